@@ -1,0 +1,299 @@
+//! Ready-made clusters: what `minikube start`, `kind create cluster`, k3s, kubeadm or a cloud
+//! provider would give you, as data.
+//!
+//! A [`Preset`] says which nodes exist and how they look (names, roles, addresses, OS image,
+//! container runtime). [`Preset::install`] creates the cluster in a [`World`] through its API
+//! server, the way each kubelet registers its own Node object.
+
+use super::api::resource_for_kind;
+use super::value::{Map, Value};
+use super::world::{Cluster, World};
+
+/// The Kubernetes version of the simulated clusters.
+pub const K8S_VERSION: &str = "v1.34.1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// One node that is both control plane and worker.
+    Minikube,
+    /// One control-plane node and two workers, in containers.
+    Kind,
+    /// A k3s server and two agents (containerd and flannel built in).
+    K3s,
+    /// A managed cloud cluster: only the workers are visible.
+    Managed,
+    /// Three control-plane nodes with stacked etcd and three workers (kubeadm).
+    Ha,
+    /// No cluster: machines waiting for `kubeadm init`.
+    Bare,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 6] =
+        [Preset::Minikube, Preset::Kind, Preset::K3s, Preset::Managed, Preset::Ha, Preset::Bare];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Minikube => "minikube",
+            Preset::Kind => "kind",
+            Preset::K3s => "k3s",
+            Preset::Managed => "managed",
+            Preset::Ha => "ha",
+            Preset::Bare => "bare",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The cluster name tools and kubeconfig files use for this preset.
+    pub fn cluster_name(self) -> &'static str {
+        match self {
+            Preset::Minikube => "minikube",
+            Preset::Kind => "kind-kind",
+            Preset::K3s => "default",
+            Preset::Managed => "gke_course-project_europe-west1_course",
+            Preset::Ha => "kubernetes",
+            Preset::Bare => "",
+        }
+    }
+
+    fn spec(self) -> Option<ClusterSpec> {
+        let containerd = "containerd://2.1.4";
+        Some(match self {
+            Preset::Minikube => ClusterSpec {
+                server: "https://192.168.49.2:8443",
+                version: K8S_VERSION.to_string(),
+                os_image: "Ubuntu 22.04.5 LTS",
+                kernel: "6.8.0-49-generic",
+                runtime: "docker://28.4.0",
+                ip_base: [192, 168, 49, 2],
+                nodes: vec![("minikube", Role::ControlPlaneUntainted)],
+            },
+            Preset::Kind => ClusterSpec {
+                server: "https://127.0.0.1:40125",
+                version: K8S_VERSION.to_string(),
+                os_image: "Debian GNU/Linux 12 (bookworm)",
+                kernel: "6.8.0-49-generic",
+                runtime: containerd,
+                ip_base: [172, 18, 0, 2],
+                nodes: vec![
+                    ("kind-control-plane", Role::ControlPlane),
+                    ("kind-worker", Role::Worker),
+                    ("kind-worker2", Role::Worker),
+                ],
+            },
+            Preset::K3s => ClusterSpec {
+                server: "https://10.0.0.10:6443",
+                version: format!("{K8S_VERSION}+k3s1"),
+                os_image: "Ubuntu 24.04.3 LTS",
+                kernel: "6.8.0-85-generic",
+                runtime: "containerd://2.1.4-k3s1",
+                ip_base: [10, 0, 0, 10],
+                nodes: vec![
+                    ("k3s-server", Role::ControlPlaneUntainted),
+                    ("k3s-agent-1", Role::Worker),
+                    ("k3s-agent-2", Role::Worker),
+                ],
+            },
+            Preset::Managed => ClusterSpec {
+                server: "https://34.76.120.15",
+                version: format!("{K8S_VERSION}-gke.1150000"),
+                os_image: "Container-Optimized OS from Google",
+                kernel: "6.6.97+",
+                runtime: "containerd://2.0.6",
+                ip_base: [10, 132, 0, 2],
+                nodes: vec![
+                    ("gke-course-default-pool-6f1b2c3d-4kxz", Role::Worker),
+                    ("gke-course-default-pool-6f1b2c3d-9qmp", Role::Worker),
+                    ("gke-course-default-pool-6f1b2c3d-v7rn", Role::Worker),
+                ],
+            },
+            Preset::Ha => ClusterSpec {
+                server: "https://10.0.0.100:6443",
+                version: K8S_VERSION.to_string(),
+                os_image: "Ubuntu 24.04.3 LTS",
+                kernel: "6.8.0-85-generic",
+                runtime: containerd,
+                ip_base: [10, 0, 0, 11],
+                nodes: vec![
+                    ("cp-1", Role::ControlPlane),
+                    ("cp-2", Role::ControlPlane),
+                    ("cp-3", Role::ControlPlane),
+                    ("worker-1", Role::Worker),
+                    ("worker-2", Role::Worker),
+                    ("worker-3", Role::Worker),
+                ],
+            },
+            Preset::Bare => return None,
+        })
+    }
+
+    /// Creates this preset's cluster in `world` (nothing for [`Preset::Bare`]).
+    pub fn install(self, world: &mut World) {
+        let Some(spec) = self.spec() else { return };
+        let name = self.cluster_name();
+        world.clusters.insert(name.to_string(), Cluster::new(name, spec.server, &spec.version));
+        bootstrap(world, name, &spec);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    ControlPlane,
+    /// A control plane that also runs workloads (minikube, k3s): no NoSchedule taint.
+    ControlPlaneUntainted,
+    Worker,
+}
+
+struct ClusterSpec {
+    server: &'static str,
+    version: String,
+    os_image: &'static str,
+    kernel: &'static str,
+    runtime: &'static str,
+    ip_base: [u8; 4],
+    nodes: Vec<(&'static str, Role)>,
+}
+
+fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
+    let (Some(ns_res), Some(node_res)) = (resource_for_kind("Namespace"), resource_for_kind("Node")) else {
+        return;
+    };
+    if let Some(mut api) = world.api(cluster, "kube-apiserver") {
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let mut obj = Value::map();
+            obj.path_mut_or_insert(&["metadata"]).set("name", ns);
+            let labels = obj.path_mut_or_insert(&["metadata", "labels"]);
+            labels.set("kubernetes.io/metadata.name", ns);
+            obj.path_mut_or_insert(&["spec"]).set("finalizers", Value::Seq(vec!["kubernetes".into()]));
+            obj.path_mut_or_insert(&["status"]).set("phase", "Active");
+            let _ = api.create(ns_res, obj);
+        }
+    }
+    for (i, (node_name, role)) in spec.nodes.iter().enumerate() {
+        let [a, b, c, d] = spec.ip_base;
+        let ip = format!("{a}.{b}.{c}.{}", u32::from(d) + i as u32);
+        let node = node_object(node_name, *role, &ip, i, spec);
+        let actor = format!("kubelet/{node_name}");
+        if let Some(mut api) = world.api(cluster, &actor) {
+            let _ = api.create(node_res, node);
+        }
+    }
+}
+
+fn kv(pairs: &[(&str, Value)]) -> Value {
+    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map>())
+}
+
+fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpec) -> Value {
+    let mut labels = kv(&[
+        ("beta.kubernetes.io/arch", "amd64".into()),
+        ("beta.kubernetes.io/os", "linux".into()),
+        ("kubernetes.io/arch", "amd64".into()),
+        ("kubernetes.io/hostname", name.into()),
+        ("kubernetes.io/os", "linux".into()),
+    ]);
+    if role != Role::Worker {
+        labels.set("node-role.kubernetes.io/control-plane", "");
+    }
+    let mut node = Value::map();
+    node.path_mut_or_insert(&["metadata"]).set("name", name);
+    node.path_mut_or_insert(&["metadata"]).set("labels", labels);
+    let pod_cidr = format!("10.244.{index}.0/24");
+    let node_spec = node.path_mut_or_insert(&["spec"]);
+    node_spec.set("podCIDR", pod_cidr.as_str());
+    node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()]));
+    if role == Role::ControlPlane {
+        node_spec.set(
+            "taints",
+            Value::Seq(vec![kv(&[
+                ("effect", "NoSchedule".into()),
+                ("key", "node-role.kubernetes.io/control-plane".into()),
+            ])]),
+        );
+    }
+    let resources = kv(&[
+        ("cpu", "4".into()),
+        ("ephemeral-storage", "102625208Ki".into()),
+        ("hugepages-1Gi", "0".into()),
+        ("hugepages-2Mi", "0".into()),
+        ("memory", "8025424Ki".into()),
+        ("pods", "110".into()),
+    ]);
+    let now = "2026-01-05T09:00:00Z";
+    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
+        kv(&[
+            ("lastHeartbeatTime", now.into()),
+            ("lastTransitionTime", now.into()),
+            ("message", message.into()),
+            ("reason", reason.into()),
+            ("status", status.into()),
+            ("type", type_.into()),
+        ])
+    };
+    let status = kv(&[
+        (
+            "addresses",
+            Value::Seq(vec![
+                kv(&[("address", ip.into()), ("type", "InternalIP".into())]),
+                kv(&[("address", name.into()), ("type", "Hostname".into())]),
+            ]),
+        ),
+        ("allocatable", resources.clone()),
+        ("capacity", resources),
+        (
+            "conditions",
+            Value::Seq(vec![
+                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ]),
+        ),
+        ("daemonEndpoints", kv(&[("kubeletEndpoint", kv(&[("Port", Value::Int(10250))]))])),
+        (
+            "nodeInfo",
+            kv(&[
+                ("architecture", "amd64".into()),
+                ("bootID", format!("5c1f0a2e-0000-4000-8000-{index:012}").into()),
+                ("containerRuntimeVersion", spec.runtime.into()),
+                ("kernelVersion", spec.kernel.into()),
+                ("kubeProxyVersion", spec.version.as_str().into()),
+                ("kubeletVersion", spec.version.as_str().into()),
+                ("machineID", format!("{:032x}", 0x6b75_6265_7369_6d00_u128 + index as u128).into()),
+                ("operatingSystem", "linux".into()),
+                ("osImage", spec.os_image.into()),
+                ("systemUUID", format!("7a3c9e10-0000-4000-8000-{index:012}").into()),
+            ]),
+        ),
+    ]);
+    node.set("status", status);
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_has_one_control_plane_and_two_workers() {
+        let w = World::new(1, Preset::Kind);
+        let c = &w.clusters["kind-kind"];
+        let nodes: Vec<_> = c.store.range("/registry/minions/").map(|kv| kv.key.clone()).collect();
+        assert_eq!(
+            nodes,
+            ["/registry/minions/kind-control-plane", "/registry/minions/kind-worker", "/registry/minions/kind-worker2"]
+        );
+        assert!(c.store.get("/registry/namespaces/kube-system").is_some());
+    }
+
+    #[test]
+    fn every_preset_but_bare_makes_a_cluster() {
+        for p in Preset::ALL {
+            let w = World::new(1, p);
+            assert_eq!(w.clusters.len(), usize::from(p != Preset::Bare), "{p:?}");
+            assert_eq!(Preset::from_name(p.name()), Some(p));
+        }
+    }
+}
