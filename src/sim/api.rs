@@ -69,29 +69,173 @@ macro_rules! res {
 /// Every resource type the simulated API server serves, in `kubectl api-resources` order
 /// (core group first, then by group name).
 pub static RESOURCES: &[Resource] = &[
-    res!("configmaps", "configmap", ["cm"], "v1", true, "ConfigMap", "configmaps"),
-    res!("endpoints", "endpoints", ["ep"], "v1", true, "Endpoints", "services/endpoints"),
+    res!(
+        "configmaps",
+        "configmap",
+        ["cm"],
+        "v1",
+        true,
+        "ConfigMap",
+        "configmaps"
+    ),
+    res!(
+        "endpoints",
+        "endpoints",
+        ["ep"],
+        "v1",
+        true,
+        "Endpoints",
+        "services/endpoints"
+    ),
     res!("events", "event", ["ev"], "v1", true, "Event", "events"),
-    res!("namespaces", "namespace", ["ns"], "v1", false, "Namespace", "namespaces"),
+    res!(
+        "namespaces",
+        "namespace",
+        ["ns"],
+        "v1",
+        false,
+        "Namespace",
+        "namespaces"
+    ),
     res!("nodes", "node", ["no"], "v1", false, "Node", "minions"),
-    res!("persistentvolumeclaims", "persistentvolumeclaim", ["pvc"], "v1", true, "PersistentVolumeClaim", "persistentvolumeclaims"),
-    res!("persistentvolumes", "persistentvolume", ["pv"], "v1", false, "PersistentVolume", "persistentvolumes"),
+    res!(
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        ["pvc"],
+        "v1",
+        true,
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims"
+    ),
+    res!(
+        "persistentvolumes",
+        "persistentvolume",
+        ["pv"],
+        "v1",
+        false,
+        "PersistentVolume",
+        "persistentvolumes"
+    ),
     res!("pods", "pod", ["po"], "v1", true, "Pod", "pods"),
     res!("secrets", "secret", [], "v1", true, "Secret", "secrets"),
-    res!("serviceaccounts", "serviceaccount", ["sa"], "v1", true, "ServiceAccount", "serviceaccounts"),
-    res!("services", "service", ["svc"], "v1", true, "Service", "services/specs"),
-    res!("daemonsets", "daemonset", ["ds"], "apps/v1", true, "DaemonSet", "daemonsets"),
-    res!("deployments", "deployment", ["deploy"], "apps/v1", true, "Deployment", "deployments"),
-    res!("replicasets", "replicaset", ["rs"], "apps/v1", true, "ReplicaSet", "replicasets"),
-    res!("statefulsets", "statefulset", ["sts"], "apps/v1", true, "StatefulSet", "statefulsets"),
+    res!(
+        "serviceaccounts",
+        "serviceaccount",
+        ["sa"],
+        "v1",
+        true,
+        "ServiceAccount",
+        "serviceaccounts"
+    ),
+    res!(
+        "services",
+        "service",
+        ["svc"],
+        "v1",
+        true,
+        "Service",
+        "services/specs"
+    ),
+    res!(
+        "daemonsets",
+        "daemonset",
+        ["ds"],
+        "apps/v1",
+        true,
+        "DaemonSet",
+        "daemonsets"
+    ),
+    res!(
+        "deployments",
+        "deployment",
+        ["deploy"],
+        "apps/v1",
+        true,
+        "Deployment",
+        "deployments"
+    ),
+    res!(
+        "replicasets",
+        "replicaset",
+        ["rs"],
+        "apps/v1",
+        true,
+        "ReplicaSet",
+        "replicasets"
+    ),
+    res!(
+        "statefulsets",
+        "statefulset",
+        ["sts"],
+        "apps/v1",
+        true,
+        "StatefulSet",
+        "statefulsets"
+    ),
     res!("jobs", "job", [], "batch/v1", true, "Job", "jobs"),
-    res!("leases", "lease", [], "coordination.k8s.io/v1", true, "Lease", "leases"),
-    res!("endpointslices", "endpointslice", [], "discovery.k8s.io/v1", true, "EndpointSlice", "endpointslices"),
-    res!("clusterrolebindings", "clusterrolebinding", [], "rbac.authorization.k8s.io/v1", false, "ClusterRoleBinding", "clusterrolebindings"),
-    res!("clusterroles", "clusterrole", [], "rbac.authorization.k8s.io/v1", false, "ClusterRole", "clusterroles"),
-    res!("rolebindings", "rolebinding", [], "rbac.authorization.k8s.io/v1", true, "RoleBinding", "rolebindings"),
-    res!("roles", "role", [], "rbac.authorization.k8s.io/v1", true, "Role", "roles"),
-    res!("storageclasses", "storageclass", ["sc"], "storage.k8s.io/v1", false, "StorageClass", "storageclasses"),
+    res!(
+        "leases",
+        "lease",
+        [],
+        "coordination.k8s.io/v1",
+        true,
+        "Lease",
+        "leases"
+    ),
+    res!(
+        "endpointslices",
+        "endpointslice",
+        [],
+        "discovery.k8s.io/v1",
+        true,
+        "EndpointSlice",
+        "endpointslices"
+    ),
+    res!(
+        "clusterrolebindings",
+        "clusterrolebinding",
+        [],
+        "rbac.authorization.k8s.io/v1",
+        false,
+        "ClusterRoleBinding",
+        "clusterrolebindings"
+    ),
+    res!(
+        "clusterroles",
+        "clusterrole",
+        [],
+        "rbac.authorization.k8s.io/v1",
+        false,
+        "ClusterRole",
+        "clusterroles"
+    ),
+    res!(
+        "rolebindings",
+        "rolebinding",
+        [],
+        "rbac.authorization.k8s.io/v1",
+        true,
+        "RoleBinding",
+        "rolebindings"
+    ),
+    res!(
+        "roles",
+        "role",
+        [],
+        "rbac.authorization.k8s.io/v1",
+        true,
+        "Role",
+        "roles"
+    ),
+    res!(
+        "storageclasses",
+        "storageclass",
+        ["sc"],
+        "storage.k8s.io/v1",
+        false,
+        "StorageClass",
+        "storageclasses"
+    ),
 ];
 
 /// Finds a resource the way kubectl's RESTMapper does: plural, singular, short name, kind
@@ -142,10 +286,18 @@ mod tests {
     #[test]
     fn lookup_by_every_name_kubectl_accepts() {
         for (input, kind) in [
-            ("pods", "Pod"), ("pod", "Pod"), ("po", "Pod"), ("Pod", "Pod"),
-            ("deploy", "Deployment"), ("deployments.apps", "Deployment"),
-            ("deploy.apps", "Deployment"), ("svc", "Service"), ("no", "Node"),
-            ("ns", "Namespace"), ("ep", "Endpoints"), ("pods.v1", "Pod"),
+            ("pods", "Pod"),
+            ("pod", "Pod"),
+            ("po", "Pod"),
+            ("Pod", "Pod"),
+            ("deploy", "Deployment"),
+            ("deployments.apps", "Deployment"),
+            ("deploy.apps", "Deployment"),
+            ("svc", "Service"),
+            ("no", "Node"),
+            ("ns", "Namespace"),
+            ("ep", "Endpoints"),
+            ("pods.v1", "Pod"),
         ] {
             assert_eq!(resource_for(input).map(|r| r.kind), Some(kind), "{input}");
         }
@@ -156,10 +308,19 @@ mod tests {
     #[test]
     fn storage_keys_match_kubernetes_layout() {
         let node = resource_for("nodes").unwrap();
-        assert_eq!(node.storage_key(None, "worker-1"), "/registry/minions/worker-1");
+        assert_eq!(
+            node.storage_key(None, "worker-1"),
+            "/registry/minions/worker-1"
+        );
         let svc = resource_for("svc").unwrap();
-        assert_eq!(svc.storage_key(Some("default"), "web"), "/registry/services/specs/default/web");
-        assert_eq!(resource_for("deploy").unwrap().qualified_plural(), "deployments.apps");
+        assert_eq!(
+            svc.storage_key(Some("default"), "web"),
+            "/registry/services/specs/default/web"
+        );
+        assert_eq!(
+            resource_for("deploy").unwrap().qualified_plural(),
+            "deployments.apps"
+        );
         assert_eq!(resource_for("pods").unwrap().qualified_plural(), "pods");
         assert_eq!(svc.storage_prefix(None), "/registry/services/specs/");
     }

@@ -58,13 +58,25 @@ impl ApiError {
             [one] => one.clone(),
             many => format!("[{}]", many.join(", ")),
         };
-        ApiError { code: 422, reason: "Invalid", message: format!("{kind} \"{name}\" is invalid: {detail}") }
+        ApiError {
+            code: 422,
+            reason: "Invalid",
+            message: format!("{kind} \"{name}\" is invalid: {detail}"),
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError { code: 400, reason: "BadRequest", message: message.into() }
+        ApiError {
+            code: 400,
+            reason: "BadRequest",
+            message: message.into(),
+        }
     }
     pub fn internal(message: impl Into<String>) -> Self {
-        ApiError { code: 500, reason: "InternalError", message: message.into() }
+        ApiError {
+            code: 500,
+            reason: "InternalError",
+            message: message.into(),
+        }
     }
     /// How kubectl prints this error on stderr.
     pub fn kubectl_message(&self) -> String {
@@ -129,7 +141,10 @@ impl ApiServer<'_> {
     pub fn list(&mut self, res: &Resource, ns: Option<&str>) -> Vec<Value> {
         self.trace("list", res, ns, "");
         let prefix = res.storage_prefix(ns);
-        self.store().range(&prefix).map(|kv| (*kv.value).clone()).collect()
+        self.store()
+            .range(&prefix)
+            .map(|kv| (*kv.value).clone())
+            .collect()
     }
 
     /// Creates an object: fills server-set metadata (uid, creationTimestamp,
@@ -148,14 +163,18 @@ impl ApiServer<'_> {
                     return Err(ApiError::invalid(
                         res.kind,
                         "",
-                        &["metadata.name: Required value: name or generateName is required".into()],
+                        &[
+                            "metadata.name: Required value: name or generateName is required"
+                                .into(),
+                        ],
                     ))
                 }
             }
         }
         validate_name(res, &name)?;
         if let Some(ns) = &ns {
-            let ns_res = api::resource_for_kind("Namespace").ok_or_else(|| ApiError::internal("no namespaces"))?;
+            let ns_res = api::resource_for_kind("Namespace")
+                .ok_or_else(|| ApiError::internal("no namespaces"))?;
             if self.store().get(&ns_res.storage_key(None, ns)).is_none() {
                 return Err(ApiError::not_found(ns_res, ns));
             }
@@ -176,8 +195,11 @@ impl ApiServer<'_> {
         meta.set("uid", uid);
         meta.set("creationTimestamp", self.now.rfc3339());
         meta.set("resourceVersion", next_rev.to_string());
-        if obj.get("spec").is_some() && !matches!(res.kind, "Pod" | "Node" | "Service" | "Namespace") {
-            obj.path_mut_or_insert(&["metadata"]).set("generation", 1i64);
+        if obj.get("spec").is_some()
+            && !matches!(res.kind, "Pod" | "Node" | "Service" | "Namespace")
+        {
+            obj.path_mut_or_insert(&["metadata"])
+                .set("generation", 1i64);
         }
         self.cluster.store.put(&key, obj.clone(), Some(0))?;
         self.trace("create", res, ns.as_deref(), &name);
@@ -187,14 +209,18 @@ impl ApiServer<'_> {
     /// Replaces an object. When the object carries a `metadata.resourceVersion`, the write only
     /// succeeds if it is still current (optimistic concurrency, a 409 Conflict otherwise).
     pub fn update(&mut self, res: &Resource, mut obj: Value) -> Result<Value, ApiError> {
-        let ns = res.namespaced.then(|| api::namespace_of(&obj).unwrap_or("default").to_string());
+        let ns = res
+            .namespaced
+            .then(|| api::namespace_of(&obj).unwrap_or("default").to_string());
         let name = api::name_of(&obj).to_string();
         let key = res.storage_key(ns.as_deref(), &name);
         let Some(current) = self.store().get(&key).cloned() else {
             return Err(ApiError::not_found(res, &name));
         };
         let expected = match api::meta_str(&obj, "resourceVersion") {
-            Some(rv) => rv.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?,
+            Some(rv) => rv
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?,
             None => current.mod_revision,
         };
         if expected != current.mod_revision {
@@ -206,13 +232,18 @@ impl ApiServer<'_> {
                 obj.path_mut_or_insert(&["metadata"]).set(field, v.clone());
             }
         }
-        let generation = current.value.path(&["metadata", "generation"]).and_then(Value::as_i64);
+        let generation = current
+            .value
+            .path(&["metadata", "generation"])
+            .and_then(Value::as_i64);
         if let Some(g) = generation {
             let spec_changed = current.value.get("spec") != obj.get("spec");
-            obj.path_mut_or_insert(&["metadata"]).set("generation", if spec_changed { g + 1 } else { g });
+            obj.path_mut_or_insert(&["metadata"])
+                .set("generation", if spec_changed { g + 1 } else { g });
         }
         let next_rev = self.cluster.store.revision() + 1;
-        obj.path_mut_or_insert(&["metadata"]).set("resourceVersion", next_rev.to_string());
+        obj.path_mut_or_insert(&["metadata"])
+            .set("resourceVersion", next_rev.to_string());
         self.cluster
             .store
             .put(&key, obj.clone(), Some(current.mod_revision))
@@ -222,11 +253,17 @@ impl ApiServer<'_> {
     }
 
     /// Deletes an object and returns what it was.
-    pub fn delete(&mut self, res: &Resource, ns: Option<&str>, name: &str) -> Result<Value, ApiError> {
+    pub fn delete(
+        &mut self,
+        res: &Resource,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Value, ApiError> {
         let key = res.storage_key(ns, name);
         let gone = self.cluster.store.delete(&key, None)?;
         self.trace("delete", res, ns, name);
-        gone.map(|kv| (*kv.value).clone()).ok_or_else(|| ApiError::not_found(res, name))
+        gone.map(|kv| (*kv.value).clone())
+            .ok_or_else(|| ApiError::not_found(res, name))
     }
 }
 
@@ -235,7 +272,9 @@ impl ApiServer<'_> {
 fn validate_name(res: &Resource, name: &str) -> Result<(), ApiError> {
     let ok = !name.is_empty()
         && name.len() <= 253
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if ok {

@@ -29,8 +29,14 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 6] =
-        [Preset::Minikube, Preset::Kind, Preset::K3s, Preset::Managed, Preset::Ha, Preset::Bare];
+    pub const ALL: [Preset; 6] = [
+        Preset::Minikube,
+        Preset::Kind,
+        Preset::K3s,
+        Preset::Managed,
+        Preset::Ha,
+        Preset::Bare,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -133,7 +139,10 @@ impl Preset {
     pub fn install(self, world: &mut World) {
         let Some(spec) = self.spec() else { return };
         let name = self.cluster_name();
-        world.clusters.insert(name.to_string(), Cluster::new(name, spec.server, &spec.version));
+        world.clusters.insert(
+            name.to_string(),
+            Cluster::new(name, spec.server, &spec.version),
+        );
         bootstrap(world, name, &spec);
     }
 }
@@ -157,7 +166,9 @@ struct ClusterSpec {
 }
 
 fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
-    let (Some(ns_res), Some(node_res)) = (resource_for_kind("Namespace"), resource_for_kind("Node")) else {
+    let (Some(ns_res), Some(node_res)) =
+        (resource_for_kind("Namespace"), resource_for_kind("Node"))
+    else {
         return;
     };
     if let Some(mut api) = world.api(cluster, "kube-apiserver") {
@@ -166,7 +177,8 @@ fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
             obj.path_mut_or_insert(&["metadata"]).set("name", ns);
             let labels = obj.path_mut_or_insert(&["metadata", "labels"]);
             labels.set("kubernetes.io/metadata.name", ns);
-            obj.path_mut_or_insert(&["spec"]).set("finalizers", Value::Seq(vec!["kubernetes".into()]));
+            obj.path_mut_or_insert(&["spec"])
+                .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
             obj.path_mut_or_insert(&["status"]).set("phase", "Active");
             let _ = api.create(ns_res, obj);
         }
@@ -183,7 +195,12 @@ fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
 }
 
 fn kv(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map>())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect::<Map>(),
+    )
 }
 
 fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpec) -> Value {
@@ -245,26 +262,58 @@ fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpe
         (
             "conditions",
             Value::Seq(vec![
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+                condition(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                condition(
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                ),
+                condition(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                ),
+                condition(
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "kubelet is posting ready status",
+                ),
             ]),
         ),
-        ("daemonEndpoints", kv(&[("kubeletEndpoint", kv(&[("Port", Value::Int(10250))]))])),
+        (
+            "daemonEndpoints",
+            kv(&[("kubeletEndpoint", kv(&[("Port", Value::Int(10250))]))]),
+        ),
         (
             "nodeInfo",
             kv(&[
                 ("architecture", "amd64".into()),
-                ("bootID", format!("5c1f0a2e-0000-4000-8000-{index:012}").into()),
+                (
+                    "bootID",
+                    format!("5c1f0a2e-0000-4000-8000-{index:012}").into(),
+                ),
                 ("containerRuntimeVersion", spec.runtime.into()),
                 ("kernelVersion", spec.kernel.into()),
                 ("kubeProxyVersion", spec.version.as_str().into()),
                 ("kubeletVersion", spec.version.as_str().into()),
-                ("machineID", format!("{:032x}", 0x6b75_6265_7369_6d00_u128 + index as u128).into()),
+                (
+                    "machineID",
+                    format!("{:032x}", 0x6b75_6265_7369_6d00_u128 + index as u128).into(),
+                ),
                 ("operatingSystem", "linux".into()),
                 ("osImage", spec.os_image.into()),
-                ("systemUUID", format!("7a3c9e10-0000-4000-8000-{index:012}").into()),
+                (
+                    "systemUUID",
+                    format!("7a3c9e10-0000-4000-8000-{index:012}").into(),
+                ),
             ]),
         ),
     ]);
@@ -280,10 +329,18 @@ mod tests {
     fn kind_has_one_control_plane_and_two_workers() {
         let w = World::new(1, Preset::Kind);
         let c = &w.clusters["kind-kind"];
-        let nodes: Vec<_> = c.store.range("/registry/minions/").map(|kv| kv.key.clone()).collect();
+        let nodes: Vec<_> = c
+            .store
+            .range("/registry/minions/")
+            .map(|kv| kv.key.clone())
+            .collect();
         assert_eq!(
             nodes,
-            ["/registry/minions/kind-control-plane", "/registry/minions/kind-worker", "/registry/minions/kind-worker2"]
+            [
+                "/registry/minions/kind-control-plane",
+                "/registry/minions/kind-worker",
+                "/registry/minions/kind-worker2"
+            ]
         );
         assert!(c.store.get("/registry/namespaces/kube-system").is_some());
     }

@@ -54,7 +54,11 @@ pub enum StoreError {
     /// The compare in a transaction failed: the key's `mod_revision` was not the expected one
     /// (0 means "the key must not exist").
     #[error("compare failed for key {key}: expected mod revision {expected}, found {found}")]
-    CasFailed { key: String, expected: i64, found: i64 },
+    CasFailed {
+        key: String,
+        expected: i64,
+        found: i64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +80,12 @@ pub struct Store {
 
 impl Default for Store {
     fn default() -> Self {
-        Store { revision: 1, compact_revision: 0, keys: BTreeMap::new(), log: VecDeque::new() }
+        Store {
+            revision: 1,
+            compact_revision: 0,
+            keys: BTreeMap::new(),
+            log: VecDeque::new(),
+        }
     }
 }
 
@@ -93,7 +102,10 @@ impl Store {
     }
     /// Number of live keys.
     pub fn len(&self) -> usize {
-        self.keys.values().filter(|v| matches!(v.last(), Some(Entry { kv: Some(_), .. }))).count()
+        self.keys
+            .values()
+            .filter(|v| matches!(v.last(), Some(Entry { kv: Some(_), .. })))
+            .count()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -107,13 +119,19 @@ impl Store {
     /// The value of a key as it was at `revision`.
     pub fn get_at(&self, key: &str, revision: i64) -> Result<Option<&KeyValue>, StoreError> {
         self.check_revision(revision)?;
-        Ok(self.keys.get(key).and_then(|entries| at_revision(entries, revision)))
+        Ok(self
+            .keys
+            .get(key)
+            .and_then(|entries| at_revision(entries, revision)))
     }
 
     /// All live keys starting with `prefix`, in key order, at the latest revision.
     pub fn range<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a KeyValue> + 'a {
         self.keys
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(move |(k, _)| k.starts_with(prefix))
             .filter_map(|(_, entries)| entries.last()?.kv.as_ref())
     }
@@ -127,7 +145,10 @@ impl Store {
         self.check_revision(revision)?;
         Ok(self
             .keys
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(move |(k, _)| k.starts_with(prefix))
             .filter_map(move |(_, entries)| at_revision(entries, revision)))
     }
@@ -145,7 +166,11 @@ impl Store {
         if let Some(expected) = expected_mod_revision {
             let found = current.map_or(0, |kv| kv.mod_revision);
             if found != expected {
-                return Err(StoreError::CasFailed { key: key.to_string(), expected, found });
+                return Err(StoreError::CasFailed {
+                    key: key.to_string(),
+                    expected,
+                    found,
+                });
             }
         }
         let revision = self.revision + 1;
@@ -159,11 +184,14 @@ impl Store {
             value: Arc::new(value),
         };
         self.revision = revision;
-        self.keys
-            .entry(key.to_string())
-            .or_default()
-            .push(Entry { revision, kv: Some(kv.clone()) });
-        self.log.push_back(WatchEvent { kind: EventKind::Put, kv: kv.clone() });
+        self.keys.entry(key.to_string()).or_default().push(Entry {
+            revision,
+            kv: Some(kv.clone()),
+        });
+        self.log.push_back(WatchEvent {
+            kind: EventKind::Put,
+            kv: kv.clone(),
+        });
         Ok(kv)
     }
 
@@ -175,9 +203,11 @@ impl Store {
     ) -> Result<Option<KeyValue>, StoreError> {
         let Some(current) = self.get(key).cloned() else {
             return match expected_mod_revision {
-                Some(expected) if expected != 0 => {
-                    Err(StoreError::CasFailed { key: key.to_string(), expected, found: 0 })
-                }
+                Some(expected) if expected != 0 => Err(StoreError::CasFailed {
+                    key: key.to_string(),
+                    expected,
+                    found: 0,
+                }),
                 _ => Ok(None),
             };
         };
@@ -192,10 +222,16 @@ impl Store {
         }
         self.revision += 1;
         let revision = self.revision;
-        self.keys.entry(key.to_string()).or_default().push(Entry { revision, kv: None });
+        self.keys
+            .entry(key.to_string())
+            .or_default()
+            .push(Entry { revision, kv: None });
         let mut gone = current.clone();
         gone.mod_revision = revision;
-        self.log.push_back(WatchEvent { kind: EventKind::Delete, kv: gone });
+        self.log.push_back(WatchEvent {
+            kind: EventKind::Delete,
+            kv: gone,
+        });
         Ok(Some(current))
     }
 
@@ -211,14 +247,19 @@ impl Store {
             });
         }
         // The log is sorted by revision and dense after compaction, so skip by position.
-        let skip = self.log.partition_point(|e| e.kv.mod_revision <= after_revision);
+        let skip = self
+            .log
+            .partition_point(|e| e.kv.mod_revision <= after_revision);
         Ok(self.log.iter().skip(skip))
     }
 
     /// Forgets history before `revision` (the value each key had at `revision` is kept).
     pub fn compact(&mut self, revision: i64) -> Result<(), StoreError> {
         if revision > self.revision {
-            return Err(StoreError::FutureRevision { requested: revision, current: self.revision });
+            return Err(StoreError::FutureRevision {
+                requested: revision,
+                current: self.revision,
+            });
         }
         if revision <= self.compact_revision {
             return Err(StoreError::Compacted {
@@ -237,7 +278,11 @@ impl Store {
             entries.drain(..start);
             !entries.is_empty()
         });
-        while self.log.front().is_some_and(|e| e.kv.mod_revision <= revision) {
+        while self
+            .log
+            .front()
+            .is_some_and(|e| e.kv.mod_revision <= revision)
+        {
             self.log.pop_front();
         }
         self.compact_revision = revision;
@@ -246,9 +291,15 @@ impl Store {
 
     fn check_revision(&self, revision: i64) -> Result<(), StoreError> {
         if revision < self.compact_revision {
-            Err(StoreError::Compacted { requested: revision, compacted: self.compact_revision })
+            Err(StoreError::Compacted {
+                requested: revision,
+                compacted: self.compact_revision,
+            })
         } else if revision > self.revision {
-            Err(StoreError::FutureRevision { requested: revision, current: self.revision })
+            Err(StoreError::FutureRevision {
+                requested: revision,
+                current: self.revision,
+            })
         } else {
             Ok(())
         }
@@ -282,7 +333,10 @@ mod tests {
         assert_eq!((a3.create_revision, a3.mod_revision, a3.version), (5, 5, 1));
         assert_eq!(*s.get_at("a", 3).unwrap().unwrap().value, v("2"));
         assert!(s.get_at("a", 4).unwrap().is_none());
-        assert!(matches!(s.get_at("a", 9), Err(StoreError::FutureRevision { .. })));
+        assert!(matches!(
+            s.get_at("a", 9),
+            Err(StoreError::FutureRevision { .. })
+        ));
     }
 
     #[test]
@@ -290,7 +344,14 @@ mod tests {
         let mut s = Store::new();
         assert!(s.put("k", v("x"), Some(0)).is_ok());
         let err = s.put("k", v("y"), Some(0)).unwrap_err();
-        assert_eq!(err, StoreError::CasFailed { key: "k".into(), expected: 0, found: 2 });
+        assert_eq!(
+            err,
+            StoreError::CasFailed {
+                key: "k".into(),
+                expected: 0,
+                found: 2
+            }
+        );
         assert!(s.put("k", v("y"), Some(2)).is_ok());
         assert!(s.delete("k", Some(2)).is_err());
         assert!(s.delete("k", Some(3)).unwrap().is_some());
@@ -300,12 +361,24 @@ mod tests {
     #[test]
     fn range_by_prefix_in_key_order() {
         let mut s = Store::new();
-        for k in ["/registry/pods/b/x", "/registry/pods/a/y", "/registry/podsx", "/registry/p"] {
+        for k in [
+            "/registry/pods/b/x",
+            "/registry/pods/a/y",
+            "/registry/podsx",
+            "/registry/p",
+        ] {
             s.put(k, v(k), None).unwrap();
         }
-        let keys: Vec<_> = s.range("/registry/pods/").map(|kv| kv.key.as_str()).collect();
+        let keys: Vec<_> = s
+            .range("/registry/pods/")
+            .map(|kv| kv.key.as_str())
+            .collect();
         assert_eq!(keys, ["/registry/pods/a/y", "/registry/pods/b/x"]);
-        let old: Vec<_> = s.range_at("/registry/pods/", 2).unwrap().map(|kv| kv.key.clone()).collect();
+        let old: Vec<_> = s
+            .range_at("/registry/pods/", 2)
+            .unwrap()
+            .map(|kv| kv.key.clone())
+            .collect();
         assert_eq!(old, ["/registry/pods/b/x"]);
     }
 
@@ -315,12 +388,22 @@ mod tests {
         s.put("a", v("1"), None).unwrap(); // 2
         s.put("b", v("1"), None).unwrap(); // 3
         s.delete("a", None).unwrap(); // 4
-        let evs: Vec<_> = s.events_since(2).unwrap().map(|e| (e.kind, e.kv.mod_revision)).collect();
+        let evs: Vec<_> = s
+            .events_since(2)
+            .unwrap()
+            .map(|e| (e.kind, e.kv.mod_revision))
+            .collect();
         assert_eq!(evs, [(EventKind::Put, 3), (EventKind::Delete, 4)]);
         s.compact(3).unwrap();
-        assert!(matches!(s.events_since(2), Err(StoreError::Compacted { .. })));
+        assert!(matches!(
+            s.events_since(2),
+            Err(StoreError::Compacted { .. })
+        ));
         assert_eq!(s.events_since(3).unwrap().count(), 1);
-        assert!(matches!(s.get_at("b", 2), Err(StoreError::Compacted { .. })));
+        assert!(matches!(
+            s.get_at("b", 2),
+            Err(StoreError::Compacted { .. })
+        ));
         assert_eq!(*s.get_at("b", 3).unwrap().unwrap().value, v("1"));
         // a's tombstone is at 4 > 3, so a's value at 3 is still readable.
         assert!(s.get_at("a", 3).unwrap().is_some());
@@ -329,7 +412,13 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert!(s.compact(4).is_err());
         assert!(s.compact(99).is_err());
-        assert_eq!(StoreError::Compacted { requested: 1, compacted: 2 }.to_string(),
-            "mvcc: required revision has been compacted");
+        assert_eq!(
+            StoreError::Compacted {
+                requested: 1,
+                compacted: 2
+            }
+            .to_string(),
+            "mvcc: required revision has been compacted"
+        );
     }
 }

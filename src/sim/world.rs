@@ -95,7 +95,12 @@ impl World {
     }
     /// A world with no cluster at all (machines and tools can create some later).
     pub fn empty(seed: u64) -> Self {
-        World { now: SimTime::ZERO, seed, rng: SimRng::new(seed), clusters: BTreeMap::new() }
+        World {
+            now: SimTime::ZERO,
+            seed,
+            rng: SimRng::new(seed),
+            clusters: BTreeMap::new(),
+        }
     }
     pub fn now(&self) -> SimTime {
         self.now
@@ -108,7 +113,12 @@ impl World {
     pub fn api<'a>(&'a mut self, cluster: &str, actor: &'a str) -> Option<ApiServer<'a>> {
         let now = self.now;
         let cluster = self.clusters.get_mut(cluster)?;
-        Some(ApiServer { cluster, rng: &mut self.rng, now, actor })
+        Some(ApiServer {
+            cluster,
+            rng: &mut self.rng,
+            now,
+            actor,
+        })
     }
 
     /// Advances simulated time by `dt_ms`, running every component in the documented order.

@@ -28,7 +28,11 @@ impl Fs {
         let mut parent = path;
         while let Some((p, _)) = parent.rsplit_once('/') {
             parent = p;
-            self.dirs.insert(if p.is_empty() { "/".into() } else { p.to_string() });
+            self.dirs.insert(if p.is_empty() {
+                "/".into()
+            } else {
+                p.to_string()
+            });
         }
         self.files.insert(path.to_string(), contents.into());
     }
@@ -40,7 +44,11 @@ impl Fs {
     }
     /// Resolves `path` against `cwd`, folding `.` and `..`.
     pub fn resolve(cwd: &str, path: &str) -> String {
-        let joined = if path.starts_with('/') { path.to_string() } else { format!("{cwd}/{path}") };
+        let joined = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("{cwd}/{path}")
+        };
         let mut parts: Vec<&str> = Vec::new();
         for part in joined.split('/') {
             match part {

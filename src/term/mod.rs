@@ -76,14 +76,21 @@ impl Output {
         self.chunks.iter().map(|(_, t)| t.as_str()).collect()
     }
     fn stream(&self, s: Stream) -> String {
-        self.chunks.iter().filter(|(k, _)| *k == s).map(|(_, t)| t.as_str()).collect()
+        self.chunks
+            .iter()
+            .filter(|(k, _)| *k == s)
+            .map(|(_, t)| t.as_str())
+            .collect()
     }
 }
 
 /// The shell's built-in commands and the programs on its PATH, with a one-line summary each.
 /// `help` prints this table; completion reads it.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("kubectl", "talk to the Kubernetes cluster of the current context (alias: k)"),
+    (
+        "kubectl",
+        "talk to the Kubernetes cluster of the current context (alias: k)",
+    ),
     ("echo", "print its arguments"),
     ("clear", "clear the screen (Ctrl+L)"),
     ("sleep", "let N seconds of simulated time pass"),
@@ -105,12 +112,26 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn new(world: World) -> Self {
-        let env = [("HOME", fs::HOME), ("USER", "student"), ("SHELL", "/bin/bash"), ("?", "0")]
+        let env = [
+            ("HOME", fs::HOME),
+            ("USER", "student"),
+            ("SHELL", "/bin/bash"),
+            ("?", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let aliases = [("k".to_string(), "kubectl".to_string())]
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let aliases = [("k".to_string(), "kubectl".to_string())].into_iter().collect();
-        Terminal { world, fs: fs::Fs::new(), env, aliases, history: Vec::new(), cwd: fs::HOME.to_string() }
+        Terminal {
+            world,
+            fs: fs::Fs::new(),
+            env,
+            aliases,
+            history: Vec::new(),
+            cwd: fs::HOME.to_string(),
+        }
     }
 
     /// The cluster kubectl talks to. (For now the first cluster; the kubeconfig's current
@@ -176,9 +197,12 @@ impl Terminal {
     }
 
     fn run_command(&mut self, words: &[String], stdin: String) -> Output {
-        let Some((cmd, args)) = words.split_first() else { return Output::default() };
+        let Some((cmd, args)) = words.split_first() else {
+            return Output::default();
+        };
         if let Some(expansion) = self.aliases.get(cmd).cloned() {
-            let mut expanded: Vec<String> = expansion.split_whitespace().map(String::from).collect();
+            let mut expanded: Vec<String> =
+                expansion.split_whitespace().map(String::from).collect();
             expanded.extend(args.iter().cloned());
             if expanded.first() != Some(cmd) {
                 return self.run_command(&expanded, stdin);
@@ -187,10 +211,17 @@ impl Terminal {
         match cmd.as_str() {
             "kubectl" => kubectl::run(self, args),
             "echo" => Output::out(format!("{}\n", args.join(" "))),
-            "clear" => Output { clear: true, ..Output::default() },
+            "clear" => Output {
+                clear: true,
+                ..Output::default()
+            },
             "help" => Output::out(help_text()),
             "history" => Output::out(
-                self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect::<String>(),
+                self.history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| format!("{:>5}  {h}\n", i + 1))
+                    .collect::<String>(),
             ),
             "export" => {
                 for a in args {
@@ -200,13 +231,19 @@ impl Terminal {
                 }
                 Output::default()
             }
-            "sleep" => match args.first().and_then(|s| s.trim_end_matches('s').parse::<f64>().ok()) {
+            "sleep" => match args
+                .first()
+                .and_then(|s| s.trim_end_matches('s').parse::<f64>().ok())
+            {
                 Some(secs) if secs >= 0.0 && secs.is_finite() => {
                     self.world.step((secs * 1000.0) as u64);
                     Output::default()
                 }
                 _ => Output::error(
-                    format!("sleep: invalid time interval '{}'", args.first().map_or("", String::as_str)),
+                    format!(
+                        "sleep: invalid time interval '{}'",
+                        args.first().map_or("", String::as_str)
+                    ),
                     1,
                 ),
             },
@@ -252,19 +289,40 @@ mod tests {
     fn errors_read_like_bash_and_kubectl() {
         let mut t = term();
         let out = t.run("foo bar");
-        assert_eq!((out.stderr().as_str(), out.exit_code), ("bash: foo: command not found\n", 127));
+        assert_eq!(
+            (out.stderr().as_str(), out.exit_code),
+            ("bash: foo: command not found\n", 127)
+        );
         assert_eq!(t.run("echo $?").stdout(), "127\n");
-        assert_eq!(t.run("kubectl get foo").stderr(), "error: the server doesn't have a resource type \"foo\"\n");
-        assert_eq!(t.run("kubectl get nodes nope").stderr(), "Error from server (NotFound): nodes \"nope\" not found\n");
-        assert_eq!(t.run("kubectl get pods").stderr(), "No resources found in default namespace.\n");
-        assert_eq!(t.run("kubectl get pods -n kube-system").stderr(), "No resources found in kube-system namespace.\n");
-        assert!(t.run("kubectl get pods -n").stderr().starts_with("error: flag needs an argument"));
+        assert_eq!(
+            t.run("kubectl get foo").stderr(),
+            "error: the server doesn't have a resource type \"foo\"\n"
+        );
+        assert_eq!(
+            t.run("kubectl get nodes nope").stderr(),
+            "Error from server (NotFound): nodes \"nope\" not found\n"
+        );
+        assert_eq!(
+            t.run("kubectl get pods").stderr(),
+            "No resources found in default namespace.\n"
+        );
+        assert_eq!(
+            t.run("kubectl get pods -n kube-system").stderr(),
+            "No resources found in kube-system namespace.\n"
+        );
+        assert!(t
+            .run("kubectl get pods -n")
+            .stderr()
+            .starts_with("error: flag needs an argument"));
     }
 
     #[test]
     fn operators_pipes_and_sleep() {
         let mut t = term();
-        assert_eq!(t.run("foo && echo no; echo yes").text(), "bash: foo: command not found\nyes\n");
+        assert_eq!(
+            t.run("foo && echo no; echo yes").text(),
+            "bash: foo: command not found\nyes\n"
+        );
         assert_eq!(t.run("foo || echo recovered").stdout(), "recovered\n");
         assert_eq!(t.run("echo hi | cat").stdout(), "hi\n");
         t.run("sleep 2");

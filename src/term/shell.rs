@@ -60,13 +60,20 @@ pub fn parse(line: &str, env: &BTreeMap<String, String>) -> Result<Script, Shell
             }
             Tok::Op(op) => {
                 if words.is_empty() {
-                    if op == ";" && commands.is_empty() && iter.peek().is_none() && !script.is_empty() {
+                    if op == ";"
+                        && commands.is_empty()
+                        && iter.peek().is_none()
+                        && !script.is_empty()
+                    {
                         continue;
                     }
                     return Err(ShellError::UnexpectedToken(op.into()));
                 }
                 commands.push(std::mem::take(&mut words));
-                script.push(Pipeline { joiner, commands: std::mem::take(&mut commands) });
+                script.push(Pipeline {
+                    joiner,
+                    commands: std::mem::take(&mut commands),
+                });
                 joiner = match op {
                     "&&" => Joiner::And,
                     "||" => Joiner::Or,
@@ -221,25 +228,47 @@ mod tests {
     }
 
     fn words(line: &str) -> Vec<Vec<Vec<String>>> {
-        parse(line, &env()).unwrap().into_iter().map(|p| p.commands).collect()
+        parse(line, &env())
+            .unwrap()
+            .into_iter()
+            .map(|p| p.commands)
+            .collect()
     }
 
     #[test]
     fn quotes_variables_and_operators() {
-        assert_eq!(words(r#"echo "a b" 'c $NS' $NS ${NS}x"#), [[["echo", "a b", "c $NS", "kube-system", "kube-systemx"]]]);
-        assert_eq!(words("ls ~ ~/x a~"), [[["ls", "/home/student", "/home/student/x", "a~"]]]);
+        assert_eq!(
+            words(r#"echo "a b" 'c $NS' $NS ${NS}x"#),
+            [[["echo", "a b", "c $NS", "kube-system", "kube-systemx"]]]
+        );
+        assert_eq!(
+            words("ls ~ ~/x a~"),
+            [[["ls", "/home/student", "/home/student/x", "a~"]]]
+        );
         assert_eq!(words(r#"echo "" x"#), [[["echo", "", "x"]]]);
-        assert_eq!(words("a | b c ; d"), vec![vec![vec!["a"], vec!["b", "c"]], vec![vec!["d"]]]);
+        assert_eq!(
+            words("a | b c ; d"),
+            vec![vec![vec!["a"], vec!["b", "c"]], vec![vec!["d"]]]
+        );
         let s = parse("a && b || c", &env()).unwrap();
-        assert_eq!(s.iter().map(|p| p.joiner).collect::<Vec<_>>(), [Joiner::Always, Joiner::And, Joiner::Or]);
+        assert_eq!(
+            s.iter().map(|p| p.joiner).collect::<Vec<_>>(),
+            [Joiner::Always, Joiner::And, Joiner::Or]
+        );
         assert_eq!(words("echo a # comment"), [[["echo", "a"]]]);
         assert_eq!(words("echo a;"), [[["echo", "a"]]]);
     }
 
     #[test]
     fn syntax_errors_read_like_bash() {
-        assert_eq!(parse("echo 'x", &env()).unwrap_err().to_string(), "bash: unexpected EOF while looking for matching `''");
-        assert_eq!(parse("| x", &env()).unwrap_err().to_string(), "bash: syntax error near unexpected token `|'");
+        assert_eq!(
+            parse("echo 'x", &env()).unwrap_err().to_string(),
+            "bash: unexpected EOF while looking for matching `''"
+        );
+        assert_eq!(
+            parse("| x", &env()).unwrap_err().to_string(),
+            "bash: syntax error near unexpected token `|'"
+        );
         assert!(parse("a &&", &env()).is_err());
         assert!(parse("a | ", &env()).is_err());
         assert!(parse("", &env()).unwrap().is_empty());

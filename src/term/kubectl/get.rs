@@ -30,7 +30,10 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
         );
     };
     let Some(res) = api::resource_for(type_arg) else {
-        return Output::error(format!("error: the server doesn't have a resource type \"{type_arg}\""), 1);
+        return Output::error(
+            format!("error: the server doesn't have a resource type \"{type_arg}\""),
+            1,
+        );
     };
     let Some(cluster) = term.current_cluster() else {
         return Output::error(
@@ -38,7 +41,10 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
             1,
         );
     };
-    let namespace = flags.namespace.clone().unwrap_or_else(|| "default".to_string());
+    let namespace = flags
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
     let ns = (res.namespaced && !all_namespaces).then_some(namespace.as_str());
     let now = term.world.now();
     let Some(mut apiserver) = term.world.api(&cluster, "kubectl") else {
@@ -60,7 +66,11 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
             }
         }
         if !errors.is_empty() {
-            let mut out = if objs.is_empty() { Output::default() } else { Output::out(table_for(res, &objs, now, all_namespaces).render()) };
+            let mut out = if objs.is_empty() {
+                Output::default()
+            } else {
+                Output::out(table_for(res, &objs, now, all_namespaces).render())
+            };
             out.err(errors.trim_end().to_string());
             out.exit_code = 1;
             return out;
@@ -114,15 +124,25 @@ fn generic_row(obj: &Value, now: SimTime) -> Vec<String> {
 }
 
 fn namespace_row(obj: &Value, now: SimTime) -> Vec<String> {
-    let phase = obj.path(&["status", "phase"]).and_then(Value::as_str).unwrap_or("Active");
-    vec![api::name_of(obj).to_string(), phase.to_string(), age(obj, now)]
+    let phase = obj
+        .path(&["status", "phase"])
+        .and_then(Value::as_str)
+        .unwrap_or("Active");
+    vec![
+        api::name_of(obj).to_string(),
+        phase.to_string(),
+        age(obj, now),
+    ]
 }
 
 fn node_row(obj: &Value, now: SimTime) -> Vec<String> {
     let ready = obj
         .path(&["status", "conditions"])
         .and_then(Value::as_seq)
-        .and_then(|cs| cs.iter().find(|c| c.get("type").and_then(Value::as_str) == Some("Ready")))
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
+        })
         .and_then(|c| c.get("status").and_then(Value::as_str));
     let mut status = match ready {
         Some("True") => "Ready",
@@ -145,7 +165,20 @@ fn node_row(obj: &Value, now: SimTime) -> Vec<String> {
         })
         .unwrap_or_default();
     roles.sort_unstable();
-    let roles = if roles.is_empty() { "<none>".to_string() } else { roles.join(",") };
-    let version = obj.path(&["status", "nodeInfo", "kubeletVersion"]).and_then(Value::as_str).unwrap_or("");
-    vec![api::name_of(obj).to_string(), status, roles, age(obj, now), version.to_string()]
+    let roles = if roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        roles.join(",")
+    };
+    let version = obj
+        .path(&["status", "nodeInfo", "kubeletVersion"])
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    vec![
+        api::name_of(obj).to_string(),
+        status,
+        roles,
+        age(obj, now),
+        version.to_string(),
+    ]
 }

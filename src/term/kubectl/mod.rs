@@ -69,7 +69,10 @@ fn split_global_flags(args: &[String]) -> Result<(GlobalFlags, Vec<String>), Str
                     None => {
                         i += 1;
                         args.get(i).cloned().ok_or_else(|| {
-                            format!("error: flag needs an argument: '{}' in {arg}", arg.trim_start_matches('-'))
+                            format!(
+                                "error: flag needs an argument: '{}' in {arg}",
+                                arg.trim_start_matches('-')
+                            )
                         })?
                     }
                 };

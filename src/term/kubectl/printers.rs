@@ -25,11 +25,17 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&str]) -> Self {
-        Table { rows: vec![headers.iter().map(|h| h.to_string()).collect()], headers: true }
+        Table {
+            rows: vec![headers.iter().map(|h| h.to_string()).collect()],
+            headers: true,
+        }
     }
     /// A table without a header line (`--no-headers`).
     pub fn headless() -> Self {
-        Table { rows: Vec::new(), headers: false }
+        Table {
+            rows: Vec::new(),
+            headers: false,
+        }
     }
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
@@ -95,19 +101,31 @@ pub fn human_duration(seconds: i64) -> String {
     let minutes = seconds / 60;
     if minutes < 10 {
         let s = seconds % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
+        return if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        };
     } else if minutes < 60 * 3 {
         return format!("{minutes}m");
     }
     let hours = minutes / 60;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
     } else if hours < 48 {
         return format!("{hours}h");
     } else if hours < 24 * 8 {
         let h = hours % 24;
-        return if h == 0 { format!("{}d", hours / 24) } else { format!("{}d{h}h", hours / 24) };
+        return if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        };
     } else if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
     } else if hours < 24 * 365 * 8 {
@@ -128,10 +146,25 @@ mod tests {
     #[test]
     fn human_duration_matches_apimachinery() {
         for (s, want) in [
-            (-5, "<invalid>"), (-1, "0s"), (0, "0s"), (59, "59s"), (119, "119s"), (120, "2m"),
-            (121, "2m1s"), (599, "9m59s"), (600, "10m"), (3 * 3600 - 1, "179m"), (3 * 3600, "3h"),
-            (3 * 3600 + 60, "3h1m"), (8 * 3600, "8h"), (47 * 3600, "47h"), (49 * 3600, "2d1h"),
-            (8 * 86400, "8d"), (730 * 86400, "2y"), (733 * 86400, "2y3d"), (9 * 365 * 86400, "9y"),
+            (-5, "<invalid>"),
+            (-1, "0s"),
+            (0, "0s"),
+            (59, "59s"),
+            (119, "119s"),
+            (120, "2m"),
+            (121, "2m1s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (3 * 3600 - 1, "179m"),
+            (3 * 3600, "3h"),
+            (3 * 3600 + 60, "3h1m"),
+            (8 * 3600, "8h"),
+            (47 * 3600, "47h"),
+            (49 * 3600, "2d1h"),
+            (8 * 86400, "8d"),
+            (730 * 86400, "2y"),
+            (733 * 86400, "2y3d"),
+            (9 * 365 * 86400, "9y"),
         ] {
             assert_eq!(human_duration(s), want, "{s}s");
         }
@@ -140,8 +173,22 @@ mod tests {
     #[test]
     fn table_aligns_like_tabwriter() {
         let mut t = Table::new(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"]);
-        t.row(["kind-control-plane", "Ready", "control-plane", "5m", "v1.34.1"].map(String::from).to_vec());
-        t.row(["kind-worker", "Ready", "<none>", "5m", "v1.34.1"].map(String::from).to_vec());
+        t.row(
+            [
+                "kind-control-plane",
+                "Ready",
+                "control-plane",
+                "5m",
+                "v1.34.1",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        t.row(
+            ["kind-worker", "Ready", "<none>", "5m", "v1.34.1"]
+                .map(String::from)
+                .to_vec(),
+        );
         assert_eq!(
             t.render(),
             "NAME                 STATUS   ROLES           AGE   VERSION\n\
