@@ -23,8 +23,12 @@
 pub mod api;
 pub mod apiserver;
 pub mod clock;
+pub mod controllers;
+pub mod events;
+pub mod kubelet;
 pub mod presets;
 pub mod rng;
+pub mod scheduler;
 pub mod store;
 pub mod value;
 pub mod world;

@@ -3,7 +3,11 @@
 //! Only [`World::step`] moves time forward. Each step runs, for every cluster in name order,
 //! the components in this fixed order (so a step is reproducible):
 //! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's);
-//! 2. (next) kubelets' heartbeats and pod lifecycles, controllers, scheduler.
+//! 2. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
+//! 3. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop;
+//! 4. kube-scheduler ([`super::scheduler`]): binds pending pods.
+//!
+//! A component that is down (see [`Cluster::is_up`]) is skipped: that is how faults work.
 //!
 //! Everything a cluster's API server does is appended to its bounded trace
 //! ([`Cluster::trace`]), which the UI animates and the determinism check hashes.
@@ -14,7 +18,7 @@ use super::presets::Preset;
 use super::rng::SimRng;
 use super::store::Store;
 use super::value::Value;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// kube-apiserver compacts etcd every 5 minutes by default (`--etcd-compaction-interval`).
 pub const COMPACTION_INTERVAL_MS: u64 = 5 * 60 * 1000;
@@ -43,6 +47,13 @@ pub struct Cluster {
     pub store: Store,
     /// The Kubernetes version every component reports (`v1.34.0`).
     pub version: String,
+    /// Components that are stopped or broken, by name: `kube-scheduler`,
+    /// `kube-controller-manager`, `kubelet/<node>`, `containerd/<node>`, `node/<node>` (powered
+    /// off), `etcd/<member>`. Everything not listed is running. See [`Cluster::stop`].
+    pub down: BTreeSet<String>,
+    pub kubelet: super::kubelet::State,
+    pub controllers: super::controllers::State,
+    pub scheduler: super::scheduler::State,
     trace: VecDeque<TraceRecord>,
     /// Total records ever traced (the trace itself is bounded).
     traced_total: u64,
@@ -56,10 +67,25 @@ impl Cluster {
             server: server.to_string(),
             store: Store::new(),
             version: version.to_string(),
+            down: BTreeSet::new(),
+            kubelet: Default::default(),
+            controllers: Default::default(),
+            scheduler: Default::default(),
             trace: VecDeque::new(),
             traced_total: 0,
             last_compaction: SimTime::ZERO,
         }
+    }
+    /// Is this component running? (`kube-scheduler`, `kubelet/worker-1`, `node/worker-1`...)
+    pub fn is_up(&self, component: &str) -> bool {
+        !self.down.contains(component)
+    }
+    /// Stops a component (a fault); it stays down until [`Cluster::start`].
+    pub fn stop(&mut self, component: &str) {
+        self.down.insert(component.to_string());
+    }
+    pub fn start(&mut self, component: &str) {
+        self.down.remove(component);
     }
     pub fn record(&mut self, rec: TraceRecord) {
         if self.trace.len() == TRACE_CAPACITY {
@@ -132,6 +158,24 @@ impl World {
                 if keep_from > cluster.store.compact_revision() {
                     let _ = cluster.store.compact(keep_from);
                 }
+            }
+        }
+        let names: Vec<String> = self.clusters.keys().cloned().collect();
+        for name in &names {
+            super::kubelet::step(self, name, dt_ms);
+            if self
+                .clusters
+                .get(name)
+                .is_some_and(|c| c.is_up("kube-controller-manager"))
+            {
+                super::controllers::step(self, name, dt_ms);
+            }
+            if self
+                .clusters
+                .get(name)
+                .is_some_and(|c| c.is_up("kube-scheduler"))
+            {
+                super::scheduler::step(self, name, dt_ms);
             }
         }
     }
