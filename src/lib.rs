@@ -15,3 +15,6 @@ pub mod sim;
 pub mod term;
 #[cfg(feature = "web")]
 pub mod ui;
+
+#[cfg(test)]
+mod determinism_tests;
