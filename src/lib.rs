@@ -10,6 +10,8 @@
 //!
 //! `cargo test --no-default-features` builds everything but `ui`, which proves the core pure.
 
+#[doc(hidden)]
+pub mod bench;
 pub mod lessons;
 pub mod sim;
 pub mod term;
