@@ -1,5 +1,6 @@
 //! Temporary Value (replaced by the full codec).
-pub type Map = std::collections::BTreeMap<String, Value>;
+mod map;
+pub use map::Map;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
