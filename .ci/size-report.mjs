@@ -1,0 +1,73 @@
+// Size report for a built dist/ folder: raw, gzip and brotli size of every
+// file, and the totals. Exits 1 when the brotli total exceeds the budget.
+//
+//   node .ci/size-report.mjs <dist-dir> <budget-kib>
+//
+// gzip -9 and brotli quality 11 are what a static host or CDN typically
+// serves, so the brotli column is the closest to real transfer size.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, extname } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const [distDir, budgetArg] = process.argv.slice(2);
+if (!distDir) {
+  console.error('usage: node .ci/size-report.mjs <dist-dir> [budget-kib]');
+  process.exit(2);
+}
+const budgetKiB = Number(budgetArg ?? 250);
+
+function* walk(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+// Order: the files that matter most for load time first.
+const kindOrder = { '.wasm': 0, '.js': 1, '.html': 2, '.css': 3 };
+const rows = [...walk(distDir)]
+  .map((path) => {
+    const data = readFileSync(path);
+    return {
+      name: relative(distDir, path),
+      raw: data.length,
+      gzip: gzipSync(data, { level: 9 }).length,
+      brotli: brotliCompressSync(data, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 11,
+          [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        },
+      }).length,
+    };
+  })
+  .sort(
+    (a, b) =>
+      (kindOrder[extname(a.name)] ?? 9) - (kindOrder[extname(b.name)] ?? 9) ||
+      b.raw - a.raw,
+  );
+
+if (rows.length === 0) {
+  console.error(`size: no files in ${distDir}`);
+  process.exit(1);
+}
+
+const kib = (n) => (n / 1024).toFixed(1);
+const total = rows.reduce(
+  (t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
+  { raw: 0, gzip: 0, brotli: 0 },
+);
+const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
+const line = (name, r) =>
+  `${name.padEnd(nameWidth)}  ${kib(r.raw).padStart(9)}  ${kib(r.gzip).padStart(9)}  ${kib(r.brotli).padStart(9)}`;
+
+console.log(`${'file'.padEnd(nameWidth)}  ${'raw KiB'.padStart(9)}  ${'gzip KiB'.padStart(9)}  ${'br KiB'.padStart(9)}`);
+for (const r of rows) console.log(line(r.name, r));
+console.log(line('total', total));
+
+const totalBrKiB = total.brotli / 1024;
+if (totalBrKiB > budgetKiB) {
+  console.log(`size: FAIL brotli total ${kib(total.brotli)} KiB exceeds budget ${budgetKiB} KiB (SIZE_BUDGET_BROTLI_KB)`);
+  process.exit(1);
+}
+console.log(`size: ok brotli total ${kib(total.brotli)} KiB within budget ${budgetKiB} KiB`);
