@@ -9,6 +9,7 @@ use crate::sim::store::Store;
 use crate::sim::value::Value;
 use crate::sim::{presets::Preset, World};
 use crate::term::Terminal;
+use std::sync::Arc;
 
 /// One line of the benchmark table.
 #[derive(Debug, Clone)]
@@ -156,14 +157,14 @@ fn simple_json(s: &str) -> Value {
 /// etcd model: writes per second while 20 watchers each read every new event.
 pub fn store_writes_with_watchers(clock: &dyn Fn() -> f64) -> Row {
     let mut store = Store::new();
-    let pod = sample_pod("default", "web", "kind-worker", 1);
+    let pod = Arc::new(sample_pod("default", "web", "kind-worker", 1));
     let writes = 200_000u32;
     let mut watched = [1i64; 20];
     let mut seen = 0usize;
     let t0 = clock();
     for i in 0..writes {
         let key = format!("/registry/pods/default/web-{}", i % 5000);
-        let _ = store.put(&key, pod.clone(), None);
+        let _ = store.put_shared(&key, Arc::clone(&pod), None);
         if i % 100 == 99 {
             for w in watched.iter_mut() {
                 if let Ok(evs) = store.events_since(*w) {
@@ -211,7 +212,7 @@ pub fn list_pods(clock: &dyn Fn() -> f64, n: u32, target_ms: f64) -> Row {
     let t0 = clock();
     let count = world
         .api("kind-kind", "bench")
-        .map_or(0, |mut api| api.list(res, None).len());
+        .map_or(0, |mut api| api.list_shared(res, None).len());
     let ms = clock() - t0;
     assert_eq!(count as u32, n);
     Row::at_most(&format!("list {n} pods"), ms, "ms", target_ms)

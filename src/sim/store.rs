@@ -162,7 +162,38 @@ impl Store {
         value: Value,
         expected_mod_revision: Option<i64>,
     ) -> Result<KeyValue, StoreError> {
-        let current = self.get(key);
+        self.put_shared(key, Arc::new(value), expected_mod_revision)
+    }
+
+    /// [`Store::put`] for a value that is already shared (no copy of the object is made, as
+    /// etcd stores the bytes it is given).
+    pub fn put_shared(
+        &mut self,
+        key: &str,
+        value: Arc<Value>,
+        expected_mod_revision: Option<i64>,
+    ) -> Result<KeyValue, StoreError> {
+        let revision = self.revision + 1;
+        // One lookup serves the compare, the versions and the append; the key is copied into
+        // the map only when it is new.
+        let entries = match self.keys.get_mut(key) {
+            Some(entries) => entries,
+            None => {
+                if let Some(expected) = expected_mod_revision.filter(|e| *e != 0) {
+                    return Err(StoreError::CasFailed {
+                        key: key.to_string(),
+                        expected,
+                        found: 0,
+                    });
+                }
+                // Most keys are written a few times between compactions: start with room for
+                // one revision instead of Vec's default of four.
+                self.keys
+                    .entry(key.to_string())
+                    .or_insert_with(|| Vec::with_capacity(1))
+            }
+        };
+        let current = entries.last().and_then(|e| e.kv.as_ref());
         if let Some(expected) = expected_mod_revision {
             let found = current.map_or(0, |kv| kv.mod_revision);
             if found != expected {
@@ -173,7 +204,6 @@ impl Store {
                 });
             }
         }
-        let revision = self.revision + 1;
         let (create_revision, version) =
             current.map_or((revision, 1), |kv| (kv.create_revision, kv.version + 1));
         let kv = KeyValue {
@@ -181,13 +211,13 @@ impl Store {
             create_revision,
             mod_revision: revision,
             version,
-            value: Arc::new(value),
+            value,
         };
-        self.revision = revision;
-        self.keys.entry(key.to_string()).or_default().push(Entry {
+        entries.push(Entry {
             revision,
             kv: Some(kv.clone()),
         });
+        self.revision = revision;
         self.log.push_back(WatchEvent {
             kind: EventKind::Put,
             kv: kv.clone(),
@@ -222,10 +252,9 @@ impl Store {
         }
         self.revision += 1;
         let revision = self.revision;
-        self.keys
-            .entry(key.to_string())
-            .or_default()
-            .push(Entry { revision, kv: None });
+        if let Some(entries) = self.keys.get_mut(key) {
+            entries.push(Entry { revision, kv: None });
+        }
         let mut gone = current.clone();
         gone.mod_revision = revision;
         self.log.push_back(WatchEvent {
@@ -276,6 +305,10 @@ impl Store {
                 None => 0,
             };
             entries.drain(..start);
+            // Give back the room of dropped revisions (a key updated often keeps one or two).
+            if entries.capacity() > 2 * entries.len().max(1) {
+                entries.shrink_to_fit();
+            }
             !entries.is_empty()
         });
         while self

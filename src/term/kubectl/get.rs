@@ -7,6 +7,7 @@ use crate::sim::api::{self, Resource};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
 use crate::term::{Output, Terminal};
+use std::sync::Arc;
 
 pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output {
     let mut all_namespaces = false;
@@ -52,13 +53,13 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
     };
     let names = &positional[1..];
     let objects = if names.is_empty() {
-        apiserver.list(res, ns)
+        apiserver.list_shared(res, ns)
     } else {
         let mut objs = Vec::new();
         let mut errors = String::new();
         for name in names {
             match apiserver.get(res, ns, name) {
-                Ok(o) => objs.push(o),
+                Ok(o) => objs.push(Arc::new(o)),
                 Err(e) => {
                     errors.push_str(&e.kubectl_message());
                     errors.push('\n');
@@ -88,7 +89,7 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
 }
 
 /// The default table for `objects` of type `res`.
-fn table_for(res: &Resource, objects: &[Value], now: SimTime, with_namespace: bool) -> Table {
+fn table_for(res: &Resource, objects: &[Arc<Value>], now: SimTime, with_namespace: bool) -> Table {
     let (headers, row): (&[&str], fn(&Value, SimTime) -> Vec<String>) = match res.kind {
         "Node" => (&["NAME", "STATUS", "ROLES", "AGE", "VERSION"], node_row),
         "Namespace" => (&["NAME", "STATUS", "AGE"], namespace_row),
