@@ -1,67 +1,263 @@
 //! Benchmark workloads, shared by the native runner (`benches/kubesim.rs`) and the wasm one
-//! (run in headless Chromium by `.ci/bench`), so both report the same figures.
+//! (a `#[wasm_bindgen_test]` at the bottom of this file, run in headless Chromium), so both
+//! report the same figures. `bash .ci/bench` runs both and prints one table (see BENCHMARKS.md).
 //!
-//! Each workload takes a clock (`&dyn Fn() -> f64`, milliseconds): `Instant` natively,
-//! `performance.now()` in the browser. Results are [`Row`]s with the target beside the figure.
+//! Each workload takes a [`Probe`]: a clock (milliseconds: `Instant` natively,
+//! `performance.now()` in the browser) and the live heap bytes of a [`CountingAlloc`] the
+//! binary installed as its global allocator. Results are [`Row`]s with the target beside the
+//! figure; a workload that needs a component not on this branch yet reports `n/a (why)`
+//! instead of a number.
+//!
+//! ```
+//! use kubesim::bench::{self, Probe};
+//! let start = std::time::Instant::now();
+//! let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+//! let probe = Probe { clock: &clock, live_bytes: &|| 0 };
+//! let row = bench::list_pods(&probe, 100, 5.0);
+//! assert!(row.value.is_some());
+//! ```
 
-use crate::sim::api::resource_for;
+use crate::sim::api::{self, resource_for};
 use crate::sim::store::Store;
 use crate::sim::value::Value;
 use crate::sim::{presets::Preset, World};
 use crate::term::Terminal;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// What a workload measures with.
+pub struct Probe<'a> {
+    /// Milliseconds since some fixed point.
+    pub clock: &'a dyn Fn() -> f64,
+    /// Bytes currently allocated (0 when the binary did not install [`CountingAlloc`]).
+    pub live_bytes: &'a dyn Fn() -> usize,
+}
+
+/// A global allocator that counts live and peak bytes (`layout.size()`, so allocator overhead
+/// is not included). Install it with `#[global_allocator]` in a benchmark binary.
+pub struct CountingAlloc;
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size >= layout.size() {
+            let grow = new_size - layout.size();
+            let live = LIVE_BYTES.fetch_add(grow, Ordering::Relaxed) + grow;
+            PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+        } else {
+            LIVE_BYTES.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Live bytes counted by [`CountingAlloc`].
+pub fn live_bytes() -> usize {
+    LIVE_BYTES.load(Ordering::Relaxed)
+}
+/// Peak live bytes since the last [`reset_peak`].
+pub fn peak_bytes() -> usize {
+    PEAK_BYTES.load(Ordering::Relaxed)
+}
+pub fn reset_peak() {
+    PEAK_BYTES.store(live_bytes(), Ordering::Relaxed);
+}
+
 /// One line of the benchmark table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub name: String,
-    pub value: f64,
+    /// `None`: not measurable on this build (see `note`).
+    pub value: Option<f64>,
     pub unit: &'static str,
-    /// The target, e.g. `>= 500000` or `<= 5`.
+    /// The target, e.g. `>= 500000` or `<= 5`; empty when the figure is reported for scale.
     pub target: String,
-    pub met: bool,
+    pub met: Option<bool>,
+    /// Why a value is missing, or what else was seen (heap at start/end...).
+    pub note: String,
 }
 
 impl Row {
-    fn at_least(name: &str, value: f64, unit: &'static str, target: f64) -> Row {
+    pub fn at_least(name: &str, value: f64, unit: &'static str, target: f64) -> Row {
         Row {
             name: name.into(),
-            value,
+            value: Some(value),
             unit,
             target: format!(">= {target}"),
-            met: value >= target,
+            met: Some(value >= target),
+            note: String::new(),
         }
     }
-    fn at_most(name: &str, value: f64, unit: &'static str, target: f64) -> Row {
+    pub fn at_most(name: &str, value: f64, unit: &'static str, target: f64) -> Row {
         Row {
             name: name.into(),
-            value,
+            value: Some(value),
             unit,
             target: format!("<= {target}"),
-            met: value <= target,
+            met: Some(value <= target),
+            note: String::new(),
         }
+    }
+    /// A figure without a target (reported for scale).
+    pub fn info(name: &str, value: f64, unit: &'static str) -> Row {
+        Row {
+            name: name.into(),
+            value: Some(value),
+            unit,
+            target: String::new(),
+            met: None,
+            note: String::new(),
+        }
+    }
+    /// A figure that cannot be measured on this build, and why.
+    pub fn not_available(name: &str, unit: &'static str, target: &str, why: &str) -> Row {
+        Row {
+            name: name.into(),
+            value: None,
+            unit,
+            target: target.into(),
+            met: None,
+            note: format!("n/a ({why})"),
+        }
+    }
+    pub fn with_note(mut self, note: impl Into<String>) -> Row {
+        self.note = note.into();
+        self
+    }
+
+    /// One tab-separated line (`name, value, unit, target, met, note`), how the wasm run hands
+    /// its rows to the native renderer. [`Row::parse`] reads it back.
+    pub fn to_line(&self) -> String {
+        format!(
+            "BENCHROW\t{}\t{}\t{}\t{}\t{}\t{}",
+            self.name,
+            self.value.map_or("n/a".to_string(), |v| format!("{v}")),
+            self.unit,
+            self.target,
+            match self.met {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "-",
+            },
+            self.note
+        )
+    }
+    pub fn parse(line: &str) -> Option<Row> {
+        // Whatever prefixes the line (a console prefix) is skipped.
+        let line = &line[line.find("BENCHROW")?..];
+        let mut f = line.trim_end().split('\t');
+        if f.next()? != "BENCHROW" {
+            return None;
+        }
+        let name = f.next()?.to_string();
+        let value = f.next()?.parse().ok();
+        let unit = match f.next()? {
+            "writes/s" => "writes/s",
+            "pods/s" => "pods/s",
+            "ms" => "ms",
+            "s" => "s",
+            "bytes" => "bytes",
+            "MiB" => "MiB",
+            "x" => "x",
+            _ => "",
+        };
+        let target = f.next()?.to_string();
+        let met = match f.next()? {
+            "yes" => Some(true),
+            "NO" => Some(false),
+            _ => None,
+        };
+        let note = f.next().unwrap_or("").to_string();
+        Some(Row {
+            name,
+            value,
+            unit,
+            target,
+            met,
+            note,
+        })
     }
 }
 
-/// Renders rows as an aligned text table.
+fn fmt_value(v: Option<f64>) -> String {
+    match v {
+        None => "n/a".into(),
+        Some(v) if v.abs() >= 1000.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+fn fmt_met(m: Option<bool>) -> &'static str {
+    match m {
+        Some(true) => "yes",
+        Some(false) => "NO",
+        None => "-",
+    }
+}
+
+/// Renders rows as an aligned text table (one platform).
 pub fn render(rows: &[Row], platform: &str) -> String {
-    let mut out = format!(
-        "{:<48} {:>14} {:<8} {:<12} {}\n",
-        format!("benchmark ({platform})"),
-        "value",
-        "unit",
-        "target",
-        "met"
-    );
-    for r in rows {
+    render_combined(rows, None, platform)
+}
+
+/// Renders native rows with the wasm rows of the same names beside them (one table).
+pub fn render_combined(native: &[Row], wasm: Option<&[Row]>, platform: &str) -> String {
+    let mut out = String::new();
+    let title = format!("benchmark ({platform})");
+    let width = native
+        .iter()
+        .map(|r| r.name.len())
+        .chain([title.len()])
+        .max()
+        .unwrap_or(0);
+    out.push_str(&format!("{title:<width$}  {:>12} {:<4}", "native", "met"));
+    if wasm.is_some() {
+        out.push_str(&format!("  {:>12} {:<4}", "wasm", "met"));
+    }
+    out.push_str(&format!("  {:<9} {:<10} notes\n", "unit", "target"));
+    for r in native {
         out.push_str(&format!(
-            "{:<48} {:>14.2} {:<8} {:<12} {}\n",
+            "{:<width$}  {:>12} {:<4}",
             r.name,
-            r.value,
-            r.unit,
-            r.target,
-            if r.met { "yes" } else { "NO" }
+            fmt_value(r.value),
+            fmt_met(r.met)
         ));
+        let mut notes = r.note.clone();
+        if let Some(wasm) = wasm {
+            let w = wasm.iter().find(|w| w.name == r.name);
+            out.push_str(&format!(
+                "  {:>12} {:<4}",
+                fmt_value(w.and_then(|w| w.value)),
+                fmt_met(w.and_then(|w| w.met))
+            ));
+            match w {
+                Some(w) if !w.note.is_empty() && w.note != r.note => {
+                    notes = format!(
+                        "{notes}{}wasm: {}",
+                        if notes.is_empty() { "" } else { "; " },
+                        w.note
+                    )
+                }
+                None => notes.push_str(if notes.is_empty() {
+                    "wasm: not run"
+                } else {
+                    "; wasm: not run"
+                }),
+                _ => {}
+            }
+        }
+        out.push_str(&format!("  {:<9} {:<10} {}\n", r.unit, r.target, notes));
     }
     out
 }
@@ -154,14 +350,16 @@ fn simple_json(s: &str) -> Value {
     parse(s.as_bytes(), &mut 0)
 }
 
-/// etcd model: writes per second while 20 watchers each read every new event.
-pub fn store_writes_with_watchers(clock: &dyn Fn() -> f64) -> Row {
+/// etcd model: writes per second while 20 watchers each read every new event. The object is
+/// built once and shared (`Store::put_shared`), as etcd stores the bytes it is given: this
+/// measures the store, not `Value::clone`.
+pub fn store_writes_with_watchers(p: &Probe) -> Row {
     let mut store = Store::new();
     let pod = Arc::new(sample_pod("default", "web", "kind-worker", 1));
     let writes = 200_000u32;
     let mut watched = [1i64; 20];
     let mut seen = 0usize;
-    let t0 = clock();
+    let t0 = (p.clock)();
     for i in 0..writes {
         let key = format!("/registry/pods/default/web-{}", i % 5000);
         let _ = store.put_shared(&key, Arc::clone(&pod), None);
@@ -179,21 +377,26 @@ pub fn store_writes_with_watchers(clock: &dyn Fn() -> f64) -> Row {
             let _ = store.compact(store.revision() - 1000);
         }
     }
-    let secs = (clock() - t0) / 1000.0;
+    let secs = ((p.clock)() - t0) / 1000.0;
     let per_s = f64::from(writes) / secs.max(1e-9);
-    assert!(seen > 0);
-    Row::at_least(
+    let row = Row::at_least(
         "store writes/s with 20 watchers",
         per_s,
         "writes/s",
         500_000.0,
-    )
+    );
+    if seen == 0 {
+        return row.with_note("watchers saw no event: broken workload");
+    }
+    row
 }
 
 /// A world with `pods` pods spread over its nodes, stored directly (fixture, not a workload).
 pub fn world_with_pods(pods: u32) -> World {
     let mut world = World::new(1, Preset::Kind);
-    let res = resource_for("pods").expect("pods is a known resource"); // ok: static table
+    let Some(res) = resource_for("pods") else {
+        return world;
+    };
     let nodes = ["kind-worker", "kind-worker2"];
     if let Some(mut api) = world.api("kind-kind", "bench") {
         for i in 0..pods {
@@ -205,45 +408,478 @@ pub fn world_with_pods(pods: u32) -> World {
     world
 }
 
-/// API server list of `n` pods (all namespaces), in ms.
-pub fn list_pods(clock: &dyn Fn() -> f64, n: u32, target_ms: f64) -> Row {
+/// API server list of `n` pods (all namespaces), shared objects (what kubectl get uses), in ms.
+pub fn list_pods(p: &Probe, n: u32, target_ms: f64) -> Row {
     let mut world = world_with_pods(n);
-    let res = resource_for("pods").expect("pods is a known resource"); // ok: static table
-    let t0 = clock();
+    let name = format!("list {n} pods");
+    let Some(res) = resource_for("pods") else {
+        return Row::not_available(&name, "ms", "", "no pods resource");
+    };
+    let t0 = (p.clock)();
     let count = world
         .api("kind-kind", "bench")
         .map_or(0, |mut api| api.list_shared(res, None).len());
-    let ms = clock() - t0;
-    assert_eq!(count as u32, n);
-    Row::at_most(&format!("list {n} pods"), ms, "ms", target_ms)
+    let ms = (p.clock)() - t0;
+    let row = Row::at_most(&name, ms, "ms", target_ms);
+    if count as u32 != n {
+        return row.with_note(format!("listed {count}, expected {n}"));
+    }
+    row
 }
 
 /// `kubectl get pods -A` end to end through the terminal, in ms.
-pub fn kubectl_get_pods(clock: &dyn Fn() -> f64, n: u32, target_ms: f64) -> Row {
+pub fn kubectl_get_pods(p: &Probe, n: u32, target_ms: Option<f64>) -> Row {
     let mut term = Terminal::new(world_with_pods(n));
-    term.run("kubectl get pods -A"); // warm-up
+    let lines = term.run("kubectl get pods -A").stdout().lines().count(); // and warm-up
     let runs = if n <= 1000 { 20 } else { 3 };
-    let t0 = clock();
+    let t0 = (p.clock)();
     for _ in 0..runs {
         term.run("kubectl get pods -A");
     }
-    let ms = (clock() - t0) / f64::from(runs);
-    Row::at_most(
-        &format!("kubectl get pods -A ({n} pods)"),
-        ms,
-        "ms",
-        target_ms,
-    )
+    let ms = ((p.clock)() - t0) / f64::from(runs);
+    let name = format!("kubectl get pods -A ({n} pods)");
+    let row = match target_ms {
+        Some(t) => Row::at_most(&name, ms, "ms", t),
+        None => Row::info(&name, ms, "ms"),
+    };
+    if lines != n as usize + 1 {
+        return row.with_note(format!("printed {lines} lines, expected {}", n + 1));
+    }
+    row
 }
 
-/// Every workload that runs the same way natively and in wasm.
-pub fn run_all(clock: &dyn Fn() -> f64) -> Vec<Row> {
-    vec![
-        store_writes_with_watchers(clock),
-        list_pods(clock, 10_000, 5.0),
-        list_pods(clock, 100_000, 50.0),
-        kubectl_get_pods(clock, 100, 16.0),
-        // No target is set for 10,000 pods (it prints 10,000 lines); reported for scale.
-        kubectl_get_pods(clock, 10_000, f64::INFINITY),
-    ]
+/// Live heap per stored pod: a world with 10,000 pods minus an empty one.
+pub fn memory_per_pod(p: &Probe) -> Row {
+    let name = "memory per pod (10k stored pods)";
+    let before = (p.live_bytes)();
+    if before == 0 {
+        return Row::not_available(name, "bytes", "<= 2048", "no counting allocator");
+    }
+    let empty = world_with_pods(0);
+    let base = (p.live_bytes)().saturating_sub(before);
+    let world = world_with_pods(10_000);
+    let total = (p.live_bytes)().saturating_sub(before + base);
+    drop((world, empty));
+    Row::at_most(name, total as f64 / 10_000.0, "bytes", 2048.0)
+}
+
+/// Adds `n` worker nodes to `cluster`, copies of its first worker renamed `bench-node-00001`...
+/// (created through the API, as a kubelet registering would). Returns how many were added.
+pub fn add_nodes(world: &mut World, cluster: &str, n: u32) -> u32 {
+    let Some(res) = resource_for("nodes") else {
+        return 0;
+    };
+    let Some(template) = world.clusters.get(cluster).and_then(|c| {
+        c.store
+            .range("/registry/minions/")
+            .find(|kv| {
+                kv.value
+                    .path(&[
+                        "metadata",
+                        "labels",
+                        "node-role.kubernetes.io/control-plane",
+                    ])
+                    .is_none()
+            })
+            .map(|kv| (*kv.value).clone())
+    }) else {
+        return 0;
+    };
+    let mut added = 0;
+    let Some(mut api) = world.api(cluster, "bench") else {
+        return 0;
+    };
+    for i in 0..n {
+        let name = format!("bench-node-{i:05}");
+        let mut node = template.clone();
+        let meta = node.path_mut_or_insert(&["metadata"]);
+        meta.set("name", name.as_str());
+        if let Value::Map(m) = meta {
+            m.remove("uid");
+            m.remove("resourceVersion");
+            m.remove("creationTimestamp");
+        }
+        node.path_mut_or_insert(&["metadata", "labels"])
+            .set("kubernetes.io/hostname", name.as_str());
+        node.path_mut_or_insert(&["spec"])
+            .set("podCIDR", format!("10.{}.{}.0/24", 100 + i / 256, i % 256));
+        if api.create(res, node).is_ok() {
+            added += 1;
+        }
+    }
+    added
+}
+
+/// A pending pod (no node) requesting 100m CPU / 64Mi, as a ReplicaSet would create it.
+pub fn pending_pod(ns: &str, name: &str) -> Value {
+    simple_json(&format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"{name}\",\"namespace\":\"{ns}\",\
+         \"labels\":{{\"app\":\"bench\"}}}},\
+         \"spec\":{{\"containers\":[{{\"name\":\"nginx\",\"image\":\"nginx:1.27\",\
+         \"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}],\"restartPolicy\":\"Always\"}}}}"
+    ))
+}
+
+fn pods_where(world: &World, cluster: &str, f: impl Fn(&Value) -> bool) -> usize {
+    world.clusters.get(cluster).map_or(0, |c| {
+        c.store
+            .range("/registry/pods/")
+            .filter(|kv| f(&kv.value))
+            .count()
+    })
+}
+fn is_bound(pod: &Value) -> bool {
+    pod.path(&["spec", "nodeName"])
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty())
+}
+fn is_running(pod: &Value) -> bool {
+    pod.path(&["status", "phase"]).and_then(Value::as_str) == Some("Running")
+}
+
+/// kube-scheduler throughput: `pods` pending pods on `nodes` nodes, scheduler steps only
+/// (`scheduler::step`, as upstream's scheduler_perf isolates the scheduler), pods bound per
+/// second of wall time.
+pub fn scheduling_throughput(p: &Probe, nodes: u32, pods: u32) -> Row {
+    let name = format!("scheduling {pods} pods on {nodes} nodes");
+    let target = ">= 5000";
+    let mut world = World::new(1, Preset::Kind);
+    let cluster = "kind-kind";
+    if add_nodes(&mut world, cluster, nodes) != nodes {
+        return Row::not_available(&name, "pods/s", target, "could not create the nodes");
+    }
+    let Some(res) = resource_for("pods") else {
+        return Row::not_available(&name, "pods/s", target, "no pods resource");
+    };
+    if let Some(mut api) = world.api(cluster, "bench") {
+        for i in 0..pods {
+            let _ = api.create(res, pending_pod("default", &format!("sched-{i:06}")));
+        }
+    }
+    let t0 = (p.clock)();
+    let mut bound = 0;
+    let mut idle_rounds = 0;
+    while bound < pods as usize && idle_rounds < 3 {
+        crate::sim::scheduler::step(&mut world, cluster, 100);
+        let now = pods_where(&world, cluster, is_bound);
+        idle_rounds = if now == bound { idle_rounds + 1 } else { 0 };
+        bound = now;
+    }
+    let secs = ((p.clock)() - t0) / 1000.0;
+    if bound == 0 {
+        return Row::not_available(&name, "pods/s", target, "scheduler not on main");
+    }
+    let row = Row::at_least(&name, bound as f64 / secs.max(1e-9), "pods/s", 5000.0);
+    if bound < pods as usize {
+        return row.with_note(format!("only {bound}/{pods} bound"));
+    }
+    row
+}
+
+/// A Deployment of `replicas` nginx pods.
+pub fn deployment(ns: &str, name: &str, replicas: u32) -> Value {
+    simple_json(&format!(
+        "{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"{name}\",\"namespace\":\"{ns}\"}},\
+         \"spec\":{{\"replicas\":{replicas},\"selector\":{{\"matchLabels\":{{\"app\":\"{name}\"}}}},\
+         \"template\":{{\"metadata\":{{\"labels\":{{\"app\":\"{name}\"}}}},\
+         \"spec\":{{\"containers\":[{{\"name\":\"nginx\",\"image\":\"nginx:1.27\",\
+         \"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}}}}}"
+    ))
+}
+
+/// 10,000 pods to Running on 1,000 nodes: a Deployment of 10,000 replicas (bare pods when no
+/// Deployment controller creates any), `World::step(100)` until all run. Wall time in s.
+pub fn pods_to_running(p: &Probe, nodes: u32, pods: u32) -> Row {
+    let name = format!("{pods} pods to Running on {nodes} nodes");
+    let target = "<= 1";
+    let mut world = World::new(1, Preset::Kind);
+    let cluster = "kind-kind";
+    if add_nodes(&mut world, cluster, nodes) != nodes {
+        return Row::not_available(&name, "s", target, "could not create the nodes");
+    }
+    let (Some(deploy_res), Some(pod_res)) = (resource_for("deployments"), resource_for("pods"))
+    else {
+        return Row::not_available(&name, "s", target, "no deployments resource");
+    };
+    let t0 = (p.clock)();
+    if let Some(mut api) = world.api(cluster, "bench") {
+        let _ = api.create(deploy_res, deployment("default", "bench", pods));
+    }
+    // Ten simulated seconds for the Deployment and ReplicaSet controllers to create pods.
+    let mut how = "Deployment";
+    for _ in 0..100 {
+        world.step(100);
+        if pods_where(&world, cluster, |_| true) > 0 {
+            break;
+        }
+    }
+    if pods_where(&world, cluster, |_| true) == 0 {
+        how = "bare pods: no Deployment controller on main";
+        if let Some(mut api) = world.api(cluster, "bench") {
+            for i in 0..pods {
+                let _ = api.create(pod_res, pending_pod("default", &format!("run-{i:06}")));
+            }
+        }
+    }
+    // At most ten simulated minutes.
+    let mut running = 0;
+    for _ in 0..6000 {
+        world.step(100);
+        running = pods_where(&world, cluster, is_running);
+        if running >= pods as usize {
+            break;
+        }
+    }
+    let secs = ((p.clock)() - t0) / 1000.0;
+    if running == 0 {
+        let why = if pods_where(&world, cluster, is_bound) == 0 {
+            "scheduler not on main"
+        } else {
+            "kubelet not on main"
+        };
+        return Row::not_available(&name, "s", target, why);
+    }
+    let row = Row::at_most(&name, secs, "s", 1.0).with_note(how);
+    if running < pods as usize {
+        return row.with_note(format!(
+            "{how}; only {running}/{pods} Running after 10 simulated min"
+        ));
+    }
+    row
+}
+
+/// Peak heap while building a world with `nodes` nodes and `pods` pods (bound, Running), in
+/// MiB, and the wall time of one `World::step(100)` on it.
+pub fn big_world(
+    p: &Probe,
+    nodes: u32,
+    pods: u32,
+    peak: &dyn Fn() -> usize,
+    reset: &dyn Fn(),
+) -> Vec<Row> {
+    let name = format!("peak heap with {nodes} nodes / {pods} pods");
+    let step_name = format!("World::step(100) with {nodes} nodes / {pods} pods");
+    reset();
+    let before = (p.live_bytes)();
+    let mut world = World::new(1, Preset::Kind);
+    let cluster = "kind-kind";
+    add_nodes(&mut world, cluster, nodes);
+    if let (Some(res), Some(mut api)) = (resource_for("pods"), world.api(cluster, "bench")) {
+        for i in 0..pods {
+            let ns = if i % 2 == 0 { "default" } else { "kube-system" };
+            let node = format!("bench-node-{:05}", i % nodes.max(1));
+            let _ = api.create(res, sample_pod(ns, &format!("web-{i:06}"), &node, i));
+        }
+    }
+    let t0 = (p.clock)();
+    world.step(100);
+    let step_ms = (p.clock)() - t0;
+    let peak_mib = peak().saturating_sub(before) as f64 / 1_048_576.0;
+    let live_mib = (p.live_bytes)().saturating_sub(before) as f64 / 1_048_576.0;
+    drop(world);
+    let mem = if before == 0 {
+        Row::not_available(&name, "MiB", "", "no counting allocator")
+    } else {
+        Row::info(&name, peak_mib, "MiB").with_note(format!("live after build: {live_mib:.1} MiB"))
+    };
+    vec![mem, Row::info(&step_name, step_ms, "ms")]
+}
+
+/// A tiny deterministic generator for the soak's churn (xorshift64*; the World's own rng is
+/// left alone so the simulation sees only what a user would do).
+struct Churn(u64);
+impl Churn {
+    fn below(&mut self, n: u32) -> u32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        ((self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) % u64::from(n.max(1))) as u32
+    }
+}
+
+/// One simulated hour at 10x speed (a 160 ms step per 16 ms frame) with 100 nodes and churn:
+/// every 30 s a Deployment is rescaled, every 20 s a random pod is deleted, every 10 min a
+/// node is powered off for 3 min. Reports the simulated/wall speed-up (must be >= 10 to keep
+/// up) and the live heap at start and end (must stay flat).
+pub fn soak(p: &Probe, sim_minutes: u64) -> Vec<Row> {
+    let mut world = World::new(7, Preset::Kind);
+    let cluster = "kind-kind";
+    add_nodes(&mut world, cluster, 100);
+    let deployments = 10u32;
+    if let Some(res) = resource_for("deployments") {
+        if let Some(mut api) = world.api(cluster, "bench") {
+            for d in 0..deployments {
+                let _ = api.create(res, deployment("default", &format!("soak-{d}"), 20));
+            }
+        }
+    }
+    let mut churn = Churn(0x9e37_79b9_7f4a_7c15);
+    let step_ms = 160u64;
+    let total_ms = sim_minutes * 60_000;
+    // Warm-up: the first 5 simulated minutes (rollouts, first compaction) are not measured.
+    let warmup_ms = 5 * 60_000u64;
+    let mut t = 0u64;
+    let mut heap_start = 0usize;
+    let mut heap_max = 0usize;
+    let mut wall_ms = 0.0;
+    let mut down_node: Option<(String, u64)> = None;
+    while t < warmup_ms + total_ms {
+        if t == warmup_ms {
+            heap_start = (p.live_bytes)();
+        }
+        let t0 = (p.clock)();
+        world.step(step_ms);
+        t += step_ms;
+        if t % 30_000 < step_ms {
+            let d = churn.below(deployments);
+            let replicas = 5 + churn.below(30);
+            scale(&mut world, cluster, &format!("soak-{d}"), replicas);
+        }
+        if t % 20_000 < step_ms {
+            delete_random_pod(&mut world, cluster, &mut churn);
+        }
+        if t % 600_000 < step_ms {
+            let node = format!("bench-node-{:05}", churn.below(100));
+            if let Some(c) = world.clusters.get_mut(cluster) {
+                c.stop(&format!("node/{node}"));
+            }
+            down_node = Some((node, t + 180_000));
+        }
+        if let Some((node, until)) = &down_node {
+            if t >= *until {
+                if let Some(c) = world.clusters.get_mut(cluster) {
+                    c.start(&format!("node/{node}"));
+                }
+                down_node = None;
+            }
+        }
+        if t > warmup_ms {
+            wall_ms += (p.clock)() - t0;
+            heap_max = heap_max.max((p.live_bytes)());
+        }
+    }
+    let heap_end = (p.live_bytes)();
+    let running = pods_where(&world, cluster, is_running);
+    let speedup = (total_ms as f64) / wall_ms.max(1e-9);
+    let name = format!("soak {sim_minutes} sim-min, 100 nodes, churn: speed-up");
+    let mem_name = format!("soak {sim_minutes} sim-min: heap growth start -> end");
+    let mib = |b: usize| b as f64 / 1_048_576.0;
+    let seen = format!(
+        "speed-up {speedup:.0}x, heap start {:.1} MiB, end {:.1} MiB",
+        mib(heap_start),
+        mib(heap_end)
+    );
+    if running == 0 {
+        // Without pods there is no churn: a flat heap would prove nothing.
+        let why = format!("no pod ever Running: controllers/scheduler/kubelet not on main; {seen}");
+        return vec![
+            Row::not_available(&name, "x", ">= 10", &why),
+            Row::not_available(&mem_name, "MiB", "<= 1", "see above"),
+        ];
+    }
+    let speed = Row::at_least(&name, speedup, "x", 10.0).with_note(format!(
+        "wall {:.1} s for {sim_minutes} sim-min; {running} pods Running at end",
+        wall_ms / 1000.0
+    ));
+    let mem = if heap_start == 0 {
+        Row::not_available(&mem_name, "MiB", "<= 1", "no counting allocator")
+    } else {
+        let growth = mib(heap_end) - mib(heap_start);
+        Row::at_most(&mem_name, growth, "MiB", 1.0).with_note(format!(
+            "heap start {:.1} MiB, end {:.1} MiB, max {:.1} MiB",
+            mib(heap_start),
+            mib(heap_end),
+            mib(heap_max)
+        ))
+    };
+    vec![speed, mem]
+}
+
+fn scale(world: &mut World, cluster: &str, name: &str, replicas: u32) {
+    let Some(res) = resource_for("deployments") else {
+        return;
+    };
+    let Some(mut api) = world.api(cluster, "bench") else {
+        return;
+    };
+    if let Ok(mut d) = api.get(res, Some("default"), name) {
+        d.path_mut_or_insert(&["spec"])
+            .set("replicas", i64::from(replicas));
+        let _ = api.update(res, d);
+    }
+}
+
+fn delete_random_pod(world: &mut World, cluster: &str, churn: &mut Churn) {
+    let Some(res) = resource_for("pods") else {
+        return;
+    };
+    let names: Vec<String> = world.clusters.get(cluster).map_or(Vec::new(), |c| {
+        c.store
+            .range("/registry/pods/default/")
+            .map(|kv| api::name_of(&kv.value).to_string())
+            .collect()
+    });
+    if names.is_empty() {
+        return;
+    }
+    let victim = &names[churn.below(names.len() as u32) as usize % names.len()];
+    if let Some(mut api) = world.api(cluster, "bench") {
+        let _ = api.delete(res, Some("default"), victim);
+    }
+}
+
+/// Every workload, in table order. `full` adds the slow ones (1,000 nodes / 100,000 pods,
+/// the one-hour soak); `peak`/`reset_peak` read the counting allocator's peak.
+pub fn run_all(
+    p: &Probe,
+    peak: &dyn Fn() -> usize,
+    reset: &dyn Fn(),
+    soak_minutes: u64,
+) -> Vec<Row> {
+    let mut rows = vec![
+        scheduling_throughput(p, 5_000, 5_000),
+        pods_to_running(p, 1_000, 10_000),
+        store_writes_with_watchers(p),
+        list_pods(p, 10_000, 5.0),
+        list_pods(p, 100_000, 50.0),
+        kubectl_get_pods(p, 100, Some(16.0)),
+        // No target for 10,000 pods (it prints 10,000 lines); reported for scale.
+        kubectl_get_pods(p, 10_000, None),
+        memory_per_pod(p),
+    ];
+    rows.extend(big_world(p, 1_000, 100_000, peak, reset));
+    rows.extend(soak(p, soak_minutes));
+    rows
+}
+
+/// The wasm runner: `bash .ci/bench` runs this ignored test in headless Chromium, in release
+/// mode, and reads the `BENCHROW` lines it logs.
+#[cfg(all(test, target_arch = "wasm32", feature = "web"))]
+mod wasm {
+    use wasm_bindgen_test::*;
+
+    #[global_allocator]
+    static ALLOC: super::CountingAlloc = super::CountingAlloc;
+
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = performance, js_name = now)]
+        fn performance_now() -> f64;
+    }
+
+    #[wasm_bindgen_test]
+    #[ignore = "benchmark: run by .ci/bench with --include-ignored"]
+    fn bench_wasm() {
+        let clock = || performance_now();
+        let probe = super::Probe {
+            clock: &clock,
+            live_bytes: &super::live_bytes,
+        };
+        let minutes = option_env!("KUBESIM_SOAK_MINUTES")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(60);
+        for row in super::run_all(&probe, &super::peak_bytes, &super::reset_peak, minutes) {
+            console_log!("{}", row.to_line());
+        }
+    }
 }
