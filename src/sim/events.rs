@@ -56,7 +56,8 @@ pub fn record(
     let now = api.now;
     let stamp = now.rfc3339();
     // Aggregate with a recent identical event.
-    let prefix = res.storage_prefix(Some(&ns));
+    // Event names start with the involved object's name: only look at those keys.
+    let prefix = format!("{}{name}.", res.storage_prefix(Some(&ns)));
     let existing = api.cluster.store.range(&prefix).find_map(|kv| {
         let e = &kv.value;
         let same = e.path(&["involvedObject", "uid"]).and_then(Value::as_str) == Some(uid.as_str())

@@ -27,6 +27,7 @@ pub mod controllers;
 pub mod events;
 pub mod kubelet;
 pub mod presets;
+pub mod quantity;
 pub mod rng;
 pub mod scheduler;
 pub mod store;
