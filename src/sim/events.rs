@@ -56,7 +56,9 @@ pub fn record(
     let now = api.now;
     let stamp = now.rfc3339();
     // Aggregate with a recent identical event.
-    let prefix = res.storage_prefix(Some(&ns));
+    // Event names start with the involved object's name: only those can match (this keeps
+    // recording O(log n) instead of scanning every event of the namespace).
+    let prefix = format!("{}{name}.", res.storage_prefix(Some(&ns)));
     let existing = api.cluster.store.range(&prefix).find_map(|kv| {
         let e = &kv.value;
         let same = e.path(&["involvedObject", "uid"]).and_then(Value::as_str) == Some(uid.as_str())
