@@ -10,6 +10,7 @@
 
 use super::api::{self, Resource};
 use super::clock::SimTime;
+use super::meta;
 use super::rng::SimRng;
 use super::store::{Store, StoreError};
 use super::value::Value;
@@ -65,6 +66,14 @@ impl ApiError {
             message: format!("{kind} \"{name}\" is invalid: {detail}"),
         }
     }
+    /// `pods "x" is forbidden: ...` (admission refusals such as terminating namespaces).
+    pub fn forbidden(res: &Resource, name: &str, why: &str) -> Self {
+        ApiError {
+            code: 403,
+            reason: "Forbidden",
+            message: format!("{} \"{name}\" is forbidden: {why}", res.qualified_plural()),
+        }
+    }
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError {
             code: 400,
@@ -100,6 +109,47 @@ impl From<StoreError> for ApiError {
         }
     }
 }
+
+/// How dependents of a deleted object are handled (`DeleteOptions.propagationPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    /// Delete the owner now; the garbage collector deletes dependents afterwards (default).
+    #[default]
+    Background,
+    /// The owner stays (with the `foregroundDeletion` finalizer) until its dependents are gone.
+    Foreground,
+    /// Dependents lose their ownerReference and survive (`--cascade=orphan`).
+    Orphan,
+}
+
+impl Propagation {
+    /// Parses kubectl's `--cascade` values (`background`, `foreground`, `orphan`; `true`/`false`
+    /// are the deprecated spellings of background/orphan).
+    pub fn from_cascade(s: &str) -> Option<Propagation> {
+        match s {
+            "background" | "true" => Some(Propagation::Background),
+            "foreground" => Some(Propagation::Foreground),
+            "orphan" | "false" => Some(Propagation::Orphan),
+            _ => None,
+        }
+    }
+}
+
+/// `DeleteOptions`: what `kubectl delete --cascade=... --grace-period=N --force` sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    pub propagation: Propagation,
+    /// Seconds the pod gets to stop; `None` uses its `terminationGracePeriodSeconds`.
+    /// `Some(0)` deletes at once (`--grace-period=0 --force`, or the kubelet's final delete).
+    pub grace_period_s: Option<i64>,
+}
+
+/// Namespaces that can never be deleted (NamespaceLifecycle admission).
+pub const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-public", "kube-system"];
+
+/// Finalizer names the garbage collector honours.
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+pub const ORPHAN_FINALIZER: &str = "orphan";
 
 /// A handle on one cluster's API server for the duration of a request batch.
 pub struct ApiServer<'a> {
@@ -161,7 +211,10 @@ impl ApiServer<'_> {
     }
 
     /// Creates an object: fills server-set metadata (uid, creationTimestamp,
-    /// resourceVersion, generation), then stores it if the name is free.
+    /// resourceVersion, generation), applies defaults ([`super::defaults`]) and admission
+    /// (default StorageClass, ClusterIP/NodePort allocation), validates
+    /// ([`super::validation`]), then stores it if the name is free. A `generateName` that
+    /// collides is retried with a new suffix, as the API server does.
     pub fn create(&mut self, res: &Resource, mut obj: Value) -> Result<Value, ApiError> {
         let ns = if res.namespaced {
             Some(api::namespace_of(&obj).unwrap_or("default").to_string())
@@ -171,7 +224,19 @@ impl ApiServer<'_> {
         let mut name = api::name_of(&obj).to_string();
         if name.is_empty() {
             match api::meta_str(&obj, "generateName") {
-                Some(prefix) => name = format!("{prefix}{}", self.rng.suffix(5)),
+                Some(prefix) => {
+                    let prefix = prefix.to_string();
+                    for _ in 0..8 {
+                        name = format!("{prefix}{}", self.rng.suffix(5));
+                        if self
+                            .store()
+                            .get(&res.storage_key(ns.as_deref(), &name))
+                            .is_none()
+                        {
+                            break;
+                        }
+                    }
+                }
                 None => {
                     return Err(ApiError::invalid(
                         res.kind,
@@ -184,12 +249,24 @@ impl ApiServer<'_> {
                 }
             }
         }
-        validate_name(res, &name)?;
+        let name_errs = super::validation::name_errors(res.kind, &name);
+        if !name_errs.is_empty() {
+            return Err(ApiError::invalid(res.kind, &name, &name_errs));
+        }
         if let Some(ns) = &ns {
             let ns_res = api::resource_for_kind("Namespace")
                 .ok_or_else(|| ApiError::internal("no namespaces"))?;
-            if self.store().get(&ns_res.storage_key(None, ns)).is_none() {
+            let Some(ns_obj) = self.store().get(&ns_res.storage_key(None, ns)) else {
                 return Err(ApiError::not_found(ns_res, ns));
+            };
+            if meta::is_terminating(&ns_obj.value) && res.kind != "Event" {
+                return Err(ApiError::forbidden(
+                    res,
+                    &name,
+                    &format!(
+                        "unable to create new content in namespace {ns} because it is being terminated"
+                    ),
+                ));
             }
         }
         let key = res.storage_key(ns.as_deref(), &name);
@@ -200,17 +277,24 @@ impl ApiServer<'_> {
         obj.set("apiVersion", res.api_version);
         obj.set("kind", res.kind);
         let uid = self.rng.uuid();
-        let meta = obj.path_mut_or_insert(&["metadata"]);
-        meta.set("name", name.as_str());
+        let meta_v = obj.path_mut_or_insert(&["metadata"]);
+        meta_v.set("name", name.as_str());
         if let Some(ns) = &ns {
-            meta.set("namespace", ns.as_str());
+            meta_v.set("namespace", ns.as_str());
         }
-        meta.set("uid", uid);
-        meta.set("creationTimestamp", self.now.rfc3339());
-        meta.set("resourceVersion", next_rev.to_string());
-        if obj.get("spec").is_some()
-            && !matches!(res.kind, "Pod" | "Node" | "Service" | "Namespace")
-        {
+        meta_v.set("uid", uid);
+        meta_v.set("creationTimestamp", self.now.rfc3339());
+        meta_v.set("resourceVersion", next_rev.to_string());
+        for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+            meta::remove(meta_v, server_only);
+        }
+        super::defaults::apply(res.kind, &mut obj, self.rng);
+        self.admit(res, &mut obj, ns.as_deref(), &name)?;
+        let errs = super::validation::validate(res.kind, &obj);
+        if !errs.is_empty() {
+            return Err(ApiError::invalid(res.kind, &name, &errs));
+        }
+        if obj.get("spec").is_some() && has_generation(res.kind) {
             obj.path_mut_or_insert(&["metadata"])
                 .set("generation", 1i64);
         }
@@ -219,8 +303,120 @@ impl ApiServer<'_> {
         Ok(obj)
     }
 
+    /// Admission-time mutations that need the cluster: default StorageClass for claims,
+    /// ClusterIP and NodePort allocation for Services.
+    fn admit(
+        &mut self,
+        res: &Resource,
+        obj: &mut Value,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        match res.kind {
+            "PersistentVolumeClaim" if obj.path(&["spec", "storageClassName"]).is_none() => {
+                let default_class = self
+                    .store()
+                    .range("/registry/storageclasses/")
+                    .find(|kv| {
+                        meta::annotation(&kv.value, "storageclass.kubernetes.io/is-default-class")
+                            == Some("true")
+                    })
+                    .map(|kv| api::name_of(&kv.value).to_string());
+                if let Some(class) = default_class {
+                    obj.path_mut_or_insert(&["spec"])
+                        .set("storageClassName", class);
+                }
+            }
+            "Service" => {
+                let type_ = meta::str_at(obj, &["spec", "type"])
+                    .unwrap_or("ClusterIP")
+                    .to_string();
+                if type_ != "ExternalName"
+                    && meta::str_at(obj, &["spec", "clusterIP"]).is_none_or(str::is_empty)
+                {
+                    let full = format!("{}/{name}", ns.unwrap_or(""));
+                    let ip = super::network::allocate_cluster_ip(self.cluster, self.rng, &full)
+                        .ok_or_else(|| {
+                            ApiError::internal(
+                                "failed to allocate a serviceIP: range is full".to_string(),
+                            )
+                        })?;
+                    let spec = obj.path_mut_or_insert(&["spec"]);
+                    spec.set("clusterIP", ip.as_str());
+                    spec.set("clusterIPs", Value::Seq(vec![ip.into()]));
+                } else if let Some(ip) = meta::str_at(obj, &["spec", "clusterIP"]) {
+                    let ip = ip.to_string();
+                    obj.path_mut_or_insert(&["spec"])
+                        .set("clusterIPs", Value::Seq(vec![ip.into()]));
+                }
+                if matches!(type_.as_str(), "NodePort" | "LoadBalancer") {
+                    self.allocate_node_ports(obj, name, None)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Gives each port of a NodePort/LoadBalancer Service a nodePort (keeping the ones the
+    /// user asked for, or the ones `old` already had), refusing taken ones.
+    fn allocate_node_ports(
+        &mut self,
+        obj: &mut Value,
+        name: &str,
+        old: Option<&Value>,
+    ) -> Result<(), ApiError> {
+        let mut used = super::network::used_node_ports(self.store());
+        let own: Vec<i64> = old
+            .and_then(|o| o.path(&["spec", "ports"])?.as_seq().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.get("nodePort")?.as_i64())
+            .collect();
+        for p in &own {
+            used.remove(p);
+        }
+        let mut errs = Vec::new();
+        let rng = &mut *self.rng;
+        if let Some(Value::Seq(ports)) = meta::path_mut(obj, &["spec", "ports"]) {
+            for (i, p) in ports.iter_mut().enumerate() {
+                if !matches!(p, Value::Map(_)) {
+                    continue;
+                }
+                match p.get("nodePort").and_then(Value::as_i64) {
+                    Some(np) if used.contains(&np) => errs.push(super::validation::invalid(
+                        &format!("spec.ports[{i}].nodePort"),
+                        &Value::Int(np),
+                        "provided port is already allocated",
+                    )),
+                    Some(np) => {
+                        used.insert(np);
+                    }
+                    None => {
+                        let reuse = own.get(i).copied().filter(|np| !used.contains(np));
+                        if let Some(np) =
+                            reuse.or_else(|| super::network::allocate_node_port(&used, rng))
+                        {
+                            used.insert(np);
+                            p.set("nodePort", np);
+                        }
+                    }
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid("Service", name, &errs))
+        }
+    }
+
     /// Replaces an object. When the object carries a `metadata.resourceVersion`, the write only
     /// succeeds if it is still current (optimistic concurrency, a 409 Conflict otherwise).
+    /// Server-owned metadata (uid, creationTimestamp, deletion fields, generation) is kept;
+    /// `metadata.generation` is bumped when the spec changes; an object sent without `status`
+    /// keeps its stored status (the status subresource is written with [`Self::update_status`]).
+    /// Removing the last finalizer of an object being deleted completes its deletion.
     pub fn update(&mut self, res: &Resource, mut obj: Value) -> Result<Value, ApiError> {
         let ns = res
             .namespaced
@@ -239,11 +435,81 @@ impl ApiServer<'_> {
         if expected != current.mod_revision {
             return Err(ApiError::conflict(res, &name));
         }
+        obj.set("apiVersion", res.api_version);
+        obj.set("kind", res.kind);
         // Server-owned metadata is kept from the stored object.
-        for field in ["uid", "creationTimestamp"] {
-            if let Some(v) = current.value.path(&["metadata", field]) {
-                obj.path_mut_or_insert(&["metadata"]).set(field, v.clone());
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "namespace",
+        ] {
+            let meta_v = obj.path_mut_or_insert(&["metadata"]);
+            match current.value.path(&["metadata", field]) {
+                Some(v) => meta_v.set(field, v.clone()),
+                None => {
+                    meta::remove(meta_v, field);
+                }
             }
+        }
+        if obj.get("status").is_none() {
+            if let Some(st) = current.value.get("status") {
+                obj.set("status", st.clone());
+            }
+        }
+        if res.kind == "Service" {
+            // patchAllocatedValues: an update that omits the allocated IP/ports keeps them.
+            let spec_old = current
+                .value
+                .get("spec")
+                .cloned()
+                .unwrap_or_else(Value::map);
+            let spec = obj.path_mut_or_insert(&["spec"]);
+            for f in ["clusterIP", "clusterIPs"] {
+                if spec.get(f).is_none() {
+                    if let Some(v) = spec_old.get(f) {
+                        spec.set(f, v.clone());
+                    }
+                }
+            }
+        }
+        super::defaults::apply(res.kind, &mut obj, self.rng);
+        if res.kind == "Service"
+            && matches!(
+                meta::str_at(&obj, &["spec", "type"]),
+                Some("NodePort" | "LoadBalancer")
+            )
+        {
+            // Keep previously allocated node ports for ports that did not name one.
+            if let (Some(Value::Seq(new_ports)), Some(old_ports)) = (
+                meta::path_mut(&mut obj, &["spec", "ports"]),
+                current
+                    .value
+                    .path(&["spec", "ports"])
+                    .and_then(Value::as_seq),
+            ) {
+                for (i, p) in new_ports.iter_mut().enumerate() {
+                    if p.get("nodePort").is_none() {
+                        if let Some(np) = old_ports.get(i).and_then(|o| o.get("nodePort")) {
+                            p.set("nodePort", np.clone());
+                        }
+                    }
+                }
+            }
+            let own_old = (*current.value).clone();
+            self.allocate_node_ports(&mut obj, &name, Some(&own_old))?;
+        } else if res.kind == "Service" {
+            // Leaving NodePort for ClusterIP releases the node ports.
+            if let Some(Value::Seq(ports)) = meta::path_mut(&mut obj, &["spec", "ports"]) {
+                for p in ports {
+                    meta::remove(p, "nodePort");
+                }
+            }
+        }
+        let errs = super::validation::validate_update(res.kind, &current.value, &obj);
+        if !errs.is_empty() {
+            return Err(ApiError::invalid(res.kind, &name, &errs));
         }
         let generation = current
             .value
@@ -254,52 +520,208 @@ impl ApiServer<'_> {
             obj.path_mut_or_insert(&["metadata"])
                 .set("generation", if spec_changed { g + 1 } else { g });
         }
+        self.finish_write(res, ns.as_deref(), &name, &key, obj, current.mod_revision)
+    }
+
+    /// Stores an updated object, or deletes it when it is being deleted and its last
+    /// finalizer is gone.
+    fn finish_write(
+        &mut self,
+        res: &Resource,
+        ns: Option<&str>,
+        name: &str,
+        key: &str,
+        mut obj: Value,
+        expected: i64,
+    ) -> Result<Value, ApiError> {
+        let grace_done = res.kind != "Pod"
+            || meta::int_at(&obj, &["metadata", "deletionGracePeriodSeconds"]) == Some(0);
+        let spec_finalizers_done = res.kind != "Namespace"
+            || obj
+                .path(&["spec", "finalizers"])
+                .and_then(Value::as_seq)
+                .is_none_or(|f| f.is_empty());
+        if meta::is_terminating(&obj)
+            && meta::finalizers(&obj).is_empty()
+            && grace_done
+            && spec_finalizers_done
+        {
+            self.cluster
+                .store
+                .delete(key, Some(expected))
+                .map_err(|_| ApiError::conflict(res, name))?;
+            self.trace("delete", res, ns, name);
+            return Ok(obj);
+        }
         let next_rev = self.cluster.store.revision() + 1;
         obj.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
         self.cluster
             .store
-            .put(&key, obj.clone(), Some(current.mod_revision))
-            .map_err(|_| ApiError::conflict(res, &name))?;
-        self.trace("update", res, ns.as_deref(), &name);
+            .put(key, obj.clone(), Some(expected))
+            .map_err(|_| ApiError::conflict(res, name))?;
+        self.trace("update", res, ns, name);
         Ok(obj)
     }
 
-    /// Deletes an object and returns what it was.
+    /// Writes only `status` (the `/status` subresource): the stored spec and metadata are
+    /// kept, `metadata.generation` does not move. Controllers and kubelets report here.
+    pub fn update_status(&mut self, res: &Resource, obj: &Value) -> Result<Value, ApiError> {
+        let ns = res
+            .namespaced
+            .then(|| api::namespace_of(obj).unwrap_or("default").to_string());
+        let name = api::name_of(obj).to_string();
+        let key = res.storage_key(ns.as_deref(), &name);
+        let Some(current) = self.store().get(&key).cloned() else {
+            return Err(ApiError::not_found(res, &name));
+        };
+        if let Some(rv) = api::meta_str(obj, "resourceVersion") {
+            if rv.parse::<i64>().ok() != Some(current.mod_revision) {
+                return Err(ApiError::conflict(res, &name));
+            }
+        }
+        let mut next = (*current.value).clone();
+        match obj.get("status") {
+            Some(st) => next.set("status", st.clone()),
+            None => {
+                meta::remove(&mut next, "status");
+            }
+        }
+        if next == *current.value {
+            return Ok(next);
+        }
+        let next_rev = self.cluster.store.revision() + 1;
+        next.path_mut_or_insert(&["metadata"])
+            .set("resourceVersion", next_rev.to_string());
+        self.cluster
+            .store
+            .put(&key, next.clone(), Some(current.mod_revision))
+            .map_err(|_| ApiError::conflict(res, &name))?;
+        self.trace("update", res, ns.as_deref(), &name);
+        Ok(next)
+    }
+
+    /// Deletes an object with the default options (background propagation, the pod's own
+    /// grace period) and returns what it was.
     pub fn delete(
         &mut self,
         res: &Resource,
         ns: Option<&str>,
         name: &str,
     ) -> Result<Value, ApiError> {
+        self.delete_with(res, ns, name, &DeleteOptions::default())
+    }
+
+    /// Deletes an object the way the API server does:
+    /// - pods bound to a node get a graceful deletion: `deletionTimestamp` (now + grace) and
+    ///   `deletionGracePeriodSeconds` are set and the kubelet finishes the job (a pod on a dead
+    ///   node stays `Terminating`); unbound or finished pods, and grace 0, go at once;
+    /// - objects with finalizers (or when `Foreground`/`Orphan` adds one) only get a
+    ///   `deletionTimestamp`; whoever owns the finalizer removes it and the object goes;
+    /// - namespaces turn `Terminating`; the namespace controller empties and removes them.
+    ///
+    /// Returns the object as it was deleted or as it now is (terminating).
+    pub fn delete_with(
+        &mut self,
+        res: &Resource,
+        ns: Option<&str>,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Value, ApiError> {
         let key = res.storage_key(ns, name);
+        let Some(current) = self.store().get(&key).cloned() else {
+            return Err(ApiError::not_found(res, name));
+        };
+        let mut obj = (*current.value).clone();
+        let stamp = self.now.rfc3339();
+        if res.kind == "Namespace" {
+            if IMMORTAL_NAMESPACES.contains(&name) {
+                return Err(ApiError::forbidden(
+                    res,
+                    name,
+                    "this namespace may not be deleted",
+                ));
+            }
+            if meta::is_terminating(&obj) {
+                return Ok(obj);
+            }
+            let m = obj.path_mut_or_insert(&["metadata"]);
+            m.set("deletionTimestamp", stamp.as_str());
+            m.set("deletionGracePeriodSeconds", 0i64);
+            obj.path_mut_or_insert(&["status"])
+                .set("phase", "Terminating");
+            return self.finish_write(res, ns, name, &key, obj, current.mod_revision);
+        }
+        if res.kind == "Pod" {
+            let mut grace = opts.grace_period_s.unwrap_or_else(|| {
+                meta::int_at(&obj, &["spec", "terminationGracePeriodSeconds"]).unwrap_or(30)
+            });
+            if meta::node_name(&obj).is_none() || meta::pod_is_finished(&obj) {
+                grace = 0;
+            }
+            grace = grace.max(0);
+            if let Some(existing) = meta::int_at(&obj, &["metadata", "deletionGracePeriodSeconds"])
+            {
+                if grace >= existing {
+                    return Ok(obj);
+                }
+            }
+            let m = obj.path_mut_or_insert(&["metadata"]);
+            m.set(
+                "deletionTimestamp",
+                self.now.plus_ms(grace as u64 * 1000).rfc3339(),
+            );
+            m.set("deletionGracePeriodSeconds", grace);
+            if grace > 0 {
+                self.add_propagation_finalizer(&mut obj, opts.propagation);
+                return self.finish_write(res, ns, name, &key, obj, current.mod_revision);
+            }
+        }
+        let already = meta::is_terminating(&obj) && res.kind != "Pod";
+        self.add_propagation_finalizer(&mut obj, opts.propagation);
+        if !meta::finalizers(&obj).is_empty() {
+            if already && *current.value == obj {
+                return Ok(obj);
+            }
+            if !meta::is_terminating(&obj) || res.kind != "Pod" {
+                let m = obj.path_mut_or_insert(&["metadata"]);
+                if m.get("deletionTimestamp").is_none() {
+                    m.set("deletionTimestamp", stamp.as_str());
+                    m.set("deletionGracePeriodSeconds", 0i64);
+                }
+            }
+            let next_rev = self.cluster.store.revision() + 1;
+            obj.path_mut_or_insert(&["metadata"])
+                .set("resourceVersion", next_rev.to_string());
+            self.cluster
+                .store
+                .put(&key, obj.clone(), Some(current.mod_revision))
+                .map_err(|_| ApiError::conflict(res, name))?;
+            self.trace("update", res, ns, name);
+            return Ok(obj);
+        }
         let gone = self.cluster.store.delete(&key, None)?;
         self.trace("delete", res, ns, name);
         gone.map(|kv| (*kv.value).clone())
             .ok_or_else(|| ApiError::not_found(res, name))
     }
+
+    fn add_propagation_finalizer(&self, obj: &mut Value, p: Propagation) {
+        let f = match p {
+            Propagation::Background => return,
+            Propagation::Foreground => FOREGROUND_FINALIZER,
+            Propagation::Orphan => ORPHAN_FINALIZER,
+        };
+        let mut list = meta::finalizers(obj);
+        if !list.iter().any(|x| x == f) {
+            list.push(f.to_string());
+            meta::set_finalizers(obj, &list);
+        }
+    }
 }
 
-/// Object names must be DNS subdomains (RFC 1123): lower-case alphanumerics, `-` and `.`,
-/// starting and ending with an alphanumeric, at most 253 characters.
-fn validate_name(res: &Resource, name: &str) -> Result<(), ApiError> {
-    let ok = !name.is_empty()
-        && name.len() <= 253
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if ok {
-        return Ok(());
-    }
-    Err(ApiError::invalid(
-        res.kind,
-        name,
-        &[format!(
-            "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case \
-             alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. \
-             'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-        )],
-    ))
+/// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
+/// subresource, except the few upstream leaves without it).
+fn has_generation(kind: &str) -> bool {
+    !matches!(kind, "Node" | "Service" | "Namespace")
 }

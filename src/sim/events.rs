@@ -56,7 +56,8 @@ pub fn record(
     let now = api.now;
     let stamp = now.rfc3339();
     // Aggregate with a recent identical event.
-    // Event names start with the involved object's name: only look at those keys.
+    // Event names start with the involved object's name: only those can match (this keeps
+    // recording O(log n) instead of scanning every event of the namespace).
     let prefix = format!("{}{name}.", res.storage_prefix(Some(&ns)));
     let existing = api.cluster.store.range(&prefix).find_map(|kv| {
         let e = &kv.value;

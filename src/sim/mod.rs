@@ -23,14 +23,20 @@
 pub mod api;
 pub mod apiserver;
 pub mod clock;
+pub mod cloud;
 pub mod controllers;
+pub mod defaults;
 pub mod events;
 pub mod kubelet;
+pub mod meta;
+pub mod network;
 pub mod presets;
 pub mod quantity;
 pub mod rng;
 pub mod scheduler;
+pub mod storage;
 pub mod store;
+pub mod validation;
 pub mod value;
 pub mod world;
 

@@ -144,6 +144,12 @@ impl Preset {
             Cluster::new(name, spec.server, &spec.version),
         );
         bootstrap(world, name, &spec);
+        if self == Preset::Managed {
+            if let Some(c) = world.clusters.get_mut(name) {
+                c.cloud_provider = Some("gce".to_string());
+            }
+        }
+        super::controllers::bootstrap_cluster(world, name);
     }
 }
 

@@ -1767,10 +1767,20 @@ mod tests {
             w.clusters["kind-kind"].scheduler.counters.attempts,
             attempts
         );
-        // Deleting a bound pod frees room: the pod is retried and bound.
+        // Deleting a bound pod frees room: the pod is retried and bound. (Force: without a
+        // running kubelet a graceful delete would leave the pod Terminating.)
+        let force = crate::sim::apiserver::DeleteOptions {
+            grace_period_s: Some(0),
+            ..Default::default()
+        };
         w.api("kind-kind", "kubectl")
             .unwrap()
-            .delete(resource_for_kind("Pod").unwrap(), Some("default"), "big")
+            .delete_with(
+                resource_for_kind("Pod").unwrap(),
+                Some("default"),
+                "big",
+                &force,
+            )
             .unwrap();
         w.step(100);
         assert!(pod_value(&w, "fill-2")

@@ -5,7 +5,8 @@
 //! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's);
 //! 2. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 3. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop;
-//! 4. kube-scheduler ([`super::scheduler`]): binds pending pods.
+//! 4. kube-scheduler ([`super::scheduler`]): binds pending pods;
+//! 5. cloud-controller-manager ([`super::cloud`], managed clusters only).
 //!
 //! A component that is down (see [`Cluster::is_up`]) is skipped: that is how faults work.
 //!
@@ -54,6 +55,10 @@ pub struct Cluster {
     pub kubelet: super::kubelet::State,
     pub controllers: super::controllers::State,
     pub scheduler: super::scheduler::State,
+    /// The cloud provider of managed clusters (`gce`); `None` elsewhere, where no
+    /// cloud-controller-manager runs (LoadBalancer Services stay `<pending>`).
+    pub cloud_provider: Option<String>,
+    pub cloud: super::cloud::State,
     trace: VecDeque<TraceRecord>,
     /// Total records ever traced (the trace itself is bounded).
     traced_total: u64,
@@ -71,6 +76,8 @@ impl Cluster {
             kubelet: Default::default(),
             controllers: Default::default(),
             scheduler: Default::default(),
+            cloud_provider: None,
+            cloud: Default::default(),
             trace: VecDeque::new(),
             traced_total: 0,
             last_compaction: SimTime::ZERO,
@@ -176,6 +183,13 @@ impl World {
                 .is_some_and(|c| c.is_up("kube-scheduler"))
             {
                 super::scheduler::step(self, name, dt_ms);
+            }
+            if self
+                .clusters
+                .get(name)
+                .is_some_and(|c| c.is_up("cloud-controller-manager"))
+            {
+                super::cloud::step(self, name);
             }
         }
     }

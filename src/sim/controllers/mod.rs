@@ -1,0 +1,718 @@
+//! kube-controller-manager: level-triggered reconcilers, one file each.
+//!
+//! Start with [`step`]. Like client-go informers, the manager keeps a cursor on the store
+//! (`last_revision`) and reads only the changes since ([`Store::events_since`]); each change
+//! updates the [`Index`] (pods by owner, node and namespace; objects by uid; dependents by
+//! owner uid) and queues the keys of the controllers that care. Each controller then drains
+//! its queue and reconciles one `ns/name` at a time from the current state, so the outcome
+//! depends only on what is in etcd, never on which events were seen (level-triggered).
+//! A periodic resync ([`RESYNC_INTERVAL_MS`]) re-queues everything, and a delay queue wakes
+//! controllers that wait for time to pass (progress deadlines, job back-off, tolerations).
+//!
+//! Every write goes through the API server as `kube-controller-manager`; events use the
+//! upstream components' names (`deployment-controller`, `replicaset-controller`...).
+//!
+//! Order inside one step (fixed): namespace, serviceaccount, garbage collector, deployment,
+//! replicaset, daemonset, statefulset, job, node lifecycle + taint eviction, endpoints and
+//! endpointslices, PV binder ([`super::storage`]). Up to [`PASSES_PER_STEP`] passes run per
+//! step so that a cascade (Deployment → ReplicaSet → Pods) settles without waiting.
+//!
+//! ```
+//! use kubesim::sim::{World, presets::Preset};
+//! let mut w = World::new(1, Preset::Kind);
+//! w.step(1_000);
+//! // The ServiceAccount controller made a `default` account in every namespace.
+//! assert!(w.clusters["kind-kind"].store.get("/registry/serviceaccounts/kube-public/default").is_some());
+//! ```
+
+pub mod daemonset;
+pub mod deployment;
+pub mod endpoints;
+pub mod gc;
+pub mod job;
+pub mod namespace;
+pub mod nodelifecycle;
+pub mod replicaset;
+pub mod serviceaccount;
+pub mod statefulset;
+
+use super::api::{self, Resource};
+use super::apiserver::{ApiError, ApiServer, DeleteOptions};
+use super::clock::SimTime;
+use super::events;
+use super::meta;
+use super::store::{EventKind, Store};
+use super::value::Value;
+use super::world::World;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Who the controller-manager's writes are traced as.
+pub const ACTOR: &str = "kube-controller-manager";
+/// Informer resync period: every object is reconciled again at least this often.
+pub const RESYNC_INTERVAL_MS: u64 = 30_000;
+/// How many event-process/reconcile rounds one step may run.
+pub const PASSES_PER_STEP: usize = 4;
+
+/// The controllers, in the order a step runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ctl {
+    Namespace,
+    ServiceAccount,
+    GarbageCollector,
+    Deployment,
+    ReplicaSet,
+    DaemonSet,
+    StatefulSet,
+    Job,
+    Endpoints,
+    Storage,
+}
+
+pub const ALL: [Ctl; 10] = [
+    Ctl::Namespace,
+    Ctl::ServiceAccount,
+    Ctl::GarbageCollector,
+    Ctl::Deployment,
+    Ctl::ReplicaSet,
+    Ctl::DaemonSet,
+    Ctl::StatefulSet,
+    Ctl::Job,
+    Ctl::Endpoints,
+    Ctl::Storage,
+];
+
+/// `(resource plural, "ns/name")`: how the index names any object.
+pub type ObjKey = (&'static str, String);
+
+/// What the informers know, kept up to date from store events. Only keys and uids are
+/// indexed; objects are read from the store when reconciled.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// Pod keys by the uid of their controller (ReplicaSet, DaemonSet, StatefulSet, Job).
+    pub pods_by_owner: BTreeMap<String, BTreeSet<String>>,
+    pub pods_by_node: BTreeMap<String, BTreeSet<String>>,
+    pub pods_by_ns: BTreeMap<String, BTreeSet<String>>,
+    /// Pods without a controller, by namespace (candidates for adoption).
+    pub orphan_pods_by_ns: BTreeMap<String, BTreeSet<String>>,
+    /// What each pod key was filed under (to unfile it on change).
+    pod_slots: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Every live object by uid.
+    pub by_uid: BTreeMap<String, ObjKey>,
+    uid_of: BTreeMap<ObjKey, String>,
+    /// Objects by the uid of each owner in their ownerReferences.
+    pub dependents: BTreeMap<String, BTreeSet<ObjKey>>,
+    owners_of: BTreeMap<ObjKey, Vec<String>>,
+}
+
+impl Index {
+    fn unfile(&mut self, k: &ObjKey) {
+        if let Some(uid) = self.uid_of.remove(k) {
+            self.by_uid.remove(&uid);
+        }
+        for owner in self.owners_of.remove(k).unwrap_or_default() {
+            if let Some(set) = self.dependents.get_mut(&owner) {
+                set.remove(k);
+                if set.is_empty() {
+                    self.dependents.remove(&owner);
+                }
+            }
+        }
+        if k.0 == "pods" {
+            let (ns, _) = meta::split_key(&k.1);
+            let ns = ns.unwrap_or("").to_string();
+            if let Some((owner, node)) = self.pod_slots.remove(&k.1) {
+                match owner {
+                    Some(o) => remove_from(&mut self.pods_by_owner, &o, &k.1),
+                    None => remove_from(&mut self.orphan_pods_by_ns, &ns, &k.1),
+                }
+                if let Some(n) = node {
+                    remove_from(&mut self.pods_by_node, &n, &k.1);
+                }
+                remove_from(&mut self.pods_by_ns, &ns, &k.1);
+            }
+        }
+    }
+
+    fn file(&mut self, k: &ObjKey, obj: &Value) {
+        let uid = meta::uid(obj).to_string();
+        if !uid.is_empty() {
+            self.by_uid.insert(uid.clone(), k.clone());
+            self.uid_of.insert(k.clone(), uid);
+        }
+        let owners: Vec<String> = meta::owner_refs(obj).into_iter().map(|r| r.uid).collect();
+        for o in &owners {
+            self.dependents
+                .entry(o.clone())
+                .or_default()
+                .insert(k.clone());
+        }
+        if !owners.is_empty() {
+            self.owners_of.insert(k.clone(), owners);
+        }
+        if k.0 == "pods" {
+            let ns = meta::split_key(&k.1).0.unwrap_or("").to_string();
+            let owner = meta::controller_ref(obj).map(|r| r.uid);
+            let node = meta::node_name(obj).map(str::to_string);
+            match &owner {
+                Some(o) => {
+                    self.pods_by_owner
+                        .entry(o.clone())
+                        .or_default()
+                        .insert(k.1.clone());
+                }
+                None => {
+                    self.orphan_pods_by_ns
+                        .entry(ns.clone())
+                        .or_default()
+                        .insert(k.1.clone());
+                }
+            }
+            if let Some(n) = &node {
+                self.pods_by_node
+                    .entry(n.clone())
+                    .or_default()
+                    .insert(k.1.clone());
+            }
+            self.pods_by_ns.entry(ns).or_default().insert(k.1.clone());
+            self.pod_slots.insert(k.1.clone(), (owner, node));
+        }
+    }
+
+    pub fn uid_exists(&self, uid: &str) -> bool {
+        self.by_uid.contains_key(uid)
+    }
+}
+
+fn remove_from(map: &mut BTreeMap<String, BTreeSet<String>>, key: &str, item: &str) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(item);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+/// This component's state for one cluster (kept in [`super::world::Cluster`]).
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The store revision the informers have caught up to.
+    pub last_revision: i64,
+    synced: bool,
+    last_resync: SimTime,
+    pub index: Index,
+    queues: BTreeMap<Ctl, BTreeSet<String>>,
+    /// Keys to re-queue once the clock reaches a time.
+    delayed: BTreeMap<SimTime, BTreeSet<(Ctl, String)>>,
+    /// Garbage collector work: objects whose owners or dependents must be checked.
+    pub(crate) gc_queue: BTreeSet<ObjKey>,
+    /// Uids of objects that were deleted: their dependents must be checked.
+    pub(crate) gc_gone: BTreeSet<String>,
+    pub jobs: job::Tracking,
+    pub nodes: nodelifecycle::Tracking,
+    pub storage: super::storage::Tracking,
+}
+
+impl State {
+    pub fn enqueue(&mut self, ctl: Ctl, key: &str) {
+        self.queues.entry(ctl).or_default().insert(key.to_string());
+    }
+    pub fn enqueue_after(&mut self, ctl: Ctl, key: &str, at: SimTime) {
+        self.delayed
+            .entry(at)
+            .or_default()
+            .insert((ctl, key.to_string()));
+    }
+    fn take_queue(&mut self, ctl: Ctl) -> BTreeSet<String> {
+        self.queues.remove(&ctl).unwrap_or_default()
+    }
+    fn has_work(&self) -> bool {
+        self.queues.values().any(|q| !q.is_empty())
+            || !self.gc_queue.is_empty()
+            || !self.gc_gone.is_empty()
+    }
+}
+
+/// The resource a store key belongs to, with its `ns/name` (or `name`).
+pub fn resource_of_key(key: &str) -> Option<(&'static Resource, String)> {
+    let rest = key.strip_prefix("/registry/")?;
+    api::RESOURCES.iter().find_map(|r| {
+        let tail = rest.strip_prefix(r.etcd_prefix)?.strip_prefix('/')?;
+        Some((r, tail.to_string()))
+    })
+}
+
+/// One controller's view of the world for a reconcile: the cluster, its clock and rng.
+pub struct Ctx<'w> {
+    pub world: &'w mut World,
+    pub cluster: String,
+}
+
+impl<'w> Ctx<'w> {
+    pub fn now(&self) -> SimTime {
+        self.world.now()
+    }
+    /// The store (read-only: writes go through [`Ctx::api`]).
+    pub fn store(&self) -> &Store {
+        static EMPTY: std::sync::OnceLock<Store> = std::sync::OnceLock::new();
+        match self.world.clusters.get(&self.cluster) {
+            Some(c) => &c.store,
+            None => EMPTY.get_or_init(Store::new),
+        }
+    }
+    pub fn api(&mut self) -> Option<ApiServer<'_>> {
+        self.world.api(&self.cluster, ACTOR)
+    }
+    /// Reads an object by resource and `ns/name` key (a cheap `Arc` clone of the stored value).
+    pub fn get(&self, res: &Resource, key: &str) -> Option<std::sync::Arc<Value>> {
+        let (ns, name) = meta::split_key(key);
+        self.store()
+            .get(&res.storage_key(ns, name))
+            .map(|kv| kv.value.clone())
+    }
+    pub fn list(&self, res: &Resource, ns: Option<&str>) -> Vec<std::sync::Arc<Value>> {
+        let prefix = res.storage_prefix(ns);
+        self.store()
+            .range(&prefix)
+            .map(|kv| kv.value.clone())
+            .collect()
+    }
+    pub fn create(&mut self, res: &Resource, obj: Value) -> Result<Value, ApiError> {
+        match self.api() {
+            Some(mut a) => a.create(res, obj),
+            None => Err(ApiError::internal("no such cluster")),
+        }
+    }
+    pub fn update(&mut self, res: &Resource, obj: Value) -> Result<Value, ApiError> {
+        match self.api() {
+            Some(mut a) => a.update(res, obj),
+            None => Err(ApiError::internal("no such cluster")),
+        }
+    }
+    pub fn update_status(&mut self, res: &Resource, obj: &Value) -> Result<Value, ApiError> {
+        match self.api() {
+            Some(mut a) => a.update_status(res, obj),
+            None => Err(ApiError::internal("no such cluster")),
+        }
+    }
+    pub fn delete(
+        &mut self,
+        res: &Resource,
+        key: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Value, ApiError> {
+        let (ns, name) = meta::split_key(key);
+        let (ns, name) = (ns.map(str::to_string), name.to_string());
+        match self.api() {
+            Some(mut a) => a.delete_with(res, ns.as_deref(), &name, opts),
+            None => Err(ApiError::internal("no such cluster")),
+        }
+    }
+    /// Records an event about `obj` from `component`.
+    pub fn event(
+        &mut self,
+        obj: &Value,
+        kind: events::Type,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
+        if let Some(mut a) = self.api() {
+            events::record(&mut a, obj, kind, reason, message, component, None);
+        }
+    }
+    pub fn rng_suffix(&mut self, n: usize) -> String {
+        self.world.rng.suffix(n)
+    }
+}
+
+/// A resource by kind (every kind the controllers use is in the table).
+pub fn res(kind: &str) -> &'static Resource {
+    api::resource_for_kind(kind).unwrap_or(&api::RESOURCES[0])
+}
+
+/// Runs one round of the controller-manager for `cluster`, `dt_ms` after the previous one.
+pub fn step(world: &mut World, cluster: &str, dt_ms: u64) {
+    let _ = dt_ms;
+    let Some(c) = world.clusters.get_mut(cluster) else {
+        return;
+    };
+    let mut st = std::mem::take(&mut c.controllers);
+    let mut ctx = Ctx {
+        world,
+        cluster: cluster.to_string(),
+    };
+    run(&mut ctx, &mut st);
+    if let Some(c) = ctx.world.clusters.get_mut(cluster) {
+        c.controllers = st;
+    }
+}
+
+fn run(ctx: &mut Ctx<'_>, st: &mut State) {
+    let now = ctx.now();
+    if !st.synced || now.since_ms(st.last_resync) >= RESYNC_INTERVAL_MS {
+        if !st.synced {
+            relist(ctx, st);
+        }
+        resync(ctx, st);
+        st.last_resync = now;
+    }
+    // Wake delayed work.
+    let due: Vec<SimTime> = st.delayed.range(..=now).map(|(t, _)| *t).collect();
+    for t in due {
+        for (ctl, key) in st.delayed.remove(&t).unwrap_or_default() {
+            st.enqueue(ctl, &key);
+        }
+    }
+    for _ in 0..PASSES_PER_STEP {
+        catch_up(ctx, st);
+        if !st.has_work() {
+            break;
+        }
+        for ctl in ALL {
+            let keys = st.take_queue(ctl);
+            if ctl == Ctl::GarbageCollector {
+                gc::run(ctx, st);
+                continue;
+            }
+            for key in keys {
+                match ctl {
+                    Ctl::Namespace => namespace::reconcile(ctx, st, &key),
+                    Ctl::ServiceAccount => serviceaccount::reconcile(ctx, st, &key),
+                    Ctl::GarbageCollector => {}
+                    Ctl::Deployment => deployment::reconcile(ctx, st, &key),
+                    Ctl::ReplicaSet => replicaset::reconcile(ctx, st, &key),
+                    Ctl::DaemonSet => daemonset::reconcile(ctx, st, &key),
+                    Ctl::StatefulSet => statefulset::reconcile(ctx, st, &key),
+                    Ctl::Job => job::reconcile(ctx, st, &key),
+                    Ctl::Endpoints => endpoints::reconcile(ctx, st, &key),
+                    Ctl::Storage => super::storage::reconcile(ctx, st, &key),
+                }
+            }
+        }
+    }
+    // Time-driven: node heartbeats and taint-based eviction look at every node each step.
+    catch_up(ctx, st);
+    nodelifecycle::run(ctx, st);
+    catch_up(ctx, st);
+}
+
+/// Rebuilds the index from a full list (first start, or after the watch was compacted away).
+fn relist(ctx: &mut Ctx<'_>, st: &mut State) {
+    st.index = Index::default();
+    let all: Vec<(String, std::sync::Arc<Value>)> = ctx
+        .store()
+        .range("/registry/")
+        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .collect();
+    for (key, obj) in &all {
+        if let Some((r, k)) = resource_of_key(key) {
+            st.index.file(&(r.plural, k.clone()), obj);
+            if !obj.path(&["metadata", "ownerReferences"]).is_none() || meta::is_terminating(obj) {
+                st.gc_queue.insert((r.plural, k));
+            }
+        }
+    }
+    st.last_revision = ctx.store().revision();
+    st.synced = true;
+}
+
+/// Queues every object of every controller (informer resync).
+fn resync(ctx: &mut Ctx<'_>, st: &mut State) {
+    let plan: [(&str, Ctl); 10] = [
+        ("namespaces", Ctl::Namespace),
+        ("namespaces", Ctl::ServiceAccount),
+        ("deployments", Ctl::Deployment),
+        ("replicasets", Ctl::ReplicaSet),
+        ("daemonsets", Ctl::DaemonSet),
+        ("statefulsets", Ctl::StatefulSet),
+        ("jobs", Ctl::Job),
+        ("services", Ctl::Endpoints),
+        ("persistentvolumeclaims", Ctl::Storage),
+        ("persistentvolumes", Ctl::Storage),
+    ];
+    for (plural, ctl) in plan {
+        let Some(r) = api::resource_for(plural) else {
+            continue;
+        };
+        let keys: Vec<String> = ctx
+            .store()
+            .range(&r.storage_prefix(None))
+            .map(|kv| meta::key_of(&kv.value))
+            .collect();
+        for k in keys {
+            let k = if plural == "persistentvolumes" {
+                format!("pv:{k}")
+            } else {
+                k
+            };
+            st.enqueue(ctl, &k);
+        }
+    }
+}
+
+/// Reads the store changes since the last revision, updating the index and the queues.
+fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
+    let changes: Option<Vec<(EventKind, String, std::sync::Arc<Value>)>> =
+        ctx.store().events_since(st.last_revision).ok().map(|evs| {
+            evs.map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+                .collect()
+        });
+    let Some(changes) = changes else {
+        relist(ctx, st);
+        resync(ctx, st);
+        return;
+    };
+    st.last_revision = ctx.store().revision();
+    for (kind, key, obj) in changes {
+        let Some((r, k)) = resource_of_key(&key) else {
+            continue;
+        };
+        let okey: ObjKey = (r.plural, k.clone());
+        // Owners before the change, to wake them if an ownerReference was removed.
+        let old_owner = if r.plural == "pods" {
+            st.index.pod_slots.get(&k).and_then(|(o, _)| o.clone())
+        } else {
+            None
+        };
+        st.index.unfile(&okey);
+        if kind == EventKind::Put {
+            st.index.file(&okey, &obj);
+        }
+        route(st, r, &k, &obj, kind, old_owner);
+    }
+}
+
+/// Which controllers care about a change.
+fn route(
+    st: &mut State,
+    r: &'static Resource,
+    key: &str,
+    obj: &Value,
+    kind: EventKind,
+    old_owner: Option<String>,
+) {
+    let ns = meta::split_key(key).0.unwrap_or("").to_string();
+    // The garbage collector looks at everything with owners, finalizers or dependents.
+    if kind == EventKind::Delete {
+        let uid = meta::uid(obj);
+        if !uid.is_empty() {
+            st.gc_gone.insert(uid.to_string());
+        }
+        // Owners in foreground deletion wait for their dependents: wake them.
+        for o in meta::owner_refs(obj) {
+            if let Some(ok) = st.index.by_uid.get(&o.uid).cloned() {
+                st.gc_queue.insert(ok);
+            }
+        }
+    } else if obj.path(&["metadata", "ownerReferences"]).is_some() || meta::is_terminating(obj) {
+        st.gc_queue.insert((r.plural, key.to_string()));
+    }
+    let owner_key = |o: &meta::OwnerRef| format!("{ns}/{}", o.name);
+    let wake_owner = |st: &mut State, o: &meta::OwnerRef| {
+        let ctl = match o.kind.as_str() {
+            "ReplicaSet" => Ctl::ReplicaSet,
+            "Deployment" => Ctl::Deployment,
+            "DaemonSet" => Ctl::DaemonSet,
+            "StatefulSet" => Ctl::StatefulSet,
+            "Job" => Ctl::Job,
+            _ => return,
+        };
+        st.enqueue(ctl, &owner_key(o));
+    };
+    match r.kind {
+        "Namespace" => {
+            st.enqueue(Ctl::Namespace, key);
+            st.enqueue(Ctl::ServiceAccount, key);
+        }
+        "ServiceAccount" | "ConfigMap" => st.enqueue(Ctl::ServiceAccount, &ns),
+        "Pod" => {
+            match meta::controller_ref(obj) {
+                Some(o) => wake_owner(st, &o),
+                None => {
+                    // An orphan may be adopted by any workload of its namespace: resync
+                    // handles the rare case; wake the ReplicaSets of the namespace cheaply
+                    // by marking the namespace for the ReplicaSet controller.
+                    st.enqueue(Ctl::ReplicaSet, &format!("ns:{ns}"));
+                }
+            }
+            if let Some(uid) = old_owner {
+                if let Some((plural, okey)) = st.index.by_uid.get(&uid).cloned() {
+                    let ctl = match plural {
+                        "replicasets" => Ctl::ReplicaSet,
+                        "daemonsets" => Ctl::DaemonSet,
+                        "statefulsets" => Ctl::StatefulSet,
+                        "jobs" => Ctl::Job,
+                        _ => Ctl::Storage,
+                    };
+                    if ctl != Ctl::Storage {
+                        st.enqueue(ctl, &okey);
+                    }
+                }
+            }
+            st.enqueue(Ctl::Endpoints, &format!("ns:{ns}"));
+            if obj
+                .path(&["spec", "volumes"])
+                .and_then(Value::as_seq)
+                .is_some_and(|v| v.iter().any(|v| v.get("persistentVolumeClaim").is_some()))
+            {
+                st.enqueue(Ctl::Storage, &format!("ns:{ns}"));
+            }
+        }
+        "ReplicaSet" => {
+            st.enqueue(Ctl::ReplicaSet, key);
+            if let Some(o) = meta::controller_ref(obj) {
+                wake_owner(st, &o);
+            }
+        }
+        "Deployment" => st.enqueue(Ctl::Deployment, key),
+        "DaemonSet" => st.enqueue(Ctl::DaemonSet, key),
+        "StatefulSet" => st.enqueue(Ctl::StatefulSet, key),
+        "Job" => st.enqueue(Ctl::Job, key),
+        "Service" => st.enqueue(Ctl::Endpoints, key),
+        "Node" => {
+            // New or changed nodes matter to every DaemonSet.
+            st.enqueue(Ctl::DaemonSet, "*");
+        }
+        "PersistentVolumeClaim" => st.enqueue(Ctl::Storage, key),
+        "PersistentVolume" => st.enqueue(Ctl::Storage, &format!("pv:{key}")),
+        _ => {}
+    }
+}
+
+/// The pod keys an owner controls (by its uid), read from the index.
+pub fn owned_pods(ctx: &Ctx<'_>, st: &State, owner_uid: &str) -> Vec<std::sync::Arc<Value>> {
+    let pods = res("Pod");
+    st.index
+        .pods_by_owner
+        .get(owner_uid)
+        .map(|keys| keys.iter().filter_map(|k| ctx.get(pods, k)).collect())
+        .unwrap_or_default()
+}
+
+/// Orphan pods of a namespace that `selector` matches (candidates for adoption).
+pub fn orphans_matching(
+    ctx: &Ctx<'_>,
+    st: &State,
+    ns: &str,
+    selector: &Value,
+) -> Vec<std::sync::Arc<Value>> {
+    let pods = res("Pod");
+    st.index
+        .orphan_pods_by_ns
+        .get(ns)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| ctx.get(pods, k))
+                .filter(|p| !meta::is_terminating(p) && meta::selector_matches(selector, p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sets `owner` as the controller of an orphan `obj` (adoption) through the API server.
+pub fn adopt(ctx: &mut Ctx<'_>, obj: &Value, owner: &Value) -> Option<Value> {
+    let r = api::resource_for_kind(obj.get("kind")?.as_str()?)?;
+    let mut o = obj.clone();
+    let mut refs = meta::owner_refs(&o);
+    refs.push(meta::OwnerRef::controller_of(owner));
+    meta::set_owner_refs(&mut o, &refs);
+    ctx.update(r, o).ok()
+}
+
+/// A pod made from a workload's template: labels, annotations and spec of the template,
+/// a controller reference to `owner`, in the owner's namespace.
+pub fn pod_from_template(owner: &Value, template: &Value) -> Value {
+    let mut pod = Value::map();
+    pod.set("apiVersion", "v1");
+    pod.set("kind", "Pod");
+    let m = pod.path_mut_or_insert(&["metadata"]);
+    if let Some(ns) = meta::str_at(owner, &["metadata", "namespace"]) {
+        m.set("namespace", ns);
+    }
+    for f in ["labels", "annotations", "finalizers"] {
+        if let Some(v) = template.path(&["metadata", f]) {
+            m.set(f, v.clone());
+        }
+    }
+    meta::set_owner_refs(&mut pod, &[meta::OwnerRef::controller_of(owner)]);
+    pod.set(
+        "spec",
+        template.get("spec").cloned().unwrap_or_else(Value::map),
+    );
+    pod
+}
+
+/// The hash of a pod template, as the name suffix of ReplicaSets (`web-7d4b9c5f8`) and the
+/// `pod-template-hash` label: FNV-32a of the template (plus the collision count), printed in
+/// decimal and mapped through `rand.SafeEncodeString`'s alphabet, like `controller.ComputeHash`.
+pub fn template_hash(template: &Value, collision_count: Option<i64>) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u32::from(*b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    };
+    feed(super::validation::json(template).as_bytes());
+    if let Some(c) = collision_count {
+        feed(&(c as u32).to_le_bytes());
+    }
+    h.to_string()
+        .bytes()
+        .map(|b| {
+            let a = super::rng::NAME_ALPHABET;
+            a[usize::from(b) % a.len()] as char
+        })
+        .collect()
+}
+
+/// Resolves an int-or-percent (`maxSurge: 25%`) against `total`, rounding up or down like
+/// `intstr.GetScaledValueFromIntOrPercent`.
+pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default: i64) -> i64 {
+    match v {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Str(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+            Some(p) => {
+                let x = p * total;
+                if round_up {
+                    (x + 99) / 100
+                } else {
+                    x / 100
+                }
+            }
+            None => s.parse().unwrap_or(default),
+        },
+        _ => default,
+    }
+}
+
+/// The pods of a workload, split into the active ones and the rest.
+pub fn active(pods: &[std::sync::Arc<Value>]) -> Vec<std::sync::Arc<Value>> {
+    pods.iter()
+        .filter(|p| meta::pod_is_active(p))
+        .cloned()
+        .collect()
+}
+
+/// A quick check that an object still exists with the same uid (for read-modify-write).
+pub fn current(ctx: &Ctx<'_>, res: &Resource, key: &str) -> Option<Value> {
+    ctx.get(res, key).map(|v| (*v).clone())
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+/// What the control plane creates when a cluster comes up, before any controller loop runs:
+/// the `default/kubernetes` Service (+ Endpoints/EndpointSlice) and the default StorageClass
+/// of the distribution. Called by [`super::presets::Preset::install`].
+pub fn bootstrap_cluster(world: &mut World, cluster: &str) {
+    endpoints::bootstrap_kubernetes_service(world, cluster);
+    let Some(c) = world.clusters.get(cluster) else {
+        return;
+    };
+    if let Some(sc) = super::storage::default_storage_class_object(&c.version, &c.name) {
+        if let Some(mut a) = world.api(cluster, "kube-apiserver") {
+            let _ = a.create(res("StorageClass"), sc);
+        }
+    }
+}
