@@ -25,11 +25,18 @@
 //! scores) that the UI reads with [`explain`].
 //!
 //! ```
-//! use kubesim::sim::{World, presets::Preset, scheduler};
+//! use kubesim::sim::{World, presets::Preset, scheduler, api::resource_for, value::Value};
 //! let mut w = World::new(1, Preset::Kind);
+//! let mut pod = Value::map();
+//! pod.path_mut_or_insert(&["metadata"]).set("name", "web");
+//! let mut c = Value::map();
+//! c.set("name", "web");
+//! c.set("image", "nginx");
+//! pod.path_mut_or_insert(&["spec"]).set("containers", Value::Seq(vec![c]));
+//! w.api("kind-kind", "kubectl").unwrap().create(resource_for("pods").unwrap(), pod).unwrap();
 //! w.step(1000);
 //! assert!(w.clusters["kind-kind"].scheduler.counters.attempts >= 1);
-//! # let _ = scheduler::explain(&w.clusters["kind-kind"], "kube-system", "none");
+//! assert!(scheduler::explain(&w.clusters["kind-kind"], "default", "web").is_some());
 //! ```
 
 use super::api::{self, resource_for_kind};
