@@ -54,6 +54,8 @@ pub struct Cluster {
     pub kubelet: super::kubelet::State,
     pub controllers: super::controllers::State,
     pub scheduler: super::scheduler::State,
+    /// Its CA and the bearer tokens it accepts ([`super::auth`]).
+    pub auth: super::auth::ClusterAuth,
     trace: VecDeque<TraceRecord>,
     /// Total records ever traced (the trace itself is bounded).
     traced_total: u64,
@@ -71,6 +73,7 @@ impl Cluster {
             kubelet: Default::default(),
             controllers: Default::default(),
             scheduler: Default::default(),
+            auth: Default::default(),
             trace: VecDeque::new(),
             traced_total: 0,
             last_compaction: SimTime::ZERO,
