@@ -22,6 +22,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod auth;
 pub mod clock;
 pub mod cloud;
 pub mod controllers;

@@ -59,6 +59,8 @@ pub struct Cluster {
     /// cloud-controller-manager runs (LoadBalancer Services stay `<pending>`).
     pub cloud_provider: Option<String>,
     pub cloud: super::cloud::State,
+    /// Its CA and the bearer tokens it accepts ([`super::auth`]).
+    pub auth: super::auth::ClusterAuth,
     trace: VecDeque<TraceRecord>,
     /// Total records ever traced (the trace itself is bounded).
     traced_total: u64,
@@ -78,6 +80,7 @@ impl Cluster {
             scheduler: Default::default(),
             cloud_provider: None,
             cloud: Default::default(),
+            auth: Default::default(),
             trace: VecDeque::new(),
             traced_total: 0,
             last_compaction: SimTime::ZERO,

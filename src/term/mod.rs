@@ -12,9 +12,14 @@
 //! assert_eq!(term.run("foo").stderr(), "bash: foo: command not found\n");
 //! ```
 
+pub mod builtins;
+pub mod complete;
 pub mod fs;
+pub mod kubeconfig;
 pub mod kubectl;
+pub mod pattern;
 pub mod shell;
+pub mod tools;
 
 use crate::sim::World;
 use std::collections::BTreeMap;
@@ -33,6 +38,11 @@ pub struct Output {
     pub exit_code: i32,
     /// The screen should be cleared (`clear`, Ctrl+L) before showing the chunks.
     pub clear: bool,
+    /// `nano`/`vi`/`vim FILE`: the UI should open its editor panel on this absolute path
+    /// (of the host the shell is on, see [`Terminal::read_file`] / [`Terminal::write_file`]).
+    pub edit: Option<String>,
+    /// `exit` on the laptop: the session is over (the native REPL quits; the browser ignores it).
+    pub close: bool,
 }
 
 impl Output {
@@ -48,6 +58,13 @@ impl Output {
         o.exit_code = exit_code;
         o
     }
+    /// An exit code and nothing printed (`true`, `false`).
+    pub fn code(exit_code: i32) -> Self {
+        Output {
+            exit_code,
+            ..Output::default()
+        }
+    }
     pub fn print(&mut self, text: impl Into<String>) {
         let text = text.into();
         if !text.is_empty() {
@@ -60,10 +77,21 @@ impl Output {
         text.push('\n');
         self.chunks.push((Stream::Stderr, text));
     }
-    fn append(&mut self, other: Output) {
+    /// Adds text on stderr as is (no newline added).
+    pub fn err_raw(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if !text.is_empty() {
+            self.chunks.push((Stream::Stderr, text));
+        }
+    }
+    pub fn append(&mut self, other: Output) {
         self.chunks.extend(other.chunks);
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
+        self.close |= other.close;
+        if other.edit.is_some() {
+            self.edit = other.edit;
+        }
     }
     pub fn stdout(&self) -> String {
         self.stream(Stream::Stdout)
@@ -84,38 +112,46 @@ impl Output {
     }
 }
 
-/// The shell's built-in commands and the programs on its PATH, with a one-line summary each.
-/// `help` prints this table; completion reads it.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (
-        "kubectl",
-        "talk to the Kubernetes cluster of the current context (alias: k)",
-    ),
-    ("echo", "print its arguments"),
-    ("clear", "clear the screen (Ctrl+L)"),
-    ("sleep", "let N seconds of simulated time pass"),
-    ("export", "set an environment variable: export NAME=value"),
-    ("history", "list the commands typed so far"),
-    ("help", "this list"),
-];
+pub use builtins::COMMANDS;
+
+/// A shell the user left for another host with `ssh` (or `docker exec`): restored on `exit`.
+#[derive(Debug, Clone)]
+pub struct SavedShell {
+    pub host: Option<String>,
+    pub user: String,
+    pub env: BTreeMap<String, String>,
+    pub cwd: String,
+}
 
 /// One terminal session: the world it talks to, its files, variables and history.
 #[derive(Debug, Clone)]
 pub struct Terminal {
     pub world: World,
+    /// The laptop's files (machines reached with `ssh` have their own, in [`tools::State`]).
     pub fs: fs::Fs,
     pub env: BTreeMap<String, String>,
     pub aliases: BTreeMap<String, String>,
     pub history: Vec<String>,
     pub cwd: String,
+    /// `None` on the laptop; the machine or node name after `ssh NAME`.
+    pub host: Option<String>,
+    /// The user the shell runs as (`student` on the laptop, `root` on machines).
+    pub user: String,
+    /// Shells to come back to on `exit`, innermost last.
+    pub ssh_stack: Vec<SavedShell>,
+    /// What the cluster tools remember (machines, kind/minikube clusters, cloud accounts).
+    pub tools: tools::State,
 }
 
 impl Terminal {
+    /// A terminal on the laptop, with `~/.kube/config` written the way the preset's tool
+    /// writes it.
     pub fn new(world: World) -> Self {
         let env = [
             ("HOME", fs::HOME),
             ("USER", "student"),
             ("SHELL", "/bin/bash"),
+            ("PATH", "/usr/local/bin:/usr/bin:/bin"),
             ("?", "0"),
         ]
         .into_iter()
@@ -124,39 +160,98 @@ impl Terminal {
         let aliases = [("k".to_string(), "kubectl".to_string())]
             .into_iter()
             .collect();
-        Terminal {
+        let mut term = Terminal {
             world,
             fs: fs::Fs::new(),
             env,
             aliases,
             history: Vec::new(),
             cwd: fs::HOME.to_string(),
+            host: None,
+            user: "student".to_string(),
+            ssh_stack: Vec::new(),
+            tools: tools::State::default(),
+        };
+        tools::setup(&mut term);
+        term
+    }
+
+    /// The cluster kubectl talks to with the current kubeconfig and no flags, if it answers.
+    pub fn current_cluster(&self) -> Option<String> {
+        kubectl::config::resolve_target(self, &kubectl::GlobalFlags::default())
+            .ok()
+            .map(|t| t.cluster)
+    }
+
+    /// The files of the host the shell is on.
+    pub fn cur_fs(&self) -> &fs::Fs {
+        self.host
+            .as_ref()
+            .and_then(|h| self.tools.machines.get(h))
+            .map_or(&self.fs, |m| &m.fs)
+    }
+    pub fn cur_fs_mut(&mut self) -> &mut fs::Fs {
+        match self.host.as_ref() {
+            Some(h) if self.tools.machines.contains_key(h) => {
+                match self.tools.machines.get_mut(h) {
+                    Some(m) => &mut m.fs,
+                    None => &mut self.fs,
+                }
+            }
+            _ => &mut self.fs,
         }
     }
-
-    /// The cluster kubectl talks to. (For now the first cluster; the kubeconfig's current
-    /// context decides once kubeconfig support lands.)
-    pub fn current_cluster(&self) -> Option<String> {
-        self.world.clusters.keys().next().cloned()
+    /// Reads a file on the current host (for the UI's editor panel).
+    pub fn read_file(&self, path: &str) -> Option<String> {
+        self.cur_fs().read(&self.resolve(path)).map(str::to_string)
+    }
+    /// Writes a file on the current host (the UI's editor panel saves through this).
+    pub fn write_file(&mut self, path: &str, contents: &str) {
+        let p = self.resolve(path);
+        self.cur_fs_mut().write(&p, contents);
+    }
+    /// Seeds a lesson file in the laptop's home: `seed_file("app/web.yaml", "...")`.
+    pub fn seed_file(&mut self, path: &str, contents: &str) {
+        let p = fs::Fs::resolve(fs::HOME, path);
+        self.fs.write(&p, contents);
+    }
+    /// An absolute path for `path` typed in the current directory.
+    pub fn resolve(&self, path: &str) -> String {
+        fs::Fs::resolve(&self.cwd, path)
     }
 
-    /// The prompt shown before each line.
+    /// The prompt shown before each line (`student@laptop:~$ `, `root@cp-1:~# `).
     pub fn prompt(&self) -> String {
-        let dir = match self.cwd.strip_prefix(fs::HOME) {
-            Some(rest) => format!("~{rest}"),
-            None => self.cwd.clone(),
+        let home = self.env.get("HOME").map_or(fs::HOME, String::as_str);
+        let dir = match self.cwd.strip_prefix(home) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("~{rest}"),
+            _ => self.cwd.clone(),
         };
-        format!("student@kubesim:{dir}$ ")
+        let host = self.host.as_deref().unwrap_or("laptop");
+        let sigil = if self.user == "root" { '#' } else { '$' };
+        format!("{}@{host}:{dir}{sigil} ", self.user)
     }
 
-    /// Runs one command line.
+    /// Does `line` need more lines before it can run (open quote or here-document, trailing
+    /// `|`)? The UI then shows `> ` and sends the lines joined with `\n` to [`Terminal::run`].
+    pub fn needs_more_input(line: &str) -> bool {
+        shell::incomplete(line)
+    }
+
+    /// Runs one command line (which may span several lines: here-documents, `\`).
     pub fn run(&mut self, line: &str) -> Output {
         let trimmed = line.trim();
-        if !trimmed.is_empty() {
+        // Like bash with HISTCONTROL=ignoreboth: a line starting with a space is not kept.
+        if !trimmed.is_empty() && !line.starts_with(' ') {
             self.history.push(trimmed.to_string());
         }
         let script = match shell::parse(line, &self.env) {
             Ok(s) => s,
+            Err(e @ shell::ShellError::UnclosedHeredoc(_)) => {
+                // bash warns and runs what it has; we only warn (the UI asks for more first).
+                self.env.insert("?".into(), "0".into());
+                return Output::error(e.to_string(), 0);
+            }
             Err(e) => {
                 self.env.insert("?".into(), "2".into());
                 return Output::error(e.to_string(), 2);
@@ -172,31 +267,146 @@ impl Terminal {
             if !run_it {
                 continue;
             }
-            let mut stdin: Option<String> = None;
-            let mut result = Output::default();
-            let count = pipeline.commands.len();
-            for (i, words) in pipeline.commands.iter().enumerate() {
-                let r = self.run_command(words, stdin.take().unwrap_or_default());
-                if i + 1 < count {
-                    // stdout feeds the next command; stderr still reaches the screen.
-                    stdin = Some(r.stdout());
-                    for (s, t) in r.chunks {
-                        if s == Stream::Stderr {
-                            result.chunks.push((s, t));
-                        }
-                    }
-                    result.clear |= r.clear;
-                } else {
-                    result.append(r);
-                }
-            }
+            let result = self.run_pipeline(&pipeline);
             out.append(result);
             self.env.insert("?".into(), out.exit_code.to_string());
+            if out.close {
+                break;
+            }
         }
         out
     }
 
-    fn run_command(&mut self, words: &[String], stdin: String) -> Output {
+    fn run_pipeline(&mut self, pipeline: &shell::Pipeline) -> Output {
+        let mut stdin = String::new();
+        let mut result = Output::default();
+        let count = pipeline.commands.len();
+        for (i, cmd) in pipeline.commands.iter().enumerate() {
+            let last = i + 1 == count;
+            let mut input = std::mem::take(&mut stdin);
+            if let Some(h) = &cmd.heredoc {
+                input = h.clone();
+            }
+            let mut failed = None;
+            for r in &cmd.redirects {
+                if let shell::Redirect::FromFile(path) = r {
+                    let p = self.resolve(path);
+                    match self.cur_fs().read(&p) {
+                        Some(t) => input = t.to_string(),
+                        None if self.cur_fs().is_dir(&p) => {
+                            failed = Some(format!("bash: {path}: Is a directory"))
+                        }
+                        None => failed = Some(format!("bash: {path}: No such file or directory")),
+                    }
+                }
+            }
+            let r = match failed {
+                Some(msg) => Output::error(msg, 1),
+                None => self.run_command(&cmd.words, input, !last),
+            };
+            // Where fd 1 and fd 2 go, after the redirections (applied left to right).
+            #[derive(Clone, PartialEq)]
+            enum Sink {
+                Out,
+                Err,
+                File(String),
+            }
+            let (mut s1, mut s2) = (Sink::Out, Sink::Err);
+            let mut bad_target = None;
+            for red in &cmd.redirects {
+                match red {
+                    shell::Redirect::ToFile { fd, path, append } => {
+                        let p = self.resolve(path);
+                        if self.cur_fs().is_dir(&p) {
+                            bad_target = Some(format!("bash: {path}: Is a directory"));
+                            break;
+                        }
+                        if !self.cur_fs().is_dir(&fs::parent_of(&p)) {
+                            bad_target = Some(format!("bash: {path}: No such file or directory"));
+                            break;
+                        }
+                        if !append {
+                            self.cur_fs_mut().write(&p, "");
+                        } else {
+                            self.cur_fs_mut().append(&p, "");
+                        }
+                        if *fd == 2 {
+                            s2 = Sink::File(p);
+                        } else {
+                            s1 = Sink::File(p);
+                        }
+                    }
+                    shell::Redirect::Dup { fd, to } => {
+                        if *fd == 2 && *to == 1 {
+                            s2 = s1.clone();
+                        } else if *fd == 1 && *to == 2 {
+                            s1 = s2.clone();
+                        }
+                    }
+                    shell::Redirect::FromFile(_) => {}
+                }
+            }
+            if let Some(msg) = bad_target {
+                let mut o = Output::error(msg, 1);
+                if !last {
+                    result.chunks.append(&mut o.chunks);
+                    continue;
+                }
+                result.append(o);
+                continue;
+            }
+            let mut piped = String::new();
+            let mut shown = Vec::new();
+            for (stream, text) in r.chunks {
+                let sink = if stream == Stream::Stdout { &s1 } else { &s2 };
+                match sink {
+                    Sink::File(p) => {
+                        let p = p.clone();
+                        self.cur_fs_mut().append(&p, &text);
+                    }
+                    Sink::Out if !last => piped.push_str(&text),
+                    Sink::Out => shown.push((Stream::Stdout, text)),
+                    Sink::Err => shown.push((Stream::Stderr, text)),
+                }
+            }
+            result.chunks.extend(shown);
+            result.clear |= r.clear;
+            result.close |= r.close;
+            if r.edit.is_some() {
+                result.edit = r.edit;
+            }
+            result.exit_code = r.exit_code;
+            stdin = piped;
+        }
+        result
+    }
+
+    /// Runs one simple command (`words`, after variable expansion) with `stdin`.
+    /// `piped`: its stdout goes to another command (`ls` prints one name per line then).
+    pub fn run_command(&mut self, words: &[String], stdin: String, piped: bool) -> Output {
+        // Leading `NAME=value` words: alone they set shell variables; before a command they
+        // set them for that command only.
+        let n_assign = words.iter().take_while(|w| is_assignment(w)).count();
+        if n_assign > 0 {
+            let (assigns, rest) = words.split_at(n_assign);
+            let mut saved = Vec::new();
+            for a in assigns {
+                if let Some((k, v)) = a.split_once('=') {
+                    saved.push((k.to_string(), self.env.insert(k.to_string(), v.to_string())));
+                }
+            }
+            if rest.is_empty() {
+                return Output::default();
+            }
+            let out = self.run_command(rest, stdin, piped);
+            for (k, old) in saved.into_iter().rev() {
+                match old {
+                    Some(v) => self.env.insert(k, v),
+                    None => self.env.remove(&k),
+                };
+            }
+            return out;
+        }
         let Some((cmd, args)) = words.split_first() else {
             return Output::default();
         };
@@ -205,61 +415,31 @@ impl Terminal {
                 expansion.split_whitespace().map(String::from).collect();
             expanded.extend(args.iter().cloned());
             if expanded.first() != Some(cmd) {
-                return self.run_command(&expanded, stdin);
+                return self.run_command(&expanded, stdin, piped);
             }
         }
-        match cmd.as_str() {
-            "kubectl" => kubectl::run(self, args),
-            "echo" => Output::out(format!("{}\n", args.join(" "))),
-            "clear" => Output {
-                clear: true,
-                ..Output::default()
-            },
-            "help" => Output::out(help_text()),
-            "history" => Output::out(
-                self.history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| format!("{:>5}  {h}\n", i + 1))
-                    .collect::<String>(),
-            ),
-            "export" => {
-                for a in args {
-                    if let Some((k, v)) = a.split_once('=') {
-                        self.env.insert(k.to_string(), v.to_string());
-                    }
-                }
-                Output::default()
-            }
-            "sleep" => match args
-                .first()
-                .and_then(|s| s.trim_end_matches('s').parse::<f64>().ok())
-            {
-                Some(secs) if secs >= 0.0 && secs.is_finite() => {
-                    self.world.step((secs * 1000.0) as u64);
-                    Output::default()
-                }
-                _ => Output::error(
-                    format!(
-                        "sleep: invalid time interval '{}'",
-                        args.first().map_or("", String::as_str)
-                    ),
-                    1,
-                ),
-            },
-            "cat" if args.is_empty() => Output::out(stdin),
-            _ => Output::error(format!("bash: {cmd}: command not found"), 127),
+        if cmd == "kubectl" {
+            return kubectl::run(self, args, &stdin);
         }
+        if let Some(out) = tools::run(self, cmd, args, &stdin) {
+            return out;
+        }
+        if let Some(out) = builtins::run(self, cmd, args, &stdin, piped) {
+            return out;
+        }
+        Output::error(format!("bash: {cmd}: command not found"), 127)
     }
 }
 
-fn help_text() -> String {
-    let mut s = String::from("Commands available in this terminal:\n");
-    for (name, summary) in COMMANDS {
-        s.push_str(&format!("  {name:<10} {summary}\n"));
+fn is_assignment(w: &str) -> bool {
+    match w.split_once('=') {
+        Some((k, _)) => {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
     }
-    s.push_str("Type a command and press Enter. Up/Down browse history.\n");
-    s
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! [`Output`]; printing helpers live in [`printers`]. Messages and errors are kubectl 1.34's,
 //! byte for byte.
 
+pub mod config;
 pub mod get;
 pub mod printers;
 
@@ -26,7 +27,8 @@ pub const VERBS: &[(&str, &str)] = &[
 ];
 
 /// Runs `kubectl <args>`.
-pub fn run(term: &mut Terminal, args: &[String]) -> Output {
+pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
+    let _ = stdin;
     let (flags, rest) = match split_global_flags(args) {
         Ok(v) => v,
         Err(msg) => return Output::error(msg, 1),

@@ -1,0 +1,1 @@
+//! Tab completion. (Filled in below.)

@@ -1,0 +1,1 @@
+//! kubeconfig files. (Filled in below.)
