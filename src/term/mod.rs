@@ -17,7 +17,7 @@ pub mod kubectl;
 pub mod shell;
 
 use crate::sim::World;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which stream a piece of output went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,11 @@ pub struct Terminal {
     pub aliases: BTreeMap<String, String>,
     pub history: Vec<String>,
     pub cwd: String,
+    /// Commands the current lesson disables (`kubeadm`, or `kubectl delete` for one verb):
+    /// refused with `bash: <cmd>: disabled in this lesson`. Set by `lessons::session`.
+    pub disabled_commands: BTreeSet<String>,
+    /// Tab completion on or off (a lesson can turn it off).
+    pub completion: bool,
 }
 
 impl Terminal {
@@ -131,6 +136,8 @@ impl Terminal {
             aliases,
             history: Vec::new(),
             cwd: fs::HOME.to_string(),
+            disabled_commands: BTreeSet::new(),
+            completion: true,
         }
     }
 
@@ -208,6 +215,9 @@ impl Terminal {
                 return self.run_command(&expanded, stdin);
             }
         }
+        if let Some(name) = self.disabled(cmd, args) {
+            return Output::error(format!("bash: {name}: disabled in this lesson"), 126);
+        }
         match cmd.as_str() {
             "kubectl" => kubectl::run(self, args),
             "echo" => Output::out(format!("{}\n", args.join(" "))),
@@ -250,6 +260,18 @@ impl Terminal {
             "cat" if args.is_empty() => Output::out(stdin),
             _ => Output::error(format!("bash: {cmd}: command not found"), 127),
         }
+    }
+}
+
+impl Terminal {
+    /// `Some("kubectl delete")` when the lesson disabled this command or this verb.
+    fn disabled(&self, cmd: &str, args: &[String]) -> Option<String> {
+        if self.disabled_commands.contains(cmd) {
+            return Some(cmd.to_string());
+        }
+        let verb = args.iter().find(|a| !a.starts_with('-'))?;
+        let pair = format!("{cmd} {verb}");
+        self.disabled_commands.contains(&pair).then_some(pair)
     }
 }
 
@@ -330,5 +352,22 @@ mod tests {
         assert_eq!(t.run("sleep x").exit_code, 1);
         assert!(t.run("help").stdout().contains("kubectl"));
         assert!(t.run("clear").clear);
+    }
+
+    #[test]
+    fn lessons_can_disable_commands_and_verbs() {
+        let mut t = term();
+        t.disabled_commands.insert("sleep".into());
+        t.disabled_commands.insert("kubectl version".into());
+        let out = t.run("sleep 1");
+        assert_eq!(
+            (out.stderr().as_str(), out.exit_code),
+            ("bash: sleep: disabled in this lesson\n", 126)
+        );
+        assert_eq!(
+            t.run("k version").stderr(),
+            "bash: kubectl version: disabled in this lesson\n"
+        );
+        assert!(t.run("kubectl get nodes").stderr().is_empty());
     }
 }
