@@ -179,6 +179,13 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
                 p.push(at(&format!("hint {i} is empty in a language")));
             }
         }
+        for line in step.solution.commands.iter().chain(&step.setup) {
+            if let Some(d) = disabled_in(lesson, line) {
+                p.push(at(&format!(
+                    "the solution uses {d:?}, which the lesson disables"
+                )));
+            }
+        }
         if step.solution.commands.is_empty() && step.solution.quiz.is_empty() {
             p.push(at("empty solution"));
         }
@@ -237,6 +244,23 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
     p
 }
 
+/// The disabled command a line would hit (first word, or first word + verb), like the
+/// terminal decides.
+fn disabled_in(lesson: &Lesson, line: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    let cmd = match words.next()? {
+        "k" => "kubectl",
+        w => w,
+    };
+    let d = &lesson.terminal.disabled_commands;
+    if d.contains(cmd) {
+        return Some(cmd.to_string());
+    }
+    let verb = words.find(|w| !w.starts_with('-'))?;
+    let pair = format!("{cmd} {verb}");
+    d.contains(&pair).then_some(pair)
+}
+
 fn lint_blocks(course: &Course, blocks: &[Block], at: &str, p: &mut Vec<String>) {
     markdown::walk_inlines(blocks, &mut |inlines| lint_inlines(course, inlines, at, p));
     markdown::walk(blocks, &mut |b| {
@@ -280,4 +304,50 @@ pub fn load_all(dir: &std::path::Path) -> Result<(Course, Vec<Lesson>), LoadErro
         .map(|e| load::load_lesson_dir(dir, &e.id))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((course, lessons))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::catalog;
+    use std::collections::BTreeMap;
+
+    fn lesson(yaml: &str, fr: &str, en: &str) -> Lesson {
+        let files: BTreeMap<String, String> = [("lesson.yaml", yaml), ("fr.md", fr), ("en.md", en)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Lesson::from_files("01-x", &files).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn static_lint_catches_content_mistakes() {
+        let course = catalog(
+            "title: {fr: C, en: C}\nparts:\n  - id: p\n    title: {fr: P, en: P}\n    lessons:\n      - id: 01-x\n        title: {fr: X, en: X}\n",
+        )
+        .unwrap();
+        let yaml = "terminal:\n  disabled: [kubectl delete]\nsteps:\n  - id: s\n    check: {quiz: q}\n    solution:\n      commands: [k delete pod x]\n      quiz: {q: [0]}\n";
+        let fr = "# X\n<!-- step: s -->\n## S\nVoir [ici](lesson:99-nope) et [là](ftp://x).\n:::quiz q\nQ ?\n- [x] a\n- [ ] b\n> parce que\n:::\n:::quiz orphan\nQ ?\n- [x] a\n- [ ] b\n> e\n:::\n";
+        let en =
+            "# X\n<!-- step: s -->\n## S\nSee.\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
+        let problems = lint_lesson(&course, &lesson(yaml, fr, en)).join("\n");
+        for want in [
+            "no wrong attempt anywhere",
+            "no hints",
+            "uses \"kubectl delete\", which the lesson disables",
+            "quiz \"q\": French and English differ",
+            "link to unknown lesson \"99-nope\"",
+            "link \"ftp://x\" is neither",
+            "quiz \"orphan\" is not used by the step's check",
+        ] {
+            assert!(problems.contains(want), "missing {want:?} in:\n{problems}");
+        }
+    }
+
+    #[test]
+    fn the_real_course_lints_clean_statically() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+        let report = lint_static(&dir);
+        assert!(report.problems.is_empty(), "{report}");
+    }
 }

@@ -855,3 +855,121 @@ pub fn load_lesson_dir(dir: &std::path::Path, id: &str) -> Result<Lesson, LoadEr
     files.insert("lesson.yaml".into(), yaml);
     Lesson::from_files(id, &files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(yaml: &str) -> BTreeMap<String, String> {
+        [
+            ("lesson.yaml", yaml),
+            ("fr.md", "# T\n<!-- step: a -->\n## A\ntexte\n"),
+            ("en.md", "# T\n<!-- step: a -->\n## A\ntext\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn errors_point_at_file_line_and_column() {
+        let cases = [
+            (
+                "steps:\n  - id: a\n    check:\n      objects: {kind: Pod, colour: red}\n    solution: [x]\n",
+                "01-x/lesson.yaml:4:",
+                "unknown field \"colour\"",
+            ),
+            (
+                "steps:\n  - id: a\n    check: {objects: {kind: Pod, where: [\"spec.x ~ 1\"]}}\n    solution: [x]\n",
+                "01-x/lesson.yaml:3:",
+                "unknown operator",
+            ),
+            (
+                "world:\n  preset: gke\nsteps: []\n",
+                "01-x/lesson.yaml:2:3",
+                "unknown preset \"gke\"",
+            ),
+            (
+                "steps:\n  - id: a\n    check: {wat: 1}\n    solution: [x]\n",
+                "01-x/lesson.yaml:3:",
+                "unknown field \"wat\"",
+            ),
+            (
+                "steps:\n  - id: a\n    check: {quiz: q}\n",
+                "01-x/lesson.yaml:",
+                "needs the field \"solution\"",
+            ),
+            (
+                "steps:\n  - id: b\n    check: {quiz: q}\n    solution: [x]\n",
+                "01-x/fr.md:0:0",
+                "no text for step \"b\"",
+            ),
+            (
+                "world:\n  objects: files/missing.yaml\nsteps: []\n",
+                "01-x/lesson.yaml:2:",
+                "missing from the lesson folder",
+            ),
+            ("steps:\n  - id: a\n  bad indent: [\n", "01-x/lesson.yaml:3:", "invalid YAML"),
+        ];
+        for (yaml, at, msg) in cases {
+            let err = Lesson::from_files("01-x", &files(yaml))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(at) && err.contains(msg), "{yaml}\n=> {err}");
+        }
+    }
+
+    #[test]
+    fn a_full_lesson_loads_with_world_terminal_and_attempts() {
+        let mut f = files(
+            "minutes: 7\nworld:\n  preset: minikube\n  seed: 9\n  warmup_s: 5\n  objects: [files/o.yaml]\n  files:\n    ~/.kube/extra: files/o.yaml\n  env: {KUBECONFIG: ~/.kube/extra}\n  down: [kube-scheduler]\n  setup: [echo hi]\nterminal:\n  disabled: [kubeadm]\n  completion: false\nsteps:\n  - id: a\n    setup: [echo step]\n    check:\n      all:\n        - objects: {kind: ConfigMap, name: c, count: \">= 1\", where: [\"data.k == v\"]}\n        - sequence: [{component: {name: kube-scheduler, up: false}}, {component: {name: kube-scheduler}}]\n        - not: {file: {path: ~/x, contains: y}}\n        - changed: {kind: Deployment, name: w, path: \"spec.replicas\"}\n    hints:\n      - fr: un\n        en: one\n    solution:\n      commands: [kubectl get cm]\n      quiz: {q: 1}\n    wrong:\n      - [kubectl get pods]\n      - quiz: {q: [0, 2]}\n    max_wait_s: 30\n",
+        );
+        f.insert(
+            "files/o.yaml".into(),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n".into(),
+        );
+        assert_eq!(
+            files_needed(&f["lesson.yaml"]).unwrap(),
+            vec!["en.md", "files/o.yaml", "fr.md"]
+        );
+        let l = Lesson::from_files("01-x", &f).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((l.minutes, l.world.seed, l.world.warmup_ms), (7, 9, 5000));
+        assert_eq!(l.world.preset, Preset::Minikube);
+        assert_eq!(l.world.objects.len(), 2);
+        assert!(l.world.files.contains_key("/home/student/.kube/extra"));
+        assert_eq!(l.world.env["KUBECONFIG"], "~/.kube/extra");
+        assert!(l.terminal.disabled_commands.contains("kubeadm") && !l.terminal.completion);
+        let s = &l.steps[0];
+        assert_eq!((s.title.fr.as_str(), s.title.en.as_str()), ("A", "A"));
+        assert_eq!(s.solution.quiz["q"], vec![1]);
+        assert_eq!(s.wrong.len(), 2);
+        assert_eq!(s.max_wait_ms, 30_000);
+        assert!(matches!(&s.check, Check::All(c) if c.len() == 4));
+    }
+
+    #[test]
+    fn course_index_rejects_duplicates_and_bad_ids() {
+        let ok = "title: {fr: C, en: C}\nparts:\n  - id: p\n    title: {fr: P, en: P}\n    lessons:\n      - id: 01-a\n        title: {fr: A, en: A}\n      - id: 02-b\n        title: {fr: B, en: B}\n        draft: needs kubectl scale\n";
+        let c = parse_course(ok).unwrap();
+        assert_eq!(
+            c.entry("02-b").and_then(|e| e.draft.as_deref()),
+            Some("needs kubectl scale")
+        );
+        assert_eq!(c.next_after("01-a").map(|e| e.id.as_str()), Some("02-b"));
+        let dup = ok.replace("02-b", "01-a");
+        assert!(parse_course(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("listed twice"));
+        let bad = ok.replace("02-b", "02 B");
+        assert!(parse_course(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("lower-case"));
+        let no_en = ok.replace("{fr: A, en: A}", "{fr: A}");
+        assert!(parse_course(&no_en)
+            .unwrap_err()
+            .to_string()
+            .contains("needs the field \"en\""));
+    }
+}

@@ -266,3 +266,68 @@ pub mod tests_support {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::schema::Lang;
+    use std::collections::BTreeMap;
+
+    fn two_steps() -> Lesson {
+        let files: BTreeMap<String, String> = [
+            (
+                "lesson.yaml",
+                "world:\n  preset: kind\n  warmup_s: 3\n  files: {~/notes.txt: files/n.txt}\n  setup: [echo quiet]\nterminal:\n  disabled: [sleep]\n  completion: false\nsteps:\n  - id: quiz\n    check: {quiz: q}\n    hints:\n      - {fr: un, en: one}\n      - {fr: deux, en: two}\n    solution: {quiz: {q: [1]}}\n  - id: cmd\n    setup: [echo from-setup]\n    check: {command: {ran: kubectl get nodes}}\n    hints: [{fr: a, en: a}]\n    solution: [kubectl get nodes]\n",
+            ),
+            ("files/n.txt", "hello"),
+            ("fr.md", "# T\n<!-- step: quiz -->\n## Q\n:::quiz q\nQ ?\n- [ ] a\n- [x] b\n> c\n:::\n<!-- step: cmd -->\n## C\nx\n"),
+            ("en.md", "# T\n<!-- step: quiz -->\n## Q\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> c\n:::\n<!-- step: cmd -->\n## C\nx\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        Lesson::from_files("01-t", &files).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_run_goes_through_quiz_hints_setup_and_finishes() {
+        let lesson = two_steps();
+        let mut term = LessonRun::terminal(&lesson);
+        assert_eq!(term.world.now().as_ms(), 3000);
+        assert_eq!(term.fs.read("/home/student/notes.txt"), Some("hello"));
+        assert!(term.history.is_empty(), "setup commands leave no history");
+        assert!(!term.completion);
+        assert_eq!(term.run("sleep 1").exit_code, 126);
+        let mut run = LessonRun::new(&lesson, Default::default());
+        assert_eq!(run.observe(&lesson, &mut term), Observed::Pending);
+        assert!(run.next_hint(&lesson).is_some());
+        assert!(run.next_hint(&lesson).is_some());
+        assert!(run.next_hint(&lesson).is_none());
+        assert_eq!(run.progress.hints_used["quiz"], 2);
+        assert!(run.answer_quiz(&lesson, Lang::En, "nope", &[0]).is_none());
+        let fb = run.answer_quiz(&lesson, Lang::Fr, "q", &[0]).unwrap();
+        assert!(!fb.correct && !fb.explanation.is_empty());
+        assert_eq!(run.observe(&lesson, &mut term), Observed::Pending);
+        assert!(
+            run.answer_quiz(&lesson, Lang::En, "q", &[1])
+                .unwrap()
+                .correct
+        );
+        assert_eq!(
+            run.observe(&lesson, &mut term),
+            Observed::StepDone("quiz".into())
+        );
+        assert_eq!(run.current(), Some(1));
+        assert_eq!(run.progress.quiz["q"].attempts, 2);
+        term.run("kubectl get nodes");
+        assert_eq!(run.observe(&lesson, &mut term), Observed::LessonDone);
+        assert!(run.is_finished() && run.progress.finished);
+        assert_eq!(run.progress.steps_done, vec!["quiz", "cmd"]);
+        // Resuming from saved progress starts at the first step not done.
+        let mut p = run.progress.clone();
+        p.steps_done.truncate(1);
+        p.finished = false;
+        let resumed = LessonRun::new(&lesson, p);
+        assert_eq!(resumed.current(), Some(1));
+    }
+}

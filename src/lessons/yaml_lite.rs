@@ -133,7 +133,11 @@ impl Parser<'_> {
                 break;
             }
             let body = l.text.trim_start();
-            if l.indent > indent || !(body.starts_with("- ") || body == "-") {
+            if !(body.starts_with("- ") || body == "-") {
+                // The end of a list written at its key's indentation (`key:\n- a\nnext: 1`).
+                break;
+            }
+            if l.indent > indent {
                 return Err(err(l.no, l.indent + 1, "expected a `- ` list item"));
             }
             let rest = body[1..].trim_start();
@@ -454,6 +458,66 @@ fn plain(s: &str) -> Value {
                 }
             }
             Value::Str(s.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_and_flow_forms_lessons_use() {
+        let v = parse(
+            "a: 1\nb: \"x: y\" # comment\nc:\n  - one\n  - k: v\n    n: [1, 'two', {x: 3}]\n  - - nested\n    - list\nd: |\n  line 1\n\n  line 2\ne:\n- same indent\nf: {KUBECONFIG: ~/x}\ng: https://127.0.0.1:6443\n",
+        )
+        .unwrap();
+        assert_eq!(v.get("a"), Some(&Value::Int(1)));
+        assert_eq!(v.get("b").and_then(Value::as_str), Some("x: y"));
+        let c = v.get("c").and_then(Value::as_seq).unwrap();
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[1].get("n").and_then(Value::as_seq).map(Vec::len), Some(3));
+        assert_eq!(c[2].as_seq().map(Vec::len), Some(2));
+        assert_eq!(
+            v.get("d").and_then(Value::as_str),
+            Some("line 1\n\nline 2\n")
+        );
+        assert_eq!(v.get("e").and_then(Value::as_seq).map(Vec::len), Some(1));
+        assert_eq!(
+            v.path(&["f", "KUBECONFIG"]).and_then(Value::as_str),
+            Some("~/x")
+        );
+        assert_eq!(
+            v.get("g").and_then(Value::as_str),
+            Some("https://127.0.0.1:6443")
+        );
+        let docs = parse_documents("a: 1\n---\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn errors_have_lines_and_nothing_panics() {
+        let e = parse("a: 1\nb: [1, 2\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(parse("a:\n  b: 1\n c: 2\n").unwrap_err().line, 3);
+        assert!(parse("a: 1\na: 2\n")
+            .unwrap_err()
+            .message
+            .contains("duplicate"));
+        for s in [
+            "-",
+            "- -",
+            ":",
+            "a: |",
+            "[",
+            "{",
+            "'",
+            "\"\\",
+            "a: {b: }",
+            "? x",
+            "- a\nb: 1",
+        ] {
+            let _ = parse(s);
         }
     }
 }
