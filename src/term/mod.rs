@@ -22,7 +22,7 @@ pub mod shell;
 pub mod tools;
 
 use crate::sim::World;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which stream a piece of output went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +141,11 @@ pub struct Terminal {
     pub ssh_stack: Vec<SavedShell>,
     /// What the cluster tools remember (machines, kind/minikube clusters, cloud accounts).
     pub tools: tools::State,
+    /// Commands the current lesson disables (`kubeadm`, or `kubectl delete` for one verb):
+    /// refused with `bash: <cmd>: disabled in this lesson`. Set by `lessons::session`.
+    pub disabled_commands: BTreeSet<String>,
+    /// Tab completion on or off (a lesson can turn it off).
+    pub completion: bool,
 }
 
 impl Terminal {
@@ -171,6 +176,8 @@ impl Terminal {
             user: "student".to_string(),
             ssh_stack: Vec::new(),
             tools: tools::State::default(),
+            disabled_commands: BTreeSet::new(),
+            completion: true,
         };
         tools::setup(&mut term);
         term
@@ -418,6 +425,9 @@ impl Terminal {
                 return self.run_command(&expanded, stdin, piped);
             }
         }
+        if let Some(name) = self.disabled(cmd, args) {
+            return Output::error(format!("bash: {name}: disabled in this lesson"), 126);
+        }
         if cmd == "kubectl" {
             return kubectl::run(self, args, &stdin);
         }
@@ -428,6 +438,18 @@ impl Terminal {
             return out;
         }
         Output::error(format!("bash: {cmd}: command not found"), 127)
+    }
+}
+
+impl Terminal {
+    /// `Some("kubectl delete")` when the lesson disabled this command or this verb.
+    fn disabled(&self, cmd: &str, args: &[String]) -> Option<String> {
+        if self.disabled_commands.contains(cmd) {
+            return Some(cmd.to_string());
+        }
+        let verb = args.iter().find(|a| !a.starts_with('-'))?;
+        let pair = format!("{cmd} {verb}");
+        self.disabled_commands.contains(&pair).then_some(pair)
     }
 }
 
@@ -510,5 +532,22 @@ mod tests {
         assert_eq!(t.run("sleep x").exit_code, 1);
         assert!(t.run("help").stdout().contains("kubectl"));
         assert!(t.run("clear").clear);
+    }
+
+    #[test]
+    fn lessons_can_disable_commands_and_verbs() {
+        let mut t = term();
+        t.disabled_commands.insert("sleep".into());
+        t.disabled_commands.insert("kubectl version".into());
+        let out = t.run("sleep 1");
+        assert_eq!(
+            (out.stderr().as_str(), out.exit_code),
+            ("bash: sleep: disabled in this lesson\n", 126)
+        );
+        assert_eq!(
+            t.run("k version").stderr(),
+            "bash: kubectl version: disabled in this lesson\n"
+        );
+        assert!(t.run("kubectl get nodes").stderr().is_empty());
     }
 }

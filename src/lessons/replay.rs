@@ -1,0 +1,189 @@
+//! Replaying a lesson's reference solution and its wrong attempts through a real
+//! [`Terminal`], the way a student would type them: CI proves every check is reachable and
+//! that the wrong attempts do not pass.
+//!
+//! Between two commands [`COMMAND_GAP_MS`] of simulated time pass (in 1 s ticks, the check
+//! evaluated after each, like the UI's clock); after the last command of a step the replay
+//! waits up to the step's `max_wait_s` for eventual checks (a node going NotReady...).
+//!
+//! ```
+//! use kubesim::lessons::replay;
+//! # let lesson = kubesim::lessons::session::tests_support::tiny_lesson();
+//! assert!(replay::replay_solution(&lesson).is_ok());
+//! assert!(replay::replay_wrong_attempts(&lesson).is_empty());
+//! ```
+
+use super::schema::{Attempt, Lang, Lesson};
+use super::session::{LessonRun, Observed};
+use crate::term::Terminal;
+
+/// Simulated time between two commands of a replay.
+pub const COMMAND_GAP_MS: u64 = 2_000;
+const TICK_MS: u64 = 1_000;
+
+/// Why a replay failed: which step, and the terminal transcript up to there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("lesson {lesson}, step {step}: {message}\n--- transcript ---\n{transcript}")]
+pub struct ReplayError {
+    pub lesson: String,
+    pub step: String,
+    pub message: String,
+    pub transcript: String,
+}
+
+/// A lesson's terminal with a transcript of everything typed and printed.
+struct Replayer<'l> {
+    lesson: &'l Lesson,
+    term: Terminal,
+    run: LessonRun,
+    transcript: String,
+}
+
+impl<'l> Replayer<'l> {
+    fn new(lesson: &'l Lesson) -> Self {
+        let mut term = LessonRun::terminal(lesson);
+        let run = LessonRun::new(lesson, Default::default());
+        run.setup_step(lesson, &mut term);
+        Replayer {
+            lesson,
+            term,
+            run,
+            transcript: String::new(),
+        }
+    }
+
+    fn fail(&self, step: &str, message: String) -> ReplayError {
+        ReplayError {
+            lesson: self.lesson.id.clone(),
+            step: step.to_string(),
+            message,
+            transcript: self.transcript.clone(),
+        }
+    }
+
+    /// Types an attempt's commands and answers its quizzes; returns as soon as the current
+    /// step is done (true), or false if it is still pending after waiting `max_wait_ms`.
+    fn attempt(&mut self, attempt: &Attempt, max_wait_ms: u64) -> bool {
+        let passed = |o: Observed| o != Observed::Pending;
+        for (quiz, picks) in &attempt.quiz {
+            let _ = self.run.answer_quiz(self.lesson, Lang::Fr, quiz, picks);
+            self.transcript
+                .push_str(&format!("(quiz {quiz}: answered {picks:?})\n"));
+        }
+        let o = self.run.observe(self.lesson, &mut self.term);
+        if passed(o) {
+            return true;
+        }
+        for (i, line) in attempt.commands.iter().enumerate() {
+            self.transcript
+                .push_str(&format!("{}{line}\n", self.term.prompt()));
+            let out = self.term.run(line);
+            self.transcript.push_str(&out.text());
+            let o = self.run.observe(self.lesson, &mut self.term);
+            if passed(o) {
+                return true;
+            }
+            let gap = if i + 1 < attempt.commands.len() {
+                COMMAND_GAP_MS
+            } else {
+                max_wait_ms
+            };
+            let mut waited = 0;
+            while waited < gap {
+                self.term.world.step(TICK_MS);
+                waited += TICK_MS;
+                let o = self.run.observe(self.lesson, &mut self.term);
+                if passed(o) {
+                    self.transcript
+                        .push_str(&format!("(passed after {} s more)\n", waited / 1000));
+                    return true;
+                }
+            }
+        }
+        if attempt.commands.is_empty() {
+            let o = self.run.observe(self.lesson, &mut self.term);
+            return passed(o);
+        }
+        false
+    }
+}
+
+/// Replays every step's reference solution in order; each step must pass.
+pub fn replay_solution(lesson: &Lesson) -> Result<(), ReplayError> {
+    let mut r = Replayer::new(lesson);
+    for step in &lesson.steps {
+        r.transcript.push_str(&format!("## step {}\n", step.id));
+        if !r.attempt(&step.solution, step.max_wait_ms) {
+            return Err(r.fail(
+                &step.id,
+                format!(
+                    "the reference solution does not pass the check (waited {} s after the last command)",
+                    step.max_wait_ms / 1000
+                ),
+            ));
+        }
+    }
+    if !r.run.is_finished() {
+        return Err(r.fail(
+            "(end)",
+            "the lesson is not finished after every step".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Replays each wrong attempt from the state the solutions of the steps before it leave;
+/// returns the attempts that (wrongly) pass, or that could not be set up.
+pub fn replay_wrong_attempts(lesson: &Lesson) -> Vec<ReplayError> {
+    let mut errors = Vec::new();
+    for (i, step) in lesson.steps.iter().enumerate() {
+        for (w, wrong) in step.wrong.iter().enumerate() {
+            let mut r = Replayer::new(lesson);
+            let mut ok = true;
+            for before in &lesson.steps[..i] {
+                if !r.attempt(&before.solution, before.max_wait_ms) {
+                    errors.push(r.fail(&before.id, "the solution of an earlier step does not pass, so this wrong attempt cannot be checked".into()));
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            r.transcript
+                .push_str(&format!("## step {}, wrong attempt {w}\n", step.id));
+            if r.attempt(wrong, step.max_wait_ms) {
+                errors.push(r.fail(
+                    &step.id,
+                    format!("wrong attempt #{w} passes the check, but it must not"),
+                ));
+            }
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::session::tests_support::tiny_lesson;
+
+    #[test]
+    fn the_tiny_lesson_replays_and_its_wrong_attempt_fails() {
+        let lesson = tiny_lesson();
+        assert_eq!(replay_solution(&lesson), Ok(()));
+        assert!(replay_wrong_attempts(&lesson).is_empty());
+        let mut broken = lesson.clone();
+        broken.steps[0].solution.commands = vec!["kubectl get pods".into()];
+        let err = replay_solution(&broken).unwrap_err();
+        assert_eq!(err.step, "nodes");
+        assert!(
+            err.transcript.contains("$ kubectl get pods\n"),
+            "{}",
+            err.transcript
+        );
+        let mut lenient = lesson;
+        lenient.steps[0].wrong[0].commands = vec!["kubectl get nodes".into()];
+        assert_eq!(replay_wrong_attempts(&lenient).len(), 1);
+    }
+}

@@ -1,0 +1,56 @@
+//! The course in CI: every lesson lints clean; for every lesson that is not a draft, the
+//! reference solution replays step by step through a real `Terminal` and every wrong attempt
+//! fails its check. Drafts are listed with the reason they are skipped.
+
+use kubesim::lessons::{lint, load, replay};
+use std::path::Path;
+
+fn dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/lessons"))
+}
+
+#[test]
+fn every_lesson_lints_clean() {
+    let report = lint::lint_static(dir());
+    assert!(report.lessons >= 12, "{report}");
+    assert!(report.problems.is_empty(), "{report}");
+}
+
+#[test]
+fn every_reference_solution_replays_and_every_wrong_attempt_fails() {
+    let course = load::load_course_dir(dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut failures = Vec::new();
+    let mut replayed = 0;
+    for entry in course.lessons() {
+        if let Some(why) = &entry.draft {
+            eprintln!("skipped draft {}: {why}", entry.id);
+            continue;
+        }
+        let lesson = load::load_lesson_dir(dir(), &entry.id).unwrap_or_else(|e| panic!("{e}"));
+        if let Err(e) = replay::replay_solution(&lesson) {
+            failures.push(e.to_string());
+        }
+        failures.extend(
+            replay::replay_wrong_attempts(&lesson)
+                .iter()
+                .map(|e| e.to_string()),
+        );
+        replayed += 1;
+    }
+    eprintln!("replayed {replayed} lessons");
+    assert!(replayed > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_lesson_has_both_languages_and_a_wrong_attempt() {
+    let (course, lessons) = lint::load_all(dir()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(course.lessons().count(), lessons.len());
+    for l in &lessons {
+        assert!(!l.title.fr.is_empty() && !l.title.en.is_empty(), "{}", l.id);
+        assert!(l.steps.iter().any(|s| !s.wrong.is_empty()), "{}", l.id);
+        for s in &l.steps {
+            assert!(!s.hints.is_empty(), "{} {}", l.id, s.id);
+        }
+    }
+}
