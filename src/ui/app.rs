@@ -1,142 +1,886 @@
-//! The root component: session state in one reducer, the simulation clock, the page layout.
+//! The root component: the session reducer around [`Core`], the simulation clock, saving,
+//! URL parameters, global shortcuts and the page layout (three resizable panes).
 
-use super::cluster::ClusterView;
-use super::i18n::{t, Lang};
+use super::browser;
+use super::cluster::ClusterPane;
+use super::core::{Core, LineKind, Target};
+use super::i18n::{t, tf, Lang};
+use super::journal::{DecodeError, Saved};
+use super::lesson::{self, LessonDoc};
+use super::lesson_view::LessonPane;
 use super::terminal::TerminalView;
-use crate::sim::{presets::Preset, World};
-use crate::term::{Stream, Terminal};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// How often the browser advances the simulation, in ms of wall time (= simulated ms at 1×).
-pub const TICK_MS: u32 = 250;
+/// Wall-clock ms between simulation ticks.
+pub const TICK_MS: u32 = 100;
+/// Save the session every this many ticks (and after every command).
+const SAVE_EVERY_TICKS: u64 = 30;
 
-/// One line of terminal scrollback.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LineKind {
-    /// The prompt and the command the user typed.
-    Input,
-    Stdout,
-    Stderr,
+/// A shared handle on the core, equal to itself only (so props holding it never force a
+/// re-render; components read it at event time).
+#[derive(Clone)]
+pub struct CoreRef(pub Rc<RefCell<Core>>);
+
+impl PartialEq for CoreRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
-/// The session. The terminal is shared through `Rc<RefCell<_>>` so an action does not clone
-/// the whole world; `version` changes on every action so Yew knows to re-render.
+/// An `Rc` compared by pointer: cheap props for big, copy-on-write data (scrollback, log).
+#[derive(Clone, Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The reducer's state: the core and a version bumped on every change.
 #[derive(Clone)]
 pub struct Session {
-    pub term: Rc<RefCell<Terminal>>,
-    pub lines: Rc<RefCell<Vec<(LineKind, String)>>>,
+    pub core: CoreRef,
     pub version: u64,
+    ticks: u64,
 }
 
 impl PartialEq for Session {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.term, &other.term)
+        self.version == other.version && self.core == other.core
     }
 }
 
+pub type Dispatch = UseReducerDispatcher<Session>;
+
 pub enum Action {
-    /// The user pressed Enter on a command line.
     Submit(String),
-    /// Wall-clock time passed: advance the simulation.
+    /// Ctrl+C with what was typed on the line.
+    Interrupt(String),
+    Clear,
     Tick(u64),
+    SetPaused(bool),
+    Speed(f64),
+    Step,
+    RunUntilStable,
+    Fault {
+        cluster: String,
+        component: String,
+        up: bool,
+    },
+    Undo,
+    Rewind(usize),
+    Reset,
+    ViewRevision(Option<i64>),
+    Select(Option<Target>),
+    EditorSave(String),
+    EditorCancel,
+    SetLang(Lang),
+    OpenLesson(Option<Rc<LessonDoc>>),
+    MarkStep(usize),
+    Import(String),
+    Notice(Option<String>),
+}
+
+fn save(core: &Core) {
+    browser::store(browser::SESSION_KEY, &core.to_saved().encode());
 }
 
 impl Reducible for Session {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        match action {
-            Action::Submit(line) => {
-                let mut term = self.term.borrow_mut();
-                let prompt = term.prompt();
-                let out = term.run(&line);
-                let mut lines = self.lines.borrow_mut();
-                if out.clear {
-                    lines.clear();
-                } else {
-                    lines.push((LineKind::Input, format!("{prompt}{line}")));
+        let mut ticks = self.ticks;
+        {
+            let mut core = self.core.0.borrow_mut();
+            let mut persist = true;
+            match action {
+                Action::Submit(line) => core.submit(&line),
+                Action::Interrupt(typed) => core.interrupt(&typed),
+                Action::Clear => {
+                    core.clear_screen();
+                    persist = false;
                 }
-                for (stream, text) in out.chunks {
-                    let kind = if stream == Stream::Stderr {
-                        LineKind::Stderr
-                    } else {
-                        LineKind::Stdout
+                Action::Tick(ms) => {
+                    if core.paused {
+                        drop(core);
+                        return self;
+                    }
+                    core.tick(ms);
+                    ticks += 1;
+                    persist = ticks % SAVE_EVERY_TICKS == 0;
+                }
+                Action::SetPaused(p) => core.paused = p,
+                Action::Speed(s) => core.speed = s.clamp(0.1, 10.0),
+                Action::Step => core.step_once(),
+                Action::RunUntilStable => {
+                    core.run_until_stable();
+                }
+                Action::Fault {
+                    cluster,
+                    component,
+                    up,
+                } => core.fault(&cluster, &component, up),
+                Action::Undo => {
+                    let last = core.journal.iter().rev().find_map(|(_, e)| match e {
+                        super::journal::Entry::Cmd(c) => Some(c.clone()),
+                        _ => None,
+                    });
+                    if core.undo() {
+                        let l = core.lang;
+                        let note = tf(l, "rewound", &[("cmd", last.as_deref().unwrap_or(""))]);
+                        core.push_line(LineKind::Note, note);
+                    }
+                }
+                Action::Rewind(i) => {
+                    let cmd = match core.journal.get(i) {
+                        Some((_, super::journal::Entry::Cmd(c))) => c.clone(),
+                        Some((_, e)) => format!("{e:?}"),
+                        None => String::new(),
                     };
-                    lines.push((kind, text.strip_suffix('\n').unwrap_or(&text).to_string()));
+                    core.rewind_to(i);
+                    let l = core.lang;
+                    let note = tf(l, "rewound", &[("cmd", &cmd)]);
+                    core.push_line(LineKind::Note, note);
+                }
+                Action::Reset => core.reset(),
+                Action::ViewRevision(r) => {
+                    core.view_revision = r;
+                    persist = false;
+                }
+                Action::Select(target) => {
+                    core.select(target);
+                    persist = false;
+                }
+                Action::EditorSave(text) => core.save_file(text),
+                Action::EditorCancel => core.editor = None,
+                Action::SetLang(l) => {
+                    core.lang = l;
+                    // Lessons follow the language (same id, other text).
+                    if let Some(id) = core.lesson.as_ref().map(|d| d.id.clone()) {
+                        if let Some(doc) = lesson::builtin(&id, l) {
+                            core.lesson = Some(Rc::new(doc));
+                        }
+                    }
+                }
+                Action::OpenLesson(doc) => core.open_lesson(doc),
+                Action::MarkStep(i) => {
+                    if let Some(id) = core.lesson.as_ref().map(|d| d.id.clone()) {
+                        core.progress.mark(&id, i);
+                    }
+                }
+                Action::Import(text) => match Saved::decode(&text) {
+                    Ok(saved) => {
+                        let lesson = core.lesson.clone();
+                        let mut fresh = Core::from_saved(&saved);
+                        fresh.open_lesson(lesson);
+                        fresh.notice = Some(t(fresh.lang, "imported").to_string());
+                        *core = fresh;
+                    }
+                    Err(e) => {
+                        let l = core.lang;
+                        core.notice = Some(tf(l, "import_failed", &[("error", &e.to_string())]));
+                        persist = false;
+                    }
+                },
+                Action::Notice(n) => {
+                    core.notice = n;
+                    persist = false;
                 }
             }
-            Action::Tick(dt_ms) => self.term.borrow_mut().world.step(dt_ms),
+            if persist {
+                save(&core);
+            }
         }
         Rc::new(Session {
-            term: self.term.clone(),
-            lines: self.lines.clone(),
+            core: self.core.clone(),
             version: self.version + 1,
+            ticks,
         })
     }
 }
 
+/// What the URL asked for (`?lesson=&lang=&preset=&seed=&cmds=&presenter=&demo=`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct UrlParams {
+    pub lesson: Option<String>,
+    pub lang: Option<Lang>,
+    pub preset: Option<String>,
+    pub seed: Option<u64>,
+    pub cmds: Vec<String>,
+    pub presenter: bool,
+    pub demo: Vec<String>,
+}
+
+impl UrlParams {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut p = UrlParams::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "lesson" => p.lesson = Some(v.clone()).filter(|v| !v.is_empty()),
+                "lang" => p.lang = Lang::from_code(v),
+                "preset" => {
+                    p.preset = crate::sim::presets::Preset::from_name(v).map(|x| x.name().into())
+                }
+                "seed" => p.seed = v.parse().ok(),
+                "cmds" => p.cmds = browser::split_cmds(v),
+                "demo" => p.demo = browser::split_cmds(v),
+                "presenter" => p.presenter = v != "0" && v != "false",
+                _ => {}
+            }
+        }
+        p
+    }
+    /// Does the URL describe its own sandbox (instead of resuming the saved one)?
+    pub fn fresh_sandbox(&self) -> bool {
+        self.preset.is_some()
+            || self.seed.is_some()
+            || !self.cmds.is_empty()
+            || !self.demo.is_empty()
+    }
+}
+
+/// The session the page starts with: from the URL, else the saved one, else a fresh one.
+/// An unreadable saved session is kept aside (for export) and reported in a notice.
+fn initial_core(params: &UrlParams) -> Core {
+    let mut core = if params.fresh_sandbox() {
+        Core::new(
+            params.seed.unwrap_or(1),
+            params.preset.as_deref().unwrap_or("kind"),
+        )
+    } else {
+        match browser::load(browser::SESSION_KEY).map(|s| (Saved::decode(&s), s)) {
+            Some((Ok(saved), _)) => {
+                let mut c = Core::from_saved(&saved);
+                if let Some(id) = &saved.lesson {
+                    c.lesson = lesson::builtin(id, c.lang).map(Rc::new);
+                }
+                c
+            }
+            Some((Err(e), blob)) => {
+                browser::store(browser::CORRUPT_KEY, &blob);
+                browser::remove(browser::SESSION_KEY);
+                let mut c = Core::new(1, "kind");
+                let lang = params.lang.unwrap_or(Lang::Fr);
+                let e = match e {
+                    DecodeError::Version(v) => format!("v{v}"),
+                    e => e.to_string(),
+                };
+                c.notice = Some(tf(lang, "corrupt_notice", &[("error", &e)]));
+                c
+            }
+            None => Core::new(1, "kind"),
+        }
+    };
+    if let Some(l) = params.lang {
+        core.lang = l;
+    }
+    let lesson_id = params
+        .lesson
+        .clone()
+        .or_else(|| core.lesson.as_ref().map(|d| d.id.clone()))
+        .unwrap_or_else(|| "first-steps".to_string());
+    if core.lesson.as_ref().map(|d| &d.id) != Some(&lesson_id) {
+        let doc = lesson::builtin(&lesson_id, core.lang).map(Rc::new);
+        let keep = core.lesson_start;
+        core.open_lesson(doc);
+        core.lesson_start = keep.min(core.journal.len());
+    }
+    for c in &params.cmds {
+        core.submit(c);
+    }
+    core
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Cluster,
+    Flow,
+    Faults,
+    Timeline,
+}
+
+const MIN_PANE_PX: i32 = 220;
+
 #[component]
 pub fn App() -> Html {
-    let session = use_reducer(|| Session {
-        term: Rc::new(RefCell::new(Terminal::new(World::new(1, Preset::Kind)))),
-        lines: Rc::new(RefCell::new(Vec::new())),
-        version: 0,
+    let params = use_memo((), |_| {
+        UrlParams::from_pairs(&browser::parse_params(&browser::query()))
     });
-    let lang = use_state(|| Lang::Fr);
-
+    let session = {
+        let params = params.clone();
+        use_reducer(move || Session {
+            core: CoreRef(Rc::new(RefCell::new(initial_core(&params)))),
+            version: 0,
+            ticks: 0,
+        })
+    };
+    let dispatch = session.dispatcher();
+    let dark = use_state(|| match browser::load(browser::PREFS_KEY).as_deref() {
+        Some(p) if p.contains("theme=dark") => true,
+        Some(p) if p.contains("theme=light") => false,
+        _ => browser::prefers_dark(),
+    });
+    let presenter = use_state(|| params.presenter);
+    let tab = use_state(|| {
+        if params.presenter {
+            Tab::Flow
+        } else {
+            Tab::Cluster
+        }
+    });
+    let help = use_state(|| false);
+    let widths = use_state(|| (340i32, 470i32));
+    let demo = use_state(|| (params.demo.clone(), 0usize));
+    // A lesson requested by URL but not built in: fetch `lessons/<id>.<lang>.md` on demand.
     {
-        let session = session.dispatcher();
+        let dispatch = dispatch.clone();
+        let core = session.core.clone();
+        let lesson_id = params.lesson.clone();
+        use_effect_with((), move |_| {
+            let missing = core.0.borrow().lesson.is_none();
+            if let (true, Some(id)) = (missing, lesson_id) {
+                let lang = core.0.borrow().lang;
+                let url = format!("lessons/{id}.{}.md", lang.code());
+                browser::fetch_text(&url, move |res| {
+                    let doc =
+                        res.and_then(|text| lesson::parse(&id, &text).map_err(|e| e.to_string()));
+                    match doc {
+                        Ok(doc) => dispatch.dispatch(Action::OpenLesson(Some(Rc::new(doc)))),
+                        Err(e) => dispatch.dispatch(Action::Notice(Some(tf(
+                            lang,
+                            "lesson_load_failed",
+                            &[("id", &id), ("error", &e)],
+                        )))),
+                    }
+                });
+            }
+        });
+    }
+
+    // The simulation clock.
+    {
+        let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
-                session.dispatch(Action::Tick(u64::from(TICK_MS)));
+                dispatch.dispatch(Action::Tick(u64::from(TICK_MS)));
             });
             move || drop(interval)
         });
     }
 
-    let on_submit = {
-        let session = session.dispatcher();
-        Callback::from(move |line: String| session.dispatch(Action::Submit(line)))
+    // Scripted demo: plays the commands one after the other, `pause:N` waits N seconds.
+    {
+        let dispatch = dispatch.clone();
+        let demo = demo.clone();
+        use_effect_with(demo.1, move |&i| {
+            let timer = demo.0.get(i).cloned().map(|cmd| {
+                let wait_ms = cmd
+                    .strip_prefix("pause:")
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .map_or(1800, |s| (s * 1000.0).clamp(0.0, 600_000.0) as u32);
+                let demo = demo.clone();
+                gloo_timers::callback::Timeout::new(wait_ms, move || {
+                    if !cmd.starts_with("pause:") {
+                        dispatch.dispatch(Action::Submit(cmd));
+                    }
+                    demo.set((demo.0.clone(), i + 1));
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
+    let core_ref = session.core.clone();
+    let core = session.core.0.borrow();
+    let l = core.lang;
+
+    // Global keyboard shortcuts (Alt+letter so they never collide with typing).
+    {
+        let dispatch = dispatch.clone();
+        let core = session.core.clone();
+        let presenter = presenter.clone();
+        let tab = tab.clone();
+        let help = help.clone();
+        use_effect_with((), move |_| {
+            let handler = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                let key = e.key();
+                if key == "F1" || (e.alt_key() && key.eq_ignore_ascii_case("h")) {
+                    e.prevent_default();
+                    help.set(!*help);
+                    return;
+                }
+                if key == "Escape" && *help {
+                    help.set(false);
+                    return;
+                }
+                if !e.alt_key() || e.ctrl_key() || e.meta_key() {
+                    return;
+                }
+                let (paused, speed) = {
+                    let c = core.0.borrow();
+                    (c.paused, c.speed)
+                };
+                let code = e.code();
+                let action = match code.as_str() {
+                    "KeyP" => Some(Action::SetPaused(!paused)),
+                    "KeyN" => Some(Action::Step),
+                    "KeyS" => Some(Action::RunUntilStable),
+                    "KeyZ" => Some(Action::Undo),
+                    "ArrowUp" => Some(Action::Speed(next_speed(speed, true))),
+                    "ArrowDown" => Some(Action::Speed(next_speed(speed, false))),
+                    "KeyM" => {
+                        presenter.set(!*presenter);
+                        None
+                    }
+                    "KeyT" => {
+                        if let Some(el) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.get_element_by_id("term-input"))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            let _ = el.focus();
+                        }
+                        None
+                    }
+                    "Digit1" => {
+                        tab.set(Tab::Cluster);
+                        None
+                    }
+                    "Digit2" => {
+                        tab.set(Tab::Flow);
+                        None
+                    }
+                    "Digit3" => {
+                        tab.set(Tab::Faults);
+                        None
+                    }
+                    "Digit4" => {
+                        tab.set(Tab::Timeline);
+                        None
+                    }
+                    _ => return,
+                };
+                e.prevent_default();
+                if let Some(a) = action {
+                    dispatch.dispatch(a);
+                }
+            });
+            let doc = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &doc {
+                let _ =
+                    d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = doc {
+                    let _ = d.remove_event_listener_with_callback(
+                        "keydown",
+                        handler.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    // Theme and presenter preferences survive reloads.
+    {
+        let dark = *dark;
+        use_effect_with(dark, move |&dark| {
+            browser::store(
+                browser::PREFS_KEY,
+                if dark { "theme=dark" } else { "theme=light" },
+            );
+        });
+    }
+
+    let seconds = core.term.world.now().as_ms() / 1000;
+    let seed = core.seed;
+    let paused = core.paused;
+    let speed = core.speed;
+    let notice = core.notice.clone();
+    let has_corrupt = notice.is_some() && browser::load(browser::CORRUPT_KEY).is_some();
+
+    let on = |a: fn() -> Action| {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(a()))
+    };
+    let toggle_pause = {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetPaused(!paused)))
+    };
+    let on_speed = {
+        let d = dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let idx: usize = el.value().parse().unwrap_or(4);
+                d.dispatch(Action::Speed(SPEEDS.get(idx).copied().unwrap_or(1.0)));
+            }
+        })
     };
     let toggle_lang = {
-        let lang = lang.clone();
-        Callback::from(move |_| lang.set(lang.other()))
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(l.other())))
     };
-    let l = *lang;
-    let term = session.term.borrow();
-    let prompt = term.prompt();
-    let history = term.history.clone();
-    let seconds = term.world.now().as_ms() / 1000;
-    let seed = term.world.seed();
-    drop(term);
+    let toggle_theme = {
+        let dark = dark.clone();
+        Callback::from(move |_: MouseEvent| dark.set(!*dark))
+    };
+    let toggle_presenter = {
+        let p = presenter.clone();
+        Callback::from(move |_: MouseEvent| p.set(!*p))
+    };
+    let toggle_help = {
+        let h = help.clone();
+        Callback::from(move |_: MouseEvent| h.set(!*h))
+    };
+    let export = {
+        let core = core_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = core.0.borrow().to_saved().encode();
+            browser::download("kubesim-session.txt", &text);
+        })
+    };
+    let export_corrupt = Callback::from(|_: MouseEvent| {
+        if let Some(blob) = browser::load(browser::CORRUPT_KEY) {
+            browser::download("kubesim-session-unreadable.txt", &blob);
+        }
+    });
+    let import = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let d = d.clone();
+                browser::read_file(&input, move |text| d.dispatch(Action::Import(text)));
+                input.set_value("");
+            }
+        })
+    };
+    let share = {
+        let core = core_ref.clone();
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let c = core.0.borrow();
+            let cmds: Vec<String> = c
+                .journal
+                .iter()
+                .filter_map(|(_, e)| match e {
+                    super::journal::Entry::Cmd(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect();
+            let mut url = format!(
+                "{}?lang={}&preset={}&seed={}",
+                browser::base_url(),
+                c.lang.code(),
+                c.preset,
+                c.seed
+            );
+            if let Some(lesson) = &c.lesson {
+                url += &format!("&lesson={}", browser::encode_component(&lesson.id));
+            }
+            if !cmds.is_empty() {
+                url += &format!("&cmds={}", browser::encode_component(&cmds.join(";;")));
+            }
+            browser::copy(&url);
+            let l = c.lang;
+            drop(c);
+            d.dispatch(Action::Notice(Some(format!(
+                "{} {url}",
+                t(l, "link_copied")
+            ))));
+        })
+    };
+    let dismiss = {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Notice(None)))
+    };
+    let stop_demo = {
+        let demo = demo.clone();
+        Callback::from(move |_: MouseEvent| demo.set((Vec::new(), 0)))
+    };
+
+    // Resizable panes: drag a gutter (pointer capture) or focus it and use ←/→.
+    let drag0 = use_mut_ref(|| None::<(i32, (i32, i32))>);
+    let drag1 = use_mut_ref(|| None::<(i32, (i32, i32))>);
+    let gutter = |which: usize| {
+        let widths = widths.clone();
+        let dragging = if which == 0 {
+            drag0.clone()
+        } else {
+            drag1.clone()
+        };
+        let down = {
+            let dragging = dragging.clone();
+            let widths = widths.clone();
+            Callback::from(move |e: PointerEvent| {
+                if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+                    let _ = el.set_pointer_capture(e.pointer_id());
+                }
+                *dragging.borrow_mut() = Some((e.client_x(), *widths));
+            })
+        };
+        let mv = {
+            let dragging = dragging.clone();
+            let widths = widths.clone();
+            Callback::from(move |e: PointerEvent| {
+                if let Some((x0, (lw, cw))) = *dragging.borrow() {
+                    let dx = e.client_x() - x0;
+                    widths.set(if which == 0 {
+                        ((lw + dx).max(MIN_PANE_PX), cw)
+                    } else {
+                        (lw, (cw - dx).max(MIN_PANE_PX))
+                    });
+                }
+            })
+        };
+        let up = {
+            let dragging = dragging.clone();
+            Callback::from(move |_: PointerEvent| *dragging.borrow_mut() = None)
+        };
+        let key = {
+            let widths = widths.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let step = if e.shift_key() { 64 } else { 16 };
+                let dx = match e.key().as_str() {
+                    "ArrowLeft" => -step,
+                    "ArrowRight" => step,
+                    _ => return,
+                };
+                e.prevent_default();
+                let (lw, cw) = *widths;
+                widths.set(if which == 0 {
+                    ((lw + dx).max(MIN_PANE_PX), cw)
+                } else {
+                    (lw, (cw - dx).max(MIN_PANE_PX))
+                });
+            })
+        };
+        let value = if which == 0 { widths.0 } else { widths.1 };
+        html! {
+            <div class="gutter" role="separator" aria-orientation="vertical" tabindex="0"
+                aria-label={t(l, "resize")} aria-valuenow={value.to_string()}
+                onpointerdown={down} onpointermove={mv} onpointerup={up.clone()} onpointercancel={up}
+                onkeydown={key}></div>
+        }
+    };
+    let g0 = gutter(0);
+    let g1 = gutter(1);
+    let (lw, cw) = *widths;
+    let columns = if *presenter {
+        format!(
+            "grid-template-columns: {}px 8px minmax(18rem, 1fr) 8px minmax(24rem, 1.35fr)",
+            lw.min(300)
+        )
+    } else {
+        format!("grid-template-columns: {lw}px 8px minmax(20rem, 1fr) 8px {cw}px")
+    };
+    let speed_idx = SPEEDS
+        .iter()
+        .position(|s| (*s - speed).abs() < 1e-9)
+        .unwrap_or(4);
+    let tab_button = |which: Tab, key: &'static str| {
+        let tab2 = tab.clone();
+        let selected = *tab == which;
+        html! {
+            <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("active"))}
+                onclick={Callback::from(move |_| tab2.set(which))}>{t(l, key)}</button>
+        }
+    };
+    let demo_total = demo.0.len();
+    let demo_at = demo.1;
+    let lines = super::app::Shared(core.lines.clone());
+    let prompt = core.prompt();
+    let history = core.term.history.clone();
+    let editor = core.editor.clone();
+    let lesson = core.lesson.clone();
+    let progress = core.progress.clone();
+    let just_done = core.just_done.clone();
+    drop(core);
 
     html! {
-        <div class="app" lang={l.code()}>
+        <div class={classes!("app", if *dark { "theme-dark" } else { "theme-light" }, presenter.then_some("presenter"))} lang={l.code()}>
             <header class="topbar">
-                <span class="brand">{"kubesim"}</span>
-                <span class="clock" title={t(l, "sim_time")}>
-                    {format!("t={:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}
-                </span>
-                <span class="seed">{format!("{} {seed}", t(l, "seed"))}</span>
-                <button class="lang" onclick={toggle_lang}>{t(l, "switch_lang")}</button>
+                <span class="brand" aria-label="kubesim"><span class="logo" aria-hidden="true">{"⎈"}</span>{"kubesim"}</span>
+                <div class="sim-controls" role="group" aria-label={t(l, "sim_time")}>
+                    <button class="play" onclick={toggle_pause} aria-pressed={(!paused).to_string()}
+                        title={t(l, if paused { "play" } else { "pause" })}>
+                        { if paused { "▶" } else { "⏸" } }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
+                    </button>
+                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{"⏭"}<span class="btn-label">{t(l, "step")}</span></button>
+                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{"⏩"}<span class="btn-label">{t(l, "stable")}</span></button>
+                    <label class="speed">
+                        <span class="sr-only">{t(l, "speed")}</span>
+                        <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_idx.to_string()}
+                            oninput={on_speed} aria-valuetext={format!("{speed}×")} />
+                        <output>{format!("{speed}×")}</output>
+                    </label>
+                    <span class={classes!("clock", paused.then_some("paused"))} title={t(l, "sim_time")}>
+                        {format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}
+                    </span>
+                    <span class="seed">{format!("{} {seed}", t(l, "seed"))}</span>
+                </div>
+                { if demo_total > 0 && demo_at < demo_total { html! {
+                    <span class="demo-status">{tf(l, "demo_running", &[("n", &(demo_at + 1).to_string()), ("total", &demo_total.to_string())])}
+                        <button onclick={stop_demo}>{t(l, "demo_stop")}</button></span>
+                } } else { html! {} } }
+                <nav class="tools" aria-label="kubesim">
+                    <button onclick={share} title={t(l, "share_title")}>{t(l, "share")}</button>
+                    <button onclick={export} title={t(l, "export_title")}>{t(l, "export")}</button>
+                    <label class="file-button" title={t(l, "import_title")}>{t(l, "import")}
+                        <input id="import-file" type="file" accept=".txt,text/plain" onchange={import} /></label>
+                    <button onclick={toggle_presenter} aria-pressed={presenter.to_string()} title={t(l, "presenter_title")}>{t(l, "presenter")}</button>
+                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ if *dark { "☀" } else { "☾" } }</button>
+                    <button class="lang" onclick={toggle_lang} aria-label={t(l, "switch_lang_label")}>{t(l, "switch_lang")}</button>
+                    <button onclick={toggle_help} aria-label={t(l, "help")}>{"?"}</button>
+                </nav>
             </header>
-            <main class="panes">
+            { match notice { Some(n) => html! {
+                <div class="notice" role="status">
+                    <span>{n}</span>
+                    { if has_corrupt { html! { <button onclick={export_corrupt}>{t(l, "export_corrupt")}</button> } } else { html! {} } }
+                    <button onclick={dismiss} aria-label={t(l, "dismiss")}>{"×"}</button>
+                </div>
+            }, None => html! {} } }
+            <main class="panes" style={columns}>
                 <section id="lesson-pane" class="pane" aria-label={t(l, "lesson")}>
-                    <h1>{t(l, "welcome_title")}</h1>
-                    <p>{t(l, "welcome_body")}</p>
-                    <p>{t(l, "try_first")}</p>
-                    <pre class="code">{"kubectl get nodes"}</pre>
-                    <p>{t(l, "try_help")}</p>
+                    <LessonPane {lesson} {progress} {just_done} dispatch={dispatch.clone()} lang={l} />
                 </section>
+                {g0}
                 <section id="terminal-pane" class="pane" aria-label={t(l, "terminal")}>
-                    <TerminalView lines={session.lines.borrow().clone()} {prompt} {history}
-                        label={t(l, "terminal_input")} {on_submit} />
+                    <TerminalView {lines} {prompt} {history} {editor} core={core_ref.clone()}
+                        dispatch={dispatch.clone()} lang={l} />
                 </section>
+                {g1}
                 <section id="cluster-pane" class="pane" aria-label={t(l, "cluster")}>
-                    <ClusterView session={(*session).clone()} lang={l} />
+                    <div class="tabs" role="tablist" aria-label={t(l, "views")}>
+                        {tab_button(Tab::Cluster, "tab_cluster")}
+                        {tab_button(Tab::Flow, "tab_flow")}
+                        {tab_button(Tab::Faults, "tab_faults")}
+                        {tab_button(Tab::Timeline, "tab_timeline")}
+                    </div>
+                    <ClusterPane session={(*session).clone()} tab={*tab} dispatch={dispatch.clone()} lang={l} />
                 </section>
             </main>
+            { if *help { html! { <HelpOverlay lang={l} on_close={toggle_help_cb(help.clone())} /> } } else { html! {} } }
         </div>
+    }
+}
+
+fn toggle_help_cb(help: UseStateHandle<bool>) -> Callback<MouseEvent> {
+    Callback::from(move |_| help.set(false))
+}
+
+/// The speed slider's stops.
+pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 0.75, 1.0, 2.0, 3.0, 5.0, 10.0];
+
+pub fn next_speed(speed: f64, up: bool) -> f64 {
+    let i = SPEEDS
+        .iter()
+        .position(|s| (*s - speed).abs() < 1e-9)
+        .unwrap_or(4);
+    let j = if up {
+        (i + 1).min(SPEEDS.len() - 1)
+    } else {
+        i.saturating_sub(1)
+    };
+    SPEEDS[j]
+}
+
+#[derive(Properties, PartialEq)]
+struct HelpProps {
+    lang: Lang,
+    on_close: Callback<MouseEvent>,
+}
+
+#[component]
+fn HelpOverlay(props: &HelpProps) -> Html {
+    let l = props.lang;
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+    }
+    let keys = [
+        "k_enter",
+        "k_history",
+        "k_tab",
+        "k_ctrl_c",
+        "k_ctrl_l",
+        "k_space",
+        "k_step",
+        "k_stable",
+        "k_speed",
+        "k_undo",
+        "k_presenter",
+        "k_tabs",
+        "k_focus",
+        "k_help",
+    ];
+    html! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title">
+            <div class="dialog">
+                <h2 id="help-title">{t(l, "shortcuts")}</h2>
+                <ul class="keys">{ for keys.iter().map(|k| html! { <li>{t(l, k)}</li> }) }</ul>
+                <p class="url-help">{t(l, "k_url")}</p>
+                <button ref={close_ref} onclick={props.on_close.clone()}>{t(l, "close")}</button>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_params() {
+        let pairs: Vec<(String, String)> = [
+            ("lesson", "first-steps"),
+            ("lang", "en"),
+            ("preset", "ha"),
+            ("seed", "42"),
+            ("cmds", "kubectl get nodes;;echo hi"),
+            ("presenter", "1"),
+            ("demo", "pause:2;;kubectl get pods"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let p = UrlParams::from_pairs(&pairs);
+        assert_eq!(p.lesson.as_deref(), Some("first-steps"));
+        assert_eq!(p.lang, Some(Lang::En));
+        assert_eq!(p.preset.as_deref(), Some("ha"));
+        assert_eq!(p.seed, Some(42));
+        assert_eq!(p.cmds, vec!["kubectl get nodes", "echo hi"]);
+        assert!(p.presenter && p.fresh_sandbox());
+        assert_eq!(p.demo.len(), 2);
+        let bad = UrlParams::from_pairs(&[
+            ("preset".into(), "mars".into()),
+            ("seed".into(), "-1".into()),
+            ("lang".into(), "de".into()),
+        ]);
+        assert_eq!(bad, UrlParams::default());
+    }
+
+    #[test]
+    fn speeds_step_through_the_stops() {
+        assert_eq!(next_speed(1.0, true), 2.0);
+        assert_eq!(next_speed(10.0, true), 10.0);
+        assert_eq!(next_speed(0.1, false), 0.1);
+        assert_eq!(next_speed(7.7, false), 0.75);
     }
 }

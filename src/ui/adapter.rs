@@ -1,0 +1,390 @@
+//! The ONE place where the UI meets core APIs that other parts of kubesim are still growing
+//! (faults, completion, heredoc continuation, editor requests, streaming commands, scheduler
+//! explanations). Each function here works today with what the core offers and is the single
+//! line to change when the richer API lands; components never reach around it.
+//!
+//! ```
+//! use kubesim::ui::adapter;
+//! assert!(adapter::continuation("echo 'unclosed").is_some());
+//! assert!(adapter::continuation("echo done").is_none());
+//! ```
+
+use crate::sim::{api, World};
+use crate::term::{shell, Terminal, COMMANDS};
+
+/// What kind of fault a target is, for grouping and labelling in the fault panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// A control-plane component: `kube-scheduler`...
+    Component,
+    /// `etcd/<member>`.
+    EtcdMember,
+    /// `kubelet/<node>`.
+    Kubelet,
+    /// `containerd/<node>` (the container runtime).
+    Runtime,
+    /// `node/<node>`: powered off.
+    Power,
+    /// `partition/<node>`: cut from the network.
+    Partition,
+}
+
+/// One thing the trainer can break and repair, with its `Cluster::down` name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultTarget {
+    pub kind: FaultKind,
+    /// The name in `Cluster::down` (`kube-scheduler`, `kubelet/kind-worker`).
+    pub component: String,
+    /// The node it runs on (for per-node faults).
+    pub node: Option<String>,
+}
+
+/// The control-plane components, in the order the diagram shows them.
+pub const CONTROL_PLANE: &[&str] = &[
+    "kube-apiserver",
+    "etcd",
+    "kube-scheduler",
+    "kube-controller-manager",
+    "cloud-controller-manager",
+];
+
+/// The cluster's nodes as (name, is control plane), in name order.
+pub fn nodes(world: &World, cluster: &str) -> Vec<(String, bool)> {
+    let Some(c) = world.clusters.get(cluster) else {
+        return Vec::new();
+    };
+    c.store
+        .range("/registry/minions/")
+        .map(|kv| {
+            let cp = kv
+                .value
+                .path(&[
+                    "metadata",
+                    "labels",
+                    "node-role.kubernetes.io/control-plane",
+                ])
+                .is_some();
+            (api::name_of(&kv.value).to_string(), cp)
+        })
+        .collect()
+}
+
+/// Every fault the panel offers for `cluster`.
+pub fn fault_targets(world: &World, cluster: &str) -> Vec<FaultTarget> {
+    let mut out: Vec<FaultTarget> = [
+        "kube-apiserver",
+        "kube-scheduler",
+        "kube-controller-manager",
+        "cloud-controller-manager",
+    ]
+    .iter()
+    .map(|c| FaultTarget {
+        kind: FaultKind::Component,
+        component: c.to_string(),
+        node: None,
+    })
+    .collect();
+    let nodes = nodes(world, cluster);
+    for (node, cp) in &nodes {
+        if *cp {
+            out.push(FaultTarget {
+                kind: FaultKind::EtcdMember,
+                component: format!("etcd/{node}"),
+                node: Some(node.clone()),
+            });
+        }
+    }
+    for (node, _) in &nodes {
+        for (kind, prefix) in [
+            (FaultKind::Kubelet, "kubelet"),
+            (FaultKind::Runtime, "containerd"),
+            (FaultKind::Power, "node"),
+            (FaultKind::Partition, "partition"),
+        ] {
+            out.push(FaultTarget {
+                kind,
+                component: format!("{prefix}/{node}"),
+                node: Some(node.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// Stops (`up == false`) or restarts a component. Today `Cluster::stop/start`; `sim::faults`
+/// adds side effects (a powered-off node's pods, etcd quorum) when it lands.
+pub fn set_fault(world: &mut World, cluster: &str, component: &str, up: bool) {
+    if let Some(c) = world.clusters.get_mut(cluster) {
+        if up {
+            c.start(component);
+        } else {
+            c.stop(component);
+        }
+    }
+}
+
+/// Is `component` running in `cluster` (false for an unknown cluster)?
+pub fn is_up(world: &World, cluster: &str, component: &str) -> bool {
+    world
+        .clusters
+        .get(cluster)
+        .is_some_and(|c| c.is_up(component))
+}
+
+/// What the prompt should say when a line is not finished: an open quote, a trailing
+/// backslash or a heredoc still waiting for its delimiter. `None` when the line can run.
+pub fn continuation(buffer: &str) -> Option<&'static str> {
+    if buffer.ends_with('\\') && !buffer.ends_with("\\\\") {
+        return Some("> ");
+    }
+    if let Some(delim) = heredoc_delimiter(buffer) {
+        let closed = buffer
+            .lines()
+            .skip(1)
+            .any(|l| l.trim_start_matches('\t') == delim);
+        if !closed {
+            return Some("> ");
+        }
+        return None;
+    }
+    match shell::parse(buffer, &Default::default()) {
+        Err(shell::ShellError::UnclosedQuote(_)) => Some("> "),
+        _ => None,
+    }
+}
+
+/// The delimiter of a heredoc started on the first line (`cat <<EOF`, `<<-'EOF'`).
+fn heredoc_delimiter(buffer: &str) -> Option<String> {
+    let first = buffer.lines().next()?;
+    let at = first.find("<<")?;
+    let rest = first[at + 2..].trim_start_matches('-').trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '>'))
+        .filter(|c| *c != '\'' && *c != '"')
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
+/// kubectl's sub-commands, for completion.
+const KUBECTL_VERBS: &[&str] = &[
+    "annotate",
+    "api-resources",
+    "apply",
+    "cluster-info",
+    "config",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "edit",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "label",
+    "logs",
+    "patch",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "top",
+    "uncordon",
+    "version",
+];
+
+/// Tab completion: the candidates for the last word of `line`. The terminal's own
+/// `complete` replaces this when it lands; this one knows commands, kubectl verbs, resource
+/// types and object names of the current cluster.
+pub fn complete(term: &Terminal, line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let partial = if line.ends_with(' ') || line.is_empty() {
+        ""
+    } else {
+        words.last().copied().unwrap_or("")
+    };
+    let index = if partial.is_empty() {
+        words.len()
+    } else {
+        words.len().saturating_sub(1)
+    };
+    let mut pool: Vec<String> = Vec::new();
+    let is_kubectl = words
+        .first()
+        .is_some_and(|w| *w == "kubectl" || term.aliases.get(*w).is_some_and(|a| a == "kubectl"));
+    if index == 0 {
+        pool.extend(COMMANDS.iter().map(|(c, _)| c.to_string()));
+        pool.extend(term.aliases.keys().cloned());
+        pool.extend(["cat", "ls", "nano", "vi"].map(String::from));
+    } else if is_kubectl && index == 1 {
+        pool.extend(KUBECTL_VERBS.iter().map(|v| v.to_string()));
+    } else if is_kubectl && index == 2 {
+        for r in api::RESOURCES {
+            pool.push(r.plural.to_string());
+            pool.push(r.kind.to_lowercase());
+        }
+    } else if is_kubectl && index >= 3 && !partial.starts_with('-') {
+        if let (Some(res), Some(cluster)) = (
+            words.get(2).and_then(|w| api::resource_for(w)),
+            term.current_cluster(),
+        ) {
+            if let Some(c) = term.world.clusters.get(&cluster) {
+                let ns = namespace_flag(&words).unwrap_or("default");
+                let prefix = res.storage_prefix(res.namespaced.then_some(ns));
+                pool.extend(
+                    c.store
+                        .range(&prefix)
+                        .map(|kv| api::name_of(&kv.value).to_string()),
+                );
+            }
+        }
+    }
+    pool.sort();
+    pool.dedup();
+    pool.into_iter()
+        .filter(|c| c.starts_with(partial))
+        .collect()
+}
+
+fn namespace_flag<'a>(words: &[&'a str]) -> Option<&'a str> {
+    let i = words
+        .iter()
+        .position(|w| *w == "-n" || *w == "--namespace")?;
+    words.get(i + 1).copied()
+}
+
+/// The longest common prefix of the candidates (what Tab inserts when there are several).
+pub fn common_prefix(candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for c in &candidates[1..] {
+        len = len.min(
+            first
+                .char_indices()
+                .zip(c.chars())
+                .take_while(|((_, a), b)| a == b)
+                .last()
+                .map_or(0, |((i, a), _)| i + a.len_utf8()),
+        );
+    }
+    first.get(..len).unwrap_or("").to_string()
+}
+
+/// When the line opens the editor (`nano f`, `vi f`, `vim f`), the absolute path to edit and
+/// its current contents. The terminal's own editor request replaces this when it lands.
+pub fn editor_request(term: &Terminal, line: &str) -> Option<(String, String)> {
+    let mut words = line.split_whitespace();
+    let cmd = words.next()?;
+    if !matches!(cmd, "nano" | "vi" | "vim") {
+        return None;
+    }
+    let file = words.find(|w| !w.starts_with('-'))?;
+    let path = crate::term::fs::Fs::resolve(&term.cwd, file);
+    let content = term.fs.read(&path).unwrap_or("").to_string();
+    Some((path, content))
+}
+
+/// Runs `line` on a scratch copy of the terminal (the real history and world stay
+/// untouched) and returns its text: how the cluster view shows an object's YAML and describe.
+pub fn scratch_run(term: &Terminal, line: &str) -> String {
+    let mut scratch = term.clone();
+    scratch.run(line).text()
+}
+
+/// The scheduler's reason for placing a pod, in words, when the scheduler exposes it
+/// (sim-workloads' per-pod explanation). `None` until then.
+pub fn scheduler_reason(_world: &World, _cluster: &str, _ns: &str, _pod: &str) -> Option<String> {
+    None
+}
+
+/// The scheduler's per-node, per-plugin score table for a pod: (node, [(plugin, score)]).
+pub fn scheduler_table(
+    _world: &World,
+    _cluster: &str,
+    _ns: &str,
+    _pod: &str,
+) -> Vec<(String, Vec<(String, String)>)> {
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets::Preset;
+
+    fn term() -> Terminal {
+        Terminal::new(World::new(1, Preset::Kind))
+    }
+
+    #[test]
+    fn continuation_prompts() {
+        for (line, open) in [
+            ("echo hi", false),
+            ("echo 'hi", true),
+            ("echo \"a b", true),
+            ("echo 'a'", false),
+            ("kubectl get \\", true),
+            ("cat <<EOF > f.yaml", true),
+            ("cat <<EOF > f.yaml\na: 1", true),
+            ("cat <<EOF > f.yaml\na: 1\nEOF", false),
+            ("cat <<-'END'\n\tEND", false),
+        ] {
+            assert_eq!(continuation(line).is_some(), open, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn completion_knows_commands_verbs_types_and_names() {
+        let t = term();
+        assert_eq!(complete(&t, "kub"), vec!["kubectl"]);
+        assert_eq!(complete(&t, "kubectl desc"), vec!["describe"]);
+        assert!(complete(&t, "kubectl get no").contains(&"nodes".to_string()));
+        assert_eq!(
+            complete(&t, "k get nodes kind-w"),
+            vec!["kind-worker", "kind-worker2"]
+        );
+        assert_eq!(
+            common_prefix(&complete(&t, "k get nodes kind-w")),
+            "kind-worker"
+        );
+        assert!(complete(&t, "zzz").is_empty());
+        assert_eq!(common_prefix(&[]), "");
+    }
+
+    #[test]
+    fn faults_cover_components_and_every_node() {
+        let mut w = World::new(1, Preset::Kind);
+        let targets = fault_targets(&w, "kind-kind");
+        assert!(targets.iter().any(|t| t.component == "kube-scheduler"));
+        assert!(targets
+            .iter()
+            .any(|t| t.component == "etcd/kind-control-plane"));
+        assert!(targets
+            .iter()
+            .any(|t| t.component == "kubelet/kind-worker2"));
+        assert!(targets.iter().any(|t| t.component == "node/kind-worker"));
+        set_fault(&mut w, "kind-kind", "kube-scheduler", false);
+        assert!(!is_up(&w, "kind-kind", "kube-scheduler"));
+        set_fault(&mut w, "kind-kind", "kube-scheduler", true);
+        assert!(is_up(&w, "kind-kind", "kube-scheduler"));
+        set_fault(&mut w, "nope", "x", false); // unknown cluster: no panic
+    }
+
+    #[test]
+    fn scratch_run_leaves_the_terminal_alone() {
+        let t = term();
+        assert!(scratch_run(&t, "kubectl get nodes").contains("kind-worker"));
+        assert!(t.history.is_empty());
+        let mut t = t;
+        t.fs.write("/home/student/a.yaml", "x: 1\n");
+        assert_eq!(
+            editor_request(&t, "nano a.yaml"),
+            Some(("/home/student/a.yaml".into(), "x: 1\n".into()))
+        );
+        assert_eq!(editor_request(&t, "echo a"), None);
+    }
+}
