@@ -330,6 +330,11 @@ mod tests {
         if let Some(n) = node {
             spec.set("nodeName", n);
         }
+        // The API server validates pods: they need a container.
+        let mut c = Value::map();
+        c.set("name", "app");
+        c.set("image", "nginx");
+        spec.set("containers", Value::Seq(vec![c]));
         p.set("spec", spec);
         let mut status = Value::map();
         status.set("phase", phase);
