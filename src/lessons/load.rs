@@ -45,12 +45,12 @@ impl LoadError {
 
 /// Parses YAML into a [`Value`] (line and column of syntax errors).
 pub fn parse_yaml(text: &str) -> Result<Value, (usize, usize, String)> {
-    super::yaml_lite::parse(text).map_err(|e| (e.line, e.column, e.message))
+    crate::sim::value::yaml::parse(text).map_err(|e| (e.line, e.column, e.message))
 }
 
 /// Parses a multi-document YAML stream (manifests).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Value>, (usize, usize, String)> {
-    super::yaml_lite::parse_documents(text).map_err(|e| (e.line, e.column, e.message))
+    crate::sim::value::yaml::parse_documents(text).map_err(|e| (e.line, e.column, e.message))
 }
 
 /// Reads typed fields out of a parsed YAML file, remembering where each came from.

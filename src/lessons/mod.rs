@@ -27,7 +27,6 @@ pub mod progress;
 pub mod replay;
 pub mod schema;
 pub mod session;
-mod yaml_lite;
 
 pub use schema::{Course, Lang, Lesson};
 
