@@ -7,7 +7,7 @@ export KUBESIM_ROOT
 
 # shellcheck source=.ci/tools.env
 source "$KUBESIM_ROOT/.ci/tools.env"
-export TRUNK_VERSION BINARYEN_NPM_VERSION PLAYWRIGHT_CORE_VERSION SIZE_BUDGET_BROTLI_KB
+export TRUNK_VERSION BINARYEN_NPM_VERSION PLAYWRIGHT_CORE_VERSION SIZE_BUDGET_BROTLI_KB SIZE_TARGET_BROTLI_KB
 
 # npm-installed tools (wasm-opt from binaryen, playwright-core) live inside the
 # repo, under target/ which is gitignored and survives between runs on the
