@@ -802,7 +802,10 @@ pub fn step(world: &mut World, cluster: &str, dt_ms: u64) {
 }
 
 fn kubelet_running(c: &Cluster, node: &str) -> bool {
-    c.is_up(&format!("node/{node}")) && c.is_up(&format!("kubelet/{node}"))
+    // A partitioned kubelet runs but cannot reach the API server: for the cluster it is gone.
+    c.is_up(&format!("node/{node}"))
+        && c.is_up(&format!("kubelet/{node}"))
+        && c.is_up(&format!("partition/{node}"))
 }
 
 fn runtime_running(c: &Cluster, node: &str) -> bool {
@@ -1259,7 +1262,10 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let mut next: Option<SimTime> = None;
     let mut want = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
 
-    if runtime_up {
+    if !runtime_up {
+        // The pod workers retry until the runtime answers again.
+        want(now.plus_ms(1_000));
+    } else {
         // Graceful termination.
         let deletion = pod
             .path(&["metadata", "deletionTimestamp"])

@@ -75,6 +75,17 @@ pub(super) fn install(world: &mut World, cluster: &str, preset: Preset, spec: &C
         })
         .collect();
     let kubeadm = matches!(preset, Preset::Kind | Preset::Minikube | Preset::Ha);
+    // Stacked etcd: one member per control-plane node (the managed one is hidden).
+    if preset != Preset::Managed {
+        let members: Vec<(&str, &str)> = nodes
+            .iter()
+            .filter(|n| n.control_plane)
+            .map(|n| (n.name.as_str(), n.ip.as_str()))
+            .collect();
+        if let Some(c) = world.clusters.get_mut(cluster) {
+            c.etcd = super::super::etcd::State::new(&members);
+        }
+    }
     let mut b = Builder {
         world,
         cluster,
