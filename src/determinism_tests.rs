@@ -41,4 +41,11 @@ mod wasm {
     fn same_scenario_same_hash_in_wasm() {
         assert_eq!(super::probe(), super::EXPECTED_HASH);
     }
+
+    /// The simulation-core scenario (scheduling, kubelets, deletion, node power cycle).
+    #[wasm_bindgen_test]
+    fn sim_scenario_same_hash_in_wasm() {
+        use crate::sim::scenario::{determinism_hash, DETERMINISM_HASH};
+        assert_eq!(determinism_hash(), DETERMINISM_HASH);
+    }
 }

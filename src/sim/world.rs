@@ -116,6 +116,15 @@ impl Cluster {
     pub fn traced_total(&self) -> u64 {
         self.traced_total
     }
+    /// When etcd was last compacted (saved by `World::export`).
+    pub fn last_compaction(&self) -> SimTime {
+        self.last_compaction
+    }
+    /// Restores the counters `World::import` read from a file.
+    pub(crate) fn restore_counters(&mut self, traced_total: u64, last_compaction: SimTime) {
+        self.traced_total = traced_total;
+        self.last_compaction = last_compaction;
+    }
 }
 
 /// The whole simulation. See the module docs for the order of a step.
@@ -148,6 +157,10 @@ impl World {
     }
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+    /// Sets the clock (only `World::import` does: time otherwise moves with `step`).
+    pub(crate) fn set_now(&mut self, now: SimTime) {
+        self.now = now;
     }
 
     /// The API server of cluster `name`, acting on behalf of `actor`.
