@@ -40,7 +40,7 @@ pub const FORMAT_VERSION: i64 = 1;
 /// Why a file could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("invalid JSON at byte {at}: {message}")]
+    #[error("invalid JSON at offset {at}: {message}")]
     Syntax { at: usize, message: String },
     #[error("not a kubesim world file")]
     NotAWorld,
@@ -329,257 +329,17 @@ fn cluster_from(v: &Value) -> Result<Cluster, ImportError> {
     Ok(c)
 }
 
-// ---------------------------------------------------------------------------------------------
-// The codec. TODO(value codec): switch to `sim::value::json::{to_json_compact, parse}` when it
-// lands; these two functions are the only callers.
-
-/// Compact JSON, keys in map order (sorted), integers as integers.
+/// The one place the file format meets the codec: compact JSON (Go `json.Marshal` style).
 pub fn encode(v: &Value) -> String {
-    let mut out = String::new();
-    write_value(&mut out, v);
-    out
+    super::value::json::to_json_compact(v)
 }
 
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn write_value(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) if f.is_finite() => {
-            let s = format!("{f:?}");
-            out.push_str(&s);
-        }
-        Value::Float(_) => out.push_str("null"),
-        Value::Str(s) => write_str(out, s),
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, x);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, k);
-                out.push(':');
-                write_value(out, x);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Parses JSON into a [`Value`] (integers stay `Int`, other numbers `Float`).
+/// Parses the file text; syntax errors carry the byte offset.
 pub fn decode(text: &str) -> Result<Value, ImportError> {
-    let mut p = Parser {
-        b: text.as_bytes(),
-        i: 0,
-        depth: 0,
-    };
-    p.ws();
-    let v = p.value()?;
-    p.ws();
-    if p.i != p.b.len() {
-        return Err(p.err("trailing characters"));
-    }
-    Ok(v)
-}
-
-struct Parser<'a> {
-    b: &'a [u8],
-    i: usize,
-    depth: u32,
-}
-
-impl Parser<'_> {
-    fn err(&self, m: &str) -> ImportError {
-        ImportError::Syntax {
-            at: self.i,
-            message: m.to_string(),
-        }
-    }
-    fn ws(&mut self) {
-        while self.b.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
-            self.i += 1;
-        }
-    }
-    fn eat(&mut self, c: u8) -> Result<(), ImportError> {
-        if self.b.get(self.i) == Some(&c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(self.err(&format!("expected '{}'", c as char)))
-        }
-    }
-    fn value(&mut self) -> Result<Value, ImportError> {
-        self.depth += 1;
-        if self.depth > 256 {
-            return Err(self.err("nested too deeply"));
-        }
-        let v = match self.b.get(self.i) {
-            None => Err(self.err("unexpected end of input")),
-            Some(b'{') => {
-                self.i += 1;
-                let mut m = Map::new();
-                self.ws();
-                if self.b.get(self.i) == Some(&b'}') {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let k = self.string()?;
-                        self.ws();
-                        self.eat(b':')?;
-                        self.ws();
-                        let v = self.value()?;
-                        m.insert(k, v);
-                        self.ws();
-                        match self.b.get(self.i) {
-                            Some(b',') => self.i += 1,
-                            Some(b'}') => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return Err(self.err("expected ',' or '}'")),
-                        }
-                    }
-                }
-                Ok(Value::Map(m))
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.b.get(self.i) == Some(&b']') {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        items.push(self.value()?);
-                        self.ws();
-                        match self.b.get(self.i) {
-                            Some(b',') => self.i += 1,
-                            Some(b']') => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return Err(self.err("expected ',' or ']'")),
-                        }
-                    }
-                }
-                Ok(Value::Seq(items))
-            }
-            Some(b'"') => self.string().map(Value::Str),
-            Some(b't') => self.word("true", Value::Bool(true)),
-            Some(b'f') => self.word("false", Value::Bool(false)),
-            Some(b'n') => self.word("null", Value::Null),
-            Some(_) => self.number(),
-        };
-        self.depth -= 1;
-        v
-    }
-    fn word(&mut self, w: &str, v: Value) -> Result<Value, ImportError> {
-        if self.b.get(self.i..self.i + w.len()) == Some(w.as_bytes()) {
-            self.i += w.len();
-            Ok(v)
-        } else {
-            Err(self.err("unexpected character"))
-        }
-    }
-    fn number(&mut self) -> Result<Value, ImportError> {
-        let start = self.i;
-        while self
-            .b
-            .get(self.i)
-            .is_some_and(|c| c.is_ascii_digit() || b"+-.eE".contains(c))
-        {
-            self.i += 1;
-        }
-        let s = std::str::from_utf8(self.b.get(start..self.i).unwrap_or(&[]))
-            .map_err(|_| self.err("bad number"))?;
-        if s.is_empty() {
-            return Err(self.err("unexpected character"));
-        }
-        if let Ok(i) = s.parse::<i64>() {
-            return Ok(Value::Int(i));
-        }
-        s.parse::<f64>()
-            .map(Value::Float)
-            .map_err(|_| self.err("bad number"))
-    }
-    fn string(&mut self) -> Result<String, ImportError> {
-        self.eat(b'"')?;
-        let mut out = String::new();
-        loop {
-            let start = self.i;
-            while self
-                .b
-                .get(self.i)
-                .is_some_and(|c| *c != b'"' && *c != b'\\')
-            {
-                self.i += 1;
-            }
-            let chunk = std::str::from_utf8(self.b.get(start..self.i).unwrap_or(&[]))
-                .map_err(|_| self.err("invalid UTF-8"))?;
-            out.push_str(chunk);
-            match self.b.get(self.i) {
-                None => return Err(self.err("unterminated string")),
-                Some(b'"') => {
-                    self.i += 1;
-                    return Ok(out);
-                }
-                _ => {
-                    self.i += 1;
-                    let c = *self.b.get(self.i).ok_or_else(|| self.err("bad escape"))?;
-                    self.i += 1;
-                    match c {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'u' => {
-                            let hex = self
-                                .b
-                                .get(self.i..self.i + 4)
-                                .and_then(|h| std::str::from_utf8(h).ok())
-                                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                .ok_or_else(|| self.err("bad \\u escape"))?;
-                            self.i += 4;
-                            out.push(char::from_u32(hex).unwrap_or('\u{fffd}'));
-                        }
-                        _ => return Err(self.err("bad escape")),
-                    }
-                }
-            }
-        }
-    }
+    super::value::json::parse(text).map_err(|e| ImportError::Syntax {
+        at: e.offset,
+        message: e.message,
+    })
 }
 
 #[cfg(test)]
@@ -623,10 +383,19 @@ mod tests {
         for cut in [0, 1, 10, file.len() / 3, file.len() / 2, file.len() - 1] {
             assert!(World::import(&file[..cut]).is_err(), "cut at {cut}");
         }
+        for text in ["", "[1,2", "\"\\u12\"", "{\"a\" 1}", "nul"] {
+            assert!(
+                matches!(World::import(text), Err(ImportError::Syntax { .. })),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            World::import("").unwrap_err().to_string(),
+            "invalid JSON at offset 0: unexpected end of JSON input"
+        );
         for (text, want) in [
-            ("", "invalid JSON at byte 0: unexpected end of input"),
             ("{}", "not a kubesim world file"),
-            ("[1,2", "invalid JSON at byte 4: expected ',' or ']'"),
+            ("[]", "not a kubesim world file"),
             (
                 "{\"format\":\"kubesim-world\",\"version\":99}",
                 "unsupported world file version 99 (this build reads version 1)",
@@ -635,7 +404,6 @@ mod tests {
                 "{\"format\":\"kubesim-world\",\"version\":1}",
                 "invalid world file: seed",
             ),
-            ("\"\\u12\"", "invalid JSON at byte 3: bad \\u escape"),
         ] {
             assert_eq!(World::import(text).unwrap_err().to_string(), want, "{text}");
         }
