@@ -8,7 +8,7 @@
 use crate::sim::{presets::Preset, World};
 use crate::term::Terminal;
 
-const EXPECTED_HASH: u64 = 11_399_411_338_264_826_125;
+const EXPECTED_HASH: u64 = 1_400_155_123_728_141_447;
 
 /// A fixed scenario: a kind cluster, some commands, simulated time passing.
 fn probe() -> u64 {
@@ -40,5 +40,12 @@ mod wasm {
     #[wasm_bindgen_test]
     fn same_scenario_same_hash_in_wasm() {
         assert_eq!(super::probe(), super::EXPECTED_HASH);
+    }
+
+    /// The simulation-core scenario (scheduling, kubelets, deletion, node power cycle).
+    #[wasm_bindgen_test]
+    fn sim_scenario_same_hash_in_wasm() {
+        use crate::sim::scenario::{determinism_hash, DETERMINISM_HASH};
+        assert_eq!(determinism_hash(), DETERMINISM_HASH);
     }
 }

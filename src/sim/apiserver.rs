@@ -92,6 +92,8 @@ impl ApiError {
     pub fn kubectl_message(&self) -> String {
         match self.reason {
             "Invalid" => format!("The {}", self.message),
+            // A Status without a reason (etcd errors): `Error from server: <message>`.
+            "" => format!("Error from server: {}", self.message),
             reason => format!("Error from server ({reason}): {}", self.message),
         }
     }
@@ -216,6 +218,9 @@ impl ApiServer<'_> {
     /// ([`super::validation`]), then stores it if the name is free. A `generateName` that
     /// collides is retried with a new suffix, as the API server does.
     pub fn create(&mut self, res: &Resource, mut obj: Value) -> Result<Value, ApiError> {
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
         let ns = if res.namespaced {
             Some(api::namespace_of(&obj).unwrap_or("default").to_string())
         } else {
@@ -418,6 +423,9 @@ impl ApiServer<'_> {
     /// keeps its stored status (the status subresource is written with [`Self::update_status`]).
     /// Removing the last finalizer of an object being deleted completes its deletion.
     pub fn update(&mut self, res: &Resource, mut obj: Value) -> Result<Value, ApiError> {
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
         let ns = res
             .namespaced
             .then(|| api::namespace_of(&obj).unwrap_or("default").to_string());
@@ -567,6 +575,9 @@ impl ApiServer<'_> {
     /// Writes only `status` (the `/status` subresource): the stored spec and metadata are
     /// kept, `metadata.generation` does not move. Controllers and kubelets report here.
     pub fn update_status(&mut self, res: &Resource, obj: &Value) -> Result<Value, ApiError> {
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
         let ns = res
             .namespaced
             .then(|| api::namespace_of(obj).unwrap_or("default").to_string());
@@ -628,6 +639,9 @@ impl ApiServer<'_> {
         name: &str,
         opts: &DeleteOptions,
     ) -> Result<Value, ApiError> {
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
         let key = res.storage_key(ns, name);
         let Some(current) = self.store().get(&key).cloned() else {
             return Err(ApiError::not_found(res, name));

@@ -93,6 +93,10 @@ pub fn record(
     if let Some(rv) = api::meta_str(involved, "resourceVersion") {
         involved_ref.set("resourceVersion", rv);
     }
+    // A container's events name it: `spec.containers{nginx}` (the kubelet passes it along).
+    if let Some(fp) = involved.get("fieldPath").and_then(Value::as_str) {
+        involved_ref.set("fieldPath", fp);
+    }
     let mut event = Value::map();
     // Real names are `<object>.<unix nanos in hex>`; the simulated clock plus the store
     // revision keeps them unique and deterministic.

@@ -9,6 +9,8 @@ use super::api::resource_for_kind;
 use super::value::{Map, Value};
 use super::world::{Cluster, World};
 
+mod system;
+
 /// The Kubernetes version of the simulated clusters.
 pub const K8S_VERSION: &str = "v1.34.1";
 
@@ -60,6 +62,18 @@ impl Preset {
             Preset::K3s => "default",
             Preset::Managed => "gke_course-project_europe-west1_course",
             Preset::Ha => "kubernetes",
+            Preset::Bare => "",
+        }
+    }
+
+    /// The pod network each distribution ships with.
+    pub fn builtin_cni(self) -> &'static str {
+        match self {
+            Preset::Minikube => "bridge",
+            Preset::Kind => "kindnet",
+            Preset::K3s => "flannel",
+            Preset::Managed => "gke",
+            Preset::Ha => "calico",
             Preset::Bare => "",
         }
     }
@@ -139,10 +153,9 @@ impl Preset {
     pub fn install(self, world: &mut World) {
         let Some(spec) = self.spec() else { return };
         let name = self.cluster_name();
-        world.clusters.insert(
-            name.to_string(),
-            Cluster::new(name, spec.server, &spec.version),
-        );
+        let mut cluster = Cluster::new(name, spec.server, &spec.version);
+        cluster.kubelet.builtin_cni = Some(self.builtin_cni().to_string());
+        world.clusters.insert(name.to_string(), cluster);
         bootstrap(world, name, &spec);
         if self == Preset::Managed {
             if let Some(c) = world.clusters.get_mut(name) {
@@ -150,25 +163,26 @@ impl Preset {
             }
         }
         super::controllers::bootstrap_cluster(world, name);
+        system::install(world, name, self, &spec);
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     ControlPlane,
     /// A control plane that also runs workloads (minikube, k3s): no NoSchedule taint.
     ControlPlaneUntainted,
     Worker,
 }
 
-struct ClusterSpec {
-    server: &'static str,
-    version: String,
-    os_image: &'static str,
-    kernel: &'static str,
-    runtime: &'static str,
-    ip_base: [u8; 4],
-    nodes: Vec<(&'static str, Role)>,
+pub(crate) struct ClusterSpec {
+    pub(crate) server: &'static str,
+    pub(crate) version: String,
+    pub(crate) os_image: &'static str,
+    pub(crate) kernel: &'static str,
+    pub(crate) runtime: &'static str,
+    pub(crate) ip_base: [u8; 4],
+    pub(crate) nodes: Vec<(&'static str, Role)>,
 }
 
 fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
@@ -325,6 +339,52 @@ fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpe
     ]);
     node.set("status", status);
     node
+}
+
+/// A DaemonSet object (what a manifest would create) with one container.
+pub fn daemonset(
+    name: &str,
+    ns: &str,
+    labels: &[(&str, &str)],
+    image: &str,
+    host_network: bool,
+) -> Value {
+    let label_map = kv(&labels
+        .iter()
+        .map(|(k, v)| (*k, Value::from(*v)))
+        .collect::<Vec<_>>());
+    let mut ds = Value::map();
+    ds.path_mut_or_insert(&["metadata"]).set("name", name);
+    ds.path_mut_or_insert(&["metadata"]).set("namespace", ns);
+    ds.path_mut_or_insert(&["metadata"])
+        .set("labels", label_map.clone());
+    let spec = ds.path_mut_or_insert(&["spec"]);
+    spec.path_mut_or_insert(&["selector"])
+        .set("matchLabels", label_map.clone());
+    spec.set("revisionHistoryLimit", 10i64);
+    spec.path_mut_or_insert(&["updateStrategy"])
+        .set("type", "RollingUpdate");
+    let tpl = spec.path_mut_or_insert(&["template"]);
+    tpl.path_mut_or_insert(&["metadata"])
+        .set("labels", label_map);
+    let pod_spec = tpl.path_mut_or_insert(&["spec"]);
+    if host_network {
+        pod_spec.set("hostNetwork", true);
+    }
+    pod_spec.set("priorityClassName", "system-node-critical");
+    pod_spec.set(
+        "tolerations",
+        Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
+    );
+    pod_spec.set(
+        "containers",
+        Value::Seq(vec![kv(&[
+            ("name", name.trim_end_matches("-ds").into()),
+            ("image", image.into()),
+            ("imagePullPolicy", "IfNotPresent".into()),
+        ])]),
+    );
+    ds
 }
 
 #[cfg(test)]

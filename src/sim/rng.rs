@@ -25,6 +25,16 @@ impl SimRng {
             inner: ChaCha8Rng::seed_from_u64(seed),
         }
     }
+    /// The generator `seed` gives after `word_pos` 32-bit words were drawn (for import).
+    pub fn at(seed: u64, word_pos: u128) -> Self {
+        let mut rng = SimRng::new(seed);
+        rng.inner.set_word_pos(word_pos);
+        rng
+    }
+    /// How many 32-bit words were drawn so far (saved by `World::export`).
+    pub fn word_pos(&self) -> u128 {
+        self.inner.get_word_pos()
+    }
     pub fn next_u32(&mut self) -> u32 {
         self.inner.next_u32()
     }

@@ -185,7 +185,8 @@ impl NodeInfo {
         }
     }
 
-    /// What makes a retry worthwhile when it changes (heartbeats alone do not).
+    /// What makes a retry worthwhile when it changes (heartbeats and image lists do not:
+    /// images only change scores).
     fn same_scheduling_inputs(&self, other: &NodeInfo) -> bool {
         self.labels == other.labels
             && self.taints == other.taints
@@ -193,7 +194,6 @@ impl NodeInfo {
             && self.alloc_milli_cpu == other.alloc_milli_cpu
             && self.alloc_memory == other.alloc_memory
             && self.alloc_pods == other.alloc_pods
-            && self.images == other.images
     }
 }
 

@@ -93,6 +93,26 @@ impl Store {
     pub fn new() -> Self {
         Self::default()
     }
+    /// A store holding exactly `kvs` at `revision`, without history (compacted at
+    /// `revision`, like an etcd snapshot restore). `None` if a key repeats.
+    pub fn restore(revision: i64, kvs: Vec<KeyValue>) -> Option<Store> {
+        let mut keys = BTreeMap::new();
+        for kv in kvs {
+            let entry = Entry {
+                revision: kv.mod_revision,
+                kv: Some(kv.clone()),
+            };
+            if keys.insert(kv.key.clone(), vec![entry]).is_some() {
+                return None;
+            }
+        }
+        Some(Store {
+            revision,
+            compact_revision: revision,
+            keys,
+            log: VecDeque::new(),
+        })
+    }
     /// The current revision (the revision of the latest write).
     pub fn revision(&self) -> i64 {
         self.revision

@@ -2,7 +2,9 @@
 //!
 //! Only [`World::step`] moves time forward. Each step runs, for every cluster in name order,
 //! the components in this fixed order (so a step is reproducible):
-//! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's);
+//! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's)
+//!    and Raft leader election ([`super::etcd::step`]); if `kube-apiserver` is down, nothing
+//!    below runs for that cluster;
 //! 2. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 3. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop;
 //! 4. kube-scheduler ([`super::scheduler`]): binds pending pods;
@@ -55,6 +57,8 @@ pub struct Cluster {
     pub kubelet: super::kubelet::State,
     pub controllers: super::controllers::State,
     pub scheduler: super::scheduler::State,
+    /// etcd members and Raft leader ([`super::etcd`]).
+    pub etcd: super::etcd::State,
     /// The cloud provider of managed clusters (`gce`); `None` elsewhere, where no
     /// cloud-controller-manager runs (LoadBalancer Services stay `<pending>`).
     pub cloud_provider: Option<String>,
@@ -78,6 +82,7 @@ impl Cluster {
             kubelet: Default::default(),
             controllers: Default::default(),
             scheduler: Default::default(),
+            etcd: Default::default(),
             cloud_provider: None,
             cloud: Default::default(),
             auth: Default::default(),
@@ -110,6 +115,15 @@ impl Cluster {
     }
     pub fn traced_total(&self) -> u64 {
         self.traced_total
+    }
+    /// When etcd was last compacted (saved by `World::export`).
+    pub fn last_compaction(&self) -> SimTime {
+        self.last_compaction
+    }
+    /// Restores the counters `World::import` read from a file.
+    pub(crate) fn restore_counters(&mut self, traced_total: u64, last_compaction: SimTime) {
+        self.traced_total = traced_total;
+        self.last_compaction = last_compaction;
     }
 }
 
@@ -144,6 +158,10 @@ impl World {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// Sets the clock (only `World::import` does: time otherwise moves with `step`).
+    pub(crate) fn set_now(&mut self, now: SimTime) {
+        self.now = now;
+    }
 
     /// The API server of cluster `name`, acting on behalf of `actor`.
     pub fn api<'a>(&'a mut self, cluster: &str, actor: &'a str) -> Option<ApiServer<'a>> {
@@ -170,8 +188,20 @@ impl World {
                 }
             }
         }
+        let now = self.now;
+        for cluster in self.clusters.values_mut() {
+            super::etcd::step(cluster, now);
+        }
         let names: Vec<String> = self.clusters.keys().cloned().collect();
         for name in &names {
+            // Without an API server no component can read or write anything.
+            if self
+                .clusters
+                .get(name)
+                .is_some_and(|c| !c.is_up("kube-apiserver"))
+            {
+                continue;
+            }
             super::kubelet::step(self, name, dt_ms);
             if self
                 .clusters

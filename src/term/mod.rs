@@ -509,8 +509,8 @@ mod tests {
             "No resources found in default namespace.\n"
         );
         assert_eq!(
-            t.run("kubectl get pods -n kube-system").stderr(),
-            "No resources found in kube-system namespace.\n"
+            t.run("kubectl get pods -n kube-public").stderr(),
+            "No resources found in kube-public namespace.\n"
         );
         assert!(t
             .run("kubectl get pods -n")

@@ -1,0 +1,1152 @@
+//! The `kube-system` a fresh cluster already runs: control-plane static pods (mirror pods owned
+//! by their Node), kube-proxy and the CNI as DaemonSets with one pod per node, CoreDNS as a
+//! Deployment → ReplicaSet → pods, the `kube-dns` Service, and the images
+//! those need already in each node's image store.
+//!
+//! Everything is written as if the controllers had already run (ownerReferences, the
+//! `pod-template-hash` and `controller-revision-hash` labels, Running statuses), so the
+//! controller-manager finds a converged cluster; the kubelets adopt the pods from their status.
+//!
+//! Per distribution:
+//! - kubeadm-like (kind, minikube, HA): etcd, kube-apiserver, kube-controller-manager,
+//!   kube-scheduler static pods on every control-plane node, kube-proxy, CoreDNS;
+//!   kind adds kindnet and local-path-provisioner, HA adds calico-node, minikube runs one CoreDNS
+//!   replica and the storage-provisioner pod;
+//! - k3s: no control-plane pods (they live in the k3s binary); CoreDNS, local-path-provisioner
+//!   and metrics-server Deployments;
+//! - managed: no control-plane pods visible; kube-proxy and CoreDNS.
+
+use super::super::api::{self, resource_for_kind};
+use super::super::network;
+use super::super::value::Value;
+use super::super::world::World;
+use super::{kv, ClusterSpec, Preset, Role, K8S_VERSION};
+
+const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
+const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
+const PAUSE_IMAGE: &str = "registry.k8s.io/pause:3.10.1";
+const KINDNET_IMAGE: &str = "docker.io/kindest/kindnetd:v20250512-df8de77b";
+const LOCAL_PATH_IMAGE: &str = "docker.io/rancher/local-path-provisioner:v0.0.31";
+const CALICO_IMAGE: &str = "docker.io/calico/node:v3.30.3";
+const METRICS_IMAGE: &str = "docker.io/rancher/mirrored-metrics-server:v0.8.0";
+const K3S_COREDNS_IMAGE: &str = "docker.io/rancher/mirrored-coredns-coredns:1.12.3";
+const MINIKUBE_STORAGE_IMAGE: &str = "gcr.io/k8s-minikube/storage-provisioner:v5";
+
+fn image(component: &str) -> String {
+    format!("registry.k8s.io/{component}:{K8S_VERSION}")
+}
+
+/// A node's addresses and podCIDR, read back from its Node object.
+struct NodeFacts {
+    name: String,
+    uid: String,
+    ip: String,
+    pod_cidr: String,
+    control_plane: bool,
+}
+
+/// Installs the system workloads of `preset` in `cluster`.
+pub(super) fn install(world: &mut World, cluster: &str, preset: Preset, spec: &ClusterSpec) {
+    let nodes: Vec<NodeFacts> = spec
+        .nodes
+        .iter()
+        .filter_map(|(name, role)| {
+            let c = world.clusters.get(cluster)?;
+            let node = c.store.get(&format!("/registry/minions/{name}"))?;
+            let v = &node.value;
+            Some(NodeFacts {
+                name: name.to_string(),
+                uid: api::meta_str(v, "uid").unwrap_or("").to_string(),
+                ip: v
+                    .path(&["status", "addresses"])
+                    .and_then(Value::as_seq)
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.get("address"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                pod_cidr: v
+                    .path(&["spec", "podCIDR"])
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                control_plane: *role != Role::Worker,
+            })
+        })
+        .collect();
+    let kubeadm = matches!(preset, Preset::Kind | Preset::Minikube | Preset::Ha);
+    // Stacked etcd: one member per control-plane node (the managed one is hidden).
+    if preset != Preset::Managed {
+        let members: Vec<(&str, &str)> = nodes
+            .iter()
+            .filter(|n| n.control_plane)
+            .map(|n| (n.name.as_str(), n.ip.as_str()))
+            .collect();
+        if let Some(c) = world.clusters.get_mut(cluster) {
+            c.etcd = super::super::etcd::State::new(&members);
+        }
+    }
+    let mut b = Builder {
+        world,
+        cluster,
+        next_ip: vec![2; nodes.len()],
+    };
+    // Services first: they take the well-known ClusterIPs.
+    b.services(&nodes);
+    if kubeadm {
+        for (i, n) in nodes.iter().enumerate().filter(|(_, n)| n.control_plane) {
+            b.static_pods(n, i);
+        }
+    }
+    let cni = match preset {
+        Preset::Kind => Some(("kindnet", KINDNET_IMAGE, "app")),
+        Preset::Ha => Some(("calico-node", CALICO_IMAGE, "k8s-app")),
+        _ => None,
+    };
+    let all: Vec<usize> = (0..nodes.len()).collect();
+    if preset != Preset::K3s {
+        b.daemonset(
+            "kube-proxy",
+            "k8s-app",
+            &image("kube-proxy"),
+            &nodes,
+            &all,
+            true,
+        );
+    }
+    if let Some((name, img, label)) = cni {
+        b.daemonset(name, label, img, &nodes, &all, true);
+    }
+    // CoreDNS goes where the control plane tolerations allow: kind/kubeadm put both replicas
+    // on the control plane early on (workers join later); managed clusters on workers.
+    let dns_nodes: Vec<usize> = match preset {
+        Preset::Managed => vec![0, 1 % nodes.len().max(1)],
+        Preset::Minikube => vec![0],
+        Preset::Ha => vec![0, 1],
+        _ => vec![0, 0],
+    };
+    let dns_image = if preset == Preset::K3s {
+        K3S_COREDNS_IMAGE
+    } else {
+        COREDNS_IMAGE
+    };
+    b.deployment(
+        "coredns",
+        "kube-system",
+        ("k8s-app", "kube-dns"),
+        dns_image,
+        "66bc5c9577",
+        &nodes,
+        &dns_nodes,
+        &[("100m", "70Mi")],
+    );
+    match preset {
+        Preset::Kind => {
+            b.namespace("local-path-storage");
+            b.deployment(
+                "local-path-provisioner",
+                "local-path-storage",
+                ("app", "local-path-provisioner"),
+                "docker.io/kindest/local-path-provisioner:v20250214-acbabc1a",
+                "7b8c8ddbd6",
+                &nodes,
+                &[0],
+                &[],
+            );
+        }
+        Preset::K3s => {
+            b.deployment(
+                "local-path-provisioner",
+                "kube-system",
+                ("app", "local-path-provisioner"),
+                LOCAL_PATH_IMAGE,
+                "5cf85fd84d",
+                &nodes,
+                &[0],
+                &[],
+            );
+            b.deployment(
+                "metrics-server",
+                "kube-system",
+                ("k8s-app", "metrics-server"),
+                METRICS_IMAGE,
+                "5985cbc9d7",
+                &nodes,
+                &[0],
+                &[("100m", "70Mi")],
+            );
+        }
+        Preset::Minikube => {
+            if let Some(n) = nodes.first() {
+                let mut pod = pod_object(
+                    "storage-provisioner",
+                    "kube-system",
+                    &[
+                        ("addonmanager.kubernetes.io/mode", "Reconcile"),
+                        ("integration-test", "storage-provisioner"),
+                    ],
+                    &[("storage-provisioner", MINIKUBE_STORAGE_IMAGE, None)],
+                    &n.name,
+                    true,
+                );
+                pod.path_mut_or_insert(&["spec"])
+                    .set("serviceAccountName", "storage-provisioner");
+                b.create_running_pod(pod, n, 0, true);
+            }
+        }
+        _ => {}
+    }
+    // The images every node already has (the node image or the first pulls).
+    let mut per_node: Vec<Vec<String>> = vec![Vec::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        let imgs = &mut per_node[i];
+        imgs.push(PAUSE_IMAGE.to_string());
+        if preset != Preset::K3s {
+            imgs.push(image("kube-proxy"));
+        }
+        imgs.push(dns_image.to_string());
+        if let Some((_, img, _)) = cni {
+            imgs.push(img.to_string());
+        }
+        if kubeadm && n.control_plane {
+            imgs.push(ETCD_IMAGE.to_string());
+            for c in [
+                "kube-apiserver",
+                "kube-controller-manager",
+                "kube-scheduler",
+            ] {
+                imgs.push(image(c));
+            }
+        }
+        if preset == Preset::K3s && n.control_plane {
+            imgs.push(LOCAL_PATH_IMAGE.to_string());
+            imgs.push(METRICS_IMAGE.to_string());
+        }
+    }
+    b.node_images(&nodes, &per_node);
+}
+
+struct Builder<'w> {
+    world: &'w mut World,
+    cluster: &'w str,
+    /// Next free host number in each node's podCIDR.
+    next_ip: Vec<u32>,
+}
+
+impl Builder<'_> {
+    fn create(&mut self, kind: &str, obj: Value) -> Option<Value> {
+        let res = resource_for_kind(kind)?;
+        let mut api = self.world.api(self.cluster, "kube-apiserver")?;
+        api.create(res, obj).ok()
+    }
+
+    fn namespace(&mut self, name: &str) {
+        let mut ns = Value::map();
+        ns.path_mut_or_insert(&["metadata"]).set("name", name);
+        ns.path_mut_or_insert(&["metadata", "labels"])
+            .set("kubernetes.io/metadata.name", name);
+        ns.path_mut_or_insert(&["spec"])
+            .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
+        ns.path_mut_or_insert(&["status"]).set("phase", "Active");
+        self.create("Namespace", ns);
+    }
+
+    fn services(&mut self, nodes: &[NodeFacts]) {
+        let port = |name: &str, port: i64, proto: &str, target: Value| {
+            kv(&[
+                ("name", name.into()),
+                ("port", Value::Int(port)),
+                ("protocol", proto.into()),
+                ("targetPort", target),
+            ])
+        };
+        // `default/kubernetes` and its endpoints come from the controllers' bootstrap.
+        let _ = nodes;
+        let mut dns = Value::map();
+        dns.path_mut_or_insert(&["metadata"])
+            .set("name", "kube-dns");
+        dns.path_mut_or_insert(&["metadata"])
+            .set("namespace", "kube-system");
+        dns.path_mut_or_insert(&["metadata"]).set(
+            "labels",
+            kv(&[
+                ("k8s-app", "kube-dns".into()),
+                ("kubernetes.io/cluster-service", "true".into()),
+                ("kubernetes.io/name", "CoreDNS".into()),
+            ]),
+        );
+        dns.path_mut_or_insert(&["metadata"]).set(
+            "annotations",
+            kv(&[
+                ("prometheus.io/port", "9153".into()),
+                ("prometheus.io/scrape", "true".into()),
+            ]),
+        );
+        let spec = dns.path_mut_or_insert(&["spec"]);
+        spec.set("internalTrafficPolicy", "Cluster");
+        spec.set(
+            "ports",
+            Value::Seq(vec![
+                port("dns", 53, "UDP", Value::Int(53)),
+                port("dns-tcp", 53, "TCP", Value::Int(53)),
+                port("metrics", 9153, "TCP", Value::Int(9153)),
+            ]),
+        );
+        spec.set("selector", kv(&[("k8s-app", "kube-dns".into())]));
+        spec.set("sessionAffinity", "None");
+        spec.set("type", "ClusterIP");
+        dns.path_mut_or_insert(&["status", "loadBalancer"]);
+        self.create("Service", dns);
+    }
+
+    fn static_pods(&mut self, n: &NodeFacts, index: usize) {
+        let etcd_url = format!("https://{}:2379", n.ip);
+        for (component, img, cpu) in [
+            ("etcd", ETCD_IMAGE.to_string(), "100m"),
+            ("kube-apiserver", image("kube-apiserver"), "250m"),
+            (
+                "kube-controller-manager",
+                image("kube-controller-manager"),
+                "200m",
+            ),
+            ("kube-scheduler", image("kube-scheduler"), "100m"),
+        ] {
+            let name = format!("{component}-{}", n.name);
+            let mem = if component == "etcd" {
+                Some("100Mi")
+            } else {
+                None
+            };
+            let mut pod = pod_object(
+                &name,
+                "kube-system",
+                &[("component", component), ("tier", "control-plane")],
+                &[(component, &img, Some((cpu, mem.unwrap_or(""))))],
+                &n.name,
+                true,
+            );
+            let hash = format!("{:032x}", fnv(name.as_bytes()));
+            let meta = pod.path_mut_or_insert(&["metadata"]);
+            let mut ann = kv(&[
+                ("kubernetes.io/config.hash", hash.as_str().into()),
+                ("kubernetes.io/config.mirror", hash.as_str().into()),
+                (
+                    "kubernetes.io/config.seen",
+                    "2026-01-05T09:00:00.000000000Z".into(),
+                ),
+                ("kubernetes.io/config.source", "file".into()),
+            ]);
+            match component {
+                "etcd" => ann.set(
+                    "kubeadm.kubernetes.io/etcd.advertise-client-urls",
+                    etcd_url.as_str(),
+                ),
+                "kube-apiserver" => ann.set(
+                    "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint",
+                    format!("{}:6443", n.ip),
+                ),
+                _ => {}
+            }
+            meta.set("annotations", ann);
+            meta.set(
+                "ownerReferences",
+                Value::Seq(vec![owner("v1", "Node", &n.name, &n.uid)]),
+            );
+            let spec = pod.path_mut_or_insert(&["spec"]);
+            spec.set("priority", 2_000_001_000i64);
+            spec.set(
+                "tolerations",
+                Value::Seq(vec![kv(&[
+                    ("effect", "NoExecute".into()),
+                    ("operator", "Exists".into()),
+                ])]),
+            );
+            if let Some(Value::Seq(cs)) =
+                spec.get("containers").cloned().as_ref().map(|v| v.clone())
+            {
+                let mut cs = cs;
+                if let Some(c) = cs.first_mut() {
+                    c.set("command", Value::Seq(command_of(component, &n.ip)));
+                }
+                spec.set("containers", Value::Seq(cs));
+            }
+            self.create_running_pod(pod, n, index, true);
+        }
+    }
+
+    fn create_running_pod(
+        &mut self,
+        mut pod: Value,
+        n: &NodeFacts,
+        index: usize,
+        host_network: bool,
+    ) {
+        let ip = if host_network {
+            n.ip.clone()
+        } else {
+            let h = self.next_ip.get(index).copied().unwrap_or(2);
+            if let Some(x) = self.next_ip.get_mut(index) {
+                *x += 1;
+            }
+            network::nth_ip(&n.pod_cidr, h).unwrap_or_default()
+        };
+        let mut statuses = Vec::new();
+        for c in pod
+            .path(&["spec", "containers"])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            let img = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let norm = super::super::scheduler::normalize_image(img);
+            let (repo, _) = norm.rsplit_once(':').unwrap_or((&norm, ""));
+            let id: String = (0..4)
+                .map(|_| format!("{:016x}", self.world.rng.next_u64()))
+                .collect();
+            statuses.push(kv(&[
+                ("containerID", format!("containerd://{id}").into()),
+                ("image", norm.as_str().into()),
+                (
+                    "imageID",
+                    format!("{repo}@{}", super::super::kubelet::image_digest(&norm)).into(),
+                ),
+                ("lastState", Value::map()),
+                ("name", c.get("name").cloned().unwrap_or_else(|| "c".into())),
+                ("ready", Value::Bool(true)),
+                ("restartCount", Value::Int(0)),
+                ("started", Value::Bool(true)),
+                (
+                    "state",
+                    kv(&[(
+                        "running",
+                        kv(&[("startedAt", "2026-01-05T09:00:00Z".into())]),
+                    )]),
+                ),
+            ]));
+        }
+        let t = "2026-01-05T09:00:00Z";
+        let cond = |ty: &str| {
+            kv(&[
+                ("lastProbeTime", Value::Null),
+                ("lastTransitionTime", t.into()),
+                ("status", "True".into()),
+                ("type", ty.into()),
+            ])
+        };
+        pod.set(
+            "status",
+            kv(&[
+                (
+                    "conditions",
+                    Value::Seq(vec![
+                        cond("PodReadyToStartContainers"),
+                        cond("Initialized"),
+                        cond("Ready"),
+                        cond("ContainersReady"),
+                        cond("PodScheduled"),
+                    ]),
+                ),
+                ("containerStatuses", Value::Seq(statuses)),
+                ("hostIP", n.ip.as_str().into()),
+                (
+                    "hostIPs",
+                    Value::Seq(vec![kv(&[("ip", n.ip.as_str().into())])]),
+                ),
+                ("phase", "Running".into()),
+                ("podIP", ip.as_str().into()),
+                (
+                    "podIPs",
+                    Value::Seq(vec![kv(&[("ip", ip.as_str().into())])]),
+                ),
+                (
+                    "qosClass",
+                    if pod
+                        .path(&["spec", "containers"])
+                        .and_then(Value::as_seq)
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c.get("resources").is_some())
+                    {
+                        "Burstable"
+                    } else {
+                        "BestEffort"
+                    }
+                    .into(),
+                ),
+                ("startTime", t.into()),
+            ]),
+        );
+        self.create("Pod", pod);
+    }
+
+    fn daemonset(
+        &mut self,
+        name: &str,
+        label: &str,
+        img: &str,
+        nodes: &[NodeFacts],
+        on: &[usize],
+        host_network: bool,
+    ) {
+        let mut ds = super::daemonset(name, "kube-system", &[(label, name)], img, host_network);
+        let count = on.len() as i64;
+        ds.set(
+            "status",
+            kv(&[
+                ("currentNumberScheduled", Value::Int(count)),
+                ("desiredNumberScheduled", Value::Int(count)),
+                ("numberAvailable", Value::Int(count)),
+                ("numberMisscheduled", Value::Int(0)),
+                ("numberReady", Value::Int(count)),
+                ("observedGeneration", Value::Int(1)),
+                ("updatedNumberScheduled", Value::Int(count)),
+            ]),
+        );
+        let Some(created) = self.create("DaemonSet", ds) else {
+            return;
+        };
+        let uid = api::meta_str(&created, "uid").unwrap_or("").to_string();
+        // The label the DaemonSet controller compares pods with.
+        let revision_hash = super::super::controllers::template_hash(
+            created.path(&["spec", "template"]).unwrap_or(&Value::Null),
+            None,
+        );
+        let container = name.trim_end_matches("-ds");
+        for &i in on {
+            let Some(n) = nodes.get(i) else { continue };
+            let pod_name = format!("{name}-{}", self.world.rng.suffix(5));
+            let mut pod = pod_object(
+                &pod_name,
+                "kube-system",
+                &[
+                    ("controller-revision-hash", &revision_hash),
+                    (label, name),
+                    ("pod-template-generation", "1"),
+                ],
+                &[(container, img, None)],
+                &n.name,
+                host_network,
+            );
+            pod.path_mut_or_insert(&["metadata"]).set(
+                "ownerReferences",
+                Value::Seq(vec![owner("apps/v1", "DaemonSet", name, &uid)]),
+            );
+            let spec = pod.path_mut_or_insert(&["spec"]);
+            spec.set("priority", 2_000_001_000i64);
+            spec.set(
+                "affinity",
+                kv(&[(
+                    "nodeAffinity",
+                    kv(&[(
+                        "requiredDuringSchedulingIgnoredDuringExecution",
+                        kv(&[(
+                            "nodeSelectorTerms",
+                            Value::Seq(vec![kv(&[(
+                                "matchFields",
+                                Value::Seq(vec![kv(&[
+                                    ("key", "metadata.name".into()),
+                                    ("operator", "In".into()),
+                                    ("values", Value::Seq(vec![n.name.as_str().into()])),
+                                ])]),
+                            )])]),
+                        )]),
+                    )]),
+                )]),
+            );
+            spec.set(
+                "tolerations",
+                Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
+            );
+            self.create_running_pod(pod, n, i, host_network);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn deployment(
+        &mut self,
+        name: &str,
+        ns: &str,
+        label: (&str, &str),
+        img: &str,
+        _hash_hint: &str,
+        nodes: &[NodeFacts],
+        on: &[usize],
+        requests: &[(&str, &str)],
+    ) {
+        let replicas = on.len() as i64;
+        let labels = kv(&[(label.0, label.1.into())]);
+        let res = requests.first().map(|(c, m)| (*c, *m));
+        let mut tpl_pod = pod_object(
+            "x",
+            ns,
+            &[(label.0, label.1)],
+            &[(name, img, res)],
+            "",
+            false,
+        );
+        if name == "coredns" {
+            if let Some(Value::Seq(cs)) = tpl_pod
+                .path_mut_or_insert(&["spec", "containers"])
+                .clone()
+                .into()
+            {
+                let mut cs = cs;
+                if let Some(c) = cs.first_mut() {
+                    c.set(
+                        "args",
+                        Value::Seq(vec!["-conf".into(), "/etc/coredns/Corefile".into()]),
+                    );
+                    c.set(
+                        "ports",
+                        Value::Seq(vec![
+                            kv(&[
+                                ("containerPort", Value::Int(53)),
+                                ("name", "dns".into()),
+                                ("protocol", "UDP".into()),
+                            ]),
+                            kv(&[
+                                ("containerPort", Value::Int(53)),
+                                ("name", "dns-tcp".into()),
+                                ("protocol", "TCP".into()),
+                            ]),
+                            kv(&[
+                                ("containerPort", Value::Int(9153)),
+                                ("name", "metrics".into()),
+                                ("protocol", "TCP".into()),
+                            ]),
+                        ]),
+                    );
+                    c.set(
+                        "readinessProbe",
+                        kv(&[(
+                            "httpGet",
+                            kv(&[
+                                ("path", "/ready".into()),
+                                ("port", Value::Int(8181)),
+                                ("scheme", "HTTP".into()),
+                            ]),
+                        )]),
+                    );
+                    c.set(
+                        "livenessProbe",
+                        kv(&[
+                            (
+                                "httpGet",
+                                kv(&[
+                                    ("path", "/health".into()),
+                                    ("port", Value::Int(8080)),
+                                    ("scheme", "HTTP".into()),
+                                ]),
+                            ),
+                            ("initialDelaySeconds", Value::Int(60)),
+                        ]),
+                    );
+                }
+                tpl_pod
+                    .path_mut_or_insert(&["spec"])
+                    .set("containers", Value::Seq(cs));
+            }
+            let spec = tpl_pod.path_mut_or_insert(&["spec"]);
+            spec.set("priorityClassName", "system-cluster-critical");
+            spec.set("serviceAccountName", "coredns");
+            spec.set("nodeSelector", kv(&[("kubernetes.io/os", "linux".into())]));
+            spec.set(
+                "tolerations",
+                Value::Seq(vec![
+                    kv(&[
+                        ("key", "CriticalAddonsOnly".into()),
+                        ("operator", "Exists".into()),
+                    ]),
+                    kv(&[
+                        ("effect", "NoSchedule".into()),
+                        ("key", "node-role.kubernetes.io/control-plane".into()),
+                    ]),
+                ]),
+            );
+        }
+        let tpl_spec = tpl_pod.get("spec").cloned().unwrap_or_else(Value::map);
+        let template = |extra_hash: Option<&str>| {
+            let mut l = labels.clone();
+            if let Some(h) = extra_hash {
+                l.set("pod-template-hash", h);
+            }
+            kv(&[
+                ("metadata", kv(&[("labels", l)])),
+                ("spec", tpl_spec.clone()),
+            ])
+        };
+        let mut d = Value::map();
+        d.path_mut_or_insert(&["metadata"]).set("name", name);
+        d.path_mut_or_insert(&["metadata"]).set("namespace", ns);
+        d.path_mut_or_insert(&["metadata"])
+            .set("labels", labels.clone());
+        d.path_mut_or_insert(&["metadata", "annotations"])
+            .set("deployment.kubernetes.io/revision", "1");
+        d.set(
+            "spec",
+            kv(&[
+                ("progressDeadlineSeconds", Value::Int(600)),
+                ("replicas", Value::Int(replicas)),
+                ("revisionHistoryLimit", Value::Int(10)),
+                ("selector", kv(&[("matchLabels", labels.clone())])),
+                (
+                    "strategy",
+                    kv(&[
+                        (
+                            "rollingUpdate",
+                            kv(&[
+                                ("maxSurge", "25%".into()),
+                                ("maxUnavailable", Value::Int(1)),
+                            ]),
+                        ),
+                        ("type", "RollingUpdate".into()),
+                    ]),
+                ),
+                ("template", template(None)),
+            ]),
+        );
+        let ok = |n: i64| Value::Int(n);
+        d.set(
+            "status",
+            kv(&[
+                ("availableReplicas", ok(replicas)),
+                (
+                    "conditions",
+                    Value::Seq(vec![
+                        kv(&[
+                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
+                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
+                            ("message", "Deployment has minimum availability.".into()),
+                            ("reason", "MinimumReplicasAvailable".into()),
+                            ("status", "True".into()),
+                            ("type", "Available".into()),
+                        ]),
+                        kv(&[
+                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
+                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
+                            (
+                                "message",
+                                format!("ReplicaSet \"{name}\" has successfully progressed.")
+                                    .into(),
+                            ),
+                            ("reason", "NewReplicaSetAvailable".into()),
+                            ("status", "True".into()),
+                            ("type", "Progressing".into()),
+                        ]),
+                    ]),
+                ),
+                ("observedGeneration", ok(1)),
+                ("readyReplicas", ok(replicas)),
+                ("replicas", ok(replicas)),
+                ("updatedReplicas", ok(replicas)),
+            ]),
+        );
+        let Some(dep) = self.create("Deployment", d) else {
+            return;
+        };
+        // The hash the Deployment controller would give this template.
+        let hash_owned = super::super::controllers::template_hash(
+            dep.path(&["spec", "template"]).unwrap_or(&Value::Null),
+            None,
+        );
+        let hash = hash_owned.as_str();
+        if let Some(res) = resource_for_kind("Deployment") {
+            let mut fixed = dep.clone();
+            if let Some(Value::Seq(conds)) = fixed.path(&["status", "conditions"]).cloned() {
+                let conds: Vec<Value> = conds
+                    .into_iter()
+                    .map(|mut c| {
+                        if c.get("type") == Some(&Value::from("Progressing")) {
+                            c.set(
+                                "message",
+                                format!(
+                                    "ReplicaSet \"{name}-{hash}\" has successfully progressed."
+                                ),
+                            );
+                        }
+                        c
+                    })
+                    .collect();
+                fixed
+                    .path_mut_or_insert(&["status"])
+                    .set("conditions", Value::Seq(conds));
+                if let Some(mut api) = self.world.api(self.cluster, "kube-apiserver") {
+                    let _ = api.update_status(res, &fixed);
+                }
+            }
+        }
+        let template = |extra_hash: Option<&str>| {
+            let mut t = dep
+                .path(&["spec", "template"])
+                .cloned()
+                .unwrap_or_else(|| template(None));
+            if let Some(h) = extra_hash {
+                t.path_mut_or_insert(&["metadata", "labels"])
+                    .set("pod-template-hash", h);
+            }
+            t
+        };
+        let dep_uid = api::meta_str(&dep, "uid").unwrap_or("").to_string();
+        let rs_name = format!("{name}-{hash}");
+        let mut rs_labels = labels.clone();
+        rs_labels.set("pod-template-hash", hash);
+        let mut rs = Value::map();
+        rs.path_mut_or_insert(&["metadata"])
+            .set("name", rs_name.as_str());
+        rs.path_mut_or_insert(&["metadata"]).set("namespace", ns);
+        rs.path_mut_or_insert(&["metadata"])
+            .set("labels", rs_labels.clone());
+        rs.path_mut_or_insert(&["metadata"]).set(
+            "annotations",
+            kv(&[
+                (
+                    "deployment.kubernetes.io/desired-replicas",
+                    replicas.to_string().into(),
+                ),
+                (
+                    "deployment.kubernetes.io/max-replicas",
+                    (replicas + 1).to_string().into(),
+                ),
+                ("deployment.kubernetes.io/revision", "1".into()),
+            ]),
+        );
+        rs.path_mut_or_insert(&["metadata"]).set(
+            "ownerReferences",
+            Value::Seq(vec![owner("apps/v1", "Deployment", name, &dep_uid)]),
+        );
+        rs.set(
+            "spec",
+            kv(&[
+                ("replicas", Value::Int(replicas)),
+                ("selector", kv(&[("matchLabels", rs_labels.clone())])),
+                ("template", template(Some(hash))),
+            ]),
+        );
+        rs.set(
+            "status",
+            kv(&[
+                ("availableReplicas", ok(replicas)),
+                ("fullyLabeledReplicas", ok(replicas)),
+                ("observedGeneration", ok(1)),
+                ("readyReplicas", ok(replicas)),
+                ("replicas", ok(replicas)),
+            ]),
+        );
+        let Some(rs) = self.create("ReplicaSet", rs) else {
+            return;
+        };
+        let rs_uid = api::meta_str(&rs, "uid").unwrap_or("").to_string();
+        for &i in on {
+            let Some(n) = nodes.get(i) else { continue };
+            let pod_name = format!("{rs_name}-{}", self.world.rng.suffix(5));
+            let mut pod = template(Some(hash));
+            let meta = pod.path_mut_or_insert(&["metadata"]);
+            meta.set("name", pod_name.as_str());
+            meta.set("namespace", ns);
+            meta.set("generateName", format!("{rs_name}-"));
+            meta.set(
+                "ownerReferences",
+                Value::Seq(vec![owner("apps/v1", "ReplicaSet", &rs_name, &rs_uid)]),
+            );
+            default_pod_spec(pod.path_mut_or_insert(&["spec"]), &n.name);
+            self.create_running_pod(pod, n, i, false);
+        }
+    }
+
+    fn node_images(&mut self, nodes: &[NodeFacts], per_node: &[Vec<String>]) {
+        let Some(res) = resource_for_kind("Node") else {
+            return;
+        };
+        for (n, imgs) in nodes.iter().zip(per_node) {
+            let Some(c) = self.world.clusters.get(self.cluster) else {
+                return;
+            };
+            let Some(kv_) = c.store.get(&format!("/registry/minions/{}", n.name)) else {
+                continue;
+            };
+            let mut node = (*kv_.value).clone();
+            let mut list: Vec<(i64, Value)> = imgs
+                .iter()
+                .map(|img| {
+                    let norm = super::super::scheduler::normalize_image(img);
+                    let size = super::super::kubelet::pull_result(&norm)
+                        .map(|(s, _)| s)
+                        .unwrap_or(20_000_000);
+                    let (repo, _) = norm.rsplit_once(':').unwrap_or((&norm, ""));
+                    let digest = super::super::kubelet::image_digest(&norm);
+                    (
+                        size,
+                        kv(&[
+                            (
+                                "names",
+                                Value::Seq(vec![
+                                    format!("{repo}@{digest}").into(),
+                                    norm.as_str().into(),
+                                ]),
+                            ),
+                            ("sizeBytes", Value::Int(size)),
+                        ]),
+                    )
+                })
+                .collect();
+            list.sort_by(|a, b| b.0.cmp(&a.0));
+            node.path_mut_or_insert(&["status"]).set(
+                "images",
+                Value::Seq(list.into_iter().map(|(_, v)| v).collect()),
+            );
+            if let Some(mut api) = self.world.api(self.cluster, &format!("kubelet/{}", n.name)) {
+                let _ = api.update(res, node);
+            }
+        }
+    }
+}
+
+fn default_pod_spec(spec: &mut Value, node: &str) {
+    spec.set("nodeName", node);
+    if spec.get("restartPolicy").is_none() {
+        spec.set("restartPolicy", "Always");
+    }
+    if spec.get("schedulerName").is_none() {
+        spec.set("schedulerName", "default-scheduler");
+    }
+    if spec.get("terminationGracePeriodSeconds").is_none() {
+        spec.set("terminationGracePeriodSeconds", 30i64);
+    }
+    if spec.get("dnsPolicy").is_none() {
+        spec.set("dnsPolicy", "ClusterFirst");
+    }
+    spec.set("enableServiceLinks", true);
+    spec.set("preemptionPolicy", "PreemptLowerPriority");
+}
+
+/// A pod with `containers` = `(name, image, requests (cpu, memory))`.
+fn pod_object(
+    name: &str,
+    ns: &str,
+    labels: &[(&str, &str)],
+    containers: &[(&str, &str, Option<(&str, &str)>)],
+    node: &str,
+    host_network: bool,
+) -> Value {
+    let mut pod = Value::map();
+    pod.path_mut_or_insert(&["metadata"]).set("name", name);
+    pod.path_mut_or_insert(&["metadata"]).set("namespace", ns);
+    pod.path_mut_or_insert(&["metadata"]).set(
+        "labels",
+        kv(&labels
+            .iter()
+            .map(|(k, v)| (*k, Value::from(*v)))
+            .collect::<Vec<_>>()),
+    );
+    let cs: Vec<Value> = containers
+        .iter()
+        .map(|(n, img, req)| {
+            let mut c = kv(&[
+                ("image", (*img).into()),
+                ("imagePullPolicy", "IfNotPresent".into()),
+                ("name", (*n).into()),
+                ("terminationMessagePath", "/dev/termination-log".into()),
+                ("terminationMessagePolicy", "File".into()),
+            ]);
+            if let Some((cpu, mem)) = req {
+                let mut r = kv(&[("cpu", (*cpu).into())]);
+                if !mem.is_empty() {
+                    r.set("memory", *mem);
+                }
+                c.path_mut_or_insert(&["resources"]).set("requests", r);
+            }
+            c
+        })
+        .collect();
+    let spec = pod.path_mut_or_insert(&["spec"]);
+    spec.set("containers", Value::Seq(cs));
+    if host_network {
+        spec.set("hostNetwork", true);
+    }
+    spec.set("priorityClassName", "system-node-critical");
+    if !node.is_empty() {
+        default_pod_spec(spec, node);
+    }
+    pod
+}
+
+fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
+    kv(&[
+        ("apiVersion", api_version.into()),
+        ("blockOwnerDeletion", Value::Bool(true)),
+        ("controller", Value::Bool(true)),
+        ("kind", kind.into()),
+        ("name", name.into()),
+        ("uid", uid.into()),
+    ])
+}
+
+fn command_of(component: &str, ip: &str) -> Vec<Value> {
+    let words: Vec<String> = match component {
+        "etcd" => vec![
+            "etcd".into(),
+            format!("--advertise-client-urls=https://{ip}:2379"),
+            "--data-dir=/var/lib/etcd".into(),
+            format!("--listen-client-urls=https://127.0.0.1:2379,https://{ip}:2379"),
+        ],
+        "kube-apiserver" => vec![
+            "kube-apiserver".into(),
+            format!("--advertise-address={ip}"),
+            "--authorization-mode=Node,RBAC".into(),
+            "--etcd-servers=https://127.0.0.1:2379".into(),
+            "--service-cluster-ip-range=10.96.0.0/16".into(),
+        ],
+        "kube-controller-manager" => vec![
+            "kube-controller-manager".into(),
+            "--allocate-node-cidrs=true".into(),
+            "--cluster-cidr=10.244.0.0/16".into(),
+            "--leader-elect=true".into(),
+        ],
+        _ => vec![
+            "kube-scheduler".into(),
+            "--kubeconfig=/etc/kubernetes/scheduler.conf".into(),
+            "--leader-elect=true".into(),
+        ],
+    };
+    words.into_iter().map(Value::from).collect()
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::value::Value;
+    use super::super::super::world::World;
+    use super::super::Preset;
+
+    fn pods(w: &World, cluster: &str) -> Vec<String> {
+        w.clusters[cluster]
+            .store
+            .range("/registry/pods/")
+            .map(|kv| kv.key.trim_start_matches("/registry/pods/").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn kind_runs_the_kubeadm_control_plane_and_addons() {
+        let mut w = World::new(1, Preset::Kind);
+        let names = pods(&w, "kind-kind");
+        for want in [
+            "kube-system/etcd-kind-control-plane",
+            "kube-system/kube-apiserver-kind-control-plane",
+            "kube-system/kube-controller-manager-kind-control-plane",
+            "kube-system/kube-scheduler-kind-control-plane",
+        ] {
+            assert!(names.contains(&want.to_string()), "{want} in {names:?}");
+        }
+        let count = |prefix: &str| names.iter().filter(|n| n.starts_with(prefix)).count();
+        assert_eq!(count("kube-system/kube-proxy-"), 3);
+        assert_eq!(count("kube-system/kindnet-"), 3);
+        assert_eq!(count("kube-system/coredns-"), 2);
+        assert_eq!(count("local-path-storage/local-path-provisioner-"), 1);
+        let c = &w.clusters["kind-kind"];
+        let etcd = c
+            .store
+            .get("/registry/pods/kube-system/etcd-kind-control-plane")
+            .unwrap();
+        assert_eq!(
+            etcd.value
+                .path(&["metadata", "ownerReferences"])
+                .and_then(Value::as_seq)
+                .unwrap()[0]
+                .get("kind"),
+            Some(&Value::from("Node"))
+        );
+        let dns = c
+            .store
+            .get("/registry/services/specs/kube-system/kube-dns")
+            .unwrap();
+        assert_eq!(
+            dns.value.path(&["spec", "clusterIP"]),
+            Some(&Value::from("10.96.0.10"))
+        );
+        // Everything stays Running once the kubelets adopt the pods, and pulls nothing.
+        for _ in 0..300 {
+            w.step(200);
+        }
+        // The controllers find a converged cluster: they replace nothing.
+        assert_eq!(pods(&w, "kind-kind"), names);
+        let c = &w.clusters["kind-kind"];
+        for kv in c.store.range("/registry/pods/") {
+            assert_eq!(
+                kv.value.path(&["status", "phase"]),
+                Some(&Value::from("Running")),
+                "{}",
+                kv.key
+            );
+        }
+        let pulls = c
+            .store
+            .range("/registry/events/")
+            .filter(|kv| kv.value.get("reason") == Some(&Value::from("Pulling")))
+            .count();
+        assert_eq!(pulls, 0);
+        let ready: Vec<_> = c
+            .store
+            .range("/registry/minions/")
+            .map(|kv| {
+                kv.value
+                    .path(&["status", "conditions"])
+                    .and_then(Value::as_seq)
+                    .unwrap()
+                    .iter()
+                    .find(|c| c.get("type") == Some(&Value::from("Ready")))
+                    .unwrap()
+                    .get("status")
+                    .cloned()
+            })
+            .collect();
+        assert!(ready.iter().all(|s| s == &Some(Value::from("True"))));
+    }
+
+    #[test]
+    fn distributions_differ() {
+        let k3s = World::new(1, Preset::K3s);
+        let names = pods(&k3s, "default");
+        assert!(!names.iter().any(|n| n.contains("kube-apiserver")));
+        assert!(names
+            .iter()
+            .any(|n| n.starts_with("kube-system/metrics-server-")));
+        let managed = World::new(1, Preset::Managed);
+        let names = pods(&managed, Preset::Managed.cluster_name());
+        assert!(!names.iter().any(|n| n.contains("etcd")));
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.starts_with("kube-system/kube-proxy-"))
+                .count(),
+            3
+        );
+        let ha = World::new(1, Preset::Ha);
+        let names = pods(&ha, "kubernetes");
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.starts_with("kube-system/etcd-cp-"))
+                .count(),
+            3
+        );
+        let mk = World::new(1, Preset::Minikube);
+        let names = pods(&mk, "minikube");
+        assert!(names.contains(&"kube-system/storage-provisioner".to_string()));
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.starts_with("kube-system/coredns-"))
+                .count(),
+            1
+        );
+    }
+}
