@@ -700,6 +700,8 @@ pub fn current(ctx: &Ctx<'_>, res: &Resource, key: &str) -> Option<Value> {
 }
 
 #[cfg(test)]
+mod scenarios;
+#[cfg(test)]
 pub(crate) mod testkit;
 
 /// What the control plane creates when a cluster comes up, before any controller loop runs:
