@@ -924,3 +924,52 @@ fn load_balancers_only_on_the_managed_preset() {
         "kind has no cloud: pending forever"
     );
 }
+
+/// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
+/// nodes (the real scheduler runs; no kubelet involved). Run with
+/// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn perf_10k_pods_created_and_bound_on_1000_nodes() {
+    const N_PODS: u32 = 10_000;
+    let mut w = World::new(1, Preset::Kind);
+    let added = crate::bench::add_nodes(&mut w, KIND, 1_000);
+    assert_eq!(added, 1_000);
+    w.clusters.get_mut(KIND).unwrap().stop("kube-scheduler");
+    let t0 = std::time::Instant::now();
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        crate::bench::deployment("default", "big", N_PODS),
+    );
+    w.step(100);
+    let created = w.clusters[KIND]
+        .store
+        .range("/registry/pods/default/")
+        .count();
+    eprintln!("controllers: {created} pods created in {:?}", t0.elapsed());
+    let t1 = std::time::Instant::now();
+    w.step(100);
+    eprintln!("controllers: a quiet step {:?}", t1.elapsed());
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    let t0 = std::time::Instant::now();
+    let mut steps = 0;
+    loop {
+        w.step(100);
+        steps += 1;
+        let bound = w.clusters[KIND]
+            .store
+            .range("/registry/pods/default/")
+            .filter(|kv| meta::node_name(&kv.value).is_some())
+            .count();
+        if bound >= N_PODS as usize || steps > 600 {
+            eprintln!(
+                "{bound} pods bound after {steps} steps, wall {:?}",
+                t0.elapsed()
+            );
+            break;
+        }
+    }
+    assert_eq!(created, N_PODS as usize);
+}
