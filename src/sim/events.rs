@@ -55,21 +55,27 @@ pub fn record(
     let uid = api::meta_str(involved, "uid").unwrap_or("").to_string();
     let now = api.now;
     let stamp = now.rfc3339();
-    // Aggregate with a recent identical event.
-    // Event names start with the involved object's name: only those can match (this keeps
-    // recording O(log n) instead of scanning every event of the namespace).
-    let prefix = format!("{}{name}.", res.storage_prefix(Some(&ns)));
-    let existing = api.cluster.store.range(&prefix).find_map(|kv| {
-        let e = &kv.value;
-        let same = e.path(&["involvedObject", "uid"]).and_then(Value::as_str) == Some(uid.as_str())
-            && e.get("reason").and_then(Value::as_str) == Some(reason)
-            && e.get("message").and_then(Value::as_str) == Some(message);
-        let last = e
-            .get("lastTimestamp")
-            .and_then(Value::as_str)
-            .and_then(super::clock::SimTime::parse_rfc3339);
-        (same && last.is_some_and(|t| now.since_ms(t) <= DEDUP_WINDOW_MS)).then(|| (**e).clone())
-    });
+    // Aggregate with a recent identical event, found through the cluster's event index
+    // (like client-go's correlator cache) so recording stays O(log n).
+    let dedup_key = format!("{ns}/{name}\u{0}{uid}\u{0}{reason}\u{0}{message}");
+    let existing = api
+        .cluster
+        .event_index
+        .get(&dedup_key)
+        .and_then(|k| api.cluster.store.get(k))
+        .and_then(|kv| {
+            let e = &kv.value;
+            let same = e.path(&["involvedObject", "uid"]).and_then(Value::as_str)
+                == Some(uid.as_str())
+                && e.get("reason").and_then(Value::as_str) == Some(reason)
+                && e.get("message").and_then(Value::as_str) == Some(message);
+            let last = e
+                .get("lastTimestamp")
+                .and_then(Value::as_str)
+                .and_then(super::clock::SimTime::parse_rfc3339);
+            (same && last.is_some_and(|t| now.since_ms(t) <= DEDUP_WINDOW_MS))
+                .then(|| (**e).clone())
+        });
     if let Some(mut e) = existing {
         let count = e.get("count").and_then(Value::as_i64).unwrap_or(1);
         e.set("count", count + 1);
@@ -123,7 +129,10 @@ pub fn record(
     }
     event.set("reportingComponent", component);
     event.set("reportingInstance", host.unwrap_or(""));
-    let _ = api.create(res, event);
+    if let Ok(created) = api.create(res, event) {
+        let key = res.storage_key(Some(&ns), api::name_of(&created));
+        api.cluster.event_index.insert(dedup_key, key);
+    }
 }
 
 #[cfg(test)]

@@ -531,22 +531,7 @@ pub fn validate_update(kind: &str, old: &Value, new: &Value) -> Vec<String> {
         "Pod" => {
             // Only images, activeDeadlineSeconds, tolerations (additions) and the fields the
             // system sets (nodeName via binding) may change.
-            let strip = |v: Option<&Value>| {
-                let mut s = v.cloned().unwrap_or_else(Value::map);
-                for f in ["activeDeadlineSeconds", "tolerations", "nodeName"] {
-                    meta::remove(&mut s, f);
-                }
-                for list in ["containers", "initContainers"] {
-                    if let Some(Value::Seq(cs)) = meta::get_mut(&mut s, list) {
-                        for c in cs {
-                            meta::remove(c, "image");
-                        }
-                    }
-                }
-                s
-            };
-            let (o, n) = (strip(old.get("spec")), strip(new.get("spec")));
-            if o != n {
+            if !pod_spec_update_allowed(old.get("spec"), new.get("spec")) {
                 errs.push(forbidden(
                     "spec",
                     "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
@@ -591,6 +576,40 @@ pub fn validate_update(kind: &str, old: &Value, new: &Value) -> Vec<String> {
         _ => {}
     }
     errs
+}
+
+/// Pod spec changes other than images, activeDeadlineSeconds, tolerations and the binding
+/// (`nodeName`) are refused. Compared key by key, without copying the specs.
+fn pod_spec_update_allowed(old: Option<&Value>, new: Option<&Value>) -> bool {
+    let empty = super::value::Map::new();
+    let o = old.and_then(Value::as_map).unwrap_or(&empty);
+    let n = new.and_then(Value::as_map).unwrap_or(&empty);
+    let free = ["activeDeadlineSeconds", "tolerations", "nodeName"];
+    let same_containers = |a: Option<&Value>, b: Option<&Value>| match (a, b) {
+        (Some(Value::Seq(a)), Some(Value::Seq(b))) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| match (x.as_map(), y.as_map()) {
+                        (Some(x), Some(y)) => {
+                            x.iter().all(|(k, v)| k == "image" || y.get(k) == Some(v))
+                                && y.iter().all(|(k, _)| k == "image" || x.get(k).is_some())
+                        }
+                        _ => x == y,
+                    })
+        }
+        (a, b) => a == b,
+    };
+    let keys_ok = |a: &super::value::Map, b: &super::value::Map| {
+        a.iter().all(|(k, v)| {
+            free.contains(&k.as_str())
+                || match k.as_str() {
+                    "containers" | "initContainers" => same_containers(Some(v), b.get(k)),
+                    _ => b.get(k) == Some(v),
+                }
+        })
+    };
+    keys_ok(o, n) && keys_ok(n, o)
 }
 
 #[cfg(test)]
@@ -726,6 +745,24 @@ mod tests {
         assert_eq!(
             name_errors("Service", "1web")[0],
             format!("metadata.name: Invalid value: \"1web\": {DNS1035_LABEL_MSG}")
+        );
+        let pod = |name: &str, image: &str| {
+            let mut c = Value::map();
+            c.set("name", name);
+            c.set("image", image);
+            let mut p = Value::map();
+            p.path_mut_or_insert(&["metadata"]).set("name", "p");
+            p.path_mut_or_insert(&["spec"])
+                .set("containers", Value::Seq(vec![c]));
+            p
+        };
+        assert!(validate_update("Pod", &pod("a", "nginx:1"), &pod("a", "nginx:2")).is_empty());
+        let mut bound = pod("a", "nginx:1");
+        bound.path_mut_or_insert(&["spec"]).set("nodeName", "n1");
+        assert!(validate_update("Pod", &pod("a", "nginx:1"), &bound).is_empty());
+        assert!(
+            validate_update("Pod", &pod("a", "nginx:1"), &pod("b", "nginx:1"))[0]
+                .starts_with("spec: Forbidden: pod updates may not change fields other than")
         );
         let mut r = deployment("web", "web");
         r.path_mut_or_insert(&["spec"]).set("replicas", -1i64);

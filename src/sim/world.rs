@@ -63,6 +63,9 @@ pub struct Cluster {
     /// cloud-controller-manager runs (LoadBalancer Services stay `<pending>`).
     pub cloud_provider: Option<String>,
     pub cloud: super::cloud::State,
+    /// Events by `ns/name, uid, reason, message`, so identical events aggregate without a
+    /// scan ([`super::events::record`]).
+    pub event_index: BTreeMap<String, String>,
     /// Its CA and the bearer tokens it accepts ([`super::auth`]).
     pub auth: super::auth::ClusterAuth,
     trace: VecDeque<TraceRecord>,
@@ -85,6 +88,7 @@ impl Cluster {
             etcd: Default::default(),
             cloud_provider: None,
             cloud: Default::default(),
+            event_index: BTreeMap::new(),
             auth: Default::default(),
             trace: VecDeque::new(),
             traced_total: 0,

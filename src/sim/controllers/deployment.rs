@@ -272,6 +272,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                     .any(|r| !super::owned_pods(ctx, st, meta::uid(r)).is_empty());
                 if !old_active && !old_pods_left && replicas(&nrs) != want {
                     scale(ctx, &d, &mut all, &nrs, want);
+                } else if old_pods_left {
+                    // Pods disappearing do not touch the Deployment: look again shortly.
+                    let at = ctx.now().plus_ms(1_000);
+                    st.enqueue_after(Ctl::Deployment, key, at);
                 }
             }
             _ => rolling(ctx, &d, &mut all, &nrs, want, max_surge, max_unavailable),
@@ -583,7 +587,7 @@ fn sync_status(
         .unwrap_or("")
         .to_string();
     let paused = meta::bool_at(d, &["spec", "paused"]) == Some(true);
-    let prog = meta::condition(&old, "Progressing").cloned();
+    let prog = meta::condition(d, "Progressing").cloned();
     let prog_reason = prog
         .as_ref()
         .and_then(|c| meta::str_at(c, &["reason"]))
@@ -620,10 +624,11 @@ fn sync_status(
         let complete = updated == want
             && stat(new_rs.unwrap_or(d), "availableReplicas") == want
             && total == want;
-        let progressed = stat(&old, "updatedReplicas") < updated
-            || stat(&old, "readyReplicas") < ready
-            || stat(&old, "availableReplicas") < available
-            || stat(&old, "replicas") > total;
+        let was = |f: &str| meta::int_at(&old, &[f]).unwrap_or(0);
+        let progressed = was("updatedReplicas") < updated
+            || was("readyReplicas") < ready
+            || was("availableReplicas") < available
+            || was("replicas") > total;
         if created_new {
             set_dcond(
                 &mut status,

@@ -36,7 +36,6 @@ fn process(ctx: &mut Ctx<'_>, st: &mut State, k: &ObjKey) {
     let Some(obj) = ctx.get(r, &k.1) else {
         return;
     };
-    let obj: Value = (*obj).clone();
     let uid = meta::uid(&obj).to_string();
     let finalizers = meta::finalizers(&obj);
     if meta::is_terminating(&obj) && finalizers.iter().any(|f| f == ORPHAN_FINALIZER) {
@@ -99,7 +98,7 @@ fn process(ctx: &mut Ctx<'_>, st: &mut State, k: &ObjKey) {
             let _ = ctx.delete(r, &k.1, &DeleteOptions::default());
         }
     } else {
-        let mut next = obj.clone();
+        let mut next: Value = (*obj).clone();
         meta::set_owner_refs(&mut next, &alive);
         meta::remove(next.path_mut_or_insert(&["metadata"]), "resourceVersion");
         let _ = ctx.update(r, next);

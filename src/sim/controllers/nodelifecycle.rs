@@ -35,10 +35,23 @@ pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 #[derive(Debug, Clone, Default)]
 pub struct Tracking {
     probes: BTreeMap<String, (String, SimTime)>,
+    last_run: Option<SimTime>,
 }
+
+/// How often nodes are checked (`--node-monitor-period` is 5 s upstream; 1 s keeps the
+/// timeline crisp for demos and costs little).
+pub const NODE_MONITOR_PERIOD_MS: u64 = 1_000;
 
 pub fn run(ctx: &mut Ctx<'_>, st: &mut State) {
     let now = ctx.now();
+    if st
+        .nodes
+        .last_run
+        .is_some_and(|t| now.since_ms(t) < NODE_MONITOR_PERIOD_MS)
+    {
+        return;
+    }
+    st.nodes.last_run = Some(now);
     let node_res = super::res("Node");
     let lease_res = super::res("Lease");
     let nodes = ctx.list(node_res, None);

@@ -140,8 +140,9 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let fully = active
         .iter()
         .filter(|p| {
-            let l = meta::labels(p);
-            template_labels.iter().all(|(k, v)| l.get(k) == Some(v))
+            template_labels
+                .iter()
+                .all(|(k, v)| p.path(&["metadata", "labels", k]) == Some(v))
         })
         .count();
     let ready = active.iter().filter(|p| meta::pod_is_ready(p)).count();

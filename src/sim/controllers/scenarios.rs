@@ -1,0 +1,991 @@
+//! Scenario tests: the controllers together, with [`super::testkit::Fake`] standing in for
+//! the scheduler and kubelets.
+
+use super::deployment;
+use super::testkit::{self, deployment as deploy_manifest, Fake, KIND};
+use crate::sim::api::resource_for;
+use crate::sim::apiserver::{DeleteOptions, Propagation};
+use crate::sim::meta;
+use crate::sim::presets::Preset;
+use crate::sim::value::Value;
+use crate::sim::world::World;
+
+fn r(name: &str) -> &'static crate::sim::api::Resource {
+    resource_for(name).expect("resource")
+}
+
+fn create(w: &mut World, cluster: &str, kind: &str, obj: Value) -> Value {
+    let mut a = w.api(cluster, "kubectl").expect("api");
+    a.create(r(kind), obj).expect("create")
+}
+
+fn list(w: &World, plural: &str, ns: &str) -> Vec<Value> {
+    let res = r(plural);
+    w.clusters[KIND]
+        .store
+        .range(&res.storage_prefix(Some(ns)))
+        .map(|kv| (*kv.value).clone())
+        .collect()
+}
+
+fn live_pods(w: &World, ns: &str) -> Vec<Value> {
+    testkit::pods(w, KIND, ns)
+        .into_iter()
+        .filter(|p| !meta::is_terminating(p))
+        .collect()
+}
+
+fn ready_count(w: &World, ns: &str) -> usize {
+    live_pods(w, ns)
+        .iter()
+        .filter(|p| meta::pod_is_ready(p))
+        .count()
+}
+
+fn name(v: &Value) -> String {
+    meta::str_at(v, &["metadata", "name"])
+        .unwrap_or("")
+        .to_string()
+}
+
+fn get_deploy(w: &World, n: &str) -> Value {
+    testkit::get(w, KIND, &format!("/registry/deployments/default/{n}")).expect("deployment")
+}
+
+fn set_image(w: &mut World, n: &str, image: &str) {
+    let mut d = get_deploy(w, n);
+    let c =
+        meta::path_mut(&mut d, &["spec", "template", "spec", "containers"]).expect("containers");
+    if let Value::Seq(cs) = c {
+        cs[0].set("image", image);
+    }
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .update(r("deploy"), d)
+        .expect("update");
+}
+
+#[test]
+fn deployment_creates_a_replicaset_and_pods_then_scales_up_and_down() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        deploy_manifest("web", 3, "nginx:1.27"),
+    );
+    f.run(&mut w, 5_000);
+    let rs = list(&w, "rs", "default");
+    assert_eq!(rs.len(), 1);
+    let rs_name = name(&rs[0]);
+    let hash = meta::label(&rs[0], "pod-template-hash")
+        .unwrap()
+        .to_string();
+    assert_eq!(rs_name, format!("web-{hash}"));
+    assert!(
+        hash.len() >= 8
+            && hash
+                .bytes()
+                .all(|b| crate::sim::rng::NAME_ALPHABET.contains(&b))
+    );
+    let pods = live_pods(&w, "default");
+    assert_eq!(pods.len(), 3);
+    for p in &pods {
+        assert!(name(p).starts_with(&format!("{rs_name}-")));
+        assert_eq!(name(p).len(), rs_name.len() + 6);
+        assert_eq!(meta::label(p, "pod-template-hash"), Some(hash.as_str()));
+    }
+    assert_eq!(ready_count(&w, "default"), 3);
+    let d = get_deploy(&w, "web");
+    assert_eq!(meta::int_at(&d, &["status", "availableReplicas"]), Some(3));
+    assert_eq!(meta::annotation(&d, deployment::REVISION), Some("1"));
+    assert_eq!(meta::condition_status(&d, "Available"), Some("True"));
+    assert_eq!(
+        meta::condition(&d, "Progressing").and_then(|c| meta::str_at(c, &["message"])),
+        Some(format!("ReplicaSet \"{rs_name}\" has successfully progressed.").as_str())
+    );
+    let evs = testkit::events(&w, KIND, "default");
+    assert!(evs.contains(&(
+        "ScalingReplicaSet".into(),
+        format!("Scaled up replica set {rs_name} from 0 to 3")
+    )));
+    assert_eq!(
+        evs.iter()
+            .filter(|(r, m)| r == "SuccessfulCreate" && m.starts_with("Created pod: "))
+            .count(),
+        3
+    );
+
+    let out = deployment::scale_workload(&mut w, KIND, "Deployment", "default", "web", 5).unwrap();
+    assert_eq!(out, "deployment.apps/web scaled");
+    f.run(&mut w, 3_000);
+    assert_eq!(ready_count(&w, "default"), 5);
+    deployment::scale_workload(&mut w, KIND, "Deployment", "default", "web", 2).unwrap();
+    f.run(&mut w, 3_000);
+    assert_eq!(live_pods(&w, "default").len(), 2);
+    let evs = testkit::events(&w, KIND, "default");
+    assert!(evs.contains(&(
+        "ScalingReplicaSet".into(),
+        format!("Scaled down replica set {rs_name} from 5 to 2")
+    )));
+    assert_eq!(
+        evs.iter().filter(|(r, _)| r == "SuccessfulDelete").count(),
+        3
+    );
+}
+
+#[test]
+fn a_deleted_pod_is_replaced_but_not_while_the_controller_manager_is_down() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 2, "nginx"));
+    f.run(&mut w, 4_000);
+    let victim = name(&live_pods(&w, "default")[0]);
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete(r("pods"), Some("default"), &victim)
+        .unwrap();
+    f.run(&mut w, 3_000);
+    let now: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
+    assert_eq!(now.len(), 2);
+    assert!(!now.contains(&victim));
+
+    w.clusters
+        .get_mut(KIND)
+        .unwrap()
+        .stop("kube-controller-manager");
+    let victim = now[0].clone();
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete(r("pods"), Some("default"), &victim)
+        .unwrap();
+    f.run(&mut w, 20_000);
+    assert_eq!(live_pods(&w, "default").len(), 1, "nobody replaces it");
+    w.clusters
+        .get_mut(KIND)
+        .unwrap()
+        .start("kube-controller-manager");
+    f.run(&mut w, 3_000);
+    assert_eq!(live_pods(&w, "default").len(), 2);
+}
+
+#[test]
+fn rolling_update_with_surge_1_unavailable_0_never_drops_below_n_ready_then_rolls_back() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    f.ready_after_ms = 3_000;
+    let mut d = deploy_manifest("web", 4, "nginx:1.26");
+    let ru = d.path_mut_or_insert(&["spec", "strategy", "rollingUpdate"]);
+    ru.set("maxSurge", 1i64);
+    ru.set("maxUnavailable", 0i64);
+    create(&mut w, KIND, "deploy", d);
+    f.run(&mut w, 10_000);
+    assert_eq!(ready_count(&w, "default"), 4);
+    let first_rs = name(&list(&w, "rs", "default")[0]);
+    set_image(&mut w, "web", "nginx:1.27");
+    let mut seconds = 0;
+    loop {
+        f.run(&mut w, 1_000);
+        seconds += 1;
+        assert!(
+            ready_count(&w, "default") >= 4,
+            "dropped below 4 ready at {seconds}s"
+        );
+        assert!(
+            live_pods(&w, "default").len() <= 5,
+            "surge above 1 at {seconds}s"
+        );
+        let d = get_deploy(&w, "web");
+        let done = meta::int_at(&d, &["status", "updatedReplicas"]) == Some(4)
+            && meta::int_at(&d, &["status", "availableReplicas"]) == Some(4)
+            && meta::int_at(&d, &["status", "replicas"]) == Some(4);
+        if done {
+            break;
+        }
+        assert!(seconds < 120, "rollout did not finish");
+    }
+    assert!(seconds >= 8, "a rollout takes visible time ({seconds}s)");
+    let rs = list(&w, "rs", "default");
+    assert_eq!(rs.len(), 2);
+    let new_rs = rs.iter().find(|x| name(x) != first_rs).unwrap();
+    assert_eq!(meta::annotation(new_rs, deployment::REVISION), Some("2"));
+    assert_eq!(
+        meta::annotation(&get_deploy(&w, "web"), deployment::REVISION),
+        Some("2")
+    );
+
+    // Rollback: the first ReplicaSet comes back as revision 3.
+    assert_eq!(
+        deployment::rollout_undo(&mut w, KIND, "default", "web", Some(7)).unwrap_err(),
+        "error: unable to find specified revision 7 in history"
+    );
+    assert_eq!(
+        deployment::rollout_undo(&mut w, KIND, "default", "web", None).unwrap(),
+        "deployment.apps/web rolled back"
+    );
+    f.run(&mut w, 60_000);
+    let rs = list(&w, "rs", "default");
+    assert_eq!(rs.len(), 2, "no third ReplicaSet");
+    let old = rs.iter().find(|x| name(x) == first_rs).unwrap();
+    assert_eq!(meta::int_at(old, &["spec", "replicas"]), Some(4));
+    assert_eq!(meta::annotation(old, deployment::REVISION), Some("3"));
+    assert_eq!(
+        meta::annotation(old, "deployment.kubernetes.io/revision-history"),
+        Some("1")
+    );
+    for p in live_pods(&w, "default") {
+        assert!(name(&p).starts_with(&first_rs));
+    }
+    let hist: Vec<i64> = deployment::history(&mut w, KIND, "default", "web")
+        .unwrap()
+        .iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(hist, [2, 3]);
+}
+
+#[test]
+fn recreate_pause_restart_and_progress_deadline() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    let mut d = deploy_manifest("api", 2, "nginx:1.26");
+    d.path_mut_or_insert(&["spec", "strategy"])
+        .set("type", "Recreate");
+    d.path_mut_or_insert(&["spec"])
+        .set("progressDeadlineSeconds", 20i64);
+    create(&mut w, KIND, "deploy", d);
+    f.run(&mut w, 5_000);
+    assert_eq!(ready_count(&w, "default"), 2);
+    // Pause: a template change makes no new ReplicaSet.
+    assert_eq!(
+        deployment::rollout_pause(&mut w, KIND, "default", "api", true).unwrap(),
+        "deployment.apps/api paused"
+    );
+    set_image(&mut w, "api", "nginx:1.27");
+    f.run(&mut w, 5_000);
+    assert_eq!(list(&w, "rs", "default").len(), 1);
+    assert_eq!(
+        meta::condition(&get_deploy(&w, "api"), "Progressing")
+            .and_then(|c| meta::str_at(c, &["reason"])),
+        Some("DeploymentPaused")
+    );
+    deployment::rollout_pause(&mut w, KIND, "default", "api", false).unwrap();
+    // Recreate: the old pods are all gone before new ones exist.
+    let mut saw_gap = false;
+    for _ in 0..20 {
+        f.run(&mut w, 1_000);
+        if live_pods(&w, "default").is_empty() {
+            saw_gap = true;
+        }
+    }
+    assert!(saw_gap);
+    assert_eq!(ready_count(&w, "default"), 2);
+    // Restart stamps the template and rolls a new ReplicaSet.
+    deployment::rollout_restart(&mut w, KIND, "default", "api").unwrap();
+    assert!(get_deploy(&w, "api")
+        .path(&[
+            "spec",
+            "template",
+            "metadata",
+            "annotations",
+            "kubectl.kubernetes.io/restartedAt"
+        ])
+        .is_some());
+    f.run(&mut w, 10_000);
+    assert_eq!(list(&w, "rs", "default").len(), 3);
+    // A rollout that cannot finish (nodes never make pods ready) times out.
+    f.ready_after_ms = u64::MAX;
+    set_image(&mut w, "api", "nginx:broken");
+    f.run(&mut w, 5_000);
+    let c = meta::condition(&get_deploy(&w, "api"), "Progressing")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        meta::str_at(&c, &["status"]),
+        Some("True"),
+        "{c:?} at {}",
+        w.now().rfc3339()
+    );
+    f.run(&mut w, 30_000);
+    let d = get_deploy(&w, "api");
+    let c = meta::condition(&d, "Progressing").unwrap();
+    assert_eq!(
+        meta::str_at(c, &["status"]),
+        Some("False"),
+        "{c:?} at {}",
+        w.now().rfc3339()
+    );
+    assert_eq!(
+        meta::str_at(c, &["reason"]),
+        Some("ProgressDeadlineExceeded")
+    );
+    assert!(meta::str_at(c, &["message"])
+        .unwrap()
+        .ends_with("has timed out progressing."));
+}
+
+#[test]
+fn node_lease_stops_then_not_ready_after_40s_and_eviction_after_300s() {
+    // The scheduler and kubelets are played by the test double (the real ones are not in yet).
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 4, "nginx"));
+    f.run(&mut w, 5_000);
+    let on_worker: Vec<String> = live_pods(&w, "default")
+        .iter()
+        .filter(|p| meta::node_name(p) == Some("kind-worker"))
+        .map(name)
+        .collect();
+    assert_eq!(on_worker.len(), 2);
+    f.dead.insert("kind-worker".into());
+    f.run(&mut w, 38_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(
+        meta::condition_status(&node, "Ready"),
+        Some("True"),
+        "not yet: grace is 40s"
+    );
+    f.run(&mut w, 5_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    let ready = meta::condition(&node, "Ready").unwrap();
+    assert_eq!(meta::str_at(ready, &["status"]), Some("Unknown"));
+    assert_eq!(meta::str_at(ready, &["reason"]), Some("NodeStatusUnknown"));
+    assert_eq!(
+        meta::str_at(ready, &["message"]),
+        Some("Kubelet stopped posting node status.")
+    );
+    let taints: Vec<(String, String)> = node
+        .path(&["spec", "taints"])
+        .and_then(Value::as_seq)
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                meta::str_at(t, &["key"]).unwrap().into(),
+                meta::str_at(t, &["effect"]).unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(taints.contains(&("node.kubernetes.io/unreachable".into(), "NoExecute".into())));
+    assert!(taints.contains(&("node.kubernetes.io/unreachable".into(), "NoSchedule".into())));
+    assert!(testkit::events(&w, KIND, "default").contains(&(
+        "NodeNotReady".into(),
+        "Node kind-worker status is now: NodeNotReady".into()
+    )));
+    // Pods stay (tolerated for 300s), marked not ready.
+    assert_eq!(live_pods(&w, "default").len(), 4);
+    f.run(&mut w, 290_000);
+    assert_eq!(live_pods(&w, "default").len(), 4);
+    f.run(&mut w, 15_000);
+    let all = testkit::pods(&w, KIND, "default");
+    for p in &on_worker {
+        let pod = all
+            .iter()
+            .find(|x| &name(x) == p)
+            .expect("stays Terminating on a dead node");
+        assert!(meta::is_terminating(pod));
+    }
+    let live = live_pods(&w, "default");
+    assert_eq!(live.len(), 4);
+    assert!(live
+        .iter()
+        .all(|p| meta::node_name(p) == Some("kind-worker2")));
+    assert!(testkit::events(&w, KIND, "default")
+        .iter()
+        .any(|(r, m)| r == "TaintManagerEviction"
+            && m.starts_with("Marking for deletion Pod default/web-")));
+    // The node comes back: conditions and taints clear.
+    f.dead.clear();
+    f.run(&mut w, 3_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(meta::condition_status(&node, "Ready"), Some("True"));
+    assert!(node.path(&["spec", "taints"]).is_none());
+}
+
+#[test]
+fn namespace_deletion_cascades() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    let mut ns = Value::map();
+    ns.path_mut_or_insert(&["metadata"]).set("name", "demo");
+    create(&mut w, KIND, "ns", ns);
+    let mut d = deploy_manifest("web", 2, "nginx");
+    d.path_mut_or_insert(&["metadata"]).set("namespace", "demo");
+    create(&mut w, KIND, "deploy", d);
+    f.run(&mut w, 4_000);
+    assert_eq!(live_pods(&w, "demo").len(), 2);
+    assert!(testkit::get(&w, KIND, "/registry/serviceaccounts/demo/default").is_some());
+    assert!(testkit::get(&w, KIND, "/registry/configmaps/demo/kube-root-ca.crt").is_some());
+    let mut a = w.api(KIND, "kubectl").unwrap();
+    let gone = a.delete(r("ns"), None, "demo").unwrap();
+    assert_eq!(
+        meta::str_at(&gone, &["status", "phase"]),
+        Some("Terminating")
+    );
+    let mut pod = Value::map();
+    pod.path_mut_or_insert(&["metadata"]).set("name", "x");
+    pod.path_mut_or_insert(&["metadata"])
+        .set("namespace", "demo");
+    let err = a.create(r("pods"), pod).unwrap_err();
+    assert_eq!(
+        err.kubectl_message(),
+        "Error from server (Forbidden): pods \"x\" is forbidden: unable to create new content in namespace demo because it is being terminated"
+    );
+    assert_eq!(
+        a.delete(r("ns"), None, "default").unwrap_err().kubectl_message(),
+        "Error from server (Forbidden): namespaces \"default\" is forbidden: this namespace may not be deleted"
+    );
+    f.run(&mut w, 10_000);
+    assert!(testkit::get(&w, KIND, "/registry/namespaces/demo").is_none());
+    assert!(w.clusters[KIND]
+        .store
+        .range("/registry/pods/demo/")
+        .next()
+        .is_none());
+    assert!(w.clusters[KIND]
+        .store
+        .range("/registry/deployments/demo/")
+        .next()
+        .is_none());
+}
+
+#[test]
+fn garbage_collection_orphan_background_and_foreground() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    for n in ["keep", "drop", "fg"] {
+        create(&mut w, KIND, "deploy", deploy_manifest(n, 1, "nginx"));
+    }
+    f.run(&mut w, 4_000);
+    let opts = |p| DeleteOptions {
+        propagation: p,
+        grace_period_s: None,
+    };
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete_with(
+            r("deploy"),
+            Some("default"),
+            "keep",
+            &opts(Propagation::Orphan),
+        )
+        .unwrap();
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete_with(
+            r("deploy"),
+            Some("default"),
+            "drop",
+            &opts(Propagation::Background),
+        )
+        .unwrap();
+    let fg = w
+        .api(KIND, "kubectl")
+        .unwrap()
+        .delete_with(
+            r("deploy"),
+            Some("default"),
+            "fg",
+            &opts(Propagation::Foreground),
+        )
+        .unwrap();
+    assert_eq!(meta::finalizers(&fg), ["foregroundDeletion"]);
+    assert!(meta::is_terminating(&fg));
+    w.step(1);
+    // Foreground: the Deployment is still there while its pods terminate.
+    assert!(testkit::get(&w, KIND, "/registry/deployments/default/fg").is_some());
+    f.run(&mut w, 5_000);
+    assert!(testkit::get(&w, KIND, "/registry/deployments/default/fg").is_none());
+    let rs: Vec<Value> = list(&w, "rs", "default");
+    assert_eq!(rs.len(), 1, "only the orphaned ReplicaSet survives");
+    assert!(name(&rs[0]).starts_with("keep-"));
+    assert!(rs[0].path(&["metadata", "ownerReferences"]).is_none());
+    let pods: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
+    assert_eq!(pods.len(), 1);
+    assert!(pods[0].starts_with("keep-"));
+}
+
+#[test]
+fn graceful_pod_deletion_and_force() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 1, "nginx"));
+    f.run(&mut w, 3_000);
+    let p = name(&live_pods(&w, "default")[0]);
+    f.dead.insert("kind-worker".into());
+    f.dead.insert("kind-worker2".into());
+    let gone = w
+        .api(KIND, "kubectl")
+        .unwrap()
+        .delete(r("pods"), Some("default"), &p)
+        .unwrap();
+    assert_eq!(
+        meta::int_at(&gone, &["metadata", "deletionGracePeriodSeconds"]),
+        Some(30)
+    );
+    f.run(&mut w, 60_000);
+    // No kubelet confirms: the pod stays Terminating.
+    assert!(testkit::get(&w, KIND, &format!("/registry/pods/default/{p}")).is_some());
+    let force = DeleteOptions {
+        grace_period_s: Some(0),
+        ..Default::default()
+    };
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete_with(r("pods"), Some("default"), &p, &force)
+        .unwrap();
+    assert!(testkit::get(&w, KIND, &format!("/registry/pods/default/{p}")).is_none());
+}
+
+#[test]
+fn validation_errors_read_like_the_api_server() {
+    let mut w = World::new(1, Preset::Kind);
+    let mut a = w.api(KIND, "kubectl").unwrap();
+    let mut d = deploy_manifest("web", 1, "nginx");
+    d.path_mut_or_insert(&["spec", "template", "metadata", "labels"])
+        .set("app", "other");
+    assert_eq!(
+        a.create(r("deploy"), d).unwrap_err().kubectl_message(),
+        r#"The Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`"#
+    );
+    let created = a
+        .create(r("deploy"), deploy_manifest("web", 1, "nginx"))
+        .unwrap();
+    assert_eq!(meta::int_at(&created, &["metadata", "generation"]), Some(1));
+    let mut changed = created.clone();
+    changed
+        .path_mut_or_insert(&["spec", "selector", "matchLabels"])
+        .set("app", "x");
+    changed
+        .path_mut_or_insert(&["spec", "template", "metadata", "labels"])
+        .set("app", "x");
+    assert_eq!(
+        a.update(r("deploy"), changed)
+            .unwrap_err()
+            .kubectl_message(),
+        r#"The Deployment "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"x"}}: field is immutable"#
+    );
+    let mut scaled = created.clone();
+    scaled.path_mut_or_insert(&["spec"]).set("replicas", 3i64);
+    let scaled = a.update(r("deploy"), scaled).unwrap();
+    assert_eq!(meta::int_at(&scaled, &["metadata", "generation"]), Some(2));
+    let mut pod = Value::map();
+    pod.path_mut_or_insert(&["metadata"]).set("name", "p");
+    assert_eq!(
+        a.create(r("pods"), pod).unwrap_err().kubectl_message(),
+        "The Pod \"p\" is invalid: spec.containers: Required value"
+    );
+}
+
+#[test]
+fn services_get_cluster_ips_node_ports_and_endpoints() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    let k = testkit::get(&w, KIND, "/registry/services/specs/default/kubernetes")
+        .expect("kubernetes service");
+    assert_eq!(meta::str_at(&k, &["spec", "clusterIP"]), Some("10.96.0.1"));
+    let ep = testkit::get(&w, KIND, "/registry/services/endpoints/default/kubernetes").unwrap();
+    assert_eq!(
+        ep.path(&["subsets"]).and_then(Value::as_seq).unwrap()[0]
+            .path(&["addresses"])
+            .and_then(Value::as_seq)
+            .unwrap()[0]
+            .get("ip"),
+        Some(&Value::from("172.18.0.2"))
+    );
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 3, "nginx"));
+    let mut svc = Value::map();
+    svc.path_mut_or_insert(&["metadata"]).set("name", "web");
+    let spec = svc.path_mut_or_insert(&["spec"]);
+    spec.set("type", "NodePort");
+    spec.path_mut_or_insert(&["selector"]).set("app", "web");
+    let mut port = Value::map();
+    port.set("port", 80i64);
+    spec.set("ports", Value::Seq(vec![port]));
+    let svc = create(&mut w, KIND, "svc", svc);
+    let ip = meta::str_at(&svc, &["spec", "clusterIP"]).unwrap();
+    assert!(ip.starts_with("10.9") && ip != "10.96.0.1");
+    let np = svc
+        .path(&["spec", "ports"])
+        .and_then(Value::as_seq)
+        .unwrap()[0]
+        .get("nodePort")
+        .and_then(Value::as_i64)
+        .unwrap();
+    assert!((30000..=32767).contains(&np));
+    f.run(&mut w, 5_000);
+    let ep = testkit::get(&w, KIND, "/registry/services/endpoints/default/web").unwrap();
+    let subset = &ep.path(&["subsets"]).and_then(Value::as_seq).unwrap()[0];
+    assert_eq!(
+        subset
+            .get("addresses")
+            .and_then(Value::as_seq)
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        subset.path(&["ports"]).and_then(Value::as_seq).unwrap()[0].get("port"),
+        Some(&Value::Int(80))
+    );
+    let slices = list(&w, "endpointslices", "default");
+    let slice = slices
+        .iter()
+        .find(|s| meta::label(s, "kubernetes.io/service-name") == Some("web"))
+        .unwrap();
+    assert!(name(slice).starts_with("web-"));
+    assert_eq!(
+        slice
+            .get("endpoints")
+            .and_then(Value::as_seq)
+            .unwrap()
+            .len(),
+        3
+    );
+    // Deleting a pod takes it out of the endpoints at once.
+    let victim = name(&live_pods(&w, "default")[0]);
+    w.api(KIND, "kubectl")
+        .unwrap()
+        .delete(r("pods"), Some("default"), &victim)
+        .unwrap();
+    w.step(1);
+    let ep = testkit::get(&w, KIND, "/registry/services/endpoints/default/web").unwrap();
+    let addrs = ep.path(&["subsets"]).and_then(Value::as_seq).unwrap()[0]
+        .get("addresses")
+        .and_then(Value::as_seq)
+        .unwrap()
+        .clone();
+    assert_eq!(addrs.len(), 2);
+    // Asking for a taken node port is refused.
+    let mut dup = Value::map();
+    dup.path_mut_or_insert(&["metadata"]).set("name", "dup");
+    dup.path_mut_or_insert(&["spec"]).set("type", "NodePort");
+    let mut port = Value::map();
+    port.set("port", 80i64);
+    port.set("nodePort", np);
+    dup.path_mut_or_insert(&["spec"])
+        .set("ports", Value::Seq(vec![port]));
+    let err = w
+        .api(KIND, "kubectl")
+        .unwrap()
+        .create(r("svc"), dup)
+        .unwrap_err();
+    assert_eq!(
+        err.kubectl_message(),
+        format!("The Service \"dup\" is invalid: spec.ports[0].nodePort: Invalid value: {np}: provided port is already allocated")
+    );
+}
+
+#[test]
+fn daemonset_runs_one_pod_per_eligible_node_and_follows_new_nodes() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    let mut ds = deploy_manifest("agent", 0, "busybox");
+    meta::remove(ds.path_mut_or_insert(&["spec"]), "replicas");
+    create(&mut w, KIND, "ds", ds);
+    f.run(&mut w, 3_000);
+    let mut nodes: Vec<String> = live_pods(&w, "default")
+        .iter()
+        .filter_map(|p| meta::node_name(p).map(str::to_string))
+        .collect();
+    nodes.sort();
+    assert_eq!(
+        nodes,
+        ["kind-worker", "kind-worker2"],
+        "the tainted control plane is skipped"
+    );
+    let mut node = testkit::get(&w, KIND, "/registry/minions/kind-worker2").unwrap();
+    for f in ["uid", "resourceVersion", "creationTimestamp"] {
+        meta::remove(node.path_mut_or_insert(&["metadata"]), f);
+    }
+    node.path_mut_or_insert(&["metadata"])
+        .set("name", "kind-worker3");
+    create(&mut w, KIND, "nodes", node);
+    f.run(&mut w, 3_000);
+    assert_eq!(live_pods(&w, "default").len(), 3);
+    let ds = testkit::get(&w, KIND, "/registry/daemonsets/default/agent").unwrap();
+    assert_eq!(
+        meta::int_at(&ds, &["status", "desiredNumberScheduled"]),
+        Some(3)
+    );
+    assert_eq!(meta::int_at(&ds, &["status", "numberReady"]), Some(3));
+}
+
+#[test]
+fn statefulset_is_ordered_and_claims_volumes() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    f.ready_after_ms = 2_000;
+    let mut sts = deploy_manifest("db", 3, "postgres:17");
+    sts.path_mut_or_insert(&["spec"]).set("serviceName", "db");
+    let mut claim = Value::map();
+    claim.path_mut_or_insert(&["metadata"]).set("name", "data");
+    claim
+        .path_mut_or_insert(&["spec"])
+        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()]));
+    claim
+        .path_mut_or_insert(&["spec", "resources", "requests"])
+        .set("storage", "1Gi");
+    sts.path_mut_or_insert(&["spec"])
+        .set("volumeClaimTemplates", Value::Seq(vec![claim]));
+    create(&mut w, KIND, "sts", sts);
+    f.run(&mut w, 1_000);
+    let names: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
+    assert_eq!(names, ["db-0"], "one at a time");
+    f.run(&mut w, 30_000);
+    let names: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
+    assert_eq!(names, ["db-0", "db-1", "db-2"]);
+    let pvc = testkit::get(
+        &w,
+        KIND,
+        "/registry/persistentvolumeclaims/default/data-db-0",
+    )
+    .unwrap();
+    assert_eq!(
+        meta::str_at(&pvc, &["spec", "storageClassName"]),
+        Some("standard")
+    );
+    assert_eq!(meta::str_at(&pvc, &["status", "phase"]), Some("Bound"));
+    let pv_name = meta::str_at(&pvc, &["spec", "volumeName"]).unwrap();
+    assert!(pv_name.starts_with("pvc-"));
+    let evs = testkit::events(&w, KIND, "default");
+    assert!(evs.contains(&(
+        "SuccessfulCreate".into(),
+        "create Pod db-0 in StatefulSet db successful".into()
+    )));
+    assert!(evs.contains(&(
+        "SuccessfulCreate".into(),
+        "create Claim data-db-0 Pod db-0 in StatefulSet db success".into()
+    )));
+    assert!(evs.iter().any(|(r, _)| r == "ProvisioningSucceeded"));
+    deployment::scale_workload(&mut w, KIND, "StatefulSet", "default", "db", 1).unwrap();
+    f.run(&mut w, 1_000);
+    let names: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
+    assert_eq!(names, ["db-0", "db-1"], "highest ordinal first");
+    f.run(&mut w, 10_000);
+    assert_eq!(live_pods(&w, "default").len(), 1);
+    assert!(
+        testkit::get(
+            &w,
+            KIND,
+            "/registry/persistentvolumeclaims/default/data-db-2"
+        )
+        .is_some(),
+        "claims are retained"
+    );
+}
+
+#[test]
+fn wait_for_first_consumer_claim_stays_pending_until_a_pod_is_scheduled() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    let mut pvc = Value::map();
+    pvc.path_mut_or_insert(&["metadata"]).set("name", "data");
+    pvc.path_mut_or_insert(&["spec"])
+        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()]));
+    pvc.path_mut_or_insert(&["spec", "resources", "requests"])
+        .set("storage", "1Gi");
+    create(&mut w, KIND, "pvc", pvc);
+    f.run(&mut w, 10_000);
+    let pvc = testkit::get(&w, KIND, "/registry/persistentvolumeclaims/default/data").unwrap();
+    assert_eq!(meta::str_at(&pvc, &["status", "phase"]), Some("Pending"));
+    assert!(testkit::events(&w, KIND, "default").contains(&(
+        "WaitForFirstConsumer".into(),
+        "waiting for first consumer to be created before binding".into()
+    )));
+    let mut pod = Value::map();
+    pod.path_mut_or_insert(&["metadata"]).set("name", "user");
+    let mut c = Value::map();
+    c.set("name", "app");
+    c.set("image", "busybox");
+    pod.path_mut_or_insert(&["spec"])
+        .set("containers", Value::Seq(vec![c]));
+    let mut v = Value::map();
+    v.set("name", "data");
+    v.path_mut_or_insert(&["persistentVolumeClaim"])
+        .set("claimName", "data");
+    pod.path_mut_or_insert(&["spec"])
+        .set("volumes", Value::Seq(vec![v]));
+    create(&mut w, KIND, "pods", pod);
+    f.run(&mut w, 5_000);
+    let pvc = testkit::get(&w, KIND, "/registry/persistentvolumeclaims/default/data").unwrap();
+    assert_eq!(meta::str_at(&pvc, &["status", "phase"]), Some("Bound"));
+    assert!(crate::sim::storage::pod_claims_bound(
+        &w.clusters[KIND].store,
+        &testkit::get(&w, KIND, "/registry/pods/default/user").unwrap()
+    ));
+}
+
+#[test]
+fn jobs_complete_or_fail_after_the_backoff_limit() {
+    let mut w = testkit::world();
+    let mut f = Fake::new(KIND);
+    f.succeed_prefix = Some("pi-".into());
+    f.fail_prefix = Some("bad-".into());
+    for (n, completions) in [("pi", 2i64), ("bad", 1)] {
+        let mut j = Value::map();
+        j.path_mut_or_insert(&["metadata"]).set("name", n);
+        let spec = j.path_mut_or_insert(&["spec"]);
+        spec.set("completions", completions);
+        spec.set("backoffLimit", 1i64);
+        let mut c = Value::map();
+        c.set("name", n);
+        c.set("image", "perl");
+        spec.path_mut_or_insert(&["template", "spec"])
+            .set("containers", Value::Seq(vec![c]));
+        spec.path_mut_or_insert(&["template", "spec"])
+            .set("restartPolicy", "Never");
+        let created = create(&mut w, KIND, "jobs", j);
+        assert!(meta::str_at(
+            &created,
+            &[
+                "spec",
+                "selector",
+                "matchLabels",
+                "batch.kubernetes.io/controller-uid"
+            ]
+        )
+        .is_some());
+    }
+    f.run(&mut w, 60_000);
+    let pi = testkit::get(&w, KIND, "/registry/jobs/default/pi").unwrap();
+    assert_eq!(meta::condition_status(&pi, "Complete"), Some("True"));
+    assert_eq!(meta::int_at(&pi, &["status", "succeeded"]), Some(2));
+    let bad = testkit::get(&w, KIND, "/registry/jobs/default/bad").unwrap();
+    let failed = meta::condition(&bad, "Failed").unwrap();
+    assert_eq!(
+        meta::str_at(failed, &["reason"]),
+        Some("BackoffLimitExceeded")
+    );
+    assert_eq!(meta::int_at(&bad, &["status", "failed"]), Some(2));
+    let evs = testkit::events(&w, KIND, "default");
+    assert!(evs.contains(&("Completed".into(), "Job completed".into())));
+    assert!(evs.contains(&(
+        "BackoffLimitExceeded".into(),
+        "Job has reached the specified backoff limit".into()
+    )));
+    let job_pods = testkit::pods(&w, KIND, "default");
+    assert!(job_pods.iter().all(|p| meta::label(p, "job-name").is_some()
+        && meta::label(p, "batch.kubernetes.io/job-name").is_some()));
+}
+
+#[test]
+fn load_balancers_only_on_the_managed_preset() {
+    let lb = || {
+        let mut svc = Value::map();
+        svc.path_mut_or_insert(&["metadata"]).set("name", "web");
+        svc.path_mut_or_insert(&["spec"])
+            .set("type", "LoadBalancer");
+        svc.path_mut_or_insert(&["spec", "selector"])
+            .set("app", "web");
+        let mut port = Value::map();
+        port.set("port", 80i64);
+        svc.path_mut_or_insert(&["spec"])
+            .set("ports", Value::Seq(vec![port]));
+        svc
+    };
+    let managed = Preset::Managed.cluster_name();
+    let mut w = World::new(3, Preset::Managed);
+    create(&mut w, managed, "svc", lb());
+    w.step(2_000);
+    let key = "/registry/services/specs/default/web";
+    let ingress = |w: &World, c: &str| {
+        testkit::get(w, c, key)
+            .unwrap()
+            .path(&["status", "loadBalancer", "ingress"])
+            .cloned()
+    };
+    assert!(ingress(&w, managed).is_none(), "<pending> first");
+    for _ in 0..6 {
+        w.step(1_000);
+    }
+    let ing = ingress(&w, managed).expect("an external IP");
+    assert!(meta::str_at(&ing.as_seq().unwrap()[0], &["ip"])
+        .unwrap()
+        .starts_with("34."));
+    let node = w.clusters[managed]
+        .store
+        .range("/registry/minions/")
+        .next()
+        .unwrap()
+        .value
+        .clone();
+    assert!(meta::str_at(&node, &["spec", "providerID"])
+        .unwrap()
+        .starts_with("gce://"));
+    let mut k = World::new(3, Preset::Kind);
+    create(&mut k, KIND, "svc", lb());
+    for _ in 0..30 {
+        k.step(1_000);
+    }
+    assert!(
+        ingress(&k, KIND).is_none(),
+        "kind has no cloud: pending forever"
+    );
+}
+
+/// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
+/// nodes (the real scheduler runs; no kubelet involved). Run with
+/// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn perf_10k_pods_created_and_bound_on_1000_nodes() {
+    const N_PODS: u32 = 10_000;
+    let mut w = World::new(1, Preset::Kind);
+    let added = crate::bench::add_nodes(&mut w, KIND, 1_000);
+    assert_eq!(added, 1_000);
+    // CPU time of this thread (the machine may be shared: wall time lies).
+    let cpu = || -> std::time::Duration {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        let ns = s
+            .split_whitespace()
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        std::time::Duration::from_nanos(ns)
+    };
+    w.clusters.get_mut(KIND).unwrap().stop("kube-scheduler");
+    let c0 = cpu();
+    let t0 = std::time::Instant::now();
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        crate::bench::deployment("default", "big", N_PODS),
+    );
+    w.step(100);
+    let created = w.clusters[KIND]
+        .store
+        .range("/registry/pods/default/")
+        .count();
+    eprintln!(
+        "controllers: {created} pods created in {:?} (cpu {:?})",
+        t0.elapsed(),
+        cpu() - c0
+    );
+    let t1 = std::time::Instant::now();
+    w.step(100);
+    eprintln!("controllers: a quiet step {:?}", t1.elapsed());
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    let t0 = std::time::Instant::now();
+    let c0 = cpu();
+    let mut steps = 0;
+    loop {
+        w.step(100);
+        steps += 1;
+        let bound = w.clusters[KIND]
+            .store
+            .range("/registry/pods/default/")
+            .filter(|kv| meta::node_name(&kv.value).is_some())
+            .count();
+        if bound >= N_PODS as usize || steps > 600 {
+            eprintln!(
+                "{bound} pods bound after {steps} steps, wall {:?}",
+                t0.elapsed()
+            );
+            break;
+        }
+    }
+    assert_eq!(created, N_PODS as usize);
+}
