@@ -38,6 +38,20 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     };
     match verb.as_str() {
         "get" => get::run(term, &flags, verb_args),
+        "config" => {
+            // `config` reads the connection flags itself (they may follow the sub-command).
+            let mut a: Vec<String> = verb_args.to_vec();
+            if let Some(k) = &flags.kubeconfig {
+                a.push(format!("--kubeconfig={k}"));
+            }
+            if let Some(c) = &flags.context {
+                a.push(format!("--context={c}"));
+            }
+            if let Some(n) = &flags.namespace {
+                a.push(format!("--namespace={n}"));
+            }
+            config::run(term, &a)
+        }
         "version" => version(term),
         "help" | "--help" | "-h" => Output::out(usage()),
         other => Output::error(
