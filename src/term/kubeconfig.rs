@@ -236,7 +236,10 @@ impl Kubeconfig {
                         "disable-compression",
                         "Cluster.disable-compression",
                     )?,
-                    extensions: m.get("extensions").filter(|v| !v.is_null()).cloned(),
+                    extensions: m
+                        .get("extensions")
+                        .filter(|v| !matches!(v, Value::Null))
+                        .cloned(),
                 })
             },
         )?;
@@ -255,7 +258,7 @@ impl Kubeconfig {
                             command: opt_str(e, "command", "ExecConfig.command")?
                                 .unwrap_or_default(),
                             args: opt_strs(e, "args", "ExecConfig.args")?,
-                            env: e.get("env").filter(|v| !v.is_null()).cloned(),
+                            env: e.get("env").filter(|v| !matches!(v, Value::Null)).cloned(),
                             api_version: opt_str(e, "apiVersion", "ExecConfig.apiVersion")?,
                             install_hint: opt_str(e, "installHint", "ExecConfig.installHint")?,
                             provide_cluster_info: opt_bool(
@@ -290,9 +293,15 @@ impl Kubeconfig {
                     impersonate_groups: opt_strs(m, "as-groups", "AuthInfo.as-groups")?,
                     username: opt_str(m, "username", "AuthInfo.username")?,
                     password: opt_str(m, "password", "AuthInfo.password")?,
-                    auth_provider: m.get("auth-provider").filter(|v| !v.is_null()).cloned(),
+                    auth_provider: m
+                        .get("auth-provider")
+                        .filter(|v| !matches!(v, Value::Null))
+                        .cloned(),
                     exec,
-                    extensions: m.get("extensions").filter(|v| !v.is_null()).cloned(),
+                    extensions: m
+                        .get("extensions")
+                        .filter(|v| !matches!(v, Value::Null))
+                        .cloned(),
                 })
             },
         )?;
@@ -307,20 +316,29 @@ impl Kubeconfig {
                     cluster: opt_str(m, "cluster", "Context.cluster")?.unwrap_or_default(),
                     user: opt_str(m, "user", "Context.user")?.unwrap_or_default(),
                     namespace: opt_str(m, "namespace", "Context.namespace")?,
-                    extensions: m.get("extensions").filter(|v| !v.is_null()).cloned(),
+                    extensions: m
+                        .get("extensions")
+                        .filter(|v| !matches!(v, Value::Null))
+                        .cloned(),
                 })
             },
         )?;
         Ok(Kubeconfig {
             api_version: opt_str(root, "apiVersion", "Config.apiVersion")?,
             kind: opt_str(root, "kind", "Config.kind")?,
-            preferences: root.get("preferences").filter(|v| !v.is_null()).cloned(),
+            preferences: root
+                .get("preferences")
+                .filter(|v| !matches!(v, Value::Null))
+                .cloned(),
             clusters,
             users,
             contexts,
             current_context: opt_str(root, "current-context", "Config.current-context")?
                 .filter(|s| !s.is_empty()),
-            extensions: root.get("extensions").filter(|v| !v.is_null()).cloned(),
+            extensions: root
+                .get("extensions")
+                .filter(|v| !matches!(v, Value::Null))
+                .cloned(),
         })
     }
 

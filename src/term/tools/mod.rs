@@ -544,13 +544,17 @@ pub fn grant_cloud_token(term: &mut Terminal, cluster: &str, account: &str) {
 
 /// Enters a machine's shell (`ssh NAME`, `docker exec -it NAME bash`).
 pub fn enter(term: &mut Terminal, host: &str, banner: bool) -> Output {
+    enter_as(term, host, banner, false)
+}
+
+/// Like [`enter`]; `docker_exec` starts in `/` as `docker exec` does.
+pub fn enter_as(term: &mut Terminal, host: &str, banner: bool, docker_exec: bool) -> Output {
     let Some(m) = term.tools.machines.get(host) else {
         return Output::error(
             format!("ssh: Could not resolve hostname {host}: Name or service not known"),
             255,
         );
     };
-    let container = m.container;
     term.ssh_stack.push(SavedShell {
         host: term.host.clone(),
         user: term.user.clone(),
@@ -562,7 +566,7 @@ pub fn enter(term: &mut Terminal, host: &str, banner: bool) -> Output {
     term.env.insert("HOME".into(), "/root".into());
     term.env.insert("USER".into(), "root".into());
     term.env.remove("KUBECONFIG");
-    term.cwd = if container {
+    term.cwd = if docker_exec {
         "/".into()
     } else {
         "/root".into()
@@ -683,11 +687,11 @@ fn docker(term: &mut Terminal, args: &[String]) -> Output {
                 return Output::error(format!("Error response from daemon: No such container: {name}"), 1);
             }
             match words.get(1).map(|s| s.as_str()) {
-                Some("bash") | Some("sh") | None => enter(term, name, false),
+                Some("bash") | Some("sh") | None => enter_as(term, name, false, true),
                 Some(_) => {
                     let host = name.to_string();
                     let cmd: Vec<String> = words[1..].iter().map(|s| s.to_string()).collect();
-                    let _ = enter(term, &host, false);
+                    let _ = enter_as(term, &host, false, true);
                     let r = term.run_command(&cmd, String::new(), false);
                     let _ = super::builtins::run(term, "exit", &[], "", false);
                     r
