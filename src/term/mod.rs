@@ -265,7 +265,18 @@ impl Terminal {
             }
         };
         let mut out = Output::default();
-        for pipeline in script {
+        for index in 0..script.len() {
+            // Like bash, each pipeline's `$VAR`s expand when it runs (after the previous one's
+            // `export`), so re-parse with the current environment and take pipeline `index`.
+            // Expansion never creates operators, so the pipeline boundaries do not move.
+            let pipeline = if index == 0 {
+                script.first().cloned()
+            } else {
+                shell::parse(line, &self.env)
+                    .ok()
+                    .and_then(|s| s.get(index).cloned())
+            };
+            let Some(pipeline) = pipeline else { break };
             let run_it = match pipeline.joiner {
                 shell::Joiner::Always => true,
                 shell::Joiner::And => out.exit_code == 0,

@@ -56,7 +56,7 @@ fn ascii_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     );
     let center = |s: &str, w: usize| {
         let total = w.saturating_sub(s.chars().count());
-        let left = total / 2 + total % 2;
+        let left = total / 2;
         format!("{}{s}{}", " ".repeat(left), " ".repeat(total - left))
     };
     let mut out = sep.clone();
