@@ -442,6 +442,71 @@ pub fn authorize(
     ))
 }
 
+/// `kubectl auth can-i VERB TYPE[/NAME] [-n NS] [--as USER]` for the kubectl verb table:
+/// prints `yes` (exit 0) or `no` (exit 1) like kubectl, using [`auth::can_i`].
+/// `--as` impersonates (allowed to admins, as `impersonate` RBAC permits).
+pub fn can_i(
+    term: &Terminal,
+    flags: &ConnFlags,
+    verb: &str,
+    what: &str,
+    impersonate: Option<&str>,
+    all_namespaces: bool,
+) -> Output {
+    let conn = match connect(term, flags) {
+        Ok(c) => c,
+        Err(out) => return out,
+    };
+    let Some(c) = term.world.clusters.get(&conn.cluster) else {
+        return Output::error("error: the server is gone", 1);
+    };
+    let (ty, name) = match what.split_once('/') {
+        Some((t, n)) => (t, Some(n)),
+        None => (what, None),
+    };
+    let (resource, group, namespaced) = match crate::sim::api::resource_for(ty) {
+        Some(r) => (r.plural.to_string(), r.group().to_string(), r.namespaced),
+        None if ty == "*" => ("*".to_string(), "*".to_string(), true),
+        None => {
+            let mut o = Output::default();
+            o.err(format!(
+                "Warning: the server doesn't have a resource type '{ty}'"
+            ));
+            o.print("no\n");
+            o.exit_code = 1;
+            return o;
+        }
+    };
+    let user = match impersonate {
+        Some(u) => auth::UserInfo::new(u, &["system:authenticated"]),
+        None => conn.user.clone(),
+    };
+    let ns = (namespaced && !all_namespaces).then_some(conn.namespace.as_str());
+    if auth::can_i(c, &user, verb, &resource, &group, ns, name) {
+        Output::out("yes\n")
+    } else {
+        let mut o = Output::out("no\n");
+        o.exit_code = 1;
+        o
+    }
+}
+
+/// `kubectl auth whoami`: the identity the server sees.
+pub fn whoami(term: &Terminal, flags: &ConnFlags) -> Output {
+    match connect(term, flags) {
+        Ok(conn) => {
+            let mut t = Table::new(&["ATTRIBUTE", "VALUE"]);
+            t.row(vec!["Username".into(), conn.user.name.clone()]);
+            t.row(vec![
+                "Groups".into(),
+                format!("[{}]", conn.user.groups.join(" ")),
+            ]);
+            Output::out(t.render())
+        }
+        Err(out) => out,
+    }
+}
+
 /// Options for the `config` sub-commands, parsed from the words after `config`.
 #[derive(Debug, Default)]
 struct Opts {

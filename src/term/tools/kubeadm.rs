@@ -129,6 +129,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
                 Output::out(format!("{token}\n"))
             }
         }
+        ["kubeconfig", "user", ..] => kubeconfig_user(term, args),
         ["token", "list", ..] => {
             let Some(cluster) = own_cluster(term) else {
                 return Output::error("failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory", 1);
@@ -143,6 +144,70 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         ["version", ..] => Output::out(format!("kubeadm version: &version.Info{{Major:\"1\", Minor:\"34\", EmulationMajor:\"\", EmulationMinor:\"\", MinCompatibilityMajor:\"\", MinCompatibilityMinor:\"\", GitVersion:\"{K8S_VERSION}\", GitCommit:\"93248f9ae092f571eb870b7664c534bfc7d00f03\", GitTreeState:\"clean\", BuildDate:\"2025-09-09T19:43:15Z\", GoVersion:\"go1.24.6\", Compiler:\"gc\", Platform:\"linux/amd64\"}}\n")),
         _ => Output::out("Usage:\n  kubeadm [command]\n\nAvailable Commands:\n  init        Run this command in order to set up the Kubernetes control plane\n  join        Run this on any machine you wish to join an existing cluster\n  reset       Performs a best effort revert of changes made to this host by 'kubeadm init' or 'kubeadm join'\n  token       Manage bootstrap tokens\n  version     Print the version of kubeadm\n"),
     }
+}
+
+/// `kubeadm kubeconfig user --client-name=jane [--org=dev]`: a kubeconfig with a client
+/// certificate signed by the cluster CA, printed on stdout (how a lesson gives a student a
+/// non-admin identity to meet RBAC).
+fn kubeconfig_user(term: &mut Terminal, args: &[String]) -> Output {
+    let value = |name: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if a == name {
+                if let Some(v) = it.next() {
+                    out.push(v.clone());
+                }
+            } else if let Some(v) = a.strip_prefix(&format!("{name}=")) {
+                out.push(v.to_string());
+            }
+        }
+        out
+    };
+    let Some(client) = value("--client-name").into_iter().next() else {
+        return Output::error("error: missing required flag: --client-name\nTo see the stack trace of this error execute with --v=5 or higher", 1);
+    };
+    let Some(cluster) = own_cluster(term) else {
+        return Output::error("error: open /etc/kubernetes/pki/ca.crt: no such file or directory\nTo see the stack trace of this error execute with --v=5 or higher", 1);
+    };
+    let orgs = value("--org");
+    let org_refs: Vec<&str> = orgs.iter().map(String::as_str).collect();
+    let Some(c) = term.world.clusters.get(&cluster) else {
+        return Output::error("error: the cluster is gone", 1);
+    };
+    let (cert, key) = auth::issue_client_cert(c, &client, &org_refs);
+    let server = format!("https://{}:6443", machine_ip(term));
+    let mut kc = Kubeconfig::default();
+    kc.set_cluster(
+        "kubernetes",
+        Cluster {
+            server,
+            certificate_authority_data: Some(auth::base64_encode(auth::ca_pem(c).as_bytes())),
+            ..Cluster::default()
+        },
+    );
+    kc.set_user(
+        &client,
+        AuthInfo {
+            client_certificate_data: Some(auth::base64_encode(cert.as_bytes())),
+            client_key_data: Some(auth::base64_encode(key.as_bytes())),
+            ..AuthInfo::default()
+        },
+    );
+    let ctx = format!("{client}@kubernetes");
+    kc.set_context(
+        &ctx,
+        Context {
+            cluster: "kubernetes".into(),
+            user: client.clone(),
+            ..Context::default()
+        },
+    );
+    kc.current_context = Some(ctx);
+    kc.api_version = Some("v1".into());
+    kc.kind = Some("Config".into());
+    kc.preferences = Some(Value::map());
+    Output::out(kc.to_yaml())
 }
 
 fn own_cluster(term: &Terminal) -> Option<String> {
@@ -633,6 +698,10 @@ mod tests {
             nodes.contains("cp-1") && nodes.contains("worker-1"),
             "{nodes}"
         );
+        // A non-admin identity meets RBAC.
+        t.run("kubeadm kubeconfig user --client-name=jane --org=dev > /root/jane.conf");
+        let denied = t.run("kubectl --kubeconfig /root/jane.conf get pods");
+        assert_eq!(denied.stderr(), "Error from server (Forbidden): pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"\n");
         assert!(t.run("kubeadm reset").exit_code != 0);
         assert!(t
             .run("kubeadm reset -f")

@@ -549,7 +549,7 @@ pub fn enter(term: &mut Terminal, host: &str, banner: bool) -> Output {
 
 /// Like [`enter`]; `docker_exec` starts in `/` as `docker exec` does.
 pub fn enter_as(term: &mut Terminal, host: &str, banner: bool, docker_exec: bool) -> Output {
-    let Some(m) = term.tools.machines.get(host) else {
+    if !term.tools.machines.contains_key(host) {
         return Output::error(
             format!("ssh: Could not resolve hostname {host}: Name or service not known"),
             255,
