@@ -64,6 +64,19 @@ pub struct Conn {
     pub host: String,
 }
 
+impl Terminal {
+    /// The connection kubectl makes with the global flags `flag` returns (looked up by long
+    /// name: `context`, `cluster`, `user`, `kubeconfig`, `namespace`, `server`, `token`), or
+    /// the exact output kubectl prints when it cannot connect. Verbs then check RBAC with
+    /// [`authorize`] before each request.
+    pub fn kubectl_connection(
+        &self,
+        flag: impl Fn(&str) -> Option<String>,
+    ) -> Result<Conn, Output> {
+        connect(self, &ConnFlags::from_lookup(flag))
+    }
+}
+
 /// Kept for the skeleton's callers: the cluster the current context reaches.
 pub struct Target {
     pub cluster: String,
@@ -280,19 +293,6 @@ pub fn connect(term: &Terminal, flags: &ConnFlags) -> Result<Conn, Output> {
         .filter(|n| !n.is_empty())
         .or_else(|| ctx.namespace.clone().filter(|n| !n.is_empty()))
         .unwrap_or_else(|| "default".to_string());
-    if server.is_empty() {
-        return Err(unreachable(term, "http://localhost:8080"));
-    }
-    let (_, host, port) = split_server(&server);
-    let Some(sim_cluster) = cluster_at(term, &server) else {
-        return Err(unreachable(term, &server));
-    };
-    let Some(c) = term.world.clusters.get(&sim_cluster) else {
-        return Err(unreachable(term, &server));
-    };
-    if !c.is_up("kube-apiserver") {
-        return Err(unreachable(term, &format!("https://{host}:{port}")));
-    }
     // Which file a relative path in the kubeconfig is relative to.
     let origin = loaded
         .files
@@ -307,6 +307,65 @@ pub fn connect(term: &Terminal, flags: &ConnFlags) -> Result<Conn, Output> {
         .map(|(p, _)| p.clone())
         .unwrap_or_else(|| loaded.default_file.clone());
     let fs = term.cur_fs();
+    // Like clientcmd's ConfirmUsable: files the kubeconfig names must exist before dialing.
+    let mut invalid = Vec::new();
+    let missing = |base: &str, p: &str| -> Option<String> {
+        if kubeconfig::read_ref(fs, base, p).is_some() {
+            return None;
+        }
+        Some(crate::term::fs::Fs::resolve(
+            &crate::term::fs::parent_of(base),
+            p,
+        ))
+    };
+    for (path, data, what) in [
+        (
+            &user.client_certificate,
+            &user.client_certificate_data,
+            "client-cert",
+        ),
+        (&user.client_key, &user.client_key_data, "client-key"),
+    ] {
+        if let (Some(p), None) = (path, data) {
+            if let Some(abs) = missing(&user_origin, p) {
+                invalid.push(format!("unable to read {what} {abs} for {user_name} due to open {abs}: no such file or directory"));
+            }
+        }
+    }
+    if let (Some(p), None) = (
+        &cluster.certificate_authority,
+        &cluster.certificate_authority_data,
+    ) {
+        if let Some(abs) = missing(&origin, p) {
+            invalid.push(format!("unable to read certificate-authority {abs} for {cluster_name} due to open {abs}: no such file or directory"));
+        }
+    }
+    match invalid.as_slice() {
+        [] => {}
+        [one] => return Err(fail(format!("Error in configuration: {one}"))),
+        many => {
+            return Err(fail(format!(
+                "Error in configuration: \n{}",
+                many.iter()
+                    .map(|e| format!("* {e}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )))
+        }
+    }
+    if server.is_empty() {
+        return Err(unreachable(term, "http://localhost:8080"));
+    }
+    let (_, host, port) = split_server(&server);
+    let Some(sim_cluster) = cluster_at(term, &server) else {
+        return Err(unreachable(term, &server));
+    };
+    let Some(c) = term.world.clusters.get(&sim_cluster) else {
+        return Err(unreachable(term, &server));
+    };
+    if !c.is_up("kube-apiserver") {
+        return Err(unreachable(term, &format!("https://{host}:{port}")));
+    }
     let read = |base: &str, p: &str, what: &str| -> Result<String, Output> {
         kubeconfig::read_ref(fs, base, p).ok_or_else(|| {
             let abs = crate::term::fs::Fs::resolve(&crate::term::fs::parent_of(base), p);
@@ -1376,6 +1435,55 @@ mod tests {
             .run("kubectl config view --raw")
             .stdout()
             .contains("token"));
+    }
+
+    #[test]
+    fn the_course_example_as_a_kubeconfig_file() {
+        let mut t = term();
+        let example = include_str!("../../../tests/data/course-kubeconfig.yaml");
+        t.seed_file("course.yaml", example);
+        assert_eq!(
+            t.run("kubectl --kubeconfig course.yaml config get-contexts").stdout(),
+            concat!(
+                "CURRENT   NAME                     CLUSTER                  AUTHINFO                       NAMESPACE\n",
+                "*         do-lon1-k8s-tp-cluster   do-lon1-k8s-tp-cluster   do-lon1-k8s-tp-cluster-admin   \n",
+                "          minikube                 minikube                 minikube                       \n",
+            )
+        );
+        let e = t.run("kubectl --kubeconfig course.yaml get pods").stderr();
+        assert!(e.ends_with("Unable to connect to the server: dial tcp: lookup 5ba26bee-00f1-4088-ae11-22b6dd058c6e.k8s.ondigitalocean.com on 127.0.0.53:53: no such host\n"), "{e}");
+        assert_eq!(
+            t.run("kubectl --kubeconfig course.yaml --context minikube get pods").stderr(),
+            "Error in configuration: \n\
+             * unable to read client-cert /home/jacky/.minikube/profiles/minikube/client.crt for minikube due to open /home/jacky/.minikube/profiles/minikube/client.crt: no such file or directory\n\
+             * unable to read client-key /home/jacky/.minikube/profiles/minikube/client.key for minikube due to open /home/jacky/.minikube/profiles/minikube/client.key: no such file or directory\n\
+             * unable to read certificate-authority /home/jacky/.minikube/ca.crt for minikube due to open /home/jacky/.minikube/ca.crt: no such file or directory\n"
+        );
+        let v = t
+            .run("kubectl --kubeconfig course.yaml config view")
+            .stdout();
+        assert!(
+            v.contains("    token: REDACTED\n")
+                && v.contains("    certificate-authority-data: DATA+OMITTED\n"),
+            "{v}"
+        );
+        // Merged with the kind config through KUBECONFIG: four contexts, kind's current-context.
+        t.run("export KUBECONFIG=~/.kube/config:~/course.yaml");
+        assert_eq!(
+            t.run("kubectl config get-contexts -o name").stdout(),
+            "do-lon1-k8s-tp-cluster\nkind-kind\nminikube\n"
+        );
+        assert_eq!(
+            t.run("kubectl config current-context").stdout(),
+            "kind-kind\n"
+        );
+        // A change to an entry goes to the file that defined it.
+        t.run("kubectl config set-context minikube --namespace=dev");
+        assert!(t
+            .run("cat ~/course.yaml")
+            .stdout()
+            .contains("    namespace: dev\n"));
+        assert!(!t.run("cat ~/.kube/config").stdout().contains("minikube"));
     }
 
     #[test]
