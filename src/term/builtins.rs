@@ -346,7 +346,11 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                 None => return Output::error("grep: option requires an argument -- 'e'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2),
             }
         } else if a == "--" {
-            files.extend(it.by_ref().cloned());
+            let mut rest = it.by_ref().cloned();
+            if patterns.is_empty() {
+                patterns.extend(rest.next());
+            }
+            files.extend(rest);
         } else if a.starts_with("--") {
             match a.as_str() {
                 "--ignore-case" => ic = true,

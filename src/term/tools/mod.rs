@@ -796,3 +796,165 @@ pub fn gke_exec() -> ExecConfig {
         interactive_mode: Some("IfAvailable".into()),
     }
 }
+
+#[cfg(test)]
+mod fuzz_tests {
+    use crate::sim::{presets::Preset, World};
+    use crate::term::Terminal;
+
+    /// Arbitrary tool and text-tool lines on every preset never panic.
+    #[test]
+    fn arbitrary_tool_lines_never_panic() {
+        let words = [
+            "kind",
+            "create",
+            "cluster",
+            "delete",
+            "get",
+            "clusters",
+            "--name",
+            "x",
+            "--config",
+            "minikube",
+            "start",
+            "stop",
+            "status",
+            "ip",
+            "ssh",
+            "kubeadm",
+            "init",
+            "join",
+            "reset",
+            "-f",
+            "token",
+            "--print-join-command",
+            "kubeconfig",
+            "user",
+            "--client-name=j",
+            "cp-1",
+            "worker-1",
+            "kind-worker",
+            "exit",
+            "docker",
+            "exec",
+            "-it",
+            "bash",
+            "ps",
+            "etcdctl",
+            "member",
+            "list",
+            "endpoint",
+            "health",
+            "status",
+            "-w",
+            "table",
+            "--prefix",
+            "--keys-only",
+            "/registry",
+            "crictl",
+            "pods",
+            "images",
+            "systemctl",
+            "kubelet",
+            "containerd",
+            "restart",
+            "journalctl",
+            "-u",
+            "-n",
+            "gcloud",
+            "container",
+            "get-credentials",
+            "--region",
+            "aws",
+            "eks",
+            "update-kubeconfig",
+            "az",
+            "aks",
+            "doctl",
+            "awk",
+            "'{print $1}'",
+            "'NR>1'",
+            "'/x/ {print $NF, NR}'",
+            "cut",
+            "-d:",
+            "-f2-",
+            "tr",
+            "a-z",
+            "-d",
+            "sort",
+            "-k2",
+            "-rn",
+            "uniq",
+            "-c",
+            "grep",
+            "-E",
+            "'(a|b'",
+            "'[x'",
+            "'a{2,'",
+            "'.*.*.*b'",
+            "head",
+            "-3",
+            "tail",
+            "+2",
+            "base64",
+            "printf",
+            "'%s %d\\n'",
+            "sudo",
+            "curl",
+            "-sfL",
+            "https://get.k3s.io",
+            "|",
+            "sh",
+            "-",
+            "&&",
+            ";",
+            "<<EOF\nx\nEOF",
+            "kubectl",
+            "config",
+            "view",
+            "--minify",
+            "--flatten",
+            "--raw",
+            "-o",
+            "json",
+            "use-context",
+            "set-context",
+            "--current",
+            "--namespace=x",
+            "set",
+            "unset",
+            "users.x.token",
+            "clusters.y.server",
+            "rename-context",
+            "auth",
+            "can-i",
+            "list",
+            "pods",
+            "~/.kube/config",
+            "/etc/kubernetes/admin.conf",
+            "2>&1",
+            ">",
+            "out",
+            "$HOME",
+            "\"",
+        ];
+        for preset in Preset::ALL {
+            let mut t = Terminal::new(World::new(7, preset));
+            let mut seed: u64 = 0x2545_f491_4f6c_dd1d ^ preset as u64;
+            for _ in 0..400 {
+                let mut line = String::new();
+                let n = 1 + (seed % 7) as usize;
+                for _ in 0..n {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    line.push_str(words[(seed % words.len() as u64) as usize]);
+                    line.push(' ');
+                }
+                let _ = t.run(&line);
+                let _ = t.complete(&line, line.len());
+                let _ = Terminal::needs_more_input(&line);
+            }
+        }
+    }
+}
