@@ -108,7 +108,7 @@ fn main() {
                 }
             }
         }
-        if let Some(path) = &out.edit {
+        if let Some(path) = &out.open_editor {
             let _ = writeln!(
                 stdout,
                 "kubesim: the editor opens in the browser version; here, write {path} with\n  cat > {path} <<EOF\n  ...\n  EOF"

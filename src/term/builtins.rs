@@ -1671,7 +1671,7 @@ fn edit(term: &mut Terminal, prog: &str, args: &[String]) -> Output {
         return Output::error(format!("{prog}: {name}: No such file or directory"), 1);
     }
     Output {
-        edit: Some(p),
+        open_editor: Some(p),
         ..Output::default()
     }
 }
@@ -2032,7 +2032,7 @@ mod tests {
         assert_eq!(t.run("which nope").exit_code, 1);
         assert_eq!(t.run("true && false || echo no").stdout(), "no\n");
         let e = t.run("vim pod.yaml");
-        assert_eq!(e.edit.as_deref(), Some("/home/student/pod.yaml"));
+        assert_eq!(e.open_editor.as_deref(), Some("/home/student/pod.yaml"));
         assert!(t.run("exit").close);
         assert!(t.run("help").stdout().contains("grep"));
         t.run("history -c");

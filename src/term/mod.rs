@@ -40,7 +40,7 @@ pub struct Output {
     pub clear: bool,
     /// `nano`/`vi`/`vim FILE`: the UI should open its editor panel on this absolute path
     /// (of the host the shell is on, see [`Terminal::read_file`] / [`Terminal::write_file`]).
-    pub edit: Option<String>,
+    pub open_editor: Option<String>,
     /// `exit` on the laptop: the session is over (the native REPL quits; the browser ignores it).
     pub close: bool,
 }
@@ -89,8 +89,8 @@ impl Output {
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
         self.close |= other.close;
-        if other.edit.is_some() {
-            self.edit = other.edit;
+        if other.open_editor.is_some() {
+            self.open_editor = other.open_editor;
         }
     }
     pub fn stdout(&self) -> String {
@@ -390,8 +390,8 @@ impl Terminal {
             result.chunks.extend(shown);
             result.clear |= r.clear;
             result.close |= r.close;
-            if r.edit.is_some() {
-                result.edit = r.edit;
+            if r.open_editor.is_some() {
+                result.open_editor = r.open_editor;
             }
             result.exit_code = r.exit_code;
             stdin = piped;
