@@ -298,7 +298,7 @@ fn cat(term: &Terminal, args: &[String], stdin: &str) -> Output {
                 return Output::error(
                     format!(
                         "cat: invalid option -- '{}'\nTry 'cat --help' for more information.",
-                        &s[1..2.min(s.len())]
+                        s.chars().nth(1).unwrap_or('-')
                     ),
                     1,
                 )
@@ -1134,7 +1134,11 @@ fn cut(term: &Terminal, args: &[String], stdin: &str) -> Output {
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let (flag, inline) = if a.starts_with('-') && a.len() > 2 && !a.starts_with("--") {
+        let (flag, inline) = if a.starts_with('-')
+            && a.chars().count() > 2
+            && !a.starts_with("--")
+            && a.chars().nth(1).is_some_and(|c| c.is_ascii())
+        {
             (&a[..2], Some(a[2..].to_string()))
         } else {
             (a.as_str(), None)

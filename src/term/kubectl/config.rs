@@ -756,7 +756,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
     if !known {
         return Output::error(
             format!("error: unknown command \"{sub}\" for \"kubectl config\"\n\nDid you mean this?\n{}See 'kubectl config -h' for help and examples",
-                SUBCOMMANDS.iter().filter(|(n, _)| n.starts_with(&sub[..sub.len().min(3)])).map(|(n, _)| format!("\t{n}\n")).collect::<String>()),
+                SUBCOMMANDS.iter().filter(|(n, _)| n.starts_with(&sub.chars().take(3).collect::<String>())).map(|(n, _)| format!("\t{n}\n")).collect::<String>()),
             1,
         );
     }
