@@ -958,3 +958,39 @@ mod fuzz_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod preset_tests {
+    use crate::sim::{presets::Preset, World};
+    use crate::term::Terminal;
+
+    /// Every preset's laptop kubeconfig reaches its cluster as an admin, with the names the
+    /// real tool writes.
+    #[test]
+    fn each_preset_kubeconfig_reaches_its_cluster() {
+        for (preset, context) in [
+            (Preset::Kind, "kind-kind"),
+            (Preset::Minikube, "minikube"),
+            (Preset::K3s, "default"),
+            (Preset::Managed, "gke_course-project_europe-west1_course"),
+            (Preset::Ha, "kubernetes-admin@kubernetes"),
+        ] {
+            let mut t = Terminal::new(World::new(1, preset));
+            assert_eq!(
+                t.run("kubectl config current-context").stdout(),
+                format!("{context}\n"),
+                "{preset:?}"
+            );
+            let out = t.run("kubectl get nodes");
+            assert_eq!(out.exit_code, 0, "{preset:?}: {}", out.text());
+            assert_eq!(
+                t.run("kubectl auth can-i '*' '*'").stdout(),
+                "yes\n",
+                "{preset:?}"
+            );
+        }
+        let mut t = Terminal::new(World::new(1, Preset::Bare));
+        assert!(!t.fs.exists("/home/student/.kube/config"));
+        assert_eq!(t.run("ssh worker-2 hostname").stdout(), "worker-2\n");
+    }
+}
