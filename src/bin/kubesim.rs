@@ -1,8 +1,21 @@
 //! The kubesim terminal, natively: the same shell and simulated cluster as the browser.
 //!
 //! On a TTY it is an interactive REPL. When stdin is not a TTY it runs a script: each line is
-//! echoed as `$ <line>` followed by its output, so transcripts can be diffed.
-//! Simulated time does not pass on its own here: `sleep N` advances it.
+//! echoed as `$ <line>` followed by its output, so transcripts can be diffed. A line that is
+//! not finished (open quote, `<<EOF` here-document, trailing `|` or `\\`) takes the following
+//! lines too, like bash (`> ` prompts in the REPL; echoed as `> <line>` in script mode).
+//!
+//! # How simulated time passes
+//! Unlike the browser (whose UI steps the world on a timer), nothing moves by itself here, so
+//! a script is reproducible: the clock starts at 2026-01-05 09:00:00 UTC and advances only
+//! - with `sleep N` (N seconds, also `30s`, `2m`, `1h`), in steps of one second;
+//! - inside commands that wait in real life: `kubectl wait`, `kubectl rollout status` and
+//!   `kubectl get -w` step the world until their condition holds or their timeout expires;
+//! - by the time tools take: `kind create cluster` (30 s), `minikube start` (20 s),
+//!   `kubeadm init` (15 s), `kubeadm join` (5 s), the k3s installer (10 s).
+//!
+//! `nano`/`vi FILE` open the browser's editor panel; here they print how to write the file
+//! instead (`cat > FILE <<EOF`). `exit` leaves an `ssh` session, or the program on the laptop.
 //!
 //! ```text
 //! cargo run --bin kubesim -- --preset kind --seed 1
@@ -57,14 +70,29 @@ fn main() {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line.trim() == "exit" {
-            break;
-        }
+        let mut line = line.trim_end_matches(['\n', '\r']).to_string();
         if !interactive {
             let _ = writeln!(stdout, "$ {line}");
         }
-        let out = term.run(line);
+        // Unfinished lines (here-documents, open quotes) take the next lines too.
+        while Terminal::needs_more_input(&line) {
+            if interactive {
+                let _ = write!(stdout, "> ");
+                let _ = stdout.flush();
+            }
+            let mut more = String::new();
+            match stdin.lock().read_line(&mut more) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let more = more.trim_end_matches(['\n', '\r']);
+            if !interactive {
+                let _ = writeln!(stdout, "> {more}");
+            }
+            line.push('\n');
+            line.push_str(more);
+        }
+        let out = term.run(&line);
         if out.clear && interactive {
             let _ = write!(stdout, "\x1b[2J\x1b[H");
         }
@@ -80,7 +108,16 @@ fn main() {
                 }
             }
         }
+        if let Some(path) = &out.open_editor {
+            let _ = writeln!(
+                stdout,
+                "kubesim: the editor opens in the browser version; here, write {path} with\n  cat > {path} <<EOF\n  ...\n  EOF"
+            );
+        }
         let _ = stdout.flush();
+        if out.close {
+            break;
+        }
     }
 }
 

@@ -900,7 +900,7 @@ mod tests {
     fn files_components_clusters_and_last_command() {
         let mut t = term();
         let a = Answers::default();
-        let mut ev = |c: Check, t: &Terminal| Evaluator::new(c).eval(t, &a);
+        let ev = |c: Check, t: &Terminal| Evaluator::new(c).eval(t, &a);
         t.fs.write("/home/student/notes.txt", "hello kubelet");
         let file = |path: &str, exists, contains: Option<&str>| Check::File {
             path: path.into(),

@@ -563,7 +563,7 @@ mod tests {
     fn kv(pairs: &[(&str, Value)]) -> Value {
         let mut v = Value::map();
         for (k, x) in pairs {
-            v.set(k, x.clone());
+            v.set(*k, x.clone());
         }
         v
     }

@@ -149,26 +149,92 @@ impl Preset {
         })
     }
 
-    /// Creates this preset's cluster in `world` (nothing for [`Preset::Bare`]).
-    pub fn install(self, world: &mut World) {
-        let Some(spec) = self.spec() else { return };
-        let name = self.cluster_name();
-        let mut cluster = Cluster::new(name, spec.server, &spec.version);
-        cluster.kubelet.builtin_cni = Some(self.builtin_cni().to_string());
+    /// Creates a cluster shaped like this preset's (runtime, OS, versions) under another name,
+    /// server and node list: what `kind create cluster --name dev`, `minikube start -p x`,
+    /// `kubeadm init` or the k3s installer make. [`Preset::Bare`] borrows kubeadm's (HA) look.
+    pub fn install_custom(
+        self,
+        world: &mut World,
+        name: &str,
+        server: &str,
+        nodes: &[(String, Role)],
+    ) {
+        // `kubeadm init` (Bare) makes a kubeadm cluster like HA's, but without any CNI:
+        // its nodes stay NotReady until one is applied.
+        let base = if self == Preset::Bare {
+            Preset::Ha
+        } else {
+            self
+        };
+        let Some(spec) = base.spec() else { return };
+        let mut cluster = Cluster::new(name, server, &spec.version);
+        if self != Preset::Bare {
+            cluster.kubelet.builtin_cni = Some(self.builtin_cni().to_string());
+        }
         world.clusters.insert(name.to_string(), cluster);
-        bootstrap(world, name, &spec);
+        bootstrap_nodes(world, name, &spec, nodes);
         if self == Preset::Managed {
             if let Some(c) = world.clusters.get_mut(name) {
                 c.cloud_provider = Some("gce".to_string());
             }
         }
         super::controllers::bootstrap_cluster(world, name);
-        system::install(world, name, self, &spec);
+        system::install(world, name, self, nodes);
+    }
+
+    /// Registers one more node in `cluster` (what `kubeadm join` or a k3s agent does): the
+    /// kubelet creates its Node object, shaped like this preset's nodes.
+    pub fn join_node(
+        self,
+        world: &mut World,
+        cluster: &str,
+        name: &str,
+        role: Role,
+        ip: &str,
+        index: usize,
+    ) {
+        let base = if self == Preset::Bare {
+            Preset::Ha
+        } else {
+            self
+        };
+        let (Some(spec), Some(node_res)) = (base.spec(), resource_for_kind("Node")) else {
+            return;
+        };
+        let node = node_object(name, role, ip, index, &spec);
+        let actor = format!("kubelet/{name}");
+        if let Some(mut api) = world.api(cluster, &actor) {
+            let _ = api.create(node_res, node);
+        }
+    }
+
+    /// The node names and roles this preset's cluster has.
+    pub fn nodes(self) -> Vec<(String, Role)> {
+        self.spec()
+            .map(|s| s.nodes.iter().map(|(n, r)| (n.to_string(), *r)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first node address of this preset (`172.18.0.2` for kind).
+    pub fn ip_base(self) -> Option<[u8; 4]> {
+        self.spec().map(|s| s.ip_base)
+    }
+
+    /// Creates this preset's cluster in `world` (nothing for [`Preset::Bare`]).
+    pub fn install(self, world: &mut World) {
+        let Some(spec) = self.spec() else { return };
+        let nodes: Vec<(String, Role)> = spec
+            .nodes
+            .iter()
+            .map(|(n, r)| (n.to_string(), *r))
+            .collect();
+        self.install_custom(world, self.cluster_name(), spec.server, &nodes);
     }
 }
 
+/// A node's role in a preset cluster (see [`Preset::install_custom`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
+pub enum Role {
     ControlPlane,
     /// A control plane that also runs workloads (minikube, k3s): no NoSchedule taint.
     ControlPlaneUntainted,
@@ -185,7 +251,7 @@ pub(crate) struct ClusterSpec {
     pub(crate) nodes: Vec<(&'static str, Role)>,
 }
 
-fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
+fn bootstrap_nodes(world: &mut World, cluster: &str, spec: &ClusterSpec, nodes: &[(String, Role)]) {
     let (Some(ns_res), Some(node_res)) =
         (resource_for_kind("Namespace"), resource_for_kind("Node"))
     else {
@@ -203,7 +269,7 @@ fn bootstrap(world: &mut World, cluster: &str, spec: &ClusterSpec) {
             let _ = api.create(ns_res, obj);
         }
     }
-    for (i, (node_name, role)) in spec.nodes.iter().enumerate() {
+    for (i, (node_name, role)) in nodes.iter().enumerate() {
         let [a, b, c, d] = spec.ip_base;
         let ip = format!("{a}.{b}.{c}.{}", u32::from(d) + i as u32);
         let node = node_object(node_name, *role, &ip, i, spec);

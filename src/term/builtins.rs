@@ -298,7 +298,7 @@ fn cat(term: &Terminal, args: &[String], stdin: &str) -> Output {
                 return Output::error(
                     format!(
                         "cat: invalid option -- '{}'\nTry 'cat --help' for more information.",
-                        &s[1..2.min(s.len())]
+                        s.chars().nth(1).unwrap_or('-')
                     ),
                     1,
                 )
@@ -346,7 +346,11 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                 None => return Output::error("grep: option requires an argument -- 'e'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2),
             }
         } else if a == "--" {
-            files.extend(it.by_ref().cloned());
+            let mut rest = it.by_ref().cloned();
+            if patterns.is_empty() {
+                patterns.extend(rest.next());
+            }
+            files.extend(rest);
         } else if a.starts_with("--") {
             match a.as_str() {
                 "--ignore-case" => ic = true,
@@ -1130,7 +1134,11 @@ fn cut(term: &Terminal, args: &[String], stdin: &str) -> Output {
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let (flag, inline) = if a.starts_with('-') && a.len() > 2 && !a.starts_with("--") {
+        let (flag, inline) = if a.starts_with('-')
+            && a.chars().count() > 2
+            && !a.starts_with("--")
+            && a.chars().nth(1).is_some_and(|c| c.is_ascii())
+        {
             (&a[..2], Some(a[2..].to_string()))
         } else {
             (a.as_str(), None)
@@ -1667,7 +1675,7 @@ fn edit(term: &mut Terminal, prog: &str, args: &[String]) -> Output {
         return Output::error(format!("{prog}: {name}: No such file or directory"), 1);
     }
     Output {
-        edit: Some(p),
+        open_editor: Some(p),
         ..Output::default()
     }
 }
@@ -2028,7 +2036,7 @@ mod tests {
         assert_eq!(t.run("which nope").exit_code, 1);
         assert_eq!(t.run("true && false || echo no").stdout(), "no\n");
         let e = t.run("vim pod.yaml");
-        assert_eq!(e.edit.as_deref(), Some("/home/student/pod.yaml"));
+        assert_eq!(e.open_editor.as_deref(), Some("/home/student/pod.yaml"));
         assert!(t.run("exit").close);
         assert!(t.run("help").stdout().contains("grep"));
         t.run("history -c");

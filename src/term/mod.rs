@@ -40,7 +40,7 @@ pub struct Output {
     pub clear: bool,
     /// `nano`/`vi`/`vim FILE`: the UI should open its editor panel on this absolute path
     /// (of the host the shell is on, see [`Terminal::read_file`] / [`Terminal::write_file`]).
-    pub edit: Option<String>,
+    pub open_editor: Option<String>,
     /// `exit` on the laptop: the session is over (the native REPL quits; the browser ignores it).
     pub close: bool,
 }
@@ -89,8 +89,8 @@ impl Output {
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
         self.close |= other.close;
-        if other.edit.is_some() {
-            self.edit = other.edit;
+        if other.open_editor.is_some() {
+            self.open_editor = other.open_editor;
         }
     }
     pub fn stdout(&self) -> String {
@@ -265,7 +265,18 @@ impl Terminal {
             }
         };
         let mut out = Output::default();
-        for pipeline in script {
+        for index in 0..script.len() {
+            // Like bash, each pipeline's `$VAR`s expand when it runs (after the previous one's
+            // `export`), so re-parse with the current environment and take pipeline `index`.
+            // Expansion never creates operators, so the pipeline boundaries do not move.
+            let pipeline = if index == 0 {
+                script.first().cloned()
+            } else {
+                shell::parse(line, &self.env)
+                    .ok()
+                    .and_then(|s| s.get(index).cloned())
+            };
+            let Some(pipeline) = pipeline else { break };
             let run_it = match pipeline.joiner {
                 shell::Joiner::Always => true,
                 shell::Joiner::And => out.exit_code == 0,
@@ -379,8 +390,8 @@ impl Terminal {
             result.chunks.extend(shown);
             result.clear |= r.clear;
             result.close |= r.close;
-            if r.edit.is_some() {
-                result.edit = r.edit;
+            if r.open_editor.is_some() {
+                result.open_editor = r.open_editor;
             }
             result.exit_code = r.exit_code;
             stdin = piped;

@@ -388,7 +388,14 @@ fn tokenize(
                 in_word = true;
                 expand_var(&mut chars, env, &mut word);
             }
-            '~' if !in_word && matches!(chars.peek(), None | Some('/' | ' ' | '\n' | ';')) => {
+            // `~` expands at the start of a word, and after `=` or `:` in an assignment
+            // (`KUBECONFIG=~/a:~/b`), like bash.
+            '~' if (!in_word
+                || (!quoted
+                    && word.contains('=')
+                    && (word.ends_with('=') || word.ends_with(':'))))
+                && matches!(chars.peek(), None | Some('/' | ' ' | '\n' | ';' | ':')) =>
+            {
                 in_word = true;
                 word.push_str(env.get("HOME").map_or("/root", String::as_str));
             }
@@ -565,6 +572,10 @@ mod tests {
         assert_eq!(words("echo a\necho b"), [[["echo", "a"]], [["echo", "b"]]]);
         assert_eq!(words("a |\n b"), [[["a"], ["b"]]]);
         assert_eq!(words("echo a\\\nb"), [[["echo", "ab"]]]);
+        assert_eq!(
+            words("export K=~/a:~/b x=a~"),
+            [[["export", "K=/home/student/a:/home/student/b", "x=a~"]]]
+        );
     }
 
     #[test]

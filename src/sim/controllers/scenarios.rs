@@ -702,6 +702,11 @@ fn daemonset_runs_one_pod_per_eligible_node_and_follows_new_nodes() {
     node.path_mut_or_insert(&["metadata"])
         .set("name", "kind-worker3");
     create(&mut w, KIND, "nodes", node);
+    // The fake plays the kubelets: keep the real one of the new node out of the way too.
+    w.clusters
+        .get_mut(KIND)
+        .unwrap()
+        .stop("kubelet/kind-worker3");
     f.run(&mut w, 3_000);
     assert_eq!(live_pods(&w, "default").len(), 3);
     let ds = testkit::get(&w, KIND, "/registry/daemonsets/default/agent").unwrap();
@@ -969,7 +974,7 @@ fn perf_10k_pods_created_and_bound_on_1000_nodes() {
     eprintln!("controllers: a quiet step {:?}", t1.elapsed());
     w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
     let t0 = std::time::Instant::now();
-    let c0 = cpu();
+    let _c0 = cpu();
     let mut steps = 0;
     loop {
         w.step(100);

@@ -20,7 +20,7 @@ use super::super::api::{self, resource_for_kind};
 use super::super::network;
 use super::super::value::Value;
 use super::super::world::World;
-use super::{kv, ClusterSpec, Preset, Role, K8S_VERSION};
+use super::{kv, Preset, Role, K8S_VERSION};
 
 const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
 const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
@@ -46,9 +46,13 @@ struct NodeFacts {
 }
 
 /// Installs the system workloads of `preset` in `cluster`.
-pub(super) fn install(world: &mut World, cluster: &str, preset: Preset, spec: &ClusterSpec) {
-    let nodes: Vec<NodeFacts> = spec
-        .nodes
+pub(super) fn install(
+    world: &mut World,
+    cluster: &str,
+    preset: Preset,
+    node_list: &[(String, Role)],
+) {
+    let nodes: Vec<NodeFacts> = node_list
         .iter()
         .filter_map(|(name, role)| {
             let c = world.clusters.get(cluster)?;
@@ -74,7 +78,10 @@ pub(super) fn install(world: &mut World, cluster: &str, preset: Preset, spec: &C
             })
         })
         .collect();
-    let kubeadm = matches!(preset, Preset::Kind | Preset::Minikube | Preset::Ha);
+    let kubeadm = matches!(
+        preset,
+        Preset::Kind | Preset::Minikube | Preset::Ha | Preset::Bare
+    );
     // Stacked etcd: one member per control-plane node (the managed one is hidden).
     if preset != Preset::Managed {
         let members: Vec<(&str, &str)> = nodes

@@ -36,17 +36,24 @@ pub fn run(term: &mut Terminal, flags: &GlobalFlags, args: &[String]) -> Output 
             1,
         );
     };
-    let Some(cluster) = term.current_cluster() else {
-        return Output::error(
-            "The connection to the server localhost:8080 was refused - did you specify the right host or port?".to_string(),
-            1,
-        );
+    let conn_flags = super::config::ConnFlags {
+        kubeconfig: flags.kubeconfig.clone(),
+        context: flags.context.clone(),
+        namespace: flags.namespace.clone(),
+        ..Default::default()
     };
-    let namespace = flags
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
-    let ns = (res.namespaced && !all_namespaces).then_some(namespace.as_str());
+    let conn = match super::config::connect(term, &conn_flags) {
+        Ok(c) => c,
+        Err(out) => return out,
+    };
+    let ns = (res.namespaced && !all_namespaces).then_some(conn.namespace.as_str());
+    let verb = if positional.len() > 1 { "get" } else { "list" };
+    let name = positional.get(1).map(String::as_str);
+    if let Err(out) = super::config::authorize(term, &conn, verb, res.plural, res.group(), ns, name)
+    {
+        return out;
+    }
+    let cluster = conn.cluster.clone();
     let now = term.world.now();
     let Some(mut apiserver) = term.world.api(&cluster, "kubectl") else {
         return Output::error(format!("error: cluster {cluster:?} is gone"), 1);

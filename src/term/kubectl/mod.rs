@@ -38,6 +38,38 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     };
     match verb.as_str() {
         "get" => get::run(term, &flags, verb_args),
+        "auth" => {
+            let conn = config::ConnFlags {
+                kubeconfig: flags.kubeconfig.clone(),
+                context: flags.context.clone(),
+                namespace: flags.namespace.clone(),
+                ..Default::default()
+            };
+            let words: Vec<&str> = verb_args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+            let impersonate = verb_args.iter().find_map(|a| a.strip_prefix("--as=")).or_else(|| {
+                verb_args.iter().position(|a| a == "--as").and_then(|i| verb_args.get(i + 1)).map(String::as_str)
+            });
+            let all = verb_args.iter().any(|a| a == "-A" || a == "--all-namespaces");
+            match words.as_slice() {
+                ["can-i", verb, what, ..] => config::can_i(term, &conn, verb, what, impersonate, all),
+                ["whoami", ..] => config::whoami(term, &conn),
+                _ => Output::error("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples", 1),
+            }
+        }
+        "config" => {
+            // `config` reads the connection flags itself (they may follow the sub-command).
+            let mut a: Vec<String> = verb_args.to_vec();
+            if let Some(k) = &flags.kubeconfig {
+                a.push(format!("--kubeconfig={k}"));
+            }
+            if let Some(c) = &flags.context {
+                a.push(format!("--context={c}"));
+            }
+            if let Some(n) = &flags.namespace {
+                a.push(format!("--namespace={n}"));
+            }
+            config::run(term, &a)
+        }
         "version" => version(term),
         "help" | "--help" | "-h" => Output::out(usage()),
         other => Output::error(
