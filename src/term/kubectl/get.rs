@@ -14,6 +14,7 @@ use super::Ctx;
 use crate::sim::api::{self, Resource};
 use crate::sim::value::Value;
 use crate::term::Output;
+use std::sync::Arc;
 
 /// What `get all` expands to, in kubectl's order.
 pub const ALL_TYPES: &[&str] = &[
@@ -171,7 +172,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
     };
     let now = ctx.term.world.now();
     let multi = reqs.len() > 1;
-    let mut groups: Vec<(&'static Resource, Vec<Value>)> = Vec::new();
+    let mut groups: Vec<(&'static Resource, Vec<Arc<Value>>)> = Vec::new();
     let mut errors = Vec::new();
     let mut named = false;
     for req in &reqs {
@@ -192,8 +193,8 @@ pub fn run(ctx: &mut Ctx) -> Output {
             }
         };
         let ns = (req.res.namespaced && !all_ns).then_some(namespace.as_str());
-        let objs: Vec<Value> = if req.res.kind == "ComponentStatus" {
-            let all = component_statuses(ctx);
+        let objs: Vec<Arc<Value>> = if req.res.kind == "ComponentStatus" {
+            let all: Vec<Arc<Value>> = component_statuses(ctx).into_iter().map(Arc::new).collect();
             if req.names.is_empty() {
                 all
             } else {
@@ -213,13 +214,13 @@ pub fn run(ctx: &mut Ctx) -> Output {
                 return Output::error(super::NO_SERVER, 1);
             };
             if req.names.is_empty() {
-                apiserver.list(req.res, ns)
+                apiserver.list_shared(req.res, ns)
             } else {
                 named = true;
                 let mut v = Vec::new();
                 for n in &req.names {
                     match apiserver.get(req.res, ns.or(Some(namespace.as_str())), n) {
-                        Ok(o) => v.push(o),
+                        Ok(o) => v.push(Arc::new(o)),
                         Err(e) if ctx.p.on("ignore-not-found") && e.code == 404 => {}
                         Err(e) => errors.push(e.kubectl_message()),
                     }
@@ -227,7 +228,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
                 v
             }
         };
-        let objs: Vec<Value> = objs
+        let objs: Vec<Arc<Value>> = objs
             .into_iter()
             .filter(|o| label.matches_obj(o) && field.matches(o))
             .collect();
@@ -265,11 +266,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
             }
             if let Some(sort) = ctx.p.value("sort-by") {
                 let mut pairs: Vec<(&'static Resource, Value)> =
-                    objs.drain(..).map(|o| (*res, o)).collect();
+                    objs.drain(..).map(|o| (*res, (*o).clone())).collect();
                 if let Err(e) = format::sort_by(&mut pairs, sort) {
                     return ctx.fail(e);
                 }
-                *objs = pairs.into_iter().map(|(_, o)| o).collect();
+                *objs = pairs.into_iter().map(|(_, o)| Arc::new(o)).collect();
             }
             if !text.is_empty() {
                 text.push('\n');
@@ -296,7 +297,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
     } else {
         let mut pairs: Vec<(&'static Resource, Value)> = groups
             .into_iter()
-            .flat_map(|(r, objs)| objs.into_iter().map(move |o| (r, o)))
+            .flat_map(|(r, objs)| objs.into_iter().map(move |o| (r, (*o).clone())))
             .collect();
         if let Some(sort) = ctx.p.value("sort-by") {
             if let Err(e) = format::sort_by(&mut pairs, sort) {

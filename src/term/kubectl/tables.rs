@@ -243,7 +243,12 @@ fn columns(kind: &str, wide: bool) -> Vec<&'static str> {
 }
 
 /// The table of `objects` (all of type `res`).
-pub fn table(res: &Resource, objects: &[Value], now: SimTime, o: &Opts) -> Table {
+pub fn table<V: std::borrow::Borrow<Value>>(
+    res: &Resource,
+    objects: &[V],
+    now: SimTime,
+    o: &Opts,
+) -> Table {
     let mut headers: Vec<String> = Vec::new();
     if o.with_namespace && res.namespaced {
         headers.push("NAMESPACE".into());
@@ -258,6 +263,7 @@ pub fn table(res: &Resource, objects: &[Value], now: SimTime, o: &Opts) -> Table
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut t = Table::new(&hdr);
     for obj in objects {
+        let obj: &Value = obj.borrow();
         let mut cells = Vec::new();
         if o.with_namespace && res.namespaced {
             cells.push(api::namespace_of(obj).unwrap_or("").to_string());

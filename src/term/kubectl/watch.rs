@@ -65,7 +65,7 @@ impl Watch {
         names: Vec<String>,
         label: LabelSelector,
         mut opts: Opts,
-        initial: &[Value],
+        initial: &[std::sync::Arc<Value>],
     ) -> Watch {
         opts.no_headers = true;
         opts.kind_prefix = false;
