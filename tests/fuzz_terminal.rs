@@ -129,8 +129,9 @@ fn random_lines_never_panic() {
             let _ = term.poll_watch();
             term.cancel_watch();
         }
-        if out.edit.is_some() {
-            let _ = term.finish_edit(if round % 2 == 0 { "kind: Pod\n" } else { "" });
+        if let Some(path) = out.edit.clone() {
+            term.write_file(&path, if round % 2 == 0 { "kind: Pod\n" } else { "" });
+            let _ = term.editor_closed(&path);
         }
         if round % 97 == 0 {
             term.world.step(5_000);

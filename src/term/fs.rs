@@ -80,18 +80,6 @@ impl Fs {
             });
         }
     }
-    /// The files in `dir` (and below it when `recursive`), sorted.
-    pub fn files_under(&self, dir: &str, recursive: bool) -> Vec<String> {
-        let prefix = format!("{}/", dir.trim_end_matches('/'));
-        self.files
-            .keys()
-            .filter(|p| {
-                p.strip_prefix(&prefix)
-                    .is_some_and(|rest| recursive || !rest.contains('/'))
-            })
-            .cloned()
-            .collect()
-    }
     pub fn is_dir(&self, path: &str) -> bool {
         self.dirs.contains(path)
     }

@@ -1,24 +1,17 @@
 //! `kubectl edit`: the terminal cannot block on an editor, so editing is a two-step exchange.
 //!
-//! 1. `kubectl edit deploy/web` fetches the object and returns an [`Output`] whose
-//!    [`Output::edit`] carries an [`EditRequest`] (a temp file path and its YAML text, with
-//!    kubectl's comment header). The terminal keeps a [`PendingEdit`].
-//! 2. The UI opens the text in its editor panel; on save it calls
-//!    [`crate::term::Terminal::finish_edit`] with the new text (on cancel, with the original
-//!    text): kubectl's answer comes back (`deployment.apps/web edited`,
-//!    `Edit cancelled, no changes made.`, or the API error with the file kept for another try).
+//! 1. `kubectl edit deploy/web` fetches the object, writes it as YAML (with kubectl's comment
+//!    header) to `/tmp/kubectl-edit-<n>.yaml` and returns an [`Output`] whose `edit` is that
+//!    path, like `nano FILE` does; the terminal keeps a [`PendingEdit`].
+//! 2. The UI opens the file in its editor panel, saves through `Terminal::write_file`, and when
+//!    the panel closes calls [`crate::term::Terminal::editor_closed`] with the path: kubectl's
+//!    answer comes back (`deployment.apps/web edited`, `Edit cancelled, no changes made.`, or
+//!    the API error; the file is kept for another try).
 
 use super::{codec, mutate, Ctx};
 use crate::sim::api::{self, Resource};
 use crate::sim::value::Value;
 use crate::term::{Output, Terminal};
-
-/// The file the UI should open in its editor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EditRequest {
-    pub path: String,
-    pub text: String,
-}
 
 /// What `kubectl edit` is waiting for.
 #[derive(Debug, Clone)]
@@ -52,29 +45,30 @@ pub fn start(ctx: &mut Ctx) -> Output {
     ctx.term.pending_edit = Some(PendingEdit {
         res,
         original: obj,
-        original_text: text.clone(),
+        original_text: text,
         path: path.clone(),
     });
     Output {
-        edit: Some(EditRequest { path, text }),
+        edit: Some(path),
         ..Output::default()
     }
 }
 
-/// Applies the edited text (see the module docs).
-pub fn finish(term: &mut Terminal, text: &str) -> Output {
+/// Applies the edited file at `path` (see the module docs).
+pub fn finish(term: &mut Terminal, path: &str) -> Output {
+    if term.pending_edit.as_ref().is_none_or(|p| p.path != path) {
+        return Output::default();
+    }
     let Some(p) = term.pending_edit.take() else {
-        return Output::error("error: no edit in progress", 1);
+        return Output::default();
     };
+    let text = term.fs.read(path).unwrap_or("").to_string();
     let body: String = text
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .map(|l| format!("{l}\n"))
         .collect();
-    if body.trim().is_empty() {
-        return Output::error("Edit cancelled, no changes made.", 0);
-    }
-    if text == p.original_text {
+    if body.trim().is_empty() || text == p.original_text {
         return Output::error("Edit cancelled, no changes made.", 0);
     }
     let edited = match codec::parse_documents(&body)
@@ -83,8 +77,12 @@ pub fn finish(term: &mut Terminal, text: &str) -> Output {
     {
         Some(v) => v,
         None => {
+            let path = p.path.clone();
             term.pending_edit = Some(p);
-            return Output::error("error: edit cancelled, the file is not valid YAML", 1);
+            return Output::error(
+                format!("error: {path}: the edited file is not valid YAML; fix it and close the editor again"),
+                1,
+            );
         }
     };
     if edited == p.original {
@@ -102,9 +100,14 @@ pub fn finish(term: &mut Terminal, text: &str) -> Output {
             super::tables::kind_name(p.res, api::name_of(&o))
         )),
         Err(e) => {
-            let path = p.path.clone();
-            term.pending_edit = Some(p);
-            Output::error(format!("error: {}s \"{}\" could not be patched: {}\nYou can run `kubectl replace -f {path}` to try this update again.", e.reason, "", e.message), 1)
+            let msg = format!(
+                "error: {} \"{}\" could not be patched: {}\nYou can run `kubectl replace -f {}` to try this update again.",
+                p.res.qualified_plural(),
+                api::name_of(&p.original),
+                e.message,
+                p.path
+            );
+            Output::error(msg, 1)
         }
     }
 }

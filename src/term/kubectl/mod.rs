@@ -82,7 +82,16 @@ impl Ctx<'_> {
     pub fn cluster(&self) -> Result<String, Output> {
         config::resolve_target(self.term, &self.global_flags())
             .map(|t| t.cluster)
-            .map_err(|e| Output::error(if e.is_empty() { NO_SERVER.to_string() } else { e }, 1))
+            .map_err(|e| {
+                Output::error(
+                    if e.is_empty() {
+                        NO_SERVER.to_string()
+                    } else {
+                        e
+                    },
+                    1,
+                )
+            })
     }
     /// The API server of the current cluster, acting as `kubectl`.
     pub fn api(&mut self) -> Result<ApiServer<'_>, Output> {
@@ -129,7 +138,15 @@ impl Ctx<'_> {
             if let Some(text) = self.term.fs.read(&path) {
                 out.push((f.clone(), text.to_string()));
             } else if self.term.fs.is_dir(&path) {
-                let files = self.term.fs.files_under(&path, self.p.on("recursive"));
+                let prefix = format!("{}/", path.trim_end_matches('/'));
+                let recursive = self.p.on("recursive");
+                let files: Vec<String> = self
+                    .term
+                    .fs
+                    .files_under(&path)
+                    .into_iter()
+                    .filter(|f| recursive || !f[prefix.len().min(f.len())..].contains('/'))
+                    .collect();
                 for file in files {
                     if [".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {
                         if let Some(text) = self.term.fs.read(&file) {
@@ -338,7 +355,11 @@ mod tests {
             .run("kubectl -n kube-system get --help")
             .stdout()
             .contains("Usage:\n  kubectl get"));
-        t.disabled_commands.insert("kubectl create deployment".into());
-        assert_eq!(t.run("kubectl create deployment x --image=y").exit_code, 126);
+        t.disabled_commands
+            .insert("kubectl create deployment".into());
+        assert_eq!(
+            t.run("kubectl create deployment x --image=y").exit_code,
+            126
+        );
     }
 }

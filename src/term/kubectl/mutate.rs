@@ -138,7 +138,18 @@ fn build_from_literals(ctx: &Ctx, base64: bool) -> Result<Value, Output> {
         match ctx.term.fs.read(&full) {
             Some(text) => data.set(&key, if base64 { b64(text) } else { text.to_string() }),
             None if ctx.term.fs.is_dir(&full) => {
-                for f in ctx.term.fs.files_under(&full, false) {
+                for f in ctx
+                    .term
+                    .fs
+                    .files_under(&full)
+                    .into_iter()
+                    .filter(|f| {
+                        !f[full.len().min(f.len())..]
+                            .trim_start_matches('/')
+                            .contains('/')
+                    })
+                    .collect::<Vec<_>>()
+                {
                     let k = f.rsplit('/').next().unwrap_or(&f).to_string();
                     if let Some(text) = ctx.term.fs.read(&f) {
                         data.set(&k, if base64 { b64(text) } else { text.to_string() });
