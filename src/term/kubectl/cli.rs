@@ -236,7 +236,7 @@ pub static COMMANDS: &[Command] = &[
         [FILENAME, OUTPUT, SAVE_CONFIG]),
     cmd!(&["delete"], BASIC_I, "Delete resources by file names, stdin, resources and names, or by resources and label selector", "kubectl delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)]) [options]",
         "  # Delete a pod using the type and name specified in pod.json\n  kubectl delete -f ./pod.json\n\n  # Delete pods and services with same names \"baz\" and \"foo\"\n  kubectl delete pod,service baz foo\n\n  # Delete pods and services with label name=myLabel\n  kubectl delete pods,services -l name=myLabel\n\n  # Delete a pod with minimal delay\n  kubectl delete pod foo --now\n\n  # Force delete a pod on a dead node\n  kubectl delete pod foo --force\n\n  # Delete all pods\n  kubectl delete pods --all",
-        [ALL, ALL_NS, FILENAME, RECURSIVE, SELECTOR, FIELD_SELECTOR, FORCE, GRACE, b("now", '\0', "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."), b("ignore-not-found", '\0', "Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all is specified."), b("wait", '\0', "If true, wait for resources to be gone before returning. This waits for finalizers."), OUTPUT, DRY_RUN, TIMEOUT]),
+        [ALL, ALL_NS, FILENAME, RECURSIVE, SELECTOR, FIELD_SELECTOR, FORCE, GRACE, b("now", '\0', "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."), b("ignore-not-found", '\0', "Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all is specified."), b("wait", '\0', "If true, wait for resources to be gone before returning. This waits for finalizers."), v("cascade", '\0', "background", "Must be \"background\", \"orphan\", or \"foreground\". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background."), OUTPUT, DRY_RUN, TIMEOUT]),
     cmd!(&["rollout"], DEPLOY, "Manage the rollout of a resource", "kubectl rollout SUBCOMMAND [options]",
         "  # Rollback to the previous deployment\n  kubectl rollout undo deployment/abc\n\n  # Check the rollout status of a daemonset\n  kubectl rollout status daemonset/foo\n\n  # Restart a deployment\n  kubectl rollout restart deployment/abc", []),
     cmd!(&["rollout", "status"], "", "Show the status of the rollout", "kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]",
@@ -586,9 +586,11 @@ pub fn suggestions(
 
 /// `error: unknown command "x" for "kubectl"` with cobra's "Did you mean this?" block.
 pub fn unknown_command(typed: &str, parent: &str) -> String {
+    // Candidates: the parent's own sub-commands (`kubectl rollout <x>`), else the verbs.
+    let parent_path: Vec<&str> = parent.split_whitespace().skip(1).collect();
     let candidates = COMMANDS
         .iter()
-        .filter(|c| c.path.len() == 1)
+        .filter(|c| c.path.len() == parent_path.len() + 1 && c.path.starts_with(&parent_path))
         .map(|c| c.name());
     let mut sugg = suggestions(typed, candidates);
     // cobra lists sub-commands sorted by name.

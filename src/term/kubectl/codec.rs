@@ -128,9 +128,10 @@ fn yaml_scalar(v: &Value) -> String {
                 && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
                 && !s.ends_with(' ')
                 && !matches!(
-                    s.as_str(),
+                    s.to_ascii_lowercase().as_str(),
                     "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~" | "y" | "n"
                 )
+                && !looks_like_timestamp(s)
                 && s.parse::<f64>().is_err();
             if plain {
                 s.clone()
@@ -143,6 +144,12 @@ fn yaml_scalar(v: &Value) -> String {
         Value::Seq(_) => "[]".into(),
         Value::Map(_) => "{}".into(),
     }
+}
+
+/// yaml.v2 resolves `2026-01-05T09:00:00Z` to a timestamp, so kubectl quotes such strings.
+fn looks_like_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
 }
 
 fn is_block(v: &Value) -> bool {

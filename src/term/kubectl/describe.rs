@@ -164,10 +164,16 @@ fn annotations(obj: &Value) -> std::collections::BTreeMap<String, String> {
     a
 }
 
+/// One container: its name at `level` (pods: 2 spaces; pod templates: 3, as kubectl's
+/// describeContainers prints them with a one-space prefix), its fields at 4 spaces.
 fn container_block(w: &mut W, c: &Value, status: Option<&Value>, level: usize) {
     let name = s(c.get("name"));
-    w.line(level, &format!("{name}:"));
-    let l = level + 1;
+    if level == 2 {
+        w.line(1, &format!(" {name}:"));
+    } else {
+        w.line(level, &format!("{name}:"));
+    }
+    let l = 2;
     if let Some(st) = status {
         let id = s(st.get("containerID"));
         if !id.is_empty() {
@@ -428,8 +434,6 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
         "Node",
         if node.is_empty() {
             "<none>".to_string()
-        } else if host_ip.is_empty() {
-            node
         } else {
             format!("{node}/{host_ip}")
         },
@@ -520,7 +524,10 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
         w.line(0, "Conditions:");
         w.line(1, "Type\tStatus");
         for c in conds {
-            w.line(1, &format!("{}\t{} ", s(c.get("type")), s(c.get("status"))));
+            w.line(
+                1,
+                &format!("{} \t{} ", s(c.get("type")), s(c.get("status"))),
+            );
         }
     }
     let vols = pod
@@ -671,6 +678,14 @@ fn toleration(t: &Value) -> String {
         out.push_str(&format!(" for {secs}s"));
     }
     out
+}
+
+/// A pod template as `kubectl rollout history --revision=N` prints it (raw tabs, the way
+/// kubectl writes it without a tabwriter).
+pub fn pod_template_text(tpl: Option<&Value>) -> String {
+    let mut w = W(String::new());
+    pod_template(&mut w, tpl);
+    w.0
 }
 
 fn pod_template(w: &mut W, tpl: Option<&Value>) {
@@ -1305,7 +1320,10 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     ] {
         w.kv(1, label, info(key));
     }
-    w.kv(1, "Kube-Proxy Version", "");
+    let kp = info("kubeProxyVersion");
+    if !kp.is_empty() {
+        w.kv(1, "Kube-Proxy Version", kp);
+    }
     w.kv(0, "PodCIDR", s(n.path(&["spec", "podCIDR"])));
     let cidrs: Vec<String> = n
         .path(&["spec", "podCIDRs"])
@@ -1335,11 +1353,11 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     );
     w.line(
         1,
-        "Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge",
+        "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge",
     );
     w.line(
         1,
-        "---------\t----\t------------\t----------\t---------------\t-------------\t---",
+        "---------\t----\t\t------------\t----------\t---------------\t-------------\t---",
     );
     for p in &pods {
         let req = |r: &str, k: &str| {
@@ -1360,7 +1378,7 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
         w.line(
             1,
             &format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t\t{}\t{}\t{}\t{}\t{}",
                 api::namespace_of(p).unwrap_or(""),
                 api::name_of(p),
                 pct(req("requests", "cpu")),

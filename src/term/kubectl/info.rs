@@ -530,10 +530,13 @@ pub fn explain(ctx: &mut Ctx) -> Output {
             ));
         };
         let name = field_path.rsplit('.').next().unwrap_or(&field_path);
-        out.push_str(&format!("FIELD: {name} {t}\n\n"));
+        out.push_str(&format!("FIELD: {name} {t}\n"));
         (d.to_string(), format!("{field_path}."))
     };
-    out.push_str("\nDESCRIPTION:\n");
+    if !field_path.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("DESCRIPTION:\n");
     out.push_str(&wrap(&own_desc, "    "));
     out.push_str("    \n");
     let children: Vec<&(String, &str, &str)> = fields

@@ -762,8 +762,20 @@ fn prepare(ctx: &Ctx, src: &str, doc: &mut Value) -> Result<&'static Resource, S
 
 /// `kubectl create -f`.
 pub fn create_from_file(ctx: &mut Ctx) -> Output {
-    if !ctx.p.args.is_empty() && ctx.p.values("filename").is_empty() {
-        return Output::error(cli_unknown(ctx), 1);
+    if ctx.p.values("filename").is_empty() {
+        // kubectl's create without -f: the message, then help (no args) or a usage error.
+        let mut out = Output::default();
+        out.err_raw("Error: must specify one of -f and -k\n\n");
+        if ctx.p.args.is_empty() {
+            out.print(super::cli::help(ctx.cmd));
+        } else {
+            out.err(format!(
+                "error: unknown command \"{}\"\nSee 'kubectl create -h' for help and examples",
+                ctx.p.args.join(" ")
+            ));
+        }
+        out.exit_code = 1;
+        return out;
     }
     let docs = match read_docs(ctx) {
         Ok(d) => d,
@@ -812,11 +824,6 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
         }
     }
     out
-}
-
-fn cli_unknown(ctx: &Ctx) -> String {
-    let word = ctx.p.args.first().map(String::as_str).unwrap_or("");
-    super::cli::unknown_command(word, "kubectl create")
 }
 
 fn set_last_applied(doc: &mut Value) {
@@ -1164,12 +1171,7 @@ pub fn delete(ctx: &mut Ctx) -> Output {
             out.exit_code = 1;
         }
         if objs.is_empty() && out.exit_code == 0 {
-            let ns = ctx.namespace();
-            out.err(if ctx.all_namespaces() {
-                "No resources found".to_string()
-            } else {
-                format!("No resources found in {ns} namespace.")
-            });
+            out.print("No resources found\n");
             return out;
         }
         for (res, o) in objs {
@@ -1181,18 +1183,39 @@ pub fn delete(ctx: &mut Ctx) -> Output {
         }
     }
     let force = ctx.p.on("force");
-    let grace: i64 = if ctx.p.on("now") {
-        1
-    } else {
-        ctx.p
-            .value("grace-period")
-            .and_then(|g| g.parse().ok())
-            .unwrap_or(-1)
-    };
-    if grace == 0 && !force {
-        return ctx.fail("--grace-period must have --force specified");
+    let mut grace: i64 = ctx
+        .p
+        .value("grace-period")
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(-1);
+    if ctx.p.on("now") {
+        if grace != -1 {
+            return ctx.fail("--now and --grace-period cannot be specified together");
+        }
+        grace = 1;
     }
-    if force {
+    // kubectl turns --grace-period=0 into 1 unless --force is given.
+    if grace == 0 && !force {
+        grace = 1;
+    }
+    if force && grace < 0 {
+        grace = 0;
+    }
+    let propagation = match ctx.p.value("cascade").unwrap_or("background") {
+        c => match crate::sim::apiserver::Propagation::from_cascade(c) {
+            Some(p) => p,
+            None => {
+                return ctx.fail(format!(
+                    "invalid cascade value ({c}). Must be \"background\", \"foreground\", or \"orphan\""
+                ))
+            }
+        },
+    };
+    let delete_opts = crate::sim::apiserver::DeleteOptions {
+        propagation,
+        grace_period_s: (grace >= 0).then_some(grace),
+    };
+    if force && grace == 0 {
         out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
     }
     let dry = match dry_run(ctx) {
@@ -1210,13 +1233,13 @@ pub fn delete(ctx: &mut Ctx) -> Output {
             // TODO(sim-workloads): graceful pod deletion (deletionTimestamp + kubelet) and
             // the grace period once the apiserver models them.
             match ctx.api() {
-                Ok(mut a) => a.delete(res, ns.as_deref(), &name),
+                Ok(mut a) => a.delete_with(res, ns.as_deref(), &name, &delete_opts),
                 Err(o) => return o,
             }
         };
         match r {
             Ok(_) => {
-                let operation = if force && grace <= 0 {
+                let operation = if grace == 0 {
                     "force deleted"
                 } else {
                     "deleted"

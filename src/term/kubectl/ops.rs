@@ -247,25 +247,12 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                 let Some((_, rs)) = rss.iter().find(|(r, _)| *r == rev) else {
                     return ctx.fail(format!("unable to find the specified revision"));
                 };
-                let mut text = format!("{kn} with revision #{rev}\nPod Template:\n");
-                let labels =
-                    super::select::string_map(rs.path(&["spec", "template", "metadata", "labels"]));
-                let lbl: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                text.push_str(&format!("  Labels:\t{}\n", lbl.join("\n\t")));
-                text.push_str("  Containers:\n");
-                for c in rs
-                    .path(&["spec", "template", "spec", "containers"])
-                    .and_then(Value::as_seq)
-                    .cloned()
-                    .unwrap_or_default()
-                {
-                    text.push_str(&format!(
-                        "   {}:\n    Image:\t{}\n",
-                        scalar_string(c.get("name").unwrap_or(&Value::Null)),
-                        scalar_string(c.get("image").unwrap_or(&Value::Null))
-                    ));
-                }
-                return Output::out(super::printers::tabwrite(&text, 0, 2));
+                let mut text = format!("{kn} with revision #{rev}\n");
+                text.push_str(&super::describe::pod_template_text(
+                    rs.path(&["spec", "template"]),
+                ));
+                text.push('\n');
+                return Output::out(text);
             }
             let mut text = format!("{kn} \nREVISION\tCHANGE-CAUSE\n");
             for (rev, rs) in &rss {
@@ -1194,6 +1181,10 @@ pub fn wait(ctx: &mut Ctx) -> Output {
                     break;
                 }
             }
+            if cond == "delete" && obj.is_err() && ctx.term.world.now() == start {
+                // Already gone: kubectl ignores NotFound for --for=delete and prints nothing.
+                break;
+            }
             if check(obj.as_ref().ok()) {
                 out.print(format!("{} condition met\n", kind_name(res, &name)));
                 break;
@@ -1202,7 +1193,7 @@ pub fn wait(ctx: &mut Ctx) -> Output {
             if elapsed >= timeout_ms {
                 out.err(format!(
                     "error: timed out waiting for the condition on {}/{name}",
-                    res.qualified_plural()
+                    res.plural
                 ));
                 out.exit_code = 1;
                 break;
