@@ -146,11 +146,15 @@ fn parse_path(p: &str) -> Result<Vec<Step>, String> {
                     continue;
                 }
                 i += 1;
-                let start = i;
+                // `\.` is a literal dot inside a key (`kubectl\.kubernetes\.io/...`).
+                let mut name = String::new();
                 while i < chars.len() && !matches!(chars[i], '.' | '[') {
+                    if chars[i] == '\\' && i + 1 < chars.len() {
+                        i += 1;
+                    }
+                    name.push(chars[i]);
                     i += 1;
                 }
-                let name: String = chars[start..i].iter().collect();
                 if name == "*" {
                     steps.push(Step::All);
                 } else if !name.is_empty() {
@@ -395,6 +399,10 @@ mod tests {
             assert_eq!(render(t, &l).unwrap(), want, "{t}");
         }
         assert!(render("{.items[", &l).is_err());
+        let mut a = Value::map();
+        a.path_mut_or_insert(&["metadata", "annotations"])
+            .set("a.b/c", "x");
+        assert_eq!(render("{.metadata.annotations.a\\.b/c}", &a).unwrap(), "x");
         assert!(render("{range .items[*]}", &l).is_err());
         assert_eq!(
             eval(".items[1].metadata.name", &l).unwrap(),

@@ -886,12 +886,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
                 }
             }
         }
-        (Value::Seq(t), Value::Seq(p))
-            if !p.is_empty()
-                && p.iter()
-                    .all(|x| x.get("name").is_some() || x.get("containerPort").is_some()) =>
-        {
-            let key = |x: &Value| x.get("name").or_else(|| x.get("containerPort")).cloned();
+        (Value::Seq(t), Value::Seq(p)) if merge_key(p).is_some() => {
+            let key_name = merge_key(p).unwrap_or("name");
+            let key = |x: &Value| x.get(key_name).cloned();
             for pv in p {
                 match t.iter_mut().find(|tv| key(tv) == key(pv)) {
                     Some(tv) => strategic_merge(tv, pv),
@@ -901,6 +898,17 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
         }
         (t, p) => *t = p.clone(),
     }
+}
+
+/// The strategic-merge key of a list of objects: `name` (containers, env, volumes), `port`
+/// (Service ports), `containerPort`, `mountPath`; `None` for lists replaced whole.
+fn merge_key(items: &[Value]) -> Option<&'static str> {
+    if items.is_empty() {
+        return None;
+    }
+    ["name", "containerPort", "port", "mountPath", "devicePath"]
+        .into_iter()
+        .find(|k| items.iter().all(|x| x.get(k).is_some()))
 }
 
 /// RFC 7386 merge patch.
