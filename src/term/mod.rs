@@ -415,6 +415,7 @@ impl Terminal {
             result.chunks.extend(shown);
             result.clear |= r.clear;
             result.close |= r.close;
+            result.streaming |= r.streaming;
             if r.edit.is_some() {
                 result.edit = r.edit;
             }

@@ -236,6 +236,19 @@ pub fn run(ctx: &mut Ctx) -> Output {
     }
     let total: usize = groups.iter().map(|(_, o)| o.len()).sum();
     let watch = ctx.p.on("watch") || ctx.p.on("watch-only");
+    let opts = Opts {
+        wide: matches!(fmt, Format::Table { wide: true }),
+        with_namespace: all_ns,
+        show_labels: ctx.p.on("show-labels"),
+        no_headers: ctx.p.on("no-headers"),
+        label_columns: ctx
+            .p
+            .values("label-columns")
+            .iter()
+            .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .collect(),
+        kind_prefix: multi,
+    };
     if total == 0 && errors.is_empty() && !matches!(fmt, Format::Yaml | Format::Json) {
         if !watch && !named {
             let msg = if reqs.iter().all(|r| !r.res.namespaced) || all_ns {
@@ -245,20 +258,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
             };
             out.err(msg);
         }
-    } else if let Format::Table { wide } = fmt {
-        let opts = Opts {
-            wide,
-            with_namespace: all_ns,
-            show_labels: ctx.p.on("show-labels"),
-            no_headers: ctx.p.on("no-headers"),
-            label_columns: ctx
-                .p
-                .values("label-columns")
-                .iter()
-                .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
-                .collect(),
-            kind_prefix: multi,
-        };
+    } else if let Format::Table { .. } = fmt {
         let mut text = String::new();
         for (res, objs) in &mut groups {
             if objs.is_empty() {
@@ -280,23 +280,10 @@ pub fn run(ctx: &mut Ctx) -> Output {
             }
         }
         out.print(text);
-        if watch {
-            if let Some((res, _)) = groups.first() {
-                ctx.term.watch = Some(Watch::get(
-                    &cluster,
-                    res,
-                    (res.namespaced && !all_ns).then(|| namespace.clone()),
-                    reqs.first().map(|r| r.names.clone()).unwrap_or_default(),
-                    label.clone(),
-                    opts,
-                    &groups[0].1,
-                ));
-                out.streaming = true;
-            }
-        }
     } else {
         let mut pairs: Vec<(&'static Resource, Value)> = groups
-            .into_iter()
+            .iter()
+            .cloned()
             .flat_map(|(r, objs)| objs.into_iter().map(move |o| (r, (*o).clone())))
             .collect();
         if let Some(sort) = ctx.p.value("sort-by") {
@@ -308,6 +295,20 @@ pub fn run(ctx: &mut Ctx) -> Output {
         match format::print(&fmt, &pairs, single, ctx.p.on("no-headers")) {
             Ok(t) => out.print(t),
             Err(e) => return ctx.fail(e),
+        }
+    }
+    if watch && matches!(fmt, Format::Table { .. }) {
+        if let Some((res, _)) = groups.first() {
+            ctx.term.watch = Some(Watch::get(
+                &cluster,
+                res,
+                (res.namespaced && !all_ns).then(|| namespace.clone()),
+                reqs.first().map(|r| r.names.clone()).unwrap_or_default(),
+                label.clone(),
+                opts.clone(),
+                &groups[0].1,
+            ));
+            out.streaming = true;
         }
     }
     if !errors.is_empty() {

@@ -362,4 +362,63 @@ mod tests {
             126
         );
     }
+
+    #[test]
+    fn watch_streams_changes_until_cancelled() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        let out = t.run("kubectl get deploy -w");
+        assert!(out.streaming);
+        t.run("kubectl create deployment web --image=nginx");
+        let first = t.poll_watch();
+        assert!(first.streaming);
+        assert!(
+            first.stdout().starts_with("web   0/1"),
+            "{:?}",
+            first.stdout()
+        );
+        assert_eq!(
+            t.poll_watch().stdout(),
+            "",
+            "nothing changed since the last poll"
+        );
+        t.world.step(2_000);
+        assert!(
+            !t.poll_watch().stdout().is_empty(),
+            "the controller updated the status"
+        );
+        t.cancel_watch();
+        assert!(!t.poll_watch().streaming);
+    }
+
+    #[test]
+    fn edit_round_trips_through_the_editor_panel() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        t.run("kubectl create configmap cfg --from-literal=color=blue");
+        let out = t.run("kubectl edit cm cfg");
+        let path = out.edit.clone().expect("an editor request");
+        let text = t.read_file(&path).unwrap_or_default();
+        assert!(
+            text.starts_with(edit::HEADER) && text.contains("color: blue"),
+            "{text}"
+        );
+        // Closing without changes cancels.
+        assert_eq!(
+            t.editor_closed(&path).stderr(),
+            "Edit cancelled, no changes made.\n"
+        );
+        let out = t.run("kubectl edit cm/cfg");
+        let path = out.edit.clone().expect("an editor request");
+        let text = t
+            .read_file(&path)
+            .unwrap_or_default()
+            .replace("blue", "green");
+        t.write_file(&path, &text);
+        assert_eq!(t.editor_closed(&path).stdout(), "configmap/cfg edited\n");
+        assert_eq!(
+            t.run("kubectl get cm cfg -o jsonpath={.data.color}")
+                .stdout(),
+            "green"
+        );
+        assert_eq!(t.editor_closed(&path), Output::default());
+    }
 }
