@@ -326,6 +326,45 @@ pub static COMMANDS: &[Command] = &[
         [b("client", '\0', "If true, shows client version only (no server required)."), OUTPUT]),
 ];
 
+/// For completion: the top-level verbs (`get`, `describe`, ...), in `kubectl --help` order.
+pub fn verb_names() -> Vec<&'static str> {
+    COMMANDS
+        .iter()
+        .filter(|c| c.path.len() == 1)
+        .map(Command::name)
+        .collect()
+}
+
+/// For completion: the sub-commands of `path` (`["create"]` → deployment, namespace, ...).
+pub fn subcommand_names(path: &[&str]) -> Vec<&'static str> {
+    find(path).map_or_else(Vec::new, |c| c.subcommands().map(Command::name).collect())
+}
+
+/// For completion: every flag `path` accepts (its own, then the global ones), as `--long`.
+pub fn flag_names(path: &[&str]) -> Vec<String> {
+    let own = find(path).map_or(&[][..], |c| c.flags);
+    own.iter()
+        .chain(GLOBAL_FLAGS)
+        .map(|f| format!("--{}", f.long))
+        .collect()
+}
+
+/// For completion: the resource type names kubectl accepts (plurals, then short names).
+pub fn resource_type_names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = crate::sim::api::RESOURCES
+        .iter()
+        .map(|r| r.plural)
+        .collect();
+    v.push("componentstatuses");
+    v.extend(
+        crate::sim::api::RESOURCES
+            .iter()
+            .flat_map(|r| r.short_names.iter().copied()),
+    );
+    v.push("all");
+    v
+}
+
 /// The command named by `path` (exact words, or aliases of the last word).
 pub fn find(path: &[&str]) -> Option<&'static Command> {
     COMMANDS.iter().find(|c| {
@@ -692,6 +731,15 @@ mod tests {
             "error: unknown command \"xyzzy\" for \"kubectl\""
         );
         assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn completion_lists() {
+        assert!(verb_names().starts_with(&["create", "expose", "run"]));
+        assert!(subcommand_names(&["rollout"]).contains(&"undo"));
+        let f = flag_names(&["get"]);
+        assert!(f.contains(&"--output".to_string()) && f.contains(&"--namespace".to_string()));
+        assert!(resource_type_names().contains(&"deploy"));
     }
 
     #[test]

@@ -216,7 +216,15 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     match verb {
         "help" => return Output::out(cli::root_help()),
         "options" => return Output::out(cli::options_help()),
-        // TODO(term-config): `config` is dispatched by the kubeconfig helper.
+        // TODO(term-config): hand `config` its raw words here, before the flag parsing below
+        // (its sub-commands have their own flags: `set-context --current`, `view --minify`):
+        // `"config" => return config::run(term, &args[..verb_at], &args[verb_at + 1..]),`
+        "config" => {
+            return Output::error(
+                "error: \"kubectl config\" is not available in this build yet",
+                1,
+            )
+        }
         _ => {}
     }
     let Some(mut cmd) = cli::find(&[verb]) else {

@@ -322,7 +322,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
         "restart" => {
             if obj.path(&["spec", "paused"]) == Some(&Value::Bool(true)) {
                 return ctx.fail(format!(
-                    "{} \"{name}\" is paused, run rollout resume first",
+                    "{} \"{name}\" can't restart paused deployment (run rollout resume first)",
                     res.qualified_plural()
                 ));
             }
