@@ -1231,6 +1231,7 @@ pub fn delete(ctx: &mut Ctx) -> Output {
         Err(o) => return o,
     };
     let wait = ctx.p.value("wait") != Some("false");
+    let mut deleted = Vec::new();
     for (res, ns, name) in targets {
         let r = if dry.is_some() {
             match ctx.api() {
@@ -1268,7 +1269,7 @@ pub fn delete(ctx: &mut Ctx) -> Output {
                     out.print(format!("{what} \"{name}\" {operation}{suffix}\n"));
                 }
                 if wait && dry.is_none() {
-                    wait_gone(ctx, res, ns.as_deref(), &name);
+                    deleted.push((res, ns.clone(), name.clone()));
                 }
             }
             Err(e) if e.code == 404 && ctx.p.on("ignore-not-found") => {}
@@ -1278,20 +1279,30 @@ pub fn delete(ctx: &mut Ctx) -> Output {
             }
         }
     }
+    wait_gone(ctx, &deleted);
     out
 }
 
-/// kubectl delete waits (by default) until the object is really gone: let time pass.
-fn wait_gone(ctx: &mut Ctx, res: &'static Resource, ns: Option<&str>, name: &str) {
-    for _ in 0..240 {
-        let gone = match ctx.api() {
-            Ok(mut a) => a.get(res, ns, name).is_err(),
+/// Longest simulated wait of `kubectl delete` (kubectl itself waits up to a week; a stuck
+/// finalizer or a dead kubelet would freeze the terminal, so the simulation gives up here).
+pub const DELETE_WAIT_MAX_MS: u64 = 60_000;
+
+/// kubectl delete waits (by default) until the objects are really gone (pods terminate
+/// gracefully, finalizers run): let simulated time pass in small steps meanwhile.
+fn wait_gone(ctx: &mut Ctx, objs: &[(&'static Resource, Option<String>, String)]) {
+    let mut waited = 0;
+    while waited < DELETE_WAIT_MAX_MS {
+        let all_gone = match ctx.api() {
+            Ok(mut a) => objs
+                .iter()
+                .all(|(res, ns, name)| a.get(res, ns.as_deref(), name).is_err()),
             Err(_) => true,
         };
-        if gone {
+        if all_gone {
             return;
         }
         ctx.term.world.step(500);
+        waited += 500;
     }
 }
 
