@@ -475,8 +475,7 @@ pub fn parse(cmd: &Command, args: &[String]) -> Result<Parsed, FlagError> {
             p.flags.entry(flag.long).or_default().push(value);
         } else if arg.len() > 1 && arg.starts_with('-') {
             let shorts = &arg[1..];
-            let mut chars = shorts.char_indices();
-            while let Some((pos, c)) = chars.next() {
+            for (pos, c) in shorts.char_indices() {
                 let flag = cmd
                     .flag_short(c)
                     .ok_or_else(|| FlagError::UnknownShort(c, shorts.to_string()))?;

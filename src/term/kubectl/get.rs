@@ -46,9 +46,10 @@ pub fn parse_targets(args: &[String]) -> Result<Vec<Request>, String> {
             };
             let res = resolve(t)?;
             if n.is_empty() {
-                return Err(format!(
+                return Err(
                     "arguments in resource/name form must have a single resource and name"
-                ));
+                        .to_string(),
+                );
             }
             match reqs.iter_mut().find(|r| std::ptr::eq(r.res, res)) {
                 Some(r) => r.names.push(n.to_string()),

@@ -512,7 +512,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
             }
             for sa in ctx.p.values("serviceaccount") {
                 let Some((ns, n)) = sa.split_once(':') else {
-                    return ctx.fail(format!("serviceaccount must be <namespace>:<name>"));
+                    return ctx.fail("serviceaccount must be <namespace>:<name>".to_string());
                 };
                 subjects.push(kv(&[
                     ("kind", "ServiceAccount".into()),
@@ -585,7 +585,7 @@ fn submit_new(ctx: &mut Ctx, mut obj: Value) -> Output {
 
 /// The server drops `creationTimestamp: null` and empty `status: {}` it is about to set.
 fn without_nulls(mut obj: Value) -> Value {
-    if let Some(Value::Map(m)) = obj.path(&["metadata"]).cloned().map(|m| m) {
+    if let Some(Value::Map(m)) = obj.path(&["metadata"]).cloned() {
         let mut m = m;
         m.retain(|_, v| *v != Value::Null);
         obj.set("metadata", Value::Map(m));
@@ -1004,7 +1004,6 @@ pub fn apply(ctx: &mut Ctx) -> Output {
                 }
             }
         };
-        drop(api);
         match result {
             Ok(o) => match report(ctx, res, &o, verb, dry) {
                 Ok(t) => out.print(t),

@@ -245,7 +245,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                 .filter(|r| *r > 0)
             {
                 let Some((_, rs)) = rss.iter().find(|(r, _)| *r == rev) else {
-                    return ctx.fail(format!("unable to find the specified revision"));
+                    return ctx.fail("unable to find the specified revision".to_string());
                 };
                 let mut text = format!("{kn} with revision #{rev}\n");
                 text.push_str(&super::describe::pod_template_text(
@@ -721,7 +721,7 @@ fn find_pod(ctx: &mut Ctx, target: &str) -> Result<Value, Output> {
     candidates
         .into_iter()
         .next()
-        .ok_or_else(|| ctx.fail(format!("timed out waiting for the condition")))
+        .ok_or_else(|| ctx.fail("timed out waiting for the condition".to_string()))
 }
 
 fn pick_container(ctx: &Ctx, pod: &Value, out: &mut Output) -> Result<String, Output> {
