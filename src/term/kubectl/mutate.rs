@@ -680,6 +680,13 @@ pub fn run_pod(ctx: &mut Ctx) -> Output {
             ("status", Value::map()),
         ],
     );
+    let mut pod = pod;
+    if let Some(o) = ctx.p.value("overrides").filter(|o| !o.is_empty()) {
+        match codec::parse_json(o) {
+            Ok(patch) => merge_patch(&mut pod, &patch),
+            Err(e) => return ctx.fail(format!("unable to parse --overrides: {e}")),
+        }
+    }
     let out = submit_new(ctx, pod);
     if ctx.p.on("stdin") && ctx.p.on("tty") && out.exit_code == 0 {
         let mut o = out;

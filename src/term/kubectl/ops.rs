@@ -402,6 +402,7 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             .unwrap_or_default();
         let mut removed = false;
         let mut added = false;
+        let mut modified = false;
         for spec in &specs {
             if let Some(rm) = spec.strip_suffix('-') {
                 let (key, effect) = rm.split_once(':').map_or((rm, None), |(k, e)| (k, Some(e)));
@@ -442,7 +443,7 @@ pub fn taint(ctx: &mut Ctx) -> Output {
                     && t.get("effect").and_then(Value::as_str) == Some(effect)
             });
             if exists.is_some() && !ctx.p.on("overwrite") {
-                out.err(format!("error: node {name} already has {key} taint(s) with same effect(s) and --overwrite is false"));
+                out.err(format!("error: Node {name} already has {key} taint(s) with same effect(s) and --overwrite is false"));
                 out.exit_code = 1;
                 return out;
             }
@@ -456,7 +457,10 @@ pub fn taint(ctx: &mut Ctx) -> Output {
                 t.set("timeAdded", ctx.term.world.now().rfc3339());
             }
             match exists {
-                Some(idx) => taints[idx] = t,
+                Some(idx) => {
+                    taints[idx] = t;
+                    modified = true;
+                }
                 None => taints.push(t),
             }
             added = true;
@@ -473,12 +477,12 @@ pub fn taint(ctx: &mut Ctx) -> Output {
         }
         match update(ctx, res, node) {
             Ok(_) => {
-                let verb = if added && !removed {
-                    "tainted"
-                } else if removed && !added {
-                    "untainted"
-                } else {
+                let verb = if modified || (added && removed) {
                     "modified"
+                } else if added {
+                    "tainted"
+                } else {
+                    "untainted"
                 };
                 out.print(format!("{} {verb}\n", kind_name(res, &name)));
             }
@@ -620,11 +624,14 @@ pub fn drain(ctx: &mut Ctx) -> Output {
         ));
     }
     if !errors.is_empty() {
-        let all = errors.join(", ");
+        // utilerrors.NewAggregate: one error as is, several as `[a, b]`.
+        let all = if errors.len() == 1 {
+            errors[0].clone()
+        } else {
+            format!("[{}]", errors.join(", "))
+        };
         out.err(format!("error: unable to drain node \"{node}\" due to error: {all}, continuing command...\nThere are pending nodes to be drained:\n {node}"));
-        for e in errors {
-            out.err(e);
-        }
+        out.err(format!("error: {all}"));
         out.exit_code = 1;
         return out;
     }
