@@ -66,7 +66,7 @@ impl LabelSelector {
         })
     }
     pub fn matches_obj(&self, obj: &Value) -> bool {
-        self.matches(&labels_of(obj))
+        self.0.is_empty() || self.matches(&labels_of(obj))
     }
 }
 

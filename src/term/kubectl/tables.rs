@@ -275,7 +275,11 @@ pub fn table<V: std::borrow::Borrow<Value>>(
             }
         }
         cells.extend(r);
-        let labels = labels_of(obj);
+        let labels = if o.show_labels || !o.label_columns.is_empty() {
+            labels_of(obj)
+        } else {
+            Default::default()
+        };
         for l in &o.label_columns {
             cells.push(labels.get(l).cloned().unwrap_or_default());
         }
