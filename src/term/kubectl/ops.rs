@@ -755,10 +755,13 @@ fn pick_container(ctx: &Ctx, pod: &Value, out: &mut Output) -> Result<String, Ou
         .collect();
     match ctx.p.value("container") {
         Some(c) if all.iter().any(|n| n == c) => Ok(c.to_string()),
-        Some(c) => Err(ctx.fail(format!(
-            "container {c} is not valid for pod {}",
-            api::name_of(pod)
-        ))),
+        Some(c) => Err(Output::error(
+            format!(
+                "Error from server (BadRequest): container {c} is not valid for pod {}",
+                api::name_of(pod)
+            ),
+            1,
+        )),
         None => {
             let first = pod
                 .path(&[
@@ -832,6 +835,34 @@ pub fn logs(ctx: &mut Ctx) -> Output {
         };
         let ns = api::namespace_of(pod).unwrap_or("default").to_string();
         let name = api::name_of(pod).to_string();
+        // The API server refuses logs of a container that never started.
+        let statuses = ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .flat_map(|f| {
+                pod.path(&["status", f])
+                    .and_then(Value::as_seq)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .find(|c| c.get("name").and_then(Value::as_str) == Some(container.as_str()));
+        let started = statuses.as_ref().is_some_and(|c| {
+            c.path(&["state", "running"]).is_some()
+                || c.path(&["state", "terminated"]).is_some()
+                || c.path(&["lastState", "terminated"]).is_some()
+        });
+        if !started {
+            let reason = statuses
+                .as_ref()
+                .and_then(|c| c.path(&["state", "waiting", "reason"]))
+                .and_then(Value::as_str)
+                .unwrap_or("ContainerCreating")
+                .to_string();
+            out.err(format!(
+                "Error from server (BadRequest): container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"
+            ));
+            out.exit_code = 1;
+            continue;
+        }
         let mut lines = log_lines(
             &mut ctx.term.world,
             &cluster,
