@@ -50,6 +50,8 @@ pub struct Ctx<'a> {
     pub cmd: &'static Command,
     pub p: Parsed,
     pub stdin: String,
+    /// A line a helper wants on stderr before the command's own output (`Found 2 pods, ...`).
+    pub note: Option<String>,
 }
 
 /// The connection error kubectl prints when no server answers.
@@ -282,8 +284,9 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         cmd,
         p,
         stdin: stdin.to_string(),
+        note: None,
     };
-    match key.as_str() {
+    let out = match key.as_str() {
         "get" => get::run(&mut ctx),
         "describe" => describe::run(&mut ctx),
         "create" => mutate::create_from_file(&mut ctx),
@@ -332,6 +335,14 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
             format!("error: \"kubectl {other}\" is not modelled by this simulator"),
             1,
         ),
+    };
+    match ctx.note.take() {
+        Some(note) => {
+            let mut o = Output::error(note, out.exit_code);
+            o.append(out);
+            o
+        }
+        None => out,
     }
 }
 

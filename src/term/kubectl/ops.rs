@@ -691,9 +691,13 @@ pub fn log_lines(
     container: &str,
     previous: bool,
 ) -> Vec<String> {
-    let _ = (world, cluster, ns, pod, container, previous);
-    // TODO(sim-workloads): crate::sim::kubelet::logs(cluster, ns, pod, Some(container), previous, now)
-    Vec::new()
+    let now = world.now();
+    world
+        .clusters
+        .get(cluster)
+        .and_then(|c| crate::sim::kubelet::logs(c, ns, pod, Some(container), previous, now).ok())
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn find_pod(ctx: &mut Ctx, target: &str) -> Result<Value, Output> {
@@ -725,6 +729,16 @@ fn find_pod(ctx: &mut Ctx, target: &str) -> Result<Value, Output> {
             .unwrap_or("")
             .to_string()
     });
+    if candidates.len() > 1 {
+        if let Some(first) = candidates.first() {
+            // kubectl says which pod it picked (on stderr).
+            ctx.note = Some(format!(
+                "Found {} pods, using pod/{}",
+                candidates.len(),
+                api::name_of(first)
+            ));
+        }
+    }
     candidates
         .into_iter()
         .next()
@@ -827,7 +841,7 @@ pub fn logs(ctx: &mut Ctx) -> Output {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let multi = pods.len() > 1 || ctx.p.on("prefix");
+    let multi = ctx.p.on("prefix");
     for pod in &pods {
         let container = match pick_container(ctx, pod, &mut out) {
             Ok(c) => c,
@@ -835,42 +849,19 @@ pub fn logs(ctx: &mut Ctx) -> Output {
         };
         let ns = api::namespace_of(pod).unwrap_or("default").to_string();
         let name = api::name_of(pod).to_string();
-        // The API server refuses logs of a container that never started.
-        let statuses = ["initContainerStatuses", "containerStatuses"]
-            .iter()
-            .flat_map(|f| {
-                pod.path(&["status", f])
-                    .and_then(Value::as_seq)
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .find(|c| c.get("name").and_then(Value::as_str) == Some(container.as_str()));
-        let started = statuses.as_ref().is_some_and(|c| {
-            c.path(&["state", "running"]).is_some()
-                || c.path(&["state", "terminated"]).is_some()
-                || c.path(&["lastState", "terminated"]).is_some()
+        let now = ctx.term.world.now();
+        let answer = ctx.term.world.clusters.get(&cluster).map(|c| {
+            crate::sim::kubelet::logs(c, &ns, &name, Some(&container), ctx.p.on("previous"), now)
         });
-        if !started {
-            let reason = statuses
-                .as_ref()
-                .and_then(|c| c.path(&["state", "waiting", "reason"]))
-                .and_then(Value::as_str)
-                .unwrap_or("ContainerCreating")
-                .to_string();
-            out.err(format!(
-                "Error from server (BadRequest): container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"
-            ));
-            out.exit_code = 1;
-            continue;
-        }
-        let mut lines = log_lines(
-            &mut ctx.term.world,
-            &cluster,
-            &ns,
-            &name,
-            &container,
-            ctx.p.on("previous"),
-        );
+        let mut lines: Vec<String> = match answer {
+            Some(Ok(text)) => text.lines().map(str::to_string).collect(),
+            Some(Err(e)) => {
+                out.err(e.kubectl_message());
+                out.exit_code = 1;
+                continue;
+            }
+            None => Vec::new(),
+        };
         if tail >= 0 {
             let skip = lines.len().saturating_sub(tail as usize);
             lines.drain(..skip);
@@ -956,6 +947,12 @@ pub fn exec(ctx: &mut Ctx) -> Output {
         .split_first()
         .map(|(p, a)| (p.as_str(), a.to_vec()))
         .unwrap_or(("", Vec::new()));
+    // curl/wget/nslookup options are skipped (`curl -s http://web`).
+    let host_arg: String = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .cloned()
+        .unwrap_or_default();
     let prog = prog.rsplit('/').next().unwrap_or(prog);
     match (prog, args.first().map(String::as_str)) {
         ("sh" | "bash" | "ash", Some("-c")) => {
@@ -978,7 +975,11 @@ pub fn exec(ctx: &mut Ctx) -> Output {
                 let v = e.get("value").map(scalar_string).unwrap_or_default();
                 env.push(format!("{k}={v}"));
             }
-            env.extend(service_env(ctx, &ns));
+            env.extend(service_env(
+                ctx,
+                &ns,
+                api::meta_str(&pod, "creationTimestamp").unwrap_or(""),
+            ));
             env.push("HOME=/root".into());
             out.print(env.iter().map(|l| format!("{l}\n")).collect::<String>());
         }
@@ -991,8 +992,8 @@ pub fn exec(ctx: &mut Ctx) -> Output {
         }
         ("ls", _) => out.print("bin\ndev\netc\nhome\nlib\nproc\nroot\nsys\ntmp\nusr\nvar\n"),
         ("date", _) => out.print(format!("{}\n", ctx.term.world.now().rfc3339())),
-        ("nslookup" | "curl" | "wget", Some(host)) => {
-            // TODO(sim-workloads): crate::sim::network::resolve for kube-proxy and endpoints.
+        ("nslookup" | "curl" | "wget", Some(_)) => {
+            let host = host_arg.as_str();
             let host = host.trim_start_matches("http://").split('/').next().unwrap_or(host).to_string();
             let (h, _port) = host.split_once(':').unwrap_or((host.as_str(), "80"));
             let parts: Vec<&str> = h.split('.').collect();
@@ -1008,11 +1009,36 @@ pub fn exec(ctx: &mut Ctx) -> Output {
                     out.err("command terminated with exit code 1");
                     out.exit_code = 1;
                 }
-                (_, Some(_)) => out.print("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"),
-                (_, None) => {
-                    out.err(format!("curl: (6) Could not resolve host: {h}"));
-                    out.err("command terminated with exit code 6");
-                    out.exit_code = 6;
+                _ => {
+                    let port: i64 = _port.parse().unwrap_or(80);
+                    let node = pod
+                        .path(&["spec", "nodeName"])
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let cluster = ctx.cluster().unwrap_or_default();
+                    let pod_ip = pod.path(&["status", "podIP"]).map(scalar_string).unwrap_or_default();
+                    let now = ctx.term.world.now();
+                    match crate::sim::network::resolve(&mut ctx.term.world, &cluster, &node, &ns, h, port) {
+                        Ok(target) => {
+                            if let (Some(c), Some((tns, tpod))) =
+                                (ctx.term.world.clusters.get_mut(&cluster), target.pod.split_once('/'))
+                            {
+                                crate::sim::kubelet::record_request(c, tns, tpod, &pod_ip, now);
+                            }
+                            out.print("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n");
+                        }
+                        Err(e) => {
+                            let code = match e {
+                                crate::sim::network::NetError::UnknownHost(_) => 6,
+                                crate::sim::network::NetError::Refused { .. } => 7,
+                                crate::sim::network::NetError::Timeout => 28,
+                            };
+                            out.err(e.to_string());
+                            out.err(format!("command terminated with exit code {code}"));
+                            out.exit_code = code;
+                        }
+                    }
                 }
             }
         }
@@ -1025,7 +1051,9 @@ pub fn exec(ctx: &mut Ctx) -> Output {
 }
 
 /// The `<SVC>_SERVICE_HOST` variables kubelet injects for the namespace's services.
-fn service_env(ctx: &mut Ctx, ns: &str) -> Vec<String> {
+/// Only services that existed when the container started are injected (kubelet sets the
+/// environment once).
+fn service_env(ctx: &mut Ctx, ns: &str, started: &str) -> Vec<String> {
     let Some(res) = api::resource_for("services") else {
         return Vec::new();
     };
@@ -1039,7 +1067,10 @@ fn service_env(ctx: &mut Ctx, ns: &str) -> Vec<String> {
             .path(&["spec", "clusterIP"])
             .map(scalar_string)
             .unwrap_or_default();
-        if ip.is_empty() || ip == "None" {
+        if ip.is_empty()
+            || ip == "None"
+            || api::meta_str(&s, "creationTimestamp").unwrap_or("") > started
+        {
             continue;
         }
         let prefix = api::name_of(&s).to_ascii_uppercase().replace('-', "_");
