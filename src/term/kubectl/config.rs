@@ -523,17 +523,37 @@ pub fn can_i(
         Some((t, n)) => (t, Some(n)),
         None => (what, None),
     };
+    // Like kubectl: unknown verbs and types only warn; the review is still asked (and
+    // cluster-admin's `*` rules allow anything).
+    let mut o = Output::default();
+    const KNOWN_VERBS: [&str; 15] = [
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "use",
+        "bind",
+        "impersonate",
+        "*",
+        "escalate",
+        "approve",
+        "sign",
+    ];
+    if !KNOWN_VERBS.contains(&verb) {
+        o.err(format!("Warning: verb '{verb}' is not a known verb"));
+    }
     let (resource, group, namespaced) = match crate::sim::api::resource_for(ty) {
         Some(r) => (r.plural.to_string(), r.group().to_string(), r.namespaced),
         None if ty == "*" => ("*".to_string(), "*".to_string(), true),
         None => {
-            let mut o = Output::default();
             o.err(format!(
                 "Warning: the server doesn't have a resource type '{ty}'"
             ));
-            o.print("no\n");
-            o.exit_code = 1;
-            return o;
+            (ty.to_string(), String::new(), true)
         }
     };
     let user = match impersonate {
@@ -542,12 +562,12 @@ pub fn can_i(
     };
     let ns = (namespaced && !all_namespaces).then_some(conn.namespace.as_str());
     if auth::can_i(c, &user, verb, &resource, &group, ns, name) {
-        Output::out("yes\n")
+        o.print("yes\n");
     } else {
-        let mut o = Output::out("no\n");
+        o.print("no\n");
         o.exit_code = 1;
-        o
     }
+    o
 }
 
 /// `kubectl auth whoami`: the identity the server sees.

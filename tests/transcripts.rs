@@ -1,7 +1,4 @@
-//! Golden transcripts for the shell, kubeconfig/`kubectl config`, connection errors and the
-//! cluster tools (files `tests/transcripts/{shell,config,conn,tools}-*.txt`). Same format as
-//! the kubectl transcripts (`tests/transcripts.rs`, which replays every file; this harness
-//! can go once that one is on main). Each file is a terminal session replayed through
+//! Golden transcripts: each `tests/transcripts/*.txt` is a terminal session replayed through
 //! [`Terminal::run`] and compared byte for byte.
 //!
 //! Format: a first line `# preset: kind seed: 1`, then `$ <command line>` lines, each followed
@@ -96,19 +93,13 @@ fn replay(path: &Path, update: bool) -> Result<(), String> {
 }
 
 #[test]
-fn term_config_transcripts_match() {
+fn transcripts_match() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
     let update = std::env::var("UPDATE_TRANSCRIPTS").is_ok_and(|v| v == "1");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
-    files.retain(|p| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        ["shell-", "config-", "conn-", "tools-"]
-            .iter()
-            .any(|pre| name.starts_with(pre))
-    });
     files.sort();
     assert!(!files.is_empty(), "no transcripts in {}", dir.display());
     let errors: Vec<String> = files
