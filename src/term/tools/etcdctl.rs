@@ -3,9 +3,11 @@
 //! it needs the client certificates (`--cacert --cert --key` or `ETCDCTL_*`), else it times
 //! out with a `context deadline exceeded`.
 //!
-//! TODO(sim-workloads): member status and raft terms from the etcd member model once on main.
+//! Members, health and status come from the etcd model ([`crate::sim::etcd`]): stop a member
+//! (`faults`) and `member list`/`endpoint health --cluster` show it.
 
 use super::Terminal;
+use crate::sim::etcd;
 use crate::sim::value::{json, Value};
 use crate::term::Output;
 
@@ -187,13 +189,20 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
             Output::out(out)
         }
         ["member", "list", ..] => {
-            let rows: Vec<Vec<String>> = members
-                .iter()
-                .map(|(n, ip)| {
-                    let started = if c.is_up(&format!("etcd/{n}")) { "started" } else { "unstarted" };
-                    vec![member_id(n), started.into(), n.clone(), format!("https://{ip}:2380"), format!("https://{ip}:2379"), "false".into()]
-                })
-                .collect();
+            let rows: Vec<Vec<String>> = if c.etcd.members.is_empty() {
+                members
+                    .iter()
+                    .map(|(n, ip)| {
+                        let started = if c.is_up(&format!("etcd/{n}")) { "started" } else { "unstarted" };
+                        vec![member_id(n), started.into(), n.clone(), format!("https://{ip}:2380"), format!("https://{ip}:2379"), "false".into()]
+                    })
+                    .collect()
+            } else {
+                etcd::members(c)
+                    .into_iter()
+                    .map(|m| vec![m.id, m.status.to_string(), m.name, m.peer_addrs, m.client_addrs, m.is_learner.to_string()])
+                    .collect()
+            };
             if table {
                 Output::out(ascii_table(&["ID", "STATUS", "NAME", "PEER ADDRS", "CLIENT ADDRS", "IS LEARNER"], &rows))
             } else {
@@ -201,25 +210,59 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
             }
         }
         ["endpoint", "health", ..] => {
+            let all = args.iter().any(|a| a == "--cluster");
             let ep = flag(args, "--endpoints").unwrap_or_else(|| "https://127.0.0.1:2379".into());
-            let up = c.is_up(&format!("etcd/{host}"));
-            if up {
-                Output::out(format!("{ep} is healthy: successfully committed proposal: took = 9.506239ms\n"))
-            } else {
-                Output::error(format!("{ep} is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster"), 1)
+            let my_ip = term.tools.machines.get(&host).map(|m| m.ip.clone()).unwrap_or_default();
+            let results: Vec<(String, Result<u32, String>)> = etcd::health(c)
+                .into_iter()
+                .filter(|(url, _)| all || url.contains(&my_ip))
+                .map(|(url, r)| (if all { url } else { ep.clone() }, r))
+                .collect();
+            let results = if results.is_empty() { vec![(ep.clone(), Ok(9))] } else { results };
+            let mut out = Output::default();
+            let mut bad = false;
+            for (url, r) in results {
+                match r {
+                    Ok(ms) => out.print(format!("{url} is healthy: successfully committed proposal: took = {ms}.506239ms\n")),
+                    Err(e) => {
+                        bad = true;
+                        out.err(format!("{url} is unhealthy: {e}"));
+                    }
+                }
             }
+            if bad {
+                out.err("Error: unhealthy cluster");
+                out.exit_code = 1;
+            }
+            out
         }
         ["endpoint", "status", ..] => {
+            let all = args.iter().any(|a| a == "--cluster");
             let ep = flag(args, "--endpoints").unwrap_or_else(|| "https://127.0.0.1:2379".into());
-            let rev = c.store.revision();
-            let leader = members.first().is_some_and(|(n, _)| *n == host);
-            let size_kb = 20 + rev / 10;
-            let row = vec![ep, member_id(&host), "3.6.4".into(), "3.6.0".into(), format!("{:.1} MB", size_kb as f64 / 1000.0), leader.to_string(), "false".into(), "2".into(), rev.to_string(), rev.to_string(), String::new()];
-            if table {
-                Output::out(ascii_table(&["ENDPOINT", "ID", "VERSION", "STORAGE VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM", "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"], &[row]))
-            } else {
-                Output::out(format!("{}\n", row.join(", ")))
+            let my_ip = term.tools.machines.get(&host).map(|m| m.ip.clone()).unwrap_or_default();
+            let mut rows = Vec::new();
+            let mut out = Output::default();
+            for r in etcd::status(c) {
+                match r {
+                    Ok(s) if all || s.endpoint.contains(&my_ip) => {
+                        let endpoint = if all { s.endpoint.clone() } else { ep.clone() };
+                        let mb = s.db_size_bytes as f64 / 1_000_000.0;
+                        rows.push(vec![endpoint, s.id, s.version.to_string(), "3.6.0".into(), format!("{mb:.1} MB"), s.is_leader.to_string(), "false".into(), s.raft_term.to_string(), s.raft_index.to_string(), s.raft_index.to_string(), s.errors.unwrap_or_default()]);
+                    }
+                    Ok(_) => {}
+                    Err(e) if all || e.contains(&my_ip) => {
+                        out.err(format!("{{\"level\":\"warn\",\"msg\":\"{e}\"}}"));
+                        out.exit_code = 1;
+                    }
+                    Err(_) => {}
+                }
             }
+            if table {
+                out.print(ascii_table(&["ENDPOINT", "ID", "VERSION", "STORAGE VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM", "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"], &rows));
+            } else {
+                out.print(rows.iter().map(|r| format!("{}\n", r.join(", "))).collect::<String>());
+            }
+            out
         }
         _ => Output::error("etcdctl: only `get`, `member list` and `endpoint health|status` are modelled in this terminal", 1),
     }
@@ -243,6 +286,19 @@ mod tests {
         assert_eq!(keys, "/registry/minions/kind-control-plane\n\n/registry/minions/kind-worker\n\n/registry/minions/kind-worker2\n\n");
         let ml = t.run("etcdctl member list").stdout();
         assert!(ml.contains(", started, kind-control-plane, https://172.18.0.2:2380, https://172.18.0.2:2379, false\n"), "{ml}");
-        assert_eq!(t.run("etcdctl endpoint health").stdout(), "https://127.0.0.1:2379 is healthy: successfully committed proposal: took = 9.506239ms\n");
+        assert_eq!(t.run("etcdctl endpoint health").stdout(), "https://127.0.0.1:2379 is healthy: successfully committed proposal: took = 8.506239ms\n");
+        // A stopped member shows in the cluster-wide health check.
+        let _ = crate::sim::faults::apply(
+            &mut t.world,
+            "kind-kind",
+            &crate::sim::faults::Fault::KillEtcd("kind-control-plane".into()),
+        );
+        let h = t.run("etcdctl endpoint health --cluster");
+        assert_eq!(h.exit_code, 1, "{}", h.text());
+        assert!(
+            h.stderr().ends_with("Error: unhealthy cluster\n"),
+            "{}",
+            h.text()
+        );
     }
 }

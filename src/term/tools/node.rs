@@ -3,8 +3,8 @@
 //! (stopping the kubelet stops it in the simulation: `Cluster::stop("kubelet/<node>")`), and
 //! `journalctl -u kubelet`.
 //!
-//! TODO(sim-workloads): read containers, images and kubelet log lines from the runtime model
-//! once it is on main; until then they are derived from the pods bound to the node.
+//! Containers and images are derived from the pods bound to the node.
+//! TODO(term-config): read the kubelet's own log lines from `sim::kubelet` for journalctl.
 
 use super::Terminal;
 use crate::sim::api::{self, resource_for_kind};
@@ -234,11 +234,23 @@ pub fn systemctl(term: &mut Terminal, args: &[String]) -> Output {
             if term.user != "root" {
                 return Output::error(format!("Failed to {action} {unit_name}.service: Access denied\nSee system logs and 'systemctl status {unit_name}.service' for details."), 1);
             }
-            if let Some(c) = term.world.clusters.get_mut(&cluster) {
-                if *action == "stop" {
-                    c.stop(&component);
-                } else {
-                    c.start(&component);
+            use crate::sim::faults::{self, Fault};
+            let kubelet = unit_name == "kubelet";
+            let stop = *action == "stop";
+            let fault = match (kubelet, stop) {
+                (true, true) => Fault::StopKubelet(host.clone()),
+                (true, false) => Fault::StartKubelet(host.clone()),
+                (false, true) => Fault::StopRuntime(host.clone()),
+                (false, false) => Fault::StartRuntime(host.clone()),
+            };
+            if faults::apply(&mut term.world, &cluster, &fault).is_err() {
+                // Not a node of a running cluster: only the unit's own state changes.
+                if let Some(c) = term.world.clusters.get_mut(&cluster) {
+                    if stop {
+                        c.stop(&component);
+                    } else {
+                        c.start(&component);
+                    }
                 }
             }
             let desc = if unit_name == "kubelet" {
