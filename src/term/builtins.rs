@@ -1834,8 +1834,22 @@ fn sleep(term: &mut Terminal, args: &[String]) -> Output {
             }
         }
     }
-    advance(term, total);
-    Output::default()
+    // A running kubectl stream (`get -w`, `rollout status`, `logs -f`) prints while time
+    // passes: in script mode there is no Ctrl+C, so `sleep` is how its output shows.
+    if term.watch.is_none() {
+        advance(term, total);
+        return Output::default();
+    }
+    let mut out = Output::default();
+    let mut left = total;
+    while left > 0 {
+        let dt = left.min(1000);
+        term.world.step(dt);
+        left -= dt;
+        let polled = term.poll_watch();
+        out.chunks.extend(polled.chunks);
+    }
+    out
 }
 
 fn which(term: &Terminal, args: &[String]) -> Output {

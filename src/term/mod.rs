@@ -43,6 +43,10 @@ pub struct Output {
     pub open_editor: Option<String>,
     /// `exit` on the laptop: the session is over (the native REPL quits; the browser ignores it).
     pub close: bool,
+    /// A stream was started (`kubectl get -w`, `rollout status`, `logs -f`): call
+    /// [`Terminal::poll_watch`] after each world step until it ends or Ctrl+C
+    /// ([`Terminal::cancel_watch`]).
+    pub streaming: bool,
 }
 
 impl Output {
@@ -89,6 +93,7 @@ impl Output {
         self.exit_code = other.exit_code;
         self.clear |= other.clear;
         self.close |= other.close;
+        self.streaming |= other.streaming;
         if other.open_editor.is_some() {
             self.open_editor = other.open_editor;
         }
@@ -146,6 +151,10 @@ pub struct Terminal {
     pub disabled_commands: BTreeSet<String>,
     /// Tab completion on or off (a lesson can turn it off).
     pub completion: bool,
+    /// The running kubectl stream, if any (see [`kubectl::watch`]).
+    pub watch: Option<kubectl::watch::Watch>,
+    /// The object `kubectl edit` is editing (see [`kubectl::edit`]).
+    pub pending_edit: Option<kubectl::edit::PendingEdit>,
 }
 
 impl Terminal {
@@ -178,6 +187,8 @@ impl Terminal {
             tools: tools::State::default(),
             disabled_commands: BTreeSet::new(),
             completion: true,
+            watch: None,
+            pending_edit: None,
         };
         tools::setup(&mut term);
         term
@@ -188,6 +199,31 @@ impl Terminal {
         kubectl::config::resolve_target(self, &kubectl::GlobalFlags::default())
             .ok()
             .map(|t| t.cluster)
+    }
+
+    /// New output of the running kubectl stream (call after each world step); the stream
+    /// ends by itself when done (a rollout completed): `streaming` is false then.
+    pub fn poll_watch(&mut self) -> Output {
+        let Some(mut w) = self.watch.take() else {
+            return Output::default();
+        };
+        let (mut out, done) = w.poll(&mut self.world);
+        if !done {
+            self.watch = Some(w);
+            out.streaming = true;
+        }
+        out
+    }
+
+    /// Ctrl+C: stops the running kubectl stream.
+    pub fn cancel_watch(&mut self) {
+        self.watch = None;
+    }
+
+    /// The UI's editor panel was closed on `path` (saved or not). When `kubectl edit` opened
+    /// it, this applies the edit and returns kubectl's answer; otherwise nothing.
+    pub fn editor_closed(&mut self, path: &str) -> Output {
+        kubectl::edit::finish(self, path)
     }
 
     /// The files of the host the shell is on.
@@ -390,6 +426,7 @@ impl Terminal {
             result.chunks.extend(shown);
             result.clear |= r.clear;
             result.close |= r.close;
+            result.streaming |= r.streaming;
             if r.open_editor.is_some() {
                 result.open_editor = r.open_editor;
             }

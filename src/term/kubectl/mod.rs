@@ -1,17 +1,42 @@
-//! `kubectl`: parse the words into flags and a verb, then run the verb against the cluster the
-//! current context names.
+//! `kubectl`: parse the words into a command and flags ([`cli`]), then run the verb against the
+//! cluster the current context names.
 //!
-//! Start with [`run`]. Each verb lives in its own file (`get.rs`, ...) and returns an
-//! [`Output`]; printing helpers live in [`printers`]. Messages and errors are kubectl 1.34's,
-//! byte for byte.
+//! Start with [`run`]. The command table ([`cli::COMMANDS`]) drives parsing, `--help`,
+//! completion and per-lesson disabled commands. Each verb lives in its own file and gets a
+//! [`Ctx`] (terminal, parsed flags, stdin). Printing: [`printers`] (tabwriter, ages),
+//! [`tables`] (one table per kind), [`format`] (`-o yaml|json|name|jsonpath|custom-columns`).
+//! Long-running commands (`get -w`, `rollout status`, `logs -f`) hand a [`watch::Watch`] to the
+//! terminal, which the UI polls after each world step (see [`crate::term::Terminal::poll_watch`]).
+//!
+//! ```
+//! use kubesim::term::Terminal;
+//! use kubesim::sim::{World, presets::Preset};
+//! let mut t = Terminal::new(World::new(1, Preset::Kind));
+//! assert_eq!(t.run("kubectl create namespace dev").stdout(), "namespace/dev created\n");
+//! assert!(t.run("kubectl gett").stderr().contains("Did you mean this?\n\tget"));
+//! ```
 
+pub mod cli;
+pub mod codec;
 pub mod config;
+pub mod describe;
+pub mod edit;
+pub mod format;
 pub mod get;
+pub mod info;
+pub mod jsonpath;
+pub mod mutate;
+pub mod ops;
 pub mod printers;
+pub mod select;
+pub mod tables;
+pub mod watch;
 
 use super::{Output, Terminal};
+use crate::sim::apiserver::{ApiError, ApiServer};
+use cli::{Command, Parsed};
 
-/// Flags every kubectl verb accepts, pulled out of the arguments before the verb runs.
+/// Flags that choose the cluster and credentials (what [`config::resolve_target`] reads).
 #[derive(Debug, Clone, Default)]
 pub struct GlobalFlags {
     pub namespace: Option<String>,
@@ -19,123 +44,399 @@ pub struct GlobalFlags {
     pub kubeconfig: Option<String>,
 }
 
-/// The verbs kubectl has, with kubectl's own one-line summaries (shown by `kubectl --help`
-/// and used by completion). Verbs the simulation does not model yet say so when run.
-pub const VERBS: &[(&str, &str)] = &[
-    ("get", "Display one or many resources"),
-    ("version", "Print the client and server version information"),
-];
+/// Everything a verb needs: the terminal, the command it runs as, its parsed flags and stdin.
+pub struct Ctx<'a> {
+    pub term: &'a mut Terminal,
+    pub cmd: &'static Command,
+    pub p: Parsed,
+    pub stdin: String,
+    /// A line a helper wants on stderr before the command's own output (`Found 2 pods, ...`).
+    pub note: Option<String>,
+}
 
-/// Runs `kubectl <args>`.
+/// The connection error kubectl prints when no server answers.
+pub const NO_SERVER: &str =
+    "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
+
+impl Ctx<'_> {
+    /// The connection flags (`--context`, `--kubeconfig`, `--user`, `-n`, ...) as given.
+    pub fn conn_flags(&self) -> config::ConnFlags {
+        config::ConnFlags::from_lookup(|k| self.p.value(k).map(str::to_string))
+    }
+    /// The connection the kubeconfig and flags give, or kubectl's connection/auth error.
+    pub fn conn(&self) -> Result<config::Conn, Output> {
+        config::connect(self.term, &self.conn_flags())
+    }
+    /// `-n`, else the context's namespace, else `default`.
+    pub fn namespace(&self) -> String {
+        if let Some(n) = self.p.value("namespace").filter(|n| !n.is_empty()) {
+            return n.to_string();
+        }
+        self.conn()
+            .map(|c| c.namespace)
+            .unwrap_or_else(|_| "default".to_string())
+    }
+    pub fn all_namespaces(&self) -> bool {
+        self.p.on("all-namespaces")
+    }
+    /// The cluster the context names, or kubectl's connection/auth error.
+    pub fn cluster(&self) -> Result<String, Output> {
+        self.conn().map(|c| c.cluster)
+    }
+    /// RBAC for one request as the current user: `Err` is kubectl's Forbidden output.
+    pub fn authorize(
+        &self,
+        verb: &str,
+        res: &crate::sim::api::Resource,
+        ns: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<(), Output> {
+        let conn = self.conn()?;
+        let ns = if res.namespaced { ns } else { None };
+        config::authorize(self.term, &conn, verb, res.plural, res.group(), ns, name)
+    }
+    /// The API server of the current cluster, acting as `kubectl`.
+    pub fn api(&mut self) -> Result<ApiServer<'_>, Output> {
+        let cluster = self.cluster()?;
+        self.term
+            .world
+            .api(&cluster, "kubectl")
+            .ok_or_else(|| Output::error(NO_SERVER, 1))
+    }
+    /// `error: <msg>` (exit 1).
+    pub fn fail(&self, msg: impl AsRef<str>) -> Output {
+        Output::error(format!("error: {}", msg.as_ref()), 1)
+    }
+    /// A usage error: `error: <msg>` + `See 'kubectl get -h' for help and examples`.
+    pub fn usage(&self, msg: impl AsRef<str>) -> Output {
+        Output::error(
+            format!(
+                "error: {}\nSee '{} -h' for help and examples",
+                msg.as_ref(),
+                self.cmd.full_name()
+            ),
+            1,
+        )
+    }
+    /// A server error as kubectl prints it.
+    pub fn api_err(e: &ApiError) -> Output {
+        Output::error(e.kubectl_message(), 1)
+    }
+    /// Reads `-f` sources: files, directories (their .yaml/.yml/.json files) or `-` (stdin).
+    pub fn read_sources(&self) -> Result<Vec<(String, String)>, Output> {
+        let mut out = Vec::new();
+        for f in self.p.values("filename") {
+            if f == "-" {
+                out.push(("STDIN".to_string(), self.stdin.clone()));
+                continue;
+            }
+            if f.starts_with("http://") || f.starts_with("https://") {
+                // TODO(term-config): well-known manifests (flannel, calico) served offline.
+                return Err(self.fail(format!(
+                    "unable to read URL \"{f}\", server reported 404 Not Found, status code=404"
+                )));
+            }
+            let path = crate::term::fs::Fs::resolve(&self.term.cwd, &f);
+            if let Some(text) = self.term.fs.read(&path) {
+                out.push((f.clone(), text.to_string()));
+            } else if self.term.fs.is_dir(&path) {
+                let prefix = format!("{}/", path.trim_end_matches('/'));
+                let recursive = self.p.on("recursive");
+                let files: Vec<String> = self
+                    .term
+                    .fs
+                    .files_under(&path)
+                    .into_iter()
+                    .filter(|f| recursive || !f[prefix.len().min(f.len())..].contains('/'))
+                    .collect();
+                for file in files {
+                    if [".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {
+                        if let Some(text) = self.term.fs.read(&file) {
+                            out.push((file.clone(), text.to_string()));
+                        }
+                    }
+                }
+            } else {
+                return Err(self.fail(format!("the path \"{f}\" does not exist")));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Runs `kubectl <args>` with `stdin` (the previous pipeline stage or a heredoc).
 pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
-    let _ = stdin;
-    let (flags, rest) = match split_global_flags(args) {
-        Ok(v) => v,
-        Err(msg) => return Output::error(msg, 1),
-    };
-    let Some((verb, verb_args)) = rest.split_first() else {
-        return Output::out(usage());
-    };
-    match verb.as_str() {
-        "get" => get::run(term, &flags, verb_args),
-        "auth" => {
-            let conn = config::ConnFlags {
-                kubeconfig: flags.kubeconfig.clone(),
-                context: flags.context.clone(),
-                namespace: flags.namespace.clone(),
-                ..Default::default()
-            };
-            let words: Vec<&str> = verb_args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
-            let impersonate = verb_args.iter().find_map(|a| a.strip_prefix("--as=")).or_else(|| {
-                verb_args.iter().position(|a| a == "--as").and_then(|i| verb_args.get(i + 1)).map(String::as_str)
-            });
-            let all = verb_args.iter().any(|a| a == "-A" || a == "--all-namespaces");
-            match words.as_slice() {
-                ["can-i", verb, what, ..] => config::can_i(term, &conn, verb, what, impersonate, all),
-                ["whoami", ..] => config::whoami(term, &conn),
-                _ => Output::error("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples", 1),
-            }
+    // Find the verb: the first word that is not a flag or a global flag's value.
+    let mut i = 0;
+    let mut verb_at = None;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            break;
         }
+        if let Some(long) = a.strip_prefix("--") {
+            let takes = cli::GLOBAL_FLAGS
+                .iter()
+                .any(|f| f.long == long && f.takes_value);
+            i += 1 + usize::from(takes);
+            continue;
+        }
+        if a.len() == 2 && a.starts_with('-') {
+            let c = a.chars().nth(1).unwrap_or('-');
+            let takes = cli::GLOBAL_FLAGS
+                .iter()
+                .any(|f| f.short == c && f.takes_value);
+            i += 1 + usize::from(takes);
+            continue;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            i += 1;
+            continue;
+        }
+        verb_at = Some(i);
+        break;
+    }
+    let Some(verb_at) = verb_at else {
+        if args.iter().any(|a| a == "--help" || a == "-h") || args.is_empty() {
+            return Output::out(cli::root_help());
+        }
+        let root = cli::Command {
+            path: &[],
+            aliases: &[],
+            short: "",
+            usage: "",
+            examples: "",
+            flags: &[],
+            group: "",
+        };
+        return match cli::parse(&root, args) {
+            Err(e) => Output::error(format!("error: {e}\nSee 'kubectl --help' for usage."), 1),
+            Ok(_) => Output::out(cli::root_help()),
+        };
+    };
+    let verb = args[verb_at].as_str();
+    match verb {
+        "help" => return Output::out(cli::root_help()),
+        "options" => return Output::out(cli::options_help()),
+        // `config` parses its own flags (`set-context --current`, `view --minify`); global
+        // flags typed before the verb are handed over.
         "config" => {
-            // `config` reads the connection flags itself (they may follow the sub-command).
-            let mut a: Vec<String> = verb_args.to_vec();
-            if let Some(k) = &flags.kubeconfig {
-                a.push(format!("--kubeconfig={k}"));
-            }
-            if let Some(c) = &flags.context {
-                a.push(format!("--context={c}"));
-            }
-            if let Some(n) = &flags.namespace {
-                a.push(format!("--namespace={n}"));
-            }
-            config::run(term, &a)
+            let mut a: Vec<String> = args[verb_at + 1..].to_vec();
+            a.extend(args[..verb_at].iter().cloned());
+            return config::run(term, &a);
         }
-        "version" => version(term),
-        "help" | "--help" | "-h" => Output::out(usage()),
+        _ => {}
+    }
+    let Some(mut cmd) = cli::find(&[verb]) else {
+        return Output::error(cli::unknown_command(verb, "kubectl"), 1);
+    };
+    let mut rest: Vec<String> = args[..verb_at].to_vec();
+    let mut tail: Vec<String> = args[verb_at + 1..].to_vec();
+    // Descend into sub-commands (`create deployment`, `create service nodeport`).
+    loop {
+        if cmd.subcommands().next().is_none() {
+            break;
+        }
+        let Some(pos) = tail.iter().position(|a| !a.starts_with('-')) else {
+            break;
+        };
+        if tail[..pos].iter().any(|a| a == "--") {
+            break;
+        }
+        let word = cli::canonical_subcommand(cmd.path, &tail[pos]);
+        let mut path: Vec<&str> = cmd.path.to_vec();
+        path.push(word.as_str());
+        match cli::find(&path) {
+            Some(sub) => {
+                cmd = sub;
+                tail.remove(pos);
+            }
+            None => {
+                if matches!(cmd.path, ["create"]) {
+                    break;
+                }
+                return Output::error(cli::unknown_command(&tail[pos], &cmd.full_name()), 1);
+            }
+        }
+    }
+    rest.extend(tail);
+    let p = match cli::parse(cmd, &rest) {
+        Ok(p) => p,
+        Err(e) => {
+            return Output::error(
+                format!("error: {e}\nSee '{} --help' for usage.", cmd.full_name()),
+                1,
+            )
+        }
+    };
+    if p.on("help") {
+        return Output::out(cli::help(cmd));
+    }
+    let key = cmd.path.join(" ");
+    // The shell refuses `kubectl <verb>`; sub-commands (`kubectl create deployment`) here.
+    if term.disabled_commands.contains(&format!("kubectl {key}")) {
+        return Output::error(format!("bash: kubectl {key}: disabled in this lesson"), 126);
+    }
+    let mut ctx = Ctx {
+        term,
+        cmd,
+        p,
+        stdin: stdin.to_string(),
+        note: None,
+    };
+    let out = match key.as_str() {
+        "get" => get::run(&mut ctx),
+        "describe" => describe::run(&mut ctx),
+        "create" => mutate::create_from_file(&mut ctx),
+        "create deployment"
+        | "create namespace"
+        | "create service clusterip"
+        | "create service nodeport"
+        | "create service loadbalancer"
+        | "create configmap"
+        | "create secret generic"
+        | "create job"
+        | "create serviceaccount"
+        | "create role"
+        | "create rolebinding" => mutate::create_kind(&mut ctx),
+        "run" => mutate::run_pod(&mut ctx),
+        "apply" => mutate::apply(&mut ctx),
+        "replace" => mutate::replace(&mut ctx),
+        "delete" => mutate::delete(&mut ctx),
+        "edit" => edit::start(&mut ctx),
+        "patch" => mutate::patch(&mut ctx),
+        "scale" => mutate::scale(&mut ctx),
+        "expose" => mutate::expose(&mut ctx),
+        "set image" => mutate::set_image(&mut ctx),
+        "label" => mutate::label(&mut ctx, "labels"),
+        "annotate" => mutate::label(&mut ctx, "annotations"),
+        "rollout status" | "rollout history" | "rollout undo" | "rollout restart"
+        | "rollout pause" | "rollout resume" => ops::rollout(&mut ctx),
+        "taint" => ops::taint(&mut ctx),
+        "cordon" | "uncordon" => ops::cordon(&mut ctx),
+        "drain" => ops::drain(&mut ctx),
+        "logs" => ops::logs(&mut ctx),
+        "exec" => ops::exec(&mut ctx),
+        "top node" | "top pod" => ops::top(&mut ctx),
+        "wait" => ops::wait(&mut ctx),
+        "explain" => info::explain(&mut ctx),
+        "api-resources" => info::api_resources(&mut ctx),
+        "api-versions" => info::api_versions(&mut ctx),
+        "cluster-info" => info::cluster_info(&mut ctx),
+        "version" => info::version(&mut ctx),
+        "auth can-i" => info::can_i(&mut ctx),
+        "auth whoami" => config::whoami(ctx.term, &ctx.conn_flags()),
+        "events" => get::events(&mut ctx),
+        "rollout" | "set" | "top" | "auth" | "create service" | "create secret" => {
+            Output::out(cli::help(cmd))
+        }
         other => Output::error(
-            format!("error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."),
+            format!("error: \"kubectl {other}\" is not modelled by this simulator"),
             1,
         ),
-    }
-}
-
-/// Separates the flags that apply to every verb (`-n`, `--context`, ...) from the rest.
-fn split_global_flags(args: &[String]) -> Result<(GlobalFlags, Vec<String>), String> {
-    let mut flags = GlobalFlags::default();
-    let mut rest = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let arg = &args[i];
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with('-') => (n, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let slot = match name {
-            "-n" | "--namespace" => Some(&mut flags.namespace),
-            "--context" => Some(&mut flags.context),
-            "--kubeconfig" => Some(&mut flags.kubeconfig),
-            _ => None,
-        };
-        match slot {
-            Some(slot) => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => {
-                        i += 1;
-                        args.get(i).cloned().ok_or_else(|| {
-                            format!(
-                                "error: flag needs an argument: '{}' in {arg}",
-                                arg.trim_start_matches('-')
-                            )
-                        })?
-                    }
-                };
-                *slot = Some(value);
-            }
-            None => rest.push(arg.clone()),
+    };
+    match ctx.note.take() {
+        Some(note) => {
+            let mut o = Output::error(note, out.exit_code);
+            o.append(out);
+            o
         }
-        i += 1;
+        None => out,
     }
-    Ok((flags, rest))
 }
 
-fn version(term: &mut Terminal) -> Output {
-    let server = term
-        .current_cluster()
-        .and_then(|c| term.world.clusters.get(&c))
-        .map(|c| c.version.clone());
-    let mut text = String::from("Client Version: v1.34.1\nKustomize Version: v5.7.1\n");
-    if let Some(v) = server {
-        text.push_str(&format!("Server Version: {v}\n"));
-    }
-    Output::out(text)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{presets::Preset, World};
 
-fn usage() -> String {
-    let mut s = String::from("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nBasic Commands:\n");
-    for (verb, summary) in VERBS {
-        s.push_str(&format!("  {verb:<14}{summary}\n"));
+    #[test]
+    fn flag_errors_and_help_read_like_cobra() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        assert_eq!(
+            t.run("kubectl get pods --foo").stderr(),
+            "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"
+        );
+        assert_eq!(
+            t.run("kubectl get -z").stderr(),
+            "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage.\n"
+        );
+        assert_eq!(
+            t.run("kubectl foo").stderr(),
+            "error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n"
+        );
+        assert!(t
+            .run("kubectl create deployment --help")
+            .stdout()
+            .starts_with("Create a deployment with the specified name.\n"));
+        assert!(t
+            .run("kubectl -n kube-system get --help")
+            .stdout()
+            .contains("Usage:\n  kubectl get"));
+        t.disabled_commands
+            .insert("kubectl create deployment".into());
+        assert_eq!(
+            t.run("kubectl create deployment x --image=y").exit_code,
+            126
+        );
     }
-    s.push_str("\nUsage:\n  kubectl [flags] [options]\n\nUse \"kubectl <command> --help\" for more information about a given command.\n");
-    s
+
+    #[test]
+    fn watch_streams_changes_until_cancelled() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        let out = t.run("kubectl get deploy -w");
+        assert!(out.streaming);
+        t.run("kubectl create deployment web --image=nginx");
+        let first = t.poll_watch();
+        assert!(first.streaming);
+        assert!(
+            first.stdout().starts_with("web   0/1"),
+            "{:?}",
+            first.stdout()
+        );
+        assert_eq!(
+            t.poll_watch().stdout(),
+            "",
+            "nothing changed since the last poll"
+        );
+        t.world.step(2_000);
+        assert!(
+            !t.poll_watch().stdout().is_empty(),
+            "the controller updated the status"
+        );
+        t.cancel_watch();
+        assert!(!t.poll_watch().streaming);
+    }
+
+    #[test]
+    fn edit_round_trips_through_the_editor_panel() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        t.run("kubectl create configmap cfg --from-literal=color=blue");
+        let out = t.run("kubectl edit cm cfg");
+        let path = out.open_editor.clone().expect("an editor request");
+        let text = t.read_file(&path).unwrap_or_default();
+        assert!(
+            text.starts_with(edit::HEADER) && text.contains("color: blue"),
+            "{text}"
+        );
+        // Closing without changes cancels.
+        assert_eq!(
+            t.editor_closed(&path).stderr(),
+            "Edit cancelled, no changes made.\n"
+        );
+        let out = t.run("kubectl edit cm/cfg");
+        let path = out.open_editor.clone().expect("an editor request");
+        let text = t
+            .read_file(&path)
+            .unwrap_or_default()
+            .replace("blue", "green");
+        t.write_file(&path, &text);
+        assert_eq!(t.editor_closed(&path).stdout(), "configmap/cfg edited\n");
+        assert_eq!(
+            t.run("kubectl get cm cfg -o jsonpath={.data.color}")
+                .stdout(),
+            "green"
+        );
+        assert_eq!(t.editor_closed(&path), Output::default());
+    }
 }

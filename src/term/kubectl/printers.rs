@@ -84,6 +84,68 @@ impl Table {
     }
 }
 
+/// Go's `text/tabwriter` on `\t`-separated text (flags 0, space padding): a cell is
+/// tab-terminated text; consecutive lines that have a cell in the same column form a block
+/// aligned to its widest cell + `padding` (at least `min_width`). Describers use
+/// `tabwrite(text, 0, 2)`; tables `tabwrite(text, 6, 3)`.
+pub fn tabwrite(text: &str, min_width: usize, padding: usize) -> String {
+    let lines: Vec<Vec<&str>> = text
+        .split_inclusive('\n')
+        .map(|l| l.trim_end_matches('\n').split('\t').collect())
+        .collect();
+    let ends_nl: Vec<bool> = text
+        .split_inclusive('\n')
+        .map(|l| l.ends_with('\n'))
+        .collect();
+    // widths[line][col] for every tab-terminated cell.
+    let mut widths: Vec<Vec<usize>> = lines
+        .iter()
+        .map(|l| vec![0; l.len().saturating_sub(1)])
+        .collect();
+    fn format(
+        lines: &[Vec<&str>],
+        widths: &mut [Vec<usize>],
+        col: usize,
+        start: usize,
+        end: usize,
+        min: usize,
+        pad: usize,
+    ) {
+        let mut this = start;
+        while this < end {
+            if col >= lines[this].len().saturating_sub(1) {
+                this += 1;
+                continue;
+            }
+            let block_start = this;
+            let mut width = min;
+            while this < end && col < lines[this].len().saturating_sub(1) {
+                width = width.max(display_width(lines[this][col]) + pad);
+                this += 1;
+            }
+            for w in widths.iter_mut().take(this).skip(block_start) {
+                w[col] = width;
+            }
+            format(lines, widths, col + 1, block_start, this, min, pad);
+        }
+    }
+    format(&lines, &mut widths, 0, 0, lines.len(), min_width, padding);
+    let mut out = String::new();
+    for (idx, cells) in lines.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            out.push_str(cell);
+            if c + 1 < cells.len() {
+                let pad = widths[idx][c].saturating_sub(display_width(cell));
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        if ends_nl[idx] {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Width in terminal cells; tabwriter counts UTF-8 characters.
 fn display_width(s: &str) -> usize {
     s.chars().count()
@@ -168,6 +230,19 @@ mod tests {
         ] {
             assert_eq!(human_duration(s), want, "{s}s");
         }
+    }
+
+    #[test]
+    fn tabwrite_aligns_blocks_like_go() {
+        let text = "Name:\tweb\nService Account:\tdefault\nIPs:\n  IP:\t10.0.0.1\nQoS Class:\tBestEffort\n";
+        assert_eq!(
+            tabwrite(text, 0, 2),
+            "Name:             web\nService Account:  default\nIPs:\n  IP:       10.0.0.1\nQoS Class:  BestEffort\n"
+        );
+        assert_eq!(
+            tabwrite("a\tb\tc\nlong\tx\n", 0, 2),
+            "a     b  c\nlong  x\n"
+        );
     }
 
     #[test]

@@ -1,0 +1,561 @@
+//! Read-only informational verbs: api-resources, api-versions, cluster-info, version,
+//! explain (a compact built-in schema) and auth can-i.
+
+use super::printers::Table;
+use super::{codec, Ctx};
+use crate::sim::api::{self, RESOURCES};
+use crate::sim::presets::K8S_VERSION;
+use crate::sim::value::Value;
+use crate::term::Output;
+
+pub const CLIENT_VERSION: &str = "v1.34.1";
+pub const KUSTOMIZE_VERSION: &str = "v5.7.1";
+
+/// Rows of `kubectl api-resources`: (name, shortnames, apiVersion, namespaced, kind).
+fn resource_rows() -> Vec<(String, String, String, bool, String)> {
+    let mut rows: Vec<(String, String, String, bool, String)> = Vec::new();
+    for r in RESOURCES {
+        if r.plural == "configmaps" {
+            rows.push((
+                "componentstatuses".into(),
+                "cs".into(),
+                "v1".into(),
+                false,
+                "ComponentStatus".into(),
+            ));
+        }
+        rows.push((
+            r.plural.into(),
+            r.short_names.join(","),
+            r.api_version.into(),
+            r.namespaced,
+            r.kind.into(),
+        ));
+    }
+    rows
+}
+
+pub fn api_resources(ctx: &mut Ctx) -> Output {
+    let ns_filter = ctx.p.value("namespaced").map(|v| v == "true");
+    let group = ctx.p.value("api-group").map(str::to_string);
+    let mut rows = resource_rows();
+    rows.retain(|(_, _, av, ns, _)| {
+        ns_filter.is_none_or(|f| f == *ns)
+            && group
+                .as_ref()
+                .is_none_or(|g| av.rsplit_once('/').map_or("", |(grp, _)| grp) == g)
+    });
+    match ctx.p.value("sort-by") {
+        Some("name") => rows.sort_by(|a, b| a.0.cmp(&b.0)),
+        Some("kind") => rows.sort_by(|a, b| a.4.cmp(&b.4)),
+        _ => {}
+    }
+    match ctx.p.value("output") {
+        Some("name") => {
+            return Output::out(
+                rows.iter()
+                    .map(|(n, _, av, _, _)| match av.rsplit_once('/') {
+                        Some((g, _)) => format!("{n}.{g}\n"),
+                        None => format!("{n}\n"),
+                    })
+                    .collect::<String>(),
+            )
+        }
+        Some("wide") | None => {}
+        Some(o) => return ctx.fail(format!("--output {o} is not available")),
+    }
+    let wide = ctx.p.value("output") == Some("wide");
+    let mut hdr = vec!["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"];
+    if wide {
+        hdr.extend(["VERBS", "CATEGORIES"]);
+    }
+    let mut t = if ctx.p.on("no-headers") {
+        Table::headless()
+    } else {
+        Table::new(&hdr)
+    };
+    for (n, s, av, ns, k) in rows {
+        let mut cells = vec![n.clone(), s, av, ns.to_string(), k];
+        if wide {
+            let verbs = match n.as_str() {
+                "componentstatuses" => "get,list",
+                "events" | "leases" => "create,delete,deletecollection,get,list,patch,update,watch",
+                _ => "create,delete,deletecollection,get,list,patch,update,watch",
+            };
+            let cats = match n.as_str() {
+                "pods" | "services" | "daemonsets" | "deployments" | "replicasets"
+                | "statefulsets" | "jobs" => "all",
+                _ => "",
+            };
+            cells.push(format!("[{}]", verbs.replace(',', " ")));
+            cells.push(cats.to_string());
+        }
+        t.row(cells);
+    }
+    Output::out(t.render())
+}
+
+pub fn api_versions(ctx: &mut Ctx) -> Output {
+    if let Err(o) = ctx.cluster() {
+        return o;
+    }
+    let mut v: Vec<&str> = RESOURCES.iter().map(|r| r.api_version).collect();
+    v.extend([
+        "authentication.k8s.io/v1",
+        "authorization.k8s.io/v1",
+        "autoscaling/v1",
+        "autoscaling/v2",
+        "networking.k8s.io/v1",
+        "policy/v1",
+        "events.k8s.io/v1",
+        "admissionregistration.k8s.io/v1",
+        "apiextensions.k8s.io/v1",
+        "scheduling.k8s.io/v1",
+        "node.k8s.io/v1",
+        "certificates.k8s.io/v1",
+    ]);
+    v.sort_unstable();
+    v.dedup();
+    Output::out(v.iter().map(|x| format!("{x}\n")).collect::<String>())
+}
+
+pub fn cluster_info(ctx: &mut Ctx) -> Output {
+    if ctx.p.args.first().map(String::as_str) == Some("dump") {
+        return ctx.fail("\"kubectl cluster-info dump\" is not modelled by this simulator");
+    }
+    let cluster = match ctx.cluster() {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let server = ctx
+        .term
+        .world
+        .clusters
+        .get(&cluster)
+        .map(|c| c.server.clone())
+        .unwrap_or_default();
+    let mut text = format!("Kubernetes control plane is running at {server}\n");
+    let has_dns = match ctx.api() {
+        Ok(mut a) => api::resource_for("services")
+            .is_some_and(|r| a.get(r, Some("kube-system"), "kube-dns").is_ok()),
+        Err(_) => false,
+    };
+    if has_dns {
+        text.push_str(&format!("CoreDNS is running at {server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n"));
+    }
+    text.push_str(
+        "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
+    );
+    Output::out(text)
+}
+
+fn version_info(git: &str) -> Value {
+    let (major, minor) = git
+        .trim_start_matches('v')
+        .split_once('.')
+        .map(|(a, b)| (a.to_string(), b.split('.').next().unwrap_or("").to_string()))
+        .unwrap_or_default();
+    let mut v = Value::map();
+    v.set("buildDate", "2025-09-09T19:44:50Z");
+    v.set("compiler", "gc");
+    v.set("gitCommit", "93248f9ae092f571eb870b7664c534bfc7d00f03");
+    v.set("gitTreeState", "clean");
+    v.set("gitVersion", git);
+    v.set("goVersion", "go1.24.6");
+    v.set("major", major.as_str());
+    v.set("minor", minor.as_str());
+    v.set("platform", "linux/amd64");
+    v
+}
+
+pub fn version(ctx: &mut Ctx) -> Output {
+    let client_only = ctx.p.on("client");
+    let server = if client_only {
+        None
+    } else {
+        match ctx.cluster() {
+            Ok(c) => ctx.term.world.clusters.get(&c).map(|c| c.version.clone()),
+            Err(_) => None,
+        }
+    };
+    match ctx.p.value("output") {
+        Some(fmt @ ("yaml" | "json")) => {
+            let mut v = Value::map();
+            v.set("clientVersion", version_info(CLIENT_VERSION));
+            v.set("kustomizeVersion", KUSTOMIZE_VERSION);
+            if let Some(s) = &server {
+                v.set("serverVersion", version_info(s));
+            }
+            return Output::out(if fmt == "yaml" {
+                codec::to_yaml(&v)
+            } else {
+                codec::to_json(&v)
+            });
+        }
+        Some(_) => return ctx.fail("--output must be 'yaml' or 'json'"),
+        None => {}
+    }
+    let mut out = Output::out(format!(
+        "Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
+    ));
+    if client_only {
+        return out;
+    }
+    match server {
+        Some(s) => {
+            out.print(format!("Server Version: {s}\n"));
+            let minor = |v: &str| {
+                v.trim_start_matches('v')
+                    .split('.')
+                    .nth(1)
+                    .and_then(|m| m.parse::<i64>().ok())
+                    .unwrap_or(0)
+            };
+            let (c, sv) = (minor(CLIENT_VERSION), minor(&s));
+            if (c - sv).abs() > 1 {
+                out.err(format!("WARNING: version difference between client (1.{c}) and server (1.{sv}) exceeds the supported minor version skew of +/-1"));
+            }
+        }
+        None => {
+            out.err(super::NO_SERVER);
+            out.exit_code = 1;
+        }
+    }
+    let _ = K8S_VERSION;
+    out
+}
+
+/// `kubectl auth can-i VERB RESOURCE`.
+pub fn can_i(ctx: &mut Ctx) -> Output {
+    if ctx.p.on("list") {
+        let mut t = Table::new(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
+        t.row(vec!["*.*".into(), "[]".into(), "[]".into(), "[*]".into()]);
+        t.row(vec!["".into(), "[*]".into(), "[]".into(), "[*]".into()]);
+        return Output::out(t.render());
+    }
+    let (Some(verb), Some(target)) = (ctx.p.args.first().cloned(), ctx.p.args.get(1).cloned())
+    else {
+        return ctx
+            .usage("you must specify two arguments: verb resource or verb resource/resourceName.");
+    };
+    let mut out = Output::default();
+    let known_verbs = [
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "use",
+        "bind",
+        "impersonate",
+        "*",
+        "escalate",
+        "approve",
+        "sign",
+    ];
+    if !known_verbs.contains(&verb.as_str()) {
+        out.err(format!("Warning: verb '{verb}' is not a known verb"));
+    }
+    let answer = super::config::can_i(
+        ctx.term,
+        &ctx.conn_flags(),
+        &verb,
+        &target,
+        ctx.p.value("as"),
+        ctx.all_namespaces(),
+    );
+    if ctx.p.on("quiet") {
+        out.exit_code = answer.exit_code;
+        return out;
+    }
+    out.append(answer);
+    out
+}
+
+/// A field of the built-in schema: (path under the kind, type, description).
+type Field = (&'static str, &'static str, &'static str);
+
+const META: &[Field] = &[
+    ("apiVersion", "<string>", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values."),
+    ("kind", "<string>", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase."),
+    ("metadata", "<ObjectMeta>", "Standard object's metadata."),
+    ("metadata.annotations", "<map[string]string>", "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
+    ("metadata.labels", "<map[string]string>", "Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services."),
+    ("metadata.name", "<string>", "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically."),
+    ("metadata.namespace", "<string>", "Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the \"default\" namespace, but \"default\" is the canonical representation."),
+    ("metadata.uid", "<string>", "UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations."),
+];
+
+const POD_SPEC: &[Field] = &[
+    ("containers", "<[]Container> -required-", "List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated."),
+    ("containers.name", "<string> -required-", "Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated."),
+    ("containers.image", "<string>", "Container image name. This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets."),
+    ("containers.command", "<[]string>", "Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided."),
+    ("containers.args", "<[]string>", "Arguments to the entrypoint. The container image's CMD is used if this is not provided."),
+    ("containers.env", "<[]EnvVar>", "List of environment variables to set in the container. Cannot be updated."),
+    ("containers.ports", "<[]ContainerPort>", "List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed."),
+    ("containers.resources", "<ResourceRequirements>", "Compute Resources required by this container. Cannot be updated."),
+    ("containers.livenessProbe", "<Probe>", "Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated."),
+    ("containers.readinessProbe", "<Probe>", "Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated."),
+    ("containers.volumeMounts", "<[]VolumeMount>", "Pod volumes to mount into the container's filesystem. Cannot be updated."),
+    ("containers.imagePullPolicy", "<string>", "Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated."),
+    ("initContainers", "<[]Container>", "List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started."),
+    ("nodeName", "<string>", "NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName."),
+    ("nodeSelector", "<map[string]string>", "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+    ("restartPolicy", "<string>", "Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always."),
+    ("serviceAccountName", "<string>", "ServiceAccountName is the name of the ServiceAccount to use to run this pod."),
+    ("tolerations", "<[]Toleration>", "If specified, the pod's tolerations."),
+    ("affinity", "<Affinity>", "If specified, the pod's scheduling constraints"),
+    ("volumes", "<[]Volume>", "List of volumes that can be mounted by containers belonging to the pod."),
+];
+
+/// (kind, description, fields) of the kinds `explain` knows.
+fn schema(kind: &str) -> Option<(&'static str, Vec<(String, &'static str, &'static str)>)> {
+    let mut fields: Vec<(String, &'static str, &'static str)> = META
+        .iter()
+        .map(|(p, t, d)| (p.to_string(), *t, *d))
+        .collect();
+    let status = ("status".to_string(), "<Status>", "Most recently observed status. This data may not be up to date. Populated by the system. Read-only.");
+    let desc = match kind {
+        "Pod" => {
+            fields.push((
+                "spec".into(),
+                "<PodSpec>",
+                "Specification of the desired behavior of the pod.",
+            ));
+            fields.extend(
+                POD_SPEC
+                    .iter()
+                    .map(|(p, t, d)| (format!("spec.{p}"), *t, *d)),
+            );
+            fields.push(("status".into(), "<PodStatus>", "Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only."));
+            "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts."
+        }
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+            fields.push((
+                "spec".into(),
+                "<Spec>",
+                "Specification of the desired behavior of the object.",
+            ));
+            if kind != "DaemonSet" && kind != "Job" {
+                fields.push(("spec.replicas".into(), "<integer>", "Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1."));
+            }
+            fields.push(("spec.selector".into(), if kind == "Job" { "<LabelSelector>" } else { "<LabelSelector> -required-" }, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels."));
+            fields.push((
+                "spec.template".into(),
+                "<PodTemplateSpec> -required-",
+                "Template describes the pods that will be created.",
+            ));
+            fields.push((
+                "spec.template.metadata".into(),
+                "<ObjectMeta>",
+                "Standard object's metadata.",
+            ));
+            fields.push((
+                "spec.template.spec".into(),
+                "<PodSpec>",
+                "Specification of the desired behavior of the pod.",
+            ));
+            fields.extend(
+                POD_SPEC
+                    .iter()
+                    .map(|(p, t, d)| (format!("spec.template.spec.{p}"), *t, *d)),
+            );
+            if kind == "Deployment" {
+                fields.push((
+                    "spec.strategy".into(),
+                    "<DeploymentStrategy>",
+                    "The deployment strategy to use to replace existing pods with new ones.",
+                ));
+                fields.push(("spec.revisionHistoryLimit".into(), "<integer>", "The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10."));
+                fields.push((
+                    "spec.paused".into(),
+                    "<boolean>",
+                    "Indicates that the deployment is paused.",
+                ));
+            }
+            if kind == "Job" {
+                fields.push(("spec.completions".into(), "<integer>", "Specifies the desired number of successfully finished pods the job should be run with."));
+                fields.push(("spec.parallelism".into(), "<integer>", "Specifies the maximum desired number of pods the job should run at any given time."));
+                fields.push((
+                    "spec.backoffLimit".into(),
+                    "<integer>",
+                    "Specifies the number of retries before marking this job failed. Defaults to 6",
+                ));
+            }
+            fields.push(status);
+            match kind {
+                "Deployment" => "Deployment enables declarative updates for Pods and ReplicaSets.",
+                "ReplicaSet" => "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+                "StatefulSet" => "StatefulSet represents a set of pods with consistent identities. Identities are defined as:\n  - Network: A single stable DNS and hostname.\n  - Storage: As many VolumeClaims as requested.\n\nThe StatefulSet guarantees that a given network identity will always map to the same storage identity.",
+                "DaemonSet" => "DaemonSet represents the configuration of a daemon set.",
+                _ => "Job represents the configuration of a single job.",
+            }
+        }
+        "Service" => {
+            fields.push((
+                "spec".into(),
+                "<ServiceSpec>",
+                "Spec defines the behavior of a service.",
+            ));
+            fields.push(("spec.type".into(), "<string>", "type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer."));
+            fields.push(("spec.selector".into(), "<map[string]string>", "Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify."));
+            fields.push((
+                "spec.ports".into(),
+                "<[]ServicePort>",
+                "The list of ports that are exposed by this service.",
+            ));
+            fields.push((
+                "spec.ports.port".into(),
+                "<integer> -required-",
+                "The port that will be exposed by this service.",
+            ));
+            fields.push(("spec.ports.targetPort".into(), "<IntOrString>", "Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535."));
+            fields.push(("spec.ports.nodePort".into(), "<integer>", "The port on each node on which this service is exposed when type is NodePort or LoadBalancer."));
+            fields.push(("spec.ports.protocol".into(), "<string>", "The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."));
+            fields.push((
+                "spec.clusterIP".into(),
+                "<string>",
+                "clusterIP is the IP address of the service and is usually assigned randomly.",
+            ));
+            fields.push(status);
+            "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy."
+        }
+        "ConfigMap" => {
+            fields.push(("data".into(), "<map[string]string>", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'."));
+            fields.push((
+                "binaryData".into(),
+                "<map[string]string>",
+                "BinaryData contains the binary data.",
+            ));
+            fields.push(("immutable".into(), "<boolean>", "Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified)."));
+            "ConfigMap holds configuration data for pods to consume."
+        }
+        "Secret" => {
+            fields.push(("data".into(), "<map[string]string>", "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string."));
+            fields.push(("stringData".into(), "<map[string]string>", "stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience."));
+            fields.push((
+                "type".into(),
+                "<string>",
+                "Used to facilitate programmatic handling of secret data.",
+            ));
+            "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes."
+        }
+        "Namespace" => {
+            fields.push((
+                "spec".into(),
+                "<NamespaceSpec>",
+                "Spec defines the behavior of the Namespace.",
+            ));
+            fields.push(status);
+            "Namespace provides a scope for Names. Use of multiple namespaces is optional."
+        }
+        "Node" => {
+            fields.push((
+                "spec".into(),
+                "<NodeSpec>",
+                "Spec defines the behavior of a node.",
+            ));
+            fields.push((
+                "spec.taints".into(),
+                "<[]Taint>",
+                "If specified, the node's taints.",
+            ));
+            fields.push(("spec.unschedulable".into(), "<boolean>", "Unschedulable controls node schedulability of new pods. By default, node is schedulable."));
+            fields.push(status);
+            "Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd)."
+        }
+        _ => return None,
+    };
+    Some((desc, fields))
+}
+
+fn wrap(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.len() + word.len() + 1 > 76 {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+    out
+}
+
+pub fn explain(ctx: &mut Ctx) -> Output {
+    let Some(arg) = ctx.p.args.first().cloned() else {
+        return Output::error("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl explain -h' for help and examples", 1);
+    };
+    let (type_part, field_path) = match arg.split_once('.') {
+        Some((t, rest)) => (t.to_string(), rest.to_string()),
+        None => (arg.clone(), String::new()),
+    };
+    let Some(res) = api::resource_for(&type_part) else {
+        return ctx.fail(format!(
+            "the server doesn't have a resource type \"{type_part}\""
+        ));
+    };
+    let version = res.api_version.rsplit('/').next().unwrap_or("v1");
+    let Some((desc, fields)) = schema(res.kind) else {
+        return ctx.fail(format!(
+            "explain for {} is not modelled by this simulator",
+            res.kind
+        ));
+    };
+    let mut out = format!(
+        "GROUP:      {}\nKIND:       {}\nVERSION:    {version}\n\n",
+        res.group(),
+        res.kind
+    );
+    if res.group().is_empty() {
+        out = format!("KIND:       {}\nVERSION:    {version}\n\n", res.kind);
+    }
+    let (own_desc, prefix) = if field_path.is_empty() {
+        (desc.to_string(), String::new())
+    } else {
+        let Some((_, t, d)) = fields.iter().find(|(p, _, _)| *p == field_path) else {
+            return ctx.fail(format!(
+                "field \"{}\" does not exist",
+                field_path.rsplit('.').next().unwrap_or(&field_path)
+            ));
+        };
+        let name = field_path.rsplit('.').next().unwrap_or(&field_path);
+        out.push_str(&format!("FIELD: {name} {t}\n"));
+        (d.to_string(), format!("{field_path}."))
+    };
+    if !field_path.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("DESCRIPTION:\n");
+    out.push_str(&wrap(&own_desc, "    "));
+    out.push_str("    \n");
+    let children: Vec<&(String, &str, &str)> = fields
+        .iter()
+        .filter(|(p, _, _)| {
+            p.strip_prefix(prefix.as_str())
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('.'))
+        })
+        .collect();
+    if !children.is_empty() {
+        out.push_str("FIELDS:\n");
+        let mut sorted = children;
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (p, t, d) in sorted {
+            let name = p.rsplit('.').next().unwrap_or(p);
+            out.push_str(&format!("  {name}\t{t}\n"));
+            out.push_str(&wrap(d, "    "));
+            out.push('\n');
+        }
+    }
+    Output::out(out)
+}
