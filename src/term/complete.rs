@@ -445,7 +445,7 @@ fn kubectl_candidates(
     }
     let Some(verb) = pos.first().copied() else {
         let mut v: Vec<String> = KUBECTL_VERBS.iter().map(|s| s.to_string()).collect();
-        v.extend(kubectl::cli::verb_names().into_iter().map(str::to_string));
+        v.extend(kubectl::cli::verb_names().iter().map(|s| s.to_string()));
         return sorted(v, partial);
     };
     match verb {

@@ -290,6 +290,8 @@ pub static COMMANDS: &[Command] = &[
     cmd!(&["auth", "can-i"], "", "Check whether an action is allowed", "kubectl auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL] [options]",
         "  # Check to see if I can create pods in any namespace\n  kubectl auth can-i create pods --all-namespaces\n\n  # Check to see if I can list deployments in my current namespace\n  kubectl auth can-i list deployments.apps",
         [ALL_NS, v("as", '\0', "", "Username to impersonate for the operation."), b("list", '\0', "If true, prints all allowed actions."), b("quiet", 'q', "If true, suppress output and just return the exit code.")]),
+    cmd!(&["auth", "whoami"], "", "Experimental: Check self subject attributes", "kubectl auth whoami [options]",
+        "  # Get your subject attributes\n  kubectl auth whoami", [OUTPUT]),
     cmd!(&["debug"], DEBUG, "Create debugging sessions for troubleshooting workloads and nodes", "kubectl debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ] [options]", "", [IMAGE, b("stdin", 'i', "Keep stdin open on the container(s) in the pod, even if nothing is attached."), b("tty", 't', "Allocate a TTY for the debugging container.")]),
     cmd!(&["events"], DEBUG, "List events", "kubectl events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning] [options]",
         "  # List recent events in the default namespace\n  kubectl events", [ALL_NS, v("for", '\0', "", "Filter events to only those pertaining to the specified resource."), v("types", '\0', "[]", "Output only events of given types."), b("watch", 'w', "After listing the requested events, watch for more events."), NO_HEADERS, OUTPUT]),

@@ -211,21 +211,26 @@ pub fn run(ctx: &mut Ctx) -> Output {
                 v
             }
         } else {
-            let verb = if req.names.is_empty() { "list" } else { "get" };
-            if let Err(o) = ctx.authorize(
-                verb,
-                req.res,
-                ns.or(Some(namespace.as_str())),
-                req.names.first().map(String::as_str),
-            ) {
-                return o;
-            }
-            let Some(mut apiserver) = ctx.term.world.api(&cluster, "kubectl") else {
-                return Output::error(super::NO_SERVER, 1);
-            };
             if req.names.is_empty() {
+                if let Err(o) = ctx.authorize("list", req.res, ns, None) {
+                    return o;
+                }
+                let Some(mut apiserver) = ctx.term.world.api(&cluster, "kubectl") else {
+                    return Output::error(super::NO_SERVER, 1);
+                };
                 apiserver.list_shared(req.res, ns)
             } else {
+                if let Err(o) = ctx.authorize(
+                    "get",
+                    req.res,
+                    ns.or(Some(namespace.as_str())),
+                    req.names.first().map(String::as_str),
+                ) {
+                    return o;
+                }
+                let Some(mut apiserver) = ctx.term.world.api(&cluster, "kubectl") else {
+                    return Output::error(super::NO_SERVER, 1);
+                };
                 named = true;
                 let mut v = Vec::new();
                 for n in &req.names {

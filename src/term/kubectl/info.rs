@@ -259,19 +259,19 @@ pub fn can_i(ctx: &mut Ctx) -> Output {
     if !known_verbs.contains(&verb.as_str()) {
         out.err(format!("Warning: verb '{verb}' is not a known verb"));
     }
-    let res_name = target.split('/').next().unwrap_or(&target);
-    if !target.starts_with('/') && super::get::resolve(res_name).is_err() {
-        out.err(format!(
-            "Warning: the server doesn't have a resource type '{res_name}'"
-        ));
+    let answer = super::config::can_i(
+        ctx.term,
+        &ctx.conn_flags(),
+        &verb,
+        &target,
+        ctx.p.value("as"),
+        ctx.all_namespaces(),
+    );
+    if ctx.p.on("quiet") {
+        out.exit_code = answer.exit_code;
+        return out;
     }
-    // TODO(term-config): ask the RBAC model for the current user (kubeconfig) once it exists;
-    // the course's default user is cluster-admin.
-    let allowed = true;
-    if !ctx.p.on("quiet") {
-        out.print(if allowed { "yes\n" } else { "no\n" });
-    }
-    out.exit_code = i32::from(!allowed);
+    out.append(answer);
     out
 }
 

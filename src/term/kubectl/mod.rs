@@ -33,7 +33,6 @@ pub mod tables;
 pub mod watch;
 
 use super::{Output, Terminal};
-use crate::sim::api::Resource;
 use crate::sim::apiserver::{ApiError, ApiServer};
 use cli::{Command, Parsed};
 
@@ -60,49 +59,41 @@ pub const NO_SERVER: &str =
     "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
 
 impl Ctx<'_> {
+    /// The connection flags (`--context`, `--kubeconfig`, `--user`, `-n`, ...) as given.
+    pub fn conn_flags(&self) -> config::ConnFlags {
+        config::ConnFlags::from_lookup(|k| self.p.value(k).map(str::to_string))
+    }
+    /// The connection the kubeconfig and flags give, or kubectl's connection/auth error.
+    pub fn conn(&self) -> Result<config::Conn, Output> {
+        config::connect(self.term, &self.conn_flags())
+    }
     /// `-n`, else the context's namespace, else `default`.
     pub fn namespace(&self) -> String {
         if let Some(n) = self.p.value("namespace").filter(|n| !n.is_empty()) {
             return n.to_string();
         }
         self.conn()
-            .map_or_else(|_| "default".to_string(), |c| c.namespace)
-    }
-    /// The connection flags (`--context`, `--user`, `--token`, ...) as the user typed them.
-    pub fn conn_flags(&self) -> config::ConnFlags {
-        config::ConnFlags::from_lookup(|name| self.p.value(name).map(str::to_string))
-    }
-    /// The connection the kubeconfig and flags give: cluster, namespace and who we are,
-    /// or kubectl's connection/authentication error (refused, x509, Unauthorized, ...).
-    pub fn conn(&self) -> Result<config::Conn, Output> {
-        config::connect(self.term, &self.conn_flags())
-    }
-    /// RBAC: may the connected user `verb` this resource? Kubectl's Forbidden error if not.
-    pub fn authorize(
-        &self,
-        verb: &str,
-        res: &Resource,
-        ns: Option<&str>,
-        name: Option<&str>,
-    ) -> Result<(), Output> {
-        let conn = self.conn()?;
-        config::authorize(self.term, &conn, verb, res.plural, res.group(), ns, name)
+            .map(|c| c.namespace)
+            .unwrap_or_else(|_| "default".to_string())
     }
     pub fn all_namespaces(&self) -> bool {
         self.p.on("all-namespaces")
     }
-    /// The flags that pick the cluster, for [`config::resolve_target`].
-    pub fn global_flags(&self) -> GlobalFlags {
-        GlobalFlags {
-            namespace: self.p.value("namespace").map(str::to_string),
-            context: self.p.value("context").map(str::to_string),
-            kubeconfig: self.p.value("kubeconfig").map(str::to_string),
-            ..GlobalFlags::default()
-        }
-    }
     /// The cluster the context names, or kubectl's connection/auth error.
     pub fn cluster(&self) -> Result<String, Output> {
         self.conn().map(|c| c.cluster)
+    }
+    /// RBAC for one request as the current user: `Err` is kubectl's Forbidden output.
+    pub fn authorize(
+        &self,
+        verb: &str,
+        res: &crate::sim::api::Resource,
+        ns: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<(), Output> {
+        let conn = self.conn()?;
+        let ns = if res.namespaced { ns } else { None };
+        config::authorize(self.term, &conn, verb, res.plural, res.group(), ns, name)
     }
     /// The API server of the current cluster, acting as `kubectl`.
     pub fn api(&mut self) -> Result<ApiServer<'_>, Output> {
@@ -173,50 +164,6 @@ impl Ctx<'_> {
     }
 }
 
-/// `kubectl auth can-i|whoami`, answered from the cluster's RBAC ([`config::can_i`]).
-/// `None` for anything else (then the command table's help answers).
-fn auth(term: &mut Terminal, args: &[String]) -> Option<Output> {
-    let value_of = |name: &str| {
-        args.iter()
-            .enumerate()
-            .find_map(|(i, a)| match a.strip_prefix(name) {
-                Some(v) if v.starts_with('=') => Some(v[1..].to_string()),
-                Some("") => args.get(i + 1).cloned(),
-                _ => None,
-            })
-    };
-    let conn = config::ConnFlags {
-        kubeconfig: value_of("--kubeconfig"),
-        context: value_of("--context"),
-        namespace: value_of("--namespace").or_else(|| value_of("-n")),
-        ..Default::default()
-    };
-    let impersonate = value_of("--as");
-    let all = args.iter().any(|a| a == "-A" || a == "--all-namespaces");
-    let takes_value = ["--kubeconfig", "--context", "--namespace", "-n", "--as"];
-    let mut words: Vec<&str> = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        if takes_value.contains(&a.as_str()) {
-            skip = true;
-        } else if !a.starts_with('-') {
-            words.push(a);
-        }
-    }
-    match words.as_slice() {
-        ["can-i", verb, what, ..] => Some(config::can_i(term, &conn, verb, what, impersonate.as_deref(), all)),
-        ["can-i", ..] => Some(Output::error(
-            "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples",
-            1,
-        )),
-        ["whoami", ..] => Some(config::whoami(term, &conn)),
-        _ => None,
-    }
-}
-
 /// Runs `kubectl <args>` with `stdin` (the previous pipeline stage or a heredoc).
 pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     // Find the verb: the first word that is not a flag or a global flag's value.
@@ -271,18 +218,12 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     match verb {
         "help" => return Output::out(cli::root_help()),
         "options" => return Output::out(cli::options_help()),
-        // `config` and `auth` parse their own flags (sub-commands have their own:
-        // `set-context --current`, `view --minify`, `can-i --as`); global flags typed before
-        // the verb are handed over after the sub-command's words.
-        "config" | "auth" => {
+        // `config` parses its own flags (`set-context --current`, `view --minify`); global
+        // flags typed before the verb are handed over.
+        "config" => {
             let mut a: Vec<String> = args[verb_at + 1..].to_vec();
-            a.extend_from_slice(&args[..verb_at]);
-            if verb == "config" {
-                return config::run(term, &a);
-            }
-            if let Some(out) = auth(term, &a) {
-                return out;
-            }
+            a.extend(args[..verb_at].iter().cloned());
+            return config::run(term, &a);
         }
         _ => {}
     }
@@ -384,6 +325,7 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         "cluster-info" => info::cluster_info(&mut ctx),
         "version" => info::version(&mut ctx),
         "auth can-i" => info::can_i(&mut ctx),
+        "auth whoami" => config::whoami(ctx.term, &ctx.conn_flags()),
         "events" => get::events(&mut ctx),
         "rollout" | "set" | "top" | "auth" | "create service" | "create secret" => {
             Output::out(cli::help(cmd))

@@ -570,6 +570,9 @@ fn submit_new(ctx: &mut Ctx, mut obj: Value) -> Output {
             Err(o) => o,
         };
     }
+    if let Err(o) = ctx.authorize("create", res, api::namespace_of(&obj), None) {
+        return o;
+    }
     let created = match ctx.api() {
         Ok(mut a) => a.create(res, without_nulls(obj)),
         Err(o) => return o,
@@ -812,6 +815,9 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
             }
             continue;
         }
+        if let Err(o) = ctx.authorize("create", res, api::namespace_of(&doc), None) {
+            return o;
+        }
         let r = match ctx.api() {
             Ok(mut a) => a.create(res, doc),
             Err(o) => return o,
@@ -972,6 +978,10 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             continue;
         }
         let ns = api::namespace_of(&doc).map(str::to_string);
+        if let Err(o) = ctx.authorize("patch", res, ns.as_deref(), Some(&name)) {
+            out.append(o);
+            continue;
+        }
         set_last_applied(&mut doc);
         let mut api = match ctx.api() {
             Ok(a) => a,
@@ -1109,6 +1119,11 @@ pub fn resolve_objects(
     let select_mode = ctx.p.on("all") || ctx.p.has("selector");
     let mut objs = Vec::new();
     let mut errors = Vec::new();
+    for r in &reqs {
+        let scope = (r.res.namespaced && !(r.names.is_empty() && all_ns)).then_some(ns.as_str());
+        let verb = if r.names.is_empty() { "list" } else { "get" };
+        ctx.authorize(verb, r.res, scope, r.names.first().map(String::as_str))?;
+    }
     let mut api = ctx.api()?;
     for r in reqs {
         let scope = (r.res.namespaced).then_some(ns.as_str());
@@ -1239,6 +1254,10 @@ pub fn delete(ctx: &mut Ctx) -> Output {
     let wait = ctx.p.value("wait") != Some("false");
     let mut deleted = Vec::new();
     for (res, ns, name) in targets {
+        if let Err(o) = ctx.authorize("delete", res, ns.as_deref(), Some(&name)) {
+            out.append(o);
+            continue;
+        }
         let r = if dry.is_some() {
             match ctx.api() {
                 Ok(mut a) => a.get(res, ns.as_deref(), &name),
