@@ -523,29 +523,9 @@ pub fn can_i(
         Some((t, n)) => (t, Some(n)),
         None => (what, None),
     };
-    // Like kubectl: unknown verbs and types only warn; the review is still asked (and
-    // cluster-admin's `*` rules allow anything).
+    // Unknown types are still asked about (kubectl only warns, in `info::can_i`), and
+    // cluster-admin's `*` rules allow them.
     let mut o = Output::default();
-    const KNOWN_VERBS: [&str; 15] = [
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-        "deletecollection",
-        "use",
-        "bind",
-        "impersonate",
-        "*",
-        "escalate",
-        "approve",
-        "sign",
-    ];
-    if !KNOWN_VERBS.contains(&verb) {
-        o.err(format!("Warning: verb '{verb}' is not a known verb"));
-    }
     let (resource, group, namespaced) = match crate::sim::api::resource_for(ty) {
         Some(r) => (r.plural.to_string(), r.group().to_string(), r.namespaced),
         None if ty == "*" => ("*".to_string(), "*".to_string(), true),
