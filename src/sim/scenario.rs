@@ -253,3 +253,36 @@ mod tests {
         .unwrap();
     }
 }
+
+/// Throughput figures (run in release: `cargo test --release --no-default-features --lib
+/// perf_figures -- --ignored --nocapture`); the full table is `cargo bench --bench kubesim`.
+#[cfg(test)]
+mod perf {
+    #[test]
+    #[ignore]
+    fn perf_figures() {
+        let start = std::time::Instant::now();
+        let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+        let probe = crate::bench::Probe {
+            clock: &clock,
+            live_bytes: &|| 0,
+        };
+        let arg = |k: &str, d: u32| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        if arg("PERF_SCHED", 1) == 1 {
+            let row = crate::bench::scheduling_throughput(&probe, 5_000, 5_000);
+            println!("{}", row.to_line());
+        }
+        let (nodes, pods) = (arg("PERF_NODES", 1_000), arg("PERF_PODS", 10_000));
+        if pods > 0 {
+            println!(
+                "{}",
+                crate::bench::pods_to_running(&probe, nodes, pods).to_line()
+            );
+        }
+    }
+}

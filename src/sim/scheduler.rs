@@ -587,11 +587,12 @@ fn reject(reason: impl Into<Cow<'static, str>>, unresolvable: bool) -> Result<()
 pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejection> {
     match plugin {
         "NodeUnschedulable" => {
-            let tolerated = pod
-                .tolerations
-                .iter()
-                .any(|t| tolerates(t, "node.kubernetes.io/unschedulable", "", "NoSchedule"));
-            if node.unschedulable && !tolerated {
+            if node.unschedulable
+                && !pod
+                    .tolerations
+                    .iter()
+                    .any(|t| tolerates(t, "node.kubernetes.io/unschedulable", "", "NoSchedule"))
+            {
                 return reject("node(s) were unschedulable", true);
             }
             Ok(())
@@ -1064,6 +1065,10 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
     } else {
         st.next_start_node_index % n
     };
+    let images_somewhere = req
+        .images
+        .iter()
+        .any(|i| st.image_nodes.get(i).is_some_and(|c| *c > 0));
     while processed < n && feasible < to_find {
         let node = &st.nodes[(start + processed) % n];
         processed += 1;
@@ -1076,11 +1081,23 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
         }
         let scores = if failed.is_none() {
             feasible += 1;
-            let mut s = [0i64; 3];
-            for (i, plugin) in SCORES.iter().enumerate() {
-                s[i] = score(plugin, &req, node, &st.image_nodes, n);
-            }
-            Some(s)
+            // ImageLocality only matters when some node has one of the pod's images.
+            let image = if images_somewhere {
+                score("ImageLocality", &req, node, &st.image_nodes, n)
+            } else {
+                0
+            };
+            Some([
+                score("NodeResourcesFit", &req, node, &st.image_nodes, n),
+                score(
+                    "NodeResourcesBalancedAllocation",
+                    &req,
+                    node,
+                    &st.image_nodes,
+                    n,
+                ),
+                image,
+            ])
         } else {
             None
         };
