@@ -677,9 +677,9 @@ pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default: i6
         Some(Value::Int(i)) => *i,
         Some(Value::Str(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
             Some(p) => {
-                let x = p * total;
+                let x = p.saturating_mul(total);
                 if round_up {
-                    (x + 99) / 100
+                    x.saturating_add(99) / 100
                 } else {
                     x / 100
                 }

@@ -925,6 +925,66 @@ fn load_balancers_only_on_the_managed_preset() {
     );
 }
 
+#[test]
+fn with_the_real_scheduler_daemon_pods_land_on_their_node_and_replacements_avoid_a_dead_one() {
+    let mut w = testkit::world();
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    let mut f = Fake::new(KIND);
+    f.schedule = false;
+    let mut ds = deploy_manifest("agent", 0, "busybox");
+    meta::remove(ds.path_mut_or_insert(&["spec"]), "replicas");
+    create(&mut w, KIND, "ds", ds);
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 4, "nginx"));
+    f.run(&mut w, 5_000);
+    let pods = live_pods(&w, "default");
+    let agents: Vec<&Value> = pods
+        .iter()
+        .filter(|p| name(p).starts_with("agent-"))
+        .collect();
+    assert_eq!(agents.len(), 2);
+    for a in &agents {
+        let pinned = a
+            .path(&[
+                "spec",
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+            ])
+            .and_then(Value::as_seq)
+            .and_then(|t| {
+                t[0].path(&["matchFields"])?.as_seq()?[0]
+                    .path(&["values"])?
+                    .as_seq()?[0]
+                    .as_str()
+                    .map(str::to_string)
+            });
+        assert_eq!(
+            meta::node_name(a).map(str::to_string),
+            pinned,
+            "bound where pinned"
+        );
+    }
+    assert_eq!(ready_count(&w, "default"), 6);
+    // kind-worker dies: after 40 s + 300 s its web pods are evicted and rescheduled on
+    // kind-worker2 by the scheduler (the unreachable taint keeps them off the dead node);
+    // the daemon pod tolerates the taint and stays.
+    f.dead.insert("kind-worker".into());
+    f.run(&mut w, 350_000);
+    let live = live_pods(&w, "default");
+    let web: Vec<&Value> = live
+        .iter()
+        .filter(|p| name(p).starts_with("web-"))
+        .collect();
+    assert_eq!(web.len(), 4);
+    assert!(web
+        .iter()
+        .all(|p| meta::node_name(p) == Some("kind-worker2")));
+    assert!(live
+        .iter()
+        .any(|p| name(p).starts_with("agent-") && meta::node_name(p) == Some("kind-worker")));
+}
+
 /// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
 /// nodes (the real scheduler runs; no kubelet involved). Run with
 /// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
