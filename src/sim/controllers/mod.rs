@@ -17,6 +17,15 @@
 //! endpointslices, PV binder ([`super::storage`]). Up to [`PASSES_PER_STEP`] passes run per
 //! step so that a cascade (Deployment → ReplicaSet → Pods) settles without waiting.
 //!
+//! What the other components provide: the kubelet renews `kube-node-lease/<node>` (the node
+//! lifecycle controller only watches nodes that have a lease), reports pod `phase`, `podIP`
+//! and the `Ready` condition, and finishes graceful deletions with a grace-0 delete; the
+//! scheduler binds (`spec.nodeName`), honouring the DaemonSet pods' `matchFields` affinity.
+//! Objects created outside (preset CoreDNS/kube-proxy) are adopted if they carry the right
+//! ownerReferences or match a selector; label DaemonSet pods with
+//! `controller-revision-hash` = [`template_hash`] of the template (or leave it out) so they are
+//! not rolled.
+//!
 //! ```
 //! use kubesim::sim::{World, presets::Preset};
 //! let mut w = World::new(1, Preset::Kind);

@@ -985,6 +985,26 @@ fn with_the_real_scheduler_daemon_pods_land_on_their_node_and_replacements_avoid
         .any(|p| name(p).starts_with("agent-") && meta::node_name(p) == Some("kind-worker")));
 }
 
+#[test]
+fn an_absurd_replica_count_neither_hangs_nor_panics() {
+    let mut w = testkit::world();
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        deploy_manifest("huge", 1_000_000_000, "nginx"),
+    );
+    w.step(100);
+    let n = testkit::pods(&w, KIND, "default").len();
+    assert!(
+        n > 0 && n <= super::replicaset::BURST_REPLICAS * super::PASSES_PER_STEP,
+        "{n}"
+    );
+    let d = get_deploy(&w, "huge");
+    let reported = meta::int_at(&d, &["status", "replicas"]).unwrap_or(0) as usize;
+    assert!(reported > 0 && reported <= n, "{reported} <= {n}");
+}
+
 /// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
 /// nodes (the real scheduler runs; no kubelet involved). Run with
 /// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
