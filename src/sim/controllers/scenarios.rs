@@ -701,6 +701,10 @@ fn daemonset_runs_one_pod_per_eligible_node_and_follows_new_nodes() {
     }
     node.path_mut_or_insert(&["metadata"])
         .set("name", "kind-worker3");
+    w.clusters
+        .get_mut(KIND)
+        .unwrap()
+        .stop("kubelet/kind-worker3");
     create(&mut w, KIND, "nodes", node);
     f.run(&mut w, 3_000);
     assert_eq!(live_pods(&w, "default").len(), 3);
