@@ -1073,3 +1073,73 @@ fn perf_10k_pods_created_and_bound_on_1000_nodes() {
     }
     assert_eq!(created, N_PODS as usize);
 }
+
+/// The whole chain with the real kubelets and scheduler: a powered-off node goes NotReady
+/// after the 40 s grace period, its pods are evicted after their 300 s toleration and run
+/// again on the other worker; powering it back on clears the taints.
+#[test]
+fn real_components_node_power_off_evicts_and_reschedules() {
+    let mut w = World::new(11, Preset::Kind);
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        deploy_manifest("web", 4, "nginx:1.27"),
+    );
+    let running = |w: &World| {
+        live_pods(w, "default")
+            .iter()
+            .filter(|p| meta::pod_phase(p) == "Running" && meta::pod_is_ready(p))
+            .count()
+    };
+    assert!(
+        w.run_until(|w| running(w) == 4, 120_000).is_ok(),
+        "pods never ran"
+    );
+    let on_worker = live_pods(&w, "default")
+        .iter()
+        .filter(|p| meta::node_name(p) == Some("kind-worker"))
+        .count();
+    assert!(on_worker > 0);
+    crate::sim::faults::apply(
+        &mut w,
+        KIND,
+        &crate::sim::faults::Fault::PowerOff("kind-worker".into()),
+    )
+    .unwrap();
+    let _ = w.run_until(|_| false, 55_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(meta::condition_status(&node, "Ready"), Some("Unknown"));
+    assert_eq!(live_pods(&w, "default").len(), 4, "tolerated for 300 s");
+    let _ = w.run_until(|_| false, 320_000);
+    let live = live_pods(&w, "default");
+    assert_eq!(live.len(), 4);
+    assert!(live
+        .iter()
+        .all(|p| meta::node_name(p) == Some("kind-worker2")));
+    assert_eq!(running(&w), 4);
+    let terminating = testkit::pods(&w, KIND, "default")
+        .iter()
+        .filter(|p| meta::is_terminating(p))
+        .count();
+    assert_eq!(terminating, on_worker, "stuck Terminating on the dead node");
+    crate::sim::faults::apply(
+        &mut w,
+        KIND,
+        &crate::sim::faults::Fault::PowerOn("kind-worker".into()),
+    )
+    .unwrap();
+    let _ = w.run_until(|_| false, 60_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(meta::condition_status(&node, "Ready"), Some("True"));
+    assert!(node
+        .path(&["spec", "taints"])
+        .and_then(Value::as_seq)
+        .is_none_or(|t| t.is_empty()));
+    assert!(
+        testkit::pods(&w, KIND, "default")
+            .iter()
+            .all(|p| !meta::is_terminating(p)),
+        "the kubelet finished the deletions"
+    );
+}
