@@ -1009,17 +1009,14 @@ fn an_absurd_replica_count_neither_hangs_nor_panics() {
     assert!(reported > 0 && reported <= n, "{reported} <= {n}");
 }
 
-/// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
-/// nodes (the real scheduler runs; no kubelet involved). Run with
+/// Time for a 10,000-replica Deployment on 1,000 nodes: pods created (controllers only),
+/// bound (scheduler), then Running (kubelets). Thread CPU time is printed beside wall time,
+/// as the machine may be shared. Run with
 /// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn perf_10k_pods_created_and_bound_on_1000_nodes() {
-    const N_PODS: u32 = 10_000;
-    let mut w = World::new(1, Preset::Kind);
-    let added = crate::bench::add_nodes(&mut w, KIND, 1_000);
-    assert_eq!(added, 1_000);
-    // CPU time of this thread (the machine may be shared: wall time lies).
+    const N_PODS: usize = 10_000;
     let cpu = || -> std::time::Duration {
         let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
         let ns = s
@@ -1029,49 +1026,58 @@ fn perf_10k_pods_created_and_bound_on_1000_nodes() {
             .unwrap_or(0);
         std::time::Duration::from_nanos(ns)
     };
+    let count = |w: &World, f: &dyn Fn(&Value) -> bool| {
+        w.clusters[KIND]
+            .store
+            .range("/registry/pods/default/")
+            .filter(|kv| f(&kv.value))
+            .count()
+    };
+    let mut w = World::new(1, Preset::Kind);
+    assert_eq!(crate::bench::add_nodes(&mut w, KIND, 1_000), 1_000);
     w.clusters.get_mut(KIND).unwrap().stop("kube-scheduler");
-    let c0 = cpu();
-    let t0 = std::time::Instant::now();
+    let phase = |w: &mut World, what: &str, f: &dyn Fn(&Value) -> bool| {
+        let (t0, c0) = (std::time::Instant::now(), cpu());
+        let mut steps = 0;
+        while count(w, f) < N_PODS && steps < 900 {
+            w.step(100);
+            steps += 1;
+        }
+        eprintln!(
+            "{} pods {what} after {steps} steps: wall {:?}, cpu {:?}",
+            count(w, f),
+            t0.elapsed(),
+            cpu() - c0
+        );
+    };
     create(
         &mut w,
         KIND,
         "deploy",
-        crate::bench::deployment("default", "big", N_PODS),
+        crate::bench::deployment("default", "big", N_PODS as u32),
     );
-    w.step(100);
-    let created = w.clusters[KIND]
+    let nodes: Vec<String> = w.clusters[KIND]
         .store
-        .range("/registry/pods/default/")
-        .count();
-    eprintln!(
-        "controllers: {created} pods created in {:?} (cpu {:?})",
-        t0.elapsed(),
-        cpu() - c0
-    );
-    let t1 = std::time::Instant::now();
-    w.step(100);
-    eprintln!("controllers: a quiet step {:?}", t1.elapsed());
-    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
-    let t0 = std::time::Instant::now();
-    let c0 = cpu();
-    let mut steps = 0;
-    loop {
-        w.step(100);
-        steps += 1;
-        let bound = w.clusters[KIND]
-            .store
-            .range("/registry/pods/default/")
-            .filter(|kv| meta::node_name(&kv.value).is_some())
-            .count();
-        if bound >= N_PODS as usize || steps > 600 {
-            eprintln!(
-                "{bound} pods bound after {steps} steps, wall {:?}",
-                t0.elapsed()
-            );
-            break;
-        }
+        .range("/registry/minions/")
+        .map(|kv| name(&kv.value))
+        .collect();
+    for n in &nodes {
+        w.clusters
+            .get_mut(KIND)
+            .unwrap()
+            .stop(&format!("kubelet/{n}"));
     }
-    assert_eq!(created, N_PODS as usize);
+    phase(&mut w, "created (controllers alone)", &|_| true);
+    for n in &nodes {
+        w.clusters
+            .get_mut(KIND)
+            .unwrap()
+            .start(&format!("kubelet/{n}"));
+    }
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    phase(&mut w, "bound", &|p| meta::node_name(p).is_some());
+    phase(&mut w, "Running", &|p| meta::pod_phase(p) == "Running");
+    assert_eq!(count(&w, &|p| meta::pod_phase(p) == "Running"), N_PODS);
 }
 
 /// The whole chain with the real kubelets and scheduler: a powered-off node goes NotReady
