@@ -683,7 +683,9 @@ impl ApiServer<'_> {
             let m = obj.path_mut_or_insert(&["metadata"]);
             m.set(
                 "deletionTimestamp",
-                self.now.plus_ms(grace as u64 * 1000).rfc3339(),
+                self.now
+                    .plus_ms((grace as u64).saturating_mul(1000))
+                    .rfc3339(),
             );
             m.set("deletionGracePeriodSeconds", grace);
             if grace > 0 {

@@ -95,7 +95,16 @@ pub fn node_matches(spec: &Value, node: &Value) -> bool {
     true
 }
 
-fn should_run(spec: &Value, node: &Value) -> bool {
+/// `(should run, should continue running)` like upstream's `NodeShouldRunDaemonPod`: a new
+/// pod needs every NoSchedule/NoExecute taint tolerated; an existing one only NoExecute.
+fn should_run(spec: &Value, node: &Value) -> (bool, bool) {
+    (
+        tolerated(spec, node, &["NoSchedule", "NoExecute"]),
+        tolerated(spec, node, &["NoExecute"]),
+    )
+}
+
+fn tolerated(spec: &Value, node: &Value, effects: &[&str]) -> bool {
     if !node_matches(spec, node) {
         return false;
     }
@@ -109,12 +118,7 @@ fn should_run(spec: &Value, node: &Value) -> bool {
         .is_none_or(|taints| {
             taints
                 .iter()
-                .filter(|t| {
-                    matches!(
-                        meta::str_at(t, &["effect"]),
-                        Some("NoSchedule" | "NoExecute")
-                    )
-                })
+                .filter(|t| meta::str_at(t, &["effect"]).is_some_and(|e| effects.contains(&e)))
                 .all(|t| {
                     tolerations
                         .iter()
@@ -218,13 +222,14 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         let nname = meta::str_at(node, &["metadata", "name"])
             .unwrap_or("")
             .to_string();
-        let run = should_run(&tspec, node);
         let here: Vec<Arc<Value>> = by_node.get(&nname).cloned().unwrap_or_default();
         let live: Vec<Arc<Value>> = here
             .iter()
             .filter(|p| !meta::is_terminating(p))
             .cloned()
             .collect();
+        let (should_run, keep_running) = should_run(&tspec, node);
+        let run = should_run || (keep_running && !live.is_empty());
         if run {
             desired += 1;
         }

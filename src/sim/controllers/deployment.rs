@@ -154,7 +154,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 if olds_total == 0 {
                     want
                 } else {
-                    (want + max_surge - olds_total).clamp(0, want)
+                    (want.saturating_add(max_surge) - olds_total).clamp(0, want)
                 }
             }
         };
@@ -179,7 +179,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         meta::set_annotation(
             &mut rs,
             "deployment.kubernetes.io/max-replicas",
-            &(want + max_surge).to_string(),
+            &want.saturating_add(max_surge).to_string(),
         );
         meta::set_annotation(&mut rs, REVISION, &(max_rev + 1).to_string());
         meta::set_owner_refs(&mut rs, &[meta::OwnerRef::controller_of(&d)]);
@@ -283,7 +283,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         // Keep the desired-replicas annotation of the new ReplicaSet current.
         if let Some(cur) = all.iter().find(|r| is_new(r)).cloned() {
             let desired = want.to_string();
-            let maxr = (want + max_surge).to_string();
+            let maxr = want.saturating_add(max_surge).to_string();
             if meta::annotation(&cur, "deployment.kubernetes.io/desired-replicas")
                 != Some(desired.as_str())
                 || meta::annotation(&cur, "deployment.kubernetes.io/max-replicas")
@@ -386,7 +386,7 @@ fn rolling(
     let new_target = if replicas(&cur_new) > want {
         want
     } else {
-        let room = (want + max_surge - total).max(0);
+        let room = (want.saturating_add(max_surge) - total).max(0);
         (replicas(&cur_new) + room).min(want)
     };
     if new_target != replicas(&cur_new) {
@@ -673,7 +673,7 @@ fn sync_status(
             let last = meta::str_at(c, &["lastUpdateTime"])
                 .and_then(SimTime::parse_rfc3339)
                 .unwrap_or(now);
-            let due = last.plus_ms(deadline_s.max(0) as u64 * 1000);
+            let due = last.plus_ms((deadline_s.max(0) as u64).saturating_mul(1000));
             if prog_reason != "ProgressDeadlineExceeded" {
                 if now >= due {
                     set_dcond(

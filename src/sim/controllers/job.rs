@@ -171,7 +171,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                     .path(&["spec", "template"])
                     .cloned()
                     .unwrap_or_else(Value::map);
-                for _ in 0..missing {
+                if missing > super::replicaset::BURST_REPLICAS as i64 {
+                    st.enqueue(Ctl::Job, key);
+                }
+                for _ in 0..missing.min(super::replicaset::BURST_REPLICAS as i64) {
                     let mut pod = super::pod_from_template(&job, &template);
                     pod.path_mut_or_insert(&["metadata"])
                         .set("generateName", format!("{name}-"));
@@ -208,7 +211,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             })
             .and_then(SimTime::parse_rfc3339)
             .unwrap_or(now);
-        let due = done.plus_ms(ttl.max(0) as u64 * 1000);
+        let due = done.plus_ms((ttl.max(0) as u64).saturating_mul(1000));
         if now >= due {
             let _ = ctx.delete(
                 job_res,

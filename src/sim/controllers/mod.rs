@@ -17,6 +17,15 @@
 //! endpointslices, PV binder ([`super::storage`]). Up to [`PASSES_PER_STEP`] passes run per
 //! step so that a cascade (Deployment → ReplicaSet → Pods) settles without waiting.
 //!
+//! What the other components provide: the kubelet renews `kube-node-lease/<node>` (the node
+//! lifecycle controller only watches nodes that have a lease), reports pod `phase`, `podIP`
+//! and the `Ready` condition, and finishes graceful deletions with a grace-0 delete; the
+//! scheduler binds (`spec.nodeName`), honouring the DaemonSet pods' `matchFields` affinity.
+//! Objects created outside (preset CoreDNS/kube-proxy) are adopted if they carry the right
+//! ownerReferences or match a selector; label DaemonSet pods with
+//! `controller-revision-hash` = [`template_hash`] of the template (or leave it out) so they are
+//! not rolled.
+//!
 //! ```
 //! use kubesim::sim::{World, presets::Preset};
 //! let mut w = World::new(1, Preset::Kind);
@@ -677,9 +686,9 @@ pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default: i6
         Some(Value::Int(i)) => *i,
         Some(Value::Str(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
             Some(p) => {
-                let x = p * total;
+                let x = p.saturating_mul(total);
                 if round_up {
-                    (x + 99) / 100
+                    x.saturating_add(99) / 100
                 } else {
                     x / 100
                 }

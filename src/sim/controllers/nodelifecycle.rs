@@ -303,7 +303,7 @@ pub fn eviction_time(pod: &Value, taints: &[Value], now: SimTime) -> Option<SimT
         let added = meta::str_at(t, &["timeAdded"])
             .and_then(SimTime::parse_rfc3339)
             .unwrap_or(now);
-        let due = added.plus_ms(secs.max(0) as u64 * 1000);
+        let due = added.plus_ms((secs.max(0) as u64).saturating_mul(1000));
         at = Some(at.map_or(due, |a| a.min(due)));
     }
     at

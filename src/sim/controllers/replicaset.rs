@@ -19,6 +19,9 @@ use crate::sim::value::Value;
 use std::sync::Arc;
 
 pub const COMPONENT: &str = "replicaset-controller";
+/// At most this many pods are created or deleted per reconcile (`burstReplicas` upstream):
+/// the rest follows in the next rounds, so a huge `replicas` cannot stall a step.
+pub const BURST_REPLICAS: usize = 500;
 
 pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let rs_res = super::res("ReplicaSet");
@@ -79,7 +82,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 .cloned()
                 .unwrap_or_else(Value::map);
             let rs_name = meta::str_at(&rs, &["metadata", "name"]).unwrap_or("");
-            for _ in active.len()..want {
+            if want - active.len() > BURST_REPLICAS {
+                st.enqueue(Ctl::ReplicaSet, key);
+            }
+            for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
                 let mut pod = super::pod_from_template(&rs, &template);
                 pod.path_mut_or_insert(&["metadata"])
                     .set("generateName", format!("{rs_name}-"));
@@ -109,7 +115,13 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         } else if active.len() > want {
             let mut victims = active.clone();
             rank_for_deletion(&mut victims, ctx.now());
-            for p in victims.iter().take(active.len() - want) {
+            if active.len() - want > BURST_REPLICAS {
+                st.enqueue(Ctl::ReplicaSet, key);
+            }
+            for p in victims
+                .iter()
+                .take((active.len() - want).min(BURST_REPLICAS))
+            {
                 let k = meta::key_of(p);
                 if ctx
                     .delete(super::res("Pod"), &k, &DeleteOptions::default())

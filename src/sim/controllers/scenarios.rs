@@ -701,12 +701,11 @@ fn daemonset_runs_one_pod_per_eligible_node_and_follows_new_nodes() {
     }
     node.path_mut_or_insert(&["metadata"])
         .set("name", "kind-worker3");
-    create(&mut w, KIND, "nodes", node);
-    // The fake plays the kubelets: keep the real one of the new node out of the way too.
     w.clusters
         .get_mut(KIND)
         .unwrap()
         .stop("kubelet/kind-worker3");
+    create(&mut w, KIND, "nodes", node);
     f.run(&mut w, 3_000);
     assert_eq!(live_pods(&w, "default").len(), 3);
     let ds = testkit::get(&w, KIND, "/registry/daemonsets/default/agent").unwrap();
@@ -930,17 +929,94 @@ fn load_balancers_only_on_the_managed_preset() {
     );
 }
 
-/// Wall time for a 10,000-replica Deployment to have all its pods created and bound on 1,000
-/// nodes (the real scheduler runs; no kubelet involved). Run with
+#[test]
+fn with_the_real_scheduler_daemon_pods_land_on_their_node_and_replacements_avoid_a_dead_one() {
+    let mut w = testkit::world();
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    let mut f = Fake::new(KIND);
+    f.schedule = false;
+    let mut ds = deploy_manifest("agent", 0, "busybox");
+    meta::remove(ds.path_mut_or_insert(&["spec"]), "replicas");
+    create(&mut w, KIND, "ds", ds);
+    create(&mut w, KIND, "deploy", deploy_manifest("web", 4, "nginx"));
+    f.run(&mut w, 5_000);
+    let pods = live_pods(&w, "default");
+    let agents: Vec<&Value> = pods
+        .iter()
+        .filter(|p| name(p).starts_with("agent-"))
+        .collect();
+    assert_eq!(agents.len(), 2);
+    for a in &agents {
+        let pinned = a
+            .path(&[
+                "spec",
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+            ])
+            .and_then(Value::as_seq)
+            .and_then(|t| {
+                t[0].path(&["matchFields"])?.as_seq()?[0]
+                    .path(&["values"])?
+                    .as_seq()?[0]
+                    .as_str()
+                    .map(str::to_string)
+            });
+        assert_eq!(
+            meta::node_name(a).map(str::to_string),
+            pinned,
+            "bound where pinned"
+        );
+    }
+    assert_eq!(ready_count(&w, "default"), 6);
+    // kind-worker dies: after 40 s + 300 s its web pods are evicted and rescheduled on
+    // kind-worker2 by the scheduler (the unreachable taint keeps them off the dead node);
+    // the daemon pod tolerates the taint and stays.
+    f.dead.insert("kind-worker".into());
+    f.run(&mut w, 350_000);
+    let live = live_pods(&w, "default");
+    let web: Vec<&Value> = live
+        .iter()
+        .filter(|p| name(p).starts_with("web-"))
+        .collect();
+    assert_eq!(web.len(), 4);
+    assert!(web
+        .iter()
+        .all(|p| meta::node_name(p) == Some("kind-worker2")));
+    assert!(live
+        .iter()
+        .any(|p| name(p).starts_with("agent-") && meta::node_name(p) == Some("kind-worker")));
+}
+
+#[test]
+fn an_absurd_replica_count_neither_hangs_nor_panics() {
+    let mut w = testkit::world();
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        deploy_manifest("huge", 1_000_000_000, "nginx"),
+    );
+    w.step(100);
+    let n = testkit::pods(&w, KIND, "default").len();
+    assert!(
+        n > 0 && n <= super::replicaset::BURST_REPLICAS * super::PASSES_PER_STEP,
+        "{n}"
+    );
+    let d = get_deploy(&w, "huge");
+    let reported = meta::int_at(&d, &["status", "replicas"]).unwrap_or(0) as usize;
+    assert!(reported > 0 && reported <= n, "{reported} <= {n}");
+}
+
+/// Time for a 10,000-replica Deployment on 1,000 nodes: pods created (controllers only),
+/// bound (scheduler), then Running (kubelets). Thread CPU time is printed beside wall time,
+/// as the machine may be shared. Run with
 /// `cargo test --release --no-default-features --lib perf_ -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn perf_10k_pods_created_and_bound_on_1000_nodes() {
-    const N_PODS: u32 = 10_000;
-    let mut w = World::new(1, Preset::Kind);
-    let added = crate::bench::add_nodes(&mut w, KIND, 1_000);
-    assert_eq!(added, 1_000);
-    // CPU time of this thread (the machine may be shared: wall time lies).
+    const N_PODS: usize = 10_000;
     let cpu = || -> std::time::Duration {
         let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
         let ns = s
@@ -950,47 +1026,126 @@ fn perf_10k_pods_created_and_bound_on_1000_nodes() {
             .unwrap_or(0);
         std::time::Duration::from_nanos(ns)
     };
+    let count = |w: &World, f: &dyn Fn(&Value) -> bool| {
+        w.clusters[KIND]
+            .store
+            .range("/registry/pods/default/")
+            .filter(|kv| f(&kv.value))
+            .count()
+    };
+    let mut w = World::new(1, Preset::Kind);
+    assert_eq!(crate::bench::add_nodes(&mut w, KIND, 1_000), 1_000);
     w.clusters.get_mut(KIND).unwrap().stop("kube-scheduler");
-    let c0 = cpu();
-    let t0 = std::time::Instant::now();
+    let phase = |w: &mut World, what: &str, f: &dyn Fn(&Value) -> bool| {
+        let (t0, c0) = (std::time::Instant::now(), cpu());
+        let mut steps = 0;
+        while count(w, f) < N_PODS && steps < 900 {
+            w.step(100);
+            steps += 1;
+        }
+        eprintln!(
+            "{} pods {what} after {steps} steps: wall {:?}, cpu {:?}",
+            count(w, f),
+            t0.elapsed(),
+            cpu() - c0
+        );
+    };
     create(
         &mut w,
         KIND,
         "deploy",
-        crate::bench::deployment("default", "big", N_PODS),
+        crate::bench::deployment("default", "big", N_PODS as u32),
     );
-    w.step(100);
-    let created = w.clusters[KIND]
+    let nodes: Vec<String> = w.clusters[KIND]
         .store
-        .range("/registry/pods/default/")
-        .count();
-    eprintln!(
-        "controllers: {created} pods created in {:?} (cpu {:?})",
-        t0.elapsed(),
-        cpu() - c0
-    );
-    let t1 = std::time::Instant::now();
-    w.step(100);
-    eprintln!("controllers: a quiet step {:?}", t1.elapsed());
-    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
-    let t0 = std::time::Instant::now();
-    let _c0 = cpu();
-    let mut steps = 0;
-    loop {
-        w.step(100);
-        steps += 1;
-        let bound = w.clusters[KIND]
-            .store
-            .range("/registry/pods/default/")
-            .filter(|kv| meta::node_name(&kv.value).is_some())
-            .count();
-        if bound >= N_PODS as usize || steps > 600 {
-            eprintln!(
-                "{bound} pods bound after {steps} steps, wall {:?}",
-                t0.elapsed()
-            );
-            break;
-        }
+        .range("/registry/minions/")
+        .map(|kv| name(&kv.value))
+        .collect();
+    for n in &nodes {
+        w.clusters
+            .get_mut(KIND)
+            .unwrap()
+            .stop(&format!("kubelet/{n}"));
     }
-    assert_eq!(created, N_PODS as usize);
+    phase(&mut w, "created (controllers alone)", &|_| true);
+    for n in &nodes {
+        w.clusters
+            .get_mut(KIND)
+            .unwrap()
+            .start(&format!("kubelet/{n}"));
+    }
+    w.clusters.get_mut(KIND).unwrap().start("kube-scheduler");
+    phase(&mut w, "bound", &|p| meta::node_name(p).is_some());
+    phase(&mut w, "Running", &|p| meta::pod_phase(p) == "Running");
+    assert_eq!(count(&w, &|p| meta::pod_phase(p) == "Running"), N_PODS);
+}
+
+/// The whole chain with the real kubelets and scheduler: a powered-off node goes NotReady
+/// after the 40 s grace period, its pods are evicted after their 300 s toleration and run
+/// again on the other worker; powering it back on clears the taints.
+#[test]
+fn real_components_node_power_off_evicts_and_reschedules() {
+    let mut w = World::new(11, Preset::Kind);
+    create(
+        &mut w,
+        KIND,
+        "deploy",
+        deploy_manifest("web", 4, "nginx:1.27"),
+    );
+    let running = |w: &World| {
+        live_pods(w, "default")
+            .iter()
+            .filter(|p| meta::pod_phase(p) == "Running" && meta::pod_is_ready(p))
+            .count()
+    };
+    assert!(
+        w.run_until(|w| running(w) == 4, 120_000).is_ok(),
+        "pods never ran"
+    );
+    let on_worker = live_pods(&w, "default")
+        .iter()
+        .filter(|p| meta::node_name(p) == Some("kind-worker"))
+        .count();
+    assert!(on_worker > 0);
+    crate::sim::faults::apply(
+        &mut w,
+        KIND,
+        &crate::sim::faults::Fault::PowerOff("kind-worker".into()),
+    )
+    .unwrap();
+    let _ = w.run_until(|_| false, 55_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(meta::condition_status(&node, "Ready"), Some("Unknown"));
+    assert_eq!(live_pods(&w, "default").len(), 4, "tolerated for 300 s");
+    let _ = w.run_until(|_| false, 320_000);
+    let live = live_pods(&w, "default");
+    assert_eq!(live.len(), 4);
+    assert!(live
+        .iter()
+        .all(|p| meta::node_name(p) == Some("kind-worker2")));
+    assert_eq!(running(&w), 4);
+    let terminating = testkit::pods(&w, KIND, "default")
+        .iter()
+        .filter(|p| meta::is_terminating(p))
+        .count();
+    assert_eq!(terminating, on_worker, "stuck Terminating on the dead node");
+    crate::sim::faults::apply(
+        &mut w,
+        KIND,
+        &crate::sim::faults::Fault::PowerOn("kind-worker".into()),
+    )
+    .unwrap();
+    let _ = w.run_until(|_| false, 60_000);
+    let node = testkit::get(&w, KIND, "/registry/minions/kind-worker").unwrap();
+    assert_eq!(meta::condition_status(&node, "Ready"), Some("True"));
+    assert!(node
+        .path(&["spec", "taints"])
+        .and_then(Value::as_seq)
+        .is_none_or(|t| t.is_empty()));
+    assert!(
+        testkit::pods(&w, KIND, "default")
+            .iter()
+            .all(|p| !meta::is_terminating(p)),
+        "the kubelet finished the deletions"
+    );
 }

@@ -61,7 +61,12 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let pod_res = super::res("Pod");
     if !meta::is_terminating(&sts) {
         // Create missing ordinals below `want`, in order.
+        let mut created = 0usize;
         for ord in 0..want {
+            if created >= super::replicaset::BURST_REPLICAS {
+                st.enqueue(super::Ctl::StatefulSet, key);
+                break;
+            }
             match by_ord.get(&ord) {
                 Some(p) if meta::pod_is_finished(p) && !meta::is_terminating(p) => {
                     // A failed pod is deleted and made again.
@@ -95,6 +100,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 }
                 None => {
                     create_pod(ctx, &sts, &template, &name, &ns, ord, &update_rev);
+                    created += 1;
                     if !parallel {
                         break;
                     }

@@ -47,6 +47,8 @@ pub struct Fake {
     pub fail_prefix: Option<String>,
     /// Pods that should complete (phase Succeeded) after running, by name prefix.
     pub succeed_prefix: Option<String>,
+    /// Bind pending pods too (false when the real kube-scheduler runs).
+    pub schedule: bool,
     seen: BTreeMap<String, SimTime>,
 }
 
@@ -58,6 +60,7 @@ impl Fake {
             ready_after_ms: 0,
             fail_prefix: None,
             succeed_prefix: None,
+            schedule: true,
             seen: BTreeMap::new(),
         }
     }
@@ -156,6 +159,9 @@ impl Fake {
                 continue;
             }
             let Some(n) = node else {
+                if !self.schedule {
+                    continue;
+                }
                 // Schedule: least-loaded live node whose taints the pod tolerates.
                 let tol: Vec<Value> = p
                     .path(&["spec", "tolerations"])
