@@ -858,42 +858,49 @@ mod tests {
     fn replaced_and_changed_compare_with_the_start_of_the_step() {
         let mut t = term();
         let a = Answers::default();
-        let ns = crate::sim::api::resource_for("ns").unwrap();
-        let mk = |t: &mut Terminal, name: &str| {
+        let cm = crate::sim::api::resource_for("cm").unwrap();
+        let mk = |t: &mut Terminal, name: &str, v: &str| {
             let mut o = Value::map();
             o.path_mut_or_insert(&["metadata"]).set("name", name);
             o.path_mut_or_insert(&["metadata", "labels"])
                 .set("team", "a");
+            o.path_mut_or_insert(&["data"]).set("v", v);
             t.world
                 .api("kind-kind", "test")
                 .unwrap()
-                .create(ns, o)
+                .create(cm, o)
                 .unwrap();
         };
-        mk(&mut t, "one");
-        let mut sel = Selector::kind("Namespace");
+        mk(&mut t, "one", "1");
+        let mut sel = Selector::kind("ConfigMap");
         sel.labels.insert("team".into(), "a".into());
         let mut replaced = Evaluator::new(Check::Replaced { sel: sel.clone() });
         let mut changed = Evaluator::new(Check::Changed {
             sel,
-            path: "metadata.name".parse().unwrap(),
+            path: "data.v".parse().unwrap(),
         });
         assert!(!replaced.eval(&t, &a));
         assert!(!changed.eval(&t, &a));
-        mk(&mut t, "two");
+        mk(&mut t, "two", "1");
         assert!(
             !replaced.eval(&t, &a),
             "a new one alone is not a replacement"
         );
+        assert!(!changed.eval(&t, &a), "same value in the new object");
         t.world
             .api("kind-kind", "test")
             .unwrap()
-            .delete(ns, None, "one")
+            .delete(cm, Some("default"), "one")
             .unwrap();
-        // A namespace is Terminating until the namespace controller empties and removes it.
-        t.world.step(5_000);
         assert!(replaced.eval(&t, &a));
-        assert!(changed.eval(&t, &a));
+        assert!(!changed.eval(&t, &a));
+        mk(&mut t, "three", "2");
+        t.world
+            .api("kind-kind", "test")
+            .unwrap()
+            .delete(cm, Some("default"), "two")
+            .unwrap();
+        assert!(changed.eval(&t, &a), "every object now has another value");
     }
 
     #[test]
