@@ -54,3 +54,31 @@ fn every_lesson_has_both_languages_and_a_wrong_attempt() {
         }
     }
 }
+
+/// A draft must really need something missing: if its whole replay already passes, the draft
+/// marker is stale and must go. Prints, for each draft, the first step that fails today.
+#[test]
+fn drafts_are_only_drafts_while_their_replay_fails() {
+    let course = load::load_course_dir(dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut stale = Vec::new();
+    for entry in course.lessons().filter(|e| e.draft.is_some()) {
+        let lesson = load::load_lesson_dir(dir(), &entry.id).unwrap_or_else(|e| panic!("{e}"));
+        match replay::replay_solution(&lesson) {
+            Err(e) => eprintln!(
+                "draft {} still fails at step {}: {}",
+                entry.id, e.step, e.message
+            ),
+            Ok(()) if replay::replay_wrong_attempts(&lesson).is_empty() => {
+                stale.push(entry.id.clone())
+            }
+            Ok(()) => eprintln!(
+                "draft {}: solution passes, a wrong attempt passes too",
+                entry.id
+            ),
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "these lessons replay fully today; remove `draft:` in course.yaml: {stale:?}"
+    );
+}

@@ -451,6 +451,8 @@ impl Lesson {
                 &[
                     "id",
                     "setup",
+                    "stop",
+                    "start",
                     "check",
                     "hints",
                     "solution",
@@ -503,6 +505,8 @@ impl Lesson {
                 },
                 body,
                 setup: r.strings(sm, "setup", t)?,
+                stop: r.strings(sm, "stop", t)?,
+                start: r.strings(sm, "start", t)?,
                 check,
                 hints,
                 solution,
