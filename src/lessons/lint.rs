@@ -314,6 +314,9 @@ fn lint_blocks(course: &Course, blocks: &[Block], at: &str, p: &mut Vec<String>)
 fn lint_inlines(course: &Course, inlines: &[Inline], at: &str, p: &mut Vec<String>) {
     for i in inlines {
         match i {
+            Inline::Text(t) if t.contains("<!--") => p.push(format!(
+                "{at}: an HTML comment would show as text (a step marker must be alone on its line: `<!-- step: id -->`)"
+            )),
             Inline::Link { target, text } => {
                 match target {
                     LinkTarget::Lesson { id, .. } if course.entry(id).is_none() => {
@@ -365,7 +368,7 @@ mod tests {
         let yaml = "terminal:\n  disabled: [kubectl delete]\nsteps:\n  - id: s\n    stop: [kube-shceduler]\n    check: {quiz: q}\n    solution:\n      commands: [k delete pod x]\n      quiz: {q: [0]}\n";
         let fr = "# X\n<!-- step: s -->\n## S\nVoir [ici](lesson:99-nope) et [là](ftp://x).\n:::quiz q\nQ ?\n- [x] a\n- [ ] b\n> parce que\n:::\n:::quiz orphan\nQ ?\n- [x] a\n- [ ] b\n> e\n:::\n";
         let en =
-            "# X\n<!-- step: s -->\n## S\nSee.\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
+            "# X\n<!-- step: s -->\n## S\nSee. <!-- step: t -->\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
         let problems = lint_lesson(&course, &lesson(yaml, fr, en)).join("\n");
         for want in [
             "no wrong attempt anywhere",
@@ -376,6 +379,7 @@ mod tests {
             "link \"ftp://x\" is neither",
             "quiz \"orphan\" is not used by the step's check",
             "stop: unknown component \"kube-shceduler\"",
+            "en.md step s: an HTML comment would show as text",
         ] {
             assert!(problems.contains(want), "missing {want:?} in:\n{problems}");
         }
