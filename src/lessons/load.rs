@@ -427,7 +427,7 @@ impl Lesson {
         };
 
         // The text, per language, split into the intro and one part per step.
-        let mut texts: Tr<(Vec<Block>, BTreeMap<String, Vec<Block>>)> = Tr::default();
+        let mut texts: Tr<SplitText> = Tr::default();
         for lang in Lang::ALL {
             let name = format!("{}.md", lang.code());
             let md = get(&name)?;
@@ -545,11 +545,11 @@ fn first_heading(blocks: &[Block]) -> Option<String> {
     })
 }
 
+/// A lesson's text in one language: the intro, and each step's text by step id.
+type SplitText = (Vec<Block>, BTreeMap<String, Vec<Block>>);
+
 /// Splits a lesson's Markdown at `<!-- step: <id> -->` lines: the intro, then each step's text.
-fn split_steps(
-    file: &str,
-    md: &str,
-) -> Result<(Vec<Block>, BTreeMap<String, Vec<Block>>), LoadError> {
+fn split_steps(file: &str, md: &str) -> Result<SplitText, LoadError> {
     let mut intro = String::new();
     let mut steps: Vec<(String, String)> = Vec::new();
     for (i, line) in md.lines().enumerate() {

@@ -15,7 +15,7 @@
 
 use super::check::{Answers, Evaluator};
 use super::markdown::{self, Block, Quiz};
-use super::progress::{LessonProgress, QuizAnswer};
+use super::progress::LessonProgress;
 use super::schema::{Lesson, Step};
 use crate::sim::World;
 use crate::term::Terminal;
@@ -201,11 +201,7 @@ impl LessonRun {
         let step = self.current_step(lesson)?;
         let quiz = find_quiz(step.body.get(lang), quiz_id)?;
         let correct = quiz.is_correct(picks);
-        let entry = self
-            .progress
-            .quiz
-            .entry(quiz_id.to_string())
-            .or_insert_with(QuizAnswer::default);
+        let entry = self.progress.quiz.entry(quiz_id.to_string()).or_default();
         entry.picks = picks.to_vec();
         entry.attempts += 1;
         entry.correct = correct;
