@@ -27,6 +27,7 @@ use crate::sim::Value;
 use crate::term::Terminal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A check, as written in `lesson.yaml` under `check:`.
 #[derive(Debug, Clone, PartialEq)]
@@ -434,8 +435,7 @@ impl Evaluator {
     }
     /// Does the check pass now? Updates the memory of checks over time.
     pub fn eval(&mut self, term: &Terminal, answers: &Answers) -> bool {
-        let check = self.check.clone();
-        eval(&check, 0, &mut self.mem, term, answers)
+        eval(&self.check, 0, &mut self.mem, term, answers)
     }
 }
 
@@ -554,7 +554,7 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
         }
         Check::Quiz(q) => a.correct_quizzes.contains(q),
         Check::Replaced { sel } => {
-            let now: BTreeSet<String> = objects(t, sel, true).iter().map(uid).collect();
+            let now: BTreeSet<String> = objects(t, sel, true).iter().map(|o| uid(o)).collect();
             match mem.get(&id) {
                 Some(Mem::Uids(before)) => {
                     let gone = before.iter().any(|u| !now.contains(u));
@@ -597,7 +597,7 @@ fn uid(o: &Value) -> String {
 
 /// Objects matching the selector's cluster, kind, namespace, name and labels, read straight
 /// from the store (no API request, so no trace). With `with_conds`, also its conditions.
-pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Value> {
+pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Arc<Value>> {
     let Some(res) = resource_for_kind(&sel.kind).or_else(|| resource_for(&sel.kind)) else {
         return Vec::new();
     };
@@ -618,7 +618,7 @@ pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Value> {
     cluster
         .store
         .range(&prefix)
-        .map(|kv| &*kv.value)
+        .map(|kv| &kv.value)
         .filter(|o| {
             let name = api::name_of(o);
             sel.name.as_deref().is_none_or(|n| n == name)
