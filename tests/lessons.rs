@@ -82,3 +82,48 @@ fn drafts_are_only_drafts_while_their_replay_fails() {
         "these lessons replay fully today; remove `draft:` in course.yaml: {stale:?}"
     );
 }
+
+/// Bad input never crashes (a panic kills the whole web app): every prefix of every real
+/// lesson file, and of a saved progress, loads or fails with an error.
+#[test]
+fn truncated_files_never_panic() {
+    use kubesim::lessons::{progress::Progress, Lesson};
+    use std::collections::BTreeMap;
+    let course = load::load_course_dir(dir()).unwrap_or_else(|e| panic!("{e}"));
+    for entry in course.lessons() {
+        let folder = dir().join(&entry.id);
+        let read = |f: &str| std::fs::read_to_string(folder.join(f)).unwrap_or_default();
+        let yaml = read("lesson.yaml");
+        let mut files: BTreeMap<String, String> = load::files_needed(&yaml)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| {
+                let text = read(&f);
+                (f, text)
+            })
+            .collect();
+        files.insert("lesson.yaml".into(), yaml);
+        for name in files.keys().cloned().collect::<Vec<_>>() {
+            let full = files[&name].clone();
+            // About 40 cut points per file, on character boundaries.
+            let every = (full.len() / 40).max(1);
+            let cuts: Vec<usize> = full
+                .char_indices()
+                .map(|(i, _)| i)
+                .filter(|i| i % every == 0)
+                .collect();
+            for cut in cuts {
+                let mut f = files.clone();
+                f.insert(name.clone(), full[..cut].to_string());
+                let _ = Lesson::from_files(&entry.id, &f);
+                let _ = load::files_needed(&full[..cut]);
+            }
+        }
+    }
+    let mut p = Progress::default();
+    p.lesson_mut("01-kubernetes").steps_done.push("a\"b".into());
+    let json = p.to_json();
+    for cut in 0..json.len() {
+        let _ = Progress::from_json(&json[..cut]);
+    }
+}
