@@ -45,13 +45,12 @@ impl LoadError {
 
 /// Parses YAML into a [`Value`] (line and column of syntax errors), with the simulation's codec.
 pub fn parse_yaml(text: &str) -> Result<Value, (usize, usize, String)> {
-    crate::sim::value::yaml::parse(text).map_err(|e| (e.line, e.column, e.message.clone()))
+    crate::sim::value::yaml::parse(text).map_err(|e| (e.line, e.column, e.message))
 }
 
 /// Parses a multi-document YAML stream (manifests).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Value>, (usize, usize, String)> {
-    crate::sim::value::yaml::parse_documents(text)
-        .map_err(|e| (e.line, e.column, e.message.clone()))
+    crate::sim::value::yaml::parse_documents(text).map_err(|e| (e.line, e.column, e.message))
 }
 
 /// Reads typed fields out of a parsed YAML file, remembering where each came from.
