@@ -129,9 +129,10 @@ fn truncated_files_never_panic() {
 }
 
 mod against_the_simulation {
-    //! The drafts' checks, evaluated against what the simulated controllers really do, with
-    //! the student's commands replaced by direct API calls (until the terminal has them): the
-    //! field paths and timings the checks rely on must match the simulation.
+    //! The drafts' checks, evaluated against what the simulated kubelets and controllers really
+    //! do, with the student's commands replaced by direct API calls and faults (until the
+    //! terminal has them): the field paths and timings the checks rely on (readyReplicas,
+    //! conditions, eviction after 300 s) must match the simulation.
     use super::dir;
     use kubesim::lessons::check::{Answers, Evaluator};
     use kubesim::lessons::session::LessonRun;
@@ -182,7 +183,6 @@ mod against_the_simulation {
     }
 
     #[test]
-    #[ignore = "needs the simulated kubelet (pods Running, node heartbeats); run with --ignored once it lands"]
     fn control_loops_lesson_checks_match_the_controllers() {
         let l = lesson("05-control-loops");
         let mut t = LessonRun::terminal(&l);
@@ -210,7 +210,6 @@ mod against_the_simulation {
     }
 
     #[test]
-    #[ignore = "needs the simulated kubelet (node heartbeats); run with --ignored once it lands"]
     fn node_components_lesson_sees_not_ready_then_ready() {
         let l = lesson("03-node-components");
         let mut t = LessonRun::terminal(&l);
