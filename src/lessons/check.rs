@@ -73,6 +73,9 @@ pub enum Check {
         ran: String,
         success: Option<bool>,
     },
+    /// The shell is on this machine (`None`: the student's own machine, the "laptop"), e.g.
+    /// "back from the node with `exit`".
+    Host(Option<String>),
     /// The quiz with this id was answered correctly.
     Quiz(String),
     /// Each check was seen passing, in this order, at some evaluation (events over time:
@@ -388,6 +391,17 @@ enum Mem {
 pub struct Evaluator {
     pub check: Check,
     mem: BTreeMap<usize, Mem>,
+    /// The cluster kubectl targeted on the student's machine at the last evaluation made
+    /// there: checks keep looking at it while the student is on a node (`ssh`), where there
+    /// is no kubeconfig.
+    cluster: Option<String>,
+}
+
+/// What one evaluation reads besides the terminal.
+struct Ctx<'a> {
+    answers: &'a Answers,
+    /// The default cluster for checks that do not name one.
+    cluster: Option<&'a str>,
 }
 
 impl Check {
@@ -427,6 +441,7 @@ impl Evaluator {
         Evaluator {
             check,
             mem: BTreeMap::new(),
+            cluster: None,
         }
     }
     /// Forgets everything seen so far.
@@ -435,11 +450,21 @@ impl Evaluator {
     }
     /// Does the check pass now? Updates the memory of checks over time.
     pub fn eval(&mut self, term: &Terminal, answers: &Answers) -> bool {
-        eval(&self.check, 0, &mut self.mem, term, answers)
+        if term.host.is_none() {
+            if let Some(c) = term.current_cluster() {
+                self.cluster = Some(c);
+            }
+        }
+        let cluster = self
+            .cluster
+            .as_deref()
+            .or_else(|| term.world.clusters.keys().next().map(String::as_str));
+        let ctx = Ctx { answers, cluster };
+        eval(&self.check, 0, &mut self.mem, term, &ctx)
     }
 }
 
-fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &Answers) -> bool {
+fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &Ctx) -> bool {
     match c {
         Check::All(cs) => {
             // Evaluate every child (no short-circuit) so their memories stay up to date.
@@ -485,7 +510,7 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             seen >= cs.len()
         }
         Check::Objects { sel, count, every } => {
-            let all = objects(t, sel, false);
+            let all = objects(t, a.cluster, sel, false);
             let matching = all.iter().filter(|o| sel.conds.iter().all(|c| c.holds(o)));
             let n = matching.count() as i64;
             if *every && (all.is_empty() || n != all.len() as i64) {
@@ -497,8 +522,8 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             }
         }
         Check::Component { cluster, name, up } => {
-            let cluster = cluster.clone().or_else(|| t.current_cluster());
-            match cluster.and_then(|c| t.world.clusters.get(&c)) {
+            let cluster = cluster.as_deref().or(a.cluster);
+            match cluster.and_then(|c| t.world.clusters.get(c)) {
                 Some(c) => c.is_up(name) == *up,
                 None => false,
             }
@@ -552,9 +577,13 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
                 success.is_none_or(|s| (t.env.get("?").map(String::as_str) == Some("0")) == s);
             started && code_ok
         }
-        Check::Quiz(q) => a.correct_quizzes.contains(q),
+        Check::Quiz(q) => a.answers.correct_quizzes.contains(q),
+        Check::Host(h) => t.host == *h,
         Check::Replaced { sel } => {
-            let now: BTreeSet<String> = objects(t, sel, true).iter().map(|o| uid(o)).collect();
+            let now: BTreeSet<String> = objects(t, a.cluster, sel, true)
+                .iter()
+                .map(|o| uid(o))
+                .collect();
             match mem.get(&id) {
                 Some(Mem::Uids(before)) => {
                     let gone = before.iter().any(|u| !now.contains(u));
@@ -568,7 +597,7 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             }
         }
         Check::Changed { sel, path } => {
-            let now: BTreeMap<String, Option<Value>> = objects(t, sel, true)
+            let now: BTreeMap<String, Option<Value>> = objects(t, a.cluster, sel, true)
                 .iter()
                 .map(|o| (uid(o), path.lookup(o).cloned()))
                 .collect();
@@ -597,15 +626,21 @@ fn uid(o: &Value) -> String {
 
 /// Objects matching the selector's cluster, kind, namespace, name and labels, read straight
 /// from the store (no API request, so no trace). With `with_conds`, also its conditions.
-pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Arc<Value>> {
+pub fn objects(
+    t: &Terminal,
+    default_cluster: Option<&str>,
+    sel: &Selector,
+    with_conds: bool,
+) -> Vec<Arc<Value>> {
     let Some(res) = resource_for_kind(&sel.kind).or_else(|| resource_for(&sel.kind)) else {
         return Vec::new();
     };
     let Some(cluster) = sel
         .cluster
         .clone()
-        .or_else(|| t.current_cluster())
-        .and_then(|c| t.world.clusters.get(&c))
+        .as_deref()
+        .or(default_cluster)
+        .and_then(|c| t.world.clusters.get(c))
     else {
         return Vec::new();
     };

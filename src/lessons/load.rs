@@ -641,6 +641,7 @@ const CHECK_KINDS: &[&str] = &[
     "file",
     "command",
     "quiz",
+    "host",
     "replaced",
     "changed",
 ];
@@ -682,6 +683,10 @@ fn parse_check(r: &Reader, v: &Value, trail: Trail) -> Result<Check, LoadError> 
         "not" => Check::Not(Box::new(parse_check(r, body, &t)?)),
         "ever" => Check::Ever(Box::new(parse_check(r, body, &t)?)),
         "quiz" => Check::Quiz(r.str(body, &t)?),
+        "host" => match r.str(body, &t)?.as_str() {
+            "laptop" => Check::Host(None),
+            machine => Check::Host(Some(machine.to_string())),
+        },
         "objects" => {
             let bm = r.map(
                 body,
