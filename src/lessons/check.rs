@@ -939,6 +939,29 @@ mod tests {
     }
 
     #[test]
+    fn on_a_node_checks_keep_the_students_cluster_and_see_the_host() {
+        let mut t = term();
+        let a = Answers::default();
+        let mut nodes = Evaluator::new(Check::Objects {
+            sel: Selector::kind("Node"),
+            count: Some((CmpOp::Eq, 3)),
+            every: false,
+        });
+        let mut laptop = Evaluator::new(Check::Host(None));
+        let mut worker = Evaluator::new(Check::Host(Some("kind-worker".into())));
+        assert!(nodes.eval(&t, &a) && laptop.eval(&t, &a) && !worker.eval(&t, &a));
+        t.run("ssh kind-worker");
+        assert_eq!(t.host.as_deref(), Some("kind-worker"));
+        assert!(
+            nodes.eval(&t, &a),
+            "still the kind cluster, though the node has no kubeconfig"
+        );
+        assert!(!laptop.eval(&t, &a) && worker.eval(&t, &a));
+        t.run("exit");
+        assert!(laptop.eval(&t, &a));
+    }
+
+    #[test]
     fn files_components_clusters_and_last_command() {
         let mut t = term();
         let a = Answers::default();
