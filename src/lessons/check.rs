@@ -27,6 +27,7 @@ use crate::sim::Value;
 use crate::term::Terminal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A check, as written in `lesson.yaml` under `check:`.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +73,9 @@ pub enum Check {
         ran: String,
         success: Option<bool>,
     },
+    /// The shell is on this machine (`None`: the student's own machine, the "laptop"), e.g.
+    /// "back from the node with `exit`".
+    Host(Option<String>),
     /// The quiz with this id was answered correctly.
     Quiz(String),
     /// Each check was seen passing, in this order, at some evaluation (events over time:
@@ -387,6 +391,17 @@ enum Mem {
 pub struct Evaluator {
     pub check: Check,
     mem: BTreeMap<usize, Mem>,
+    /// The cluster kubectl targeted on the student's machine at the last evaluation made
+    /// there: checks keep looking at it while the student is on a node (`ssh`), where there
+    /// is no kubeconfig.
+    cluster: Option<String>,
+}
+
+/// What one evaluation reads besides the terminal.
+struct Ctx<'a> {
+    answers: &'a Answers,
+    /// The default cluster for checks that do not name one.
+    cluster: Option<&'a str>,
 }
 
 impl Check {
@@ -426,6 +441,7 @@ impl Evaluator {
         Evaluator {
             check,
             mem: BTreeMap::new(),
+            cluster: None,
         }
     }
     /// Forgets everything seen so far.
@@ -434,12 +450,21 @@ impl Evaluator {
     }
     /// Does the check pass now? Updates the memory of checks over time.
     pub fn eval(&mut self, term: &Terminal, answers: &Answers) -> bool {
-        let check = self.check.clone();
-        eval(&check, 0, &mut self.mem, term, answers)
+        if term.host.is_none() {
+            if let Some(c) = term.current_cluster() {
+                self.cluster = Some(c);
+            }
+        }
+        let cluster = self
+            .cluster
+            .as_deref()
+            .or_else(|| term.world.clusters.keys().next().map(String::as_str));
+        let ctx = Ctx { answers, cluster };
+        eval(&self.check, 0, &mut self.mem, term, &ctx)
     }
 }
 
-fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &Answers) -> bool {
+fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &Ctx) -> bool {
     match c {
         Check::All(cs) => {
             // Evaluate every child (no short-circuit) so their memories stay up to date.
@@ -485,7 +510,7 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             seen >= cs.len()
         }
         Check::Objects { sel, count, every } => {
-            let all = objects(t, sel, false);
+            let all = objects(t, a.cluster, sel, false);
             let matching = all.iter().filter(|o| sel.conds.iter().all(|c| c.holds(o)));
             let n = matching.count() as i64;
             if *every && (all.is_empty() || n != all.len() as i64) {
@@ -497,8 +522,8 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             }
         }
         Check::Component { cluster, name, up } => {
-            let cluster = cluster.clone().or_else(|| t.current_cluster());
-            match cluster.and_then(|c| t.world.clusters.get(&c)) {
+            let cluster = cluster.as_deref().or(a.cluster);
+            match cluster.and_then(|c| t.world.clusters.get(c)) {
                 Some(c) => c.is_up(name) == *up,
                 None => false,
             }
@@ -552,9 +577,13 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
                 success.is_none_or(|s| (t.env.get("?").map(String::as_str) == Some("0")) == s);
             started && code_ok
         }
-        Check::Quiz(q) => a.correct_quizzes.contains(q),
+        Check::Quiz(q) => a.answers.correct_quizzes.contains(q),
+        Check::Host(h) => t.host == *h,
         Check::Replaced { sel } => {
-            let now: BTreeSet<String> = objects(t, sel, true).iter().map(uid).collect();
+            let now: BTreeSet<String> = objects(t, a.cluster, sel, true)
+                .iter()
+                .map(|o| uid(o))
+                .collect();
             match mem.get(&id) {
                 Some(Mem::Uids(before)) => {
                     let gone = before.iter().any(|u| !now.contains(u));
@@ -568,7 +597,7 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             }
         }
         Check::Changed { sel, path } => {
-            let now: BTreeMap<String, Option<Value>> = objects(t, sel, true)
+            let now: BTreeMap<String, Option<Value>> = objects(t, a.cluster, sel, true)
                 .iter()
                 .map(|o| (uid(o), path.lookup(o).cloned()))
                 .collect();
@@ -597,15 +626,21 @@ fn uid(o: &Value) -> String {
 
 /// Objects matching the selector's cluster, kind, namespace, name and labels, read straight
 /// from the store (no API request, so no trace). With `with_conds`, also its conditions.
-pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Value> {
+pub fn objects(
+    t: &Terminal,
+    default_cluster: Option<&str>,
+    sel: &Selector,
+    with_conds: bool,
+) -> Vec<Arc<Value>> {
     let Some(res) = resource_for_kind(&sel.kind).or_else(|| resource_for(&sel.kind)) else {
         return Vec::new();
     };
     let Some(cluster) = sel
         .cluster
         .clone()
-        .or_else(|| t.current_cluster())
-        .and_then(|c| t.world.clusters.get(&c))
+        .as_deref()
+        .or(default_cluster)
+        .and_then(|c| t.world.clusters.get(c))
     else {
         return Vec::new();
     };
@@ -618,7 +653,7 @@ pub fn objects(t: &Terminal, sel: &Selector, with_conds: bool) -> Vec<Value> {
     cluster
         .store
         .range(&prefix)
-        .map(|kv| &*kv.value)
+        .map(|kv| &kv.value)
         .filter(|o| {
             let name = api::name_of(o);
             sel.name.as_deref().is_none_or(|n| n == name)
@@ -858,42 +893,72 @@ mod tests {
     fn replaced_and_changed_compare_with_the_start_of_the_step() {
         let mut t = term();
         let a = Answers::default();
-        let ns = crate::sim::api::resource_for("ns").unwrap();
-        let mk = |t: &mut Terminal, name: &str| {
+        let cm = crate::sim::api::resource_for("cm").unwrap();
+        let mk = |t: &mut Terminal, name: &str, v: &str| {
             let mut o = Value::map();
             o.path_mut_or_insert(&["metadata"]).set("name", name);
             o.path_mut_or_insert(&["metadata", "labels"])
                 .set("team", "a");
+            o.path_mut_or_insert(&["data"]).set("v", v);
             t.world
                 .api("kind-kind", "test")
                 .unwrap()
-                .create(ns, o)
+                .create(cm, o)
                 .unwrap();
         };
-        mk(&mut t, "one");
-        let mut sel = Selector::kind("Namespace");
+        mk(&mut t, "one", "1");
+        let mut sel = Selector::kind("ConfigMap");
         sel.labels.insert("team".into(), "a".into());
         let mut replaced = Evaluator::new(Check::Replaced { sel: sel.clone() });
         let mut changed = Evaluator::new(Check::Changed {
             sel,
-            path: "metadata.name".parse().unwrap(),
+            path: "data.v".parse().unwrap(),
         });
         assert!(!replaced.eval(&t, &a));
         assert!(!changed.eval(&t, &a));
-        mk(&mut t, "two");
+        mk(&mut t, "two", "1");
         assert!(
             !replaced.eval(&t, &a),
             "a new one alone is not a replacement"
         );
+        assert!(!changed.eval(&t, &a), "same value in the new object");
         t.world
             .api("kind-kind", "test")
             .unwrap()
-            .delete(ns, None, "one")
+            .delete(cm, Some("default"), "one")
             .unwrap();
-        // A namespace is Terminating until the namespace controller empties and removes it.
-        t.world.step(5_000);
         assert!(replaced.eval(&t, &a));
-        assert!(changed.eval(&t, &a));
+        assert!(!changed.eval(&t, &a));
+        mk(&mut t, "three", "2");
+        t.world
+            .api("kind-kind", "test")
+            .unwrap()
+            .delete(cm, Some("default"), "two")
+            .unwrap();
+        assert!(changed.eval(&t, &a), "every object now has another value");
+    }
+
+    #[test]
+    fn on_a_node_checks_keep_the_students_cluster_and_see_the_host() {
+        let mut t = term();
+        let a = Answers::default();
+        let mut nodes = Evaluator::new(Check::Objects {
+            sel: Selector::kind("Node"),
+            count: Some((CmpOp::Eq, 3)),
+            every: false,
+        });
+        let mut laptop = Evaluator::new(Check::Host(None));
+        let mut worker = Evaluator::new(Check::Host(Some("kind-worker".into())));
+        assert!(nodes.eval(&t, &a) && laptop.eval(&t, &a) && !worker.eval(&t, &a));
+        t.run("ssh kind-worker");
+        assert_eq!(t.host.as_deref(), Some("kind-worker"));
+        assert!(
+            nodes.eval(&t, &a),
+            "still the kind cluster, though the node has no kubeconfig"
+        );
+        assert!(!laptop.eval(&t, &a) && worker.eval(&t, &a));
+        t.run("exit");
+        assert!(laptop.eval(&t, &a));
     }
 
     #[test]

@@ -147,6 +147,26 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
     if lesson.steps.is_empty() {
         p.push("no steps".into());
     }
+    let mut components: Vec<(&str, &String)> = lesson
+        .world
+        .down
+        .iter()
+        .map(|c| ("world.down", c))
+        .collect();
+    for s in &lesson.steps {
+        components.extend(s.stop.iter().map(|c| ("stop", c)));
+        components.extend(s.start.iter().map(|c| ("start", c)));
+        s.check.visit(&mut |c| {
+            if let Check::Component { name, .. } = c {
+                components.push(("check", name));
+            }
+        });
+    }
+    for (at, c) in components {
+        if !is_component(c) {
+            p.push(format!("{at}: unknown component {c:?} (kube-apiserver, kube-scheduler, kube-controller-manager, cloud-controller-manager, kubelet/<node>, containerd/<node>, node/<node>, etcd/<member>)"));
+        }
+    }
     if !lesson.steps.iter().any(|s| !s.wrong.is_empty()) {
         p.push("no wrong attempt anywhere (each lesson needs at least one)".into());
     }
@@ -244,6 +264,22 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
     p
 }
 
+/// A component name as `sim::world::Cluster::down` knows them.
+fn is_component(name: &str) -> bool {
+    match name.split_once('/') {
+        None => matches!(
+            name,
+            "kube-apiserver"
+                | "kube-scheduler"
+                | "kube-controller-manager"
+                | "cloud-controller-manager"
+        ),
+        Some((kind, node)) => {
+            matches!(kind, "kubelet" | "containerd" | "node" | "etcd") && !node.is_empty()
+        }
+    }
+}
+
 /// The disabled command a line would hit (first word, or first word + verb), like the
 /// terminal decides.
 fn disabled_in(lesson: &Lesson, line: &str) -> Option<String> {
@@ -278,6 +314,9 @@ fn lint_blocks(course: &Course, blocks: &[Block], at: &str, p: &mut Vec<String>)
 fn lint_inlines(course: &Course, inlines: &[Inline], at: &str, p: &mut Vec<String>) {
     for i in inlines {
         match i {
+            Inline::Text(t) if t.contains("<!--") => p.push(format!(
+                "{at}: an HTML comment would show as text (a step marker must be alone on its line: `<!-- step: id -->`)"
+            )),
             Inline::Link { target, text } => {
                 match target {
                     LinkTarget::Lesson { id, .. } if course.entry(id).is_none() => {
@@ -326,10 +365,10 @@ mod tests {
             "title: {fr: C, en: C}\nparts:\n  - id: p\n    title: {fr: P, en: P}\n    lessons:\n      - id: 01-x\n        title: {fr: X, en: X}\n",
         )
         .unwrap();
-        let yaml = "terminal:\n  disabled: [kubectl delete]\nsteps:\n  - id: s\n    check: {quiz: q}\n    solution:\n      commands: [k delete pod x]\n      quiz: {q: [0]}\n";
+        let yaml = "terminal:\n  disabled: [kubectl delete]\nsteps:\n  - id: s\n    stop: [kube-shceduler]\n    check: {quiz: q}\n    solution:\n      commands: [k delete pod x]\n      quiz: {q: [0]}\n";
         let fr = "# X\n<!-- step: s -->\n## S\nVoir [ici](lesson:99-nope) et [là](ftp://x).\n:::quiz q\nQ ?\n- [x] a\n- [ ] b\n> parce que\n:::\n:::quiz orphan\nQ ?\n- [x] a\n- [ ] b\n> e\n:::\n";
         let en =
-            "# X\n<!-- step: s -->\n## S\nSee.\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
+            "# X\n<!-- step: s -->\n## S\nSee. <!-- step: t -->\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
         let problems = lint_lesson(&course, &lesson(yaml, fr, en)).join("\n");
         for want in [
             "no wrong attempt anywhere",
@@ -339,6 +378,8 @@ mod tests {
             "link to unknown lesson \"99-nope\"",
             "link \"ftp://x\" is neither",
             "quiz \"orphan\" is not used by the step's check",
+            "stop: unknown component \"kube-shceduler\"",
+            "en.md step s: an HTML comment would show as text",
         ] {
             assert!(problems.contains(want), "missing {want:?} in:\n{problems}");
         }

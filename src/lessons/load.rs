@@ -43,7 +43,7 @@ impl LoadError {
     }
 }
 
-/// Parses YAML into a [`Value`] (line and column of syntax errors).
+/// Parses YAML into a [`Value`] (line and column of syntax errors), with the simulation's codec.
 pub fn parse_yaml(text: &str) -> Result<Value, (usize, usize, String)> {
     crate::sim::value::yaml::parse(text).map_err(|e| (e.line, e.column, e.message))
 }
@@ -427,7 +427,7 @@ impl Lesson {
         };
 
         // The text, per language, split into the intro and one part per step.
-        let mut texts: Tr<(Vec<Block>, BTreeMap<String, Vec<Block>>)> = Tr::default();
+        let mut texts: Tr<SplitText> = Tr::default();
         for lang in Lang::ALL {
             let name = format!("{}.md", lang.code());
             let md = get(&name)?;
@@ -451,6 +451,8 @@ impl Lesson {
                 &[
                     "id",
                     "setup",
+                    "stop",
+                    "start",
                     "check",
                     "hints",
                     "solution",
@@ -503,6 +505,8 @@ impl Lesson {
                 },
                 body,
                 setup: r.strings(sm, "setup", t)?,
+                stop: r.strings(sm, "stop", t)?,
+                start: r.strings(sm, "start", t)?,
                 check,
                 hints,
                 solution,
@@ -541,11 +545,11 @@ fn first_heading(blocks: &[Block]) -> Option<String> {
     })
 }
 
+/// A lesson's text in one language: the intro, and each step's text by step id.
+type SplitText = (Vec<Block>, BTreeMap<String, Vec<Block>>);
+
 /// Splits a lesson's Markdown at `<!-- step: <id> -->` lines: the intro, then each step's text.
-fn split_steps(
-    file: &str,
-    md: &str,
-) -> Result<(Vec<Block>, BTreeMap<String, Vec<Block>>), LoadError> {
+fn split_steps(file: &str, md: &str) -> Result<SplitText, LoadError> {
     let mut intro = String::new();
     let mut steps: Vec<(String, String)> = Vec::new();
     for (i, line) in md.lines().enumerate() {
@@ -637,6 +641,7 @@ const CHECK_KINDS: &[&str] = &[
     "file",
     "command",
     "quiz",
+    "host",
     "replaced",
     "changed",
 ];
@@ -678,6 +683,10 @@ fn parse_check(r: &Reader, v: &Value, trail: Trail) -> Result<Check, LoadError> 
         "not" => Check::Not(Box::new(parse_check(r, body, &t)?)),
         "ever" => Check::Ever(Box::new(parse_check(r, body, &t)?)),
         "quiz" => Check::Quiz(r.str(body, &t)?),
+        "host" => match r.str(body, &t)?.as_str() {
+            "laptop" => Check::Host(None),
+            machine => Check::Host(Some(machine.to_string())),
+        },
         "objects" => {
             let bm = r.map(
                 body,

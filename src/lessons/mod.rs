@@ -13,6 +13,22 @@
 //!
 //! The file format is documented in `lessons/README.md`.
 //!
+//! # For the UI
+//! 1. Fetch `lessons/course.yaml`, call [`catalog`] → table of contents (titles FR/EN, drafts).
+//! 2. To open lesson `id`: fetch `lessons/<id>/lesson.yaml`, ask [`load::files_needed`] for the
+//!    other files, fetch them, then [`schema::Lesson::from_files`]`(id, &map)`. Errors display
+//!    as `id/file:line:col: message`.
+//! 3. [`session::LessonRun::terminal`]`(&lesson)` builds the starting `Terminal` (world, files,
+//!    disabled commands, completion flag); [`session::LessonRun::new`]`(&lesson, saved)` resumes
+//!    from a [`progress::LessonProgress`]; call `run.setup_step(&lesson, &mut term)` once.
+//! 4. After every command and every tick: `run.observe(&lesson, &mut term)` →
+//!    [`session::Observed`] (`Pending`, `StepDone(id)`, `LessonDone`).
+//! 5. Render `lesson.intro` / `step.body` ([`markdown::Block`] trees, text only) in the chosen
+//!    [`Lang`]; quizzes: `run.answer_quiz(&lesson, lang, quiz_id, &picks)` → feedback;
+//!    hints: `run.next_hint(&lesson)`; "Run" buttons type `Block::Code { runnable: true }` text.
+//! 6. Persist [`progress::Progress::to_json`] in localStorage; read it back with
+//!    [`progress::Progress::from_json`] (never fails; a [`progress::Notice`] says why it reset).
+//!
 //! ```
 //! use kubesim::lessons::{catalog, progress::Progress, session::LessonRun};
 //! let course = catalog("title: {fr: Cours, en: Course}\nparts:\n  - id: p\n    title: {fr: P, en: P}\n    lessons:\n      - id: 01-a\n        title: {fr: A, en: A}\n").unwrap();

@@ -98,9 +98,7 @@ impl Progress {
         let mut root = Map::new();
         root.insert("version".into(), Value::Int(VERSION));
         root.insert("lessons".into(), Value::Map(lessons));
-        let mut out = String::new();
-        write_json(&Value::Map(root), &mut out);
-        out
+        crate::sim::value::json::to_json_compact(&Value::Map(root))
     }
 
     /// Reads what [`Progress::to_json`] wrote. Never fails: unusable data gives a clean
@@ -109,7 +107,7 @@ impl Progress {
         if text.trim().is_empty() {
             return (Progress::default(), None);
         }
-        let Ok(v) = super::load::parse_yaml(text.trim()) else {
+        let Ok(v) = crate::sim::value::json::parse(text.trim()) else {
             return (Progress::default(), Some(Notice::Unreadable));
         };
         match v.get("version").and_then(Value::as_i64) {
@@ -169,52 +167,6 @@ impl Progress {
             p.lessons.insert(id.clone(), lp);
         }
         (p, None)
-    }
-}
-
-fn write_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) if f.is_finite() => out.push_str(&f.to_string()),
-        Value::Float(_) => out.push_str("null"),
-        Value::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\t' => out.push_str("\\t"),
-                    c if (c as u32) < 0x20 => out.push(' '),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(&Value::Str(k.clone()), out);
-                out.push(':');
-                write_json(item, out);
-            }
-            out.push('}');
-        }
     }
 }
 

@@ -3,8 +3,9 @@
 //! that the wrong attempts do not pass.
 //!
 //! Between two commands [`COMMAND_GAP_MS`] of simulated time pass (in 1 s ticks, the check
-//! evaluated after each, like the UI's clock); after the last command of a step the replay
-//! waits up to the step's `max_wait_s` for eventual checks (a node going NotReady...).
+//! evaluated after each, like the UI's clock); after the last command the quiz answers are
+//! given, then the replay waits up to the step's `max_wait_s` for eventual checks (a node going
+//! NotReady...).
 //!
 //! ```
 //! use kubesim::lessons::replay;
@@ -64,45 +65,40 @@ impl<'l> Replayer<'l> {
     /// Types an attempt's commands and answers its quizzes; returns as soon as the current
     /// step is done (true), or false if it is still pending after waiting `max_wait_ms`.
     fn attempt(&mut self, attempt: &Attempt, max_wait_ms: u64) -> bool {
-        let passed = |o: Observed| o != Observed::Pending;
+        // Like a student: type the commands (time passes between them), answer the quizzes,
+        // then wait for eventual checks. Stop as soon as the step is done.
+        for line in &attempt.commands {
+            self.transcript
+                .push_str(&format!("{}{line}\n", self.term.prompt()));
+            let out = self.term.run(line);
+            self.transcript.push_str(&out.text());
+            if self.observe() || self.wait(COMMAND_GAP_MS) {
+                return true;
+            }
+        }
         for (quiz, picks) in &attempt.quiz {
             let _ = self.run.answer_quiz(self.lesson, Lang::Fr, quiz, picks);
             self.transcript
                 .push_str(&format!("(quiz {quiz}: answered {picks:?})\n"));
         }
-        let o = self.run.observe(self.lesson, &mut self.term);
-        if passed(o) {
-            return true;
-        }
-        for (i, line) in attempt.commands.iter().enumerate() {
-            self.transcript
-                .push_str(&format!("{}{line}\n", self.term.prompt()));
-            let out = self.term.run(line);
-            self.transcript.push_str(&out.text());
-            let o = self.run.observe(self.lesson, &mut self.term);
-            if passed(o) {
+        self.observe() || self.wait(max_wait_ms)
+    }
+
+    fn observe(&mut self) -> bool {
+        self.run.observe(self.lesson, &mut self.term) != Observed::Pending
+    }
+
+    /// Lets up to `ms` of simulated time pass in ticks; true as soon as the step is done.
+    fn wait(&mut self, ms: u64) -> bool {
+        let mut waited = 0;
+        while waited < ms {
+            self.term.world.step(TICK_MS);
+            waited += TICK_MS;
+            if self.observe() {
+                self.transcript
+                    .push_str(&format!("(done after {} s more)\n", waited / 1000));
                 return true;
             }
-            let gap = if i + 1 < attempt.commands.len() {
-                COMMAND_GAP_MS
-            } else {
-                max_wait_ms
-            };
-            let mut waited = 0;
-            while waited < gap {
-                self.term.world.step(TICK_MS);
-                waited += TICK_MS;
-                let o = self.run.observe(self.lesson, &mut self.term);
-                if passed(o) {
-                    self.transcript
-                        .push_str(&format!("(passed after {} s more)\n", waited / 1000));
-                    return true;
-                }
-            }
-        }
-        if attempt.commands.is_empty() {
-            let o = self.run.observe(self.lesson, &mut self.term);
-            return passed(o);
         }
         false
     }

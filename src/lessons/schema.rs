@@ -152,6 +152,10 @@ pub struct Step {
     pub body: Tr<Vec<Block>>,
     /// Commands run silently when the step starts.
     pub setup: Vec<String>,
+    /// Components stopped when the step starts (a fault the lesson injects), then started
+    /// ones (a repair the lesson makes): `kube-scheduler`, `etcd/cp-2`, `kubelet/<node>`...
+    pub stop: Vec<String>,
+    pub start: Vec<String>,
     pub check: Check,
     /// From a gentle nudge to nearly the answer.
     pub hints: Vec<Tr<Vec<Block>>>,

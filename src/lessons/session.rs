@@ -15,7 +15,7 @@
 
 use super::check::{Answers, Evaluator};
 use super::markdown::{self, Block, Quiz};
-use super::progress::{LessonProgress, QuizAnswer};
+use super::progress::LessonProgress;
 use super::schema::{Lesson, Step};
 use crate::sim::World;
 use crate::term::Terminal;
@@ -136,10 +136,21 @@ impl LessonRun {
         self.evaluator.is_none()
     }
 
-    /// Runs the current step's setup commands silently (call once after the step starts,
-    /// including the first one).
+    /// Applies the current step's world changes (`stop`, `start`) and runs its setup commands
+    /// silently. Call once after the lesson starts; `observe` calls it for later steps.
     pub fn setup_step(&self, lesson: &Lesson, term: &mut Terminal) {
         if let Some(step) = self.current_step(lesson) {
+            let cluster = term
+                .current_cluster()
+                .or_else(|| term.world.clusters.keys().next().cloned());
+            if let Some(c) = cluster.and_then(|c| term.world.clusters.get_mut(&c)) {
+                for comp in &step.stop {
+                    c.stop(comp);
+                }
+                for comp in &step.start {
+                    c.start(comp);
+                }
+            }
             let history = term.history.len();
             for line in &step.setup {
                 let _ = term.run(line);
@@ -190,11 +201,7 @@ impl LessonRun {
         let step = self.current_step(lesson)?;
         let quiz = find_quiz(step.body.get(lang), quiz_id)?;
         let correct = quiz.is_correct(picks);
-        let entry = self
-            .progress
-            .quiz
-            .entry(quiz_id.to_string())
-            .or_insert_with(QuizAnswer::default);
+        let entry = self.progress.quiz.entry(quiz_id.to_string()).or_default();
         entry.picks = picks.to_vec();
         entry.attempts += 1;
         entry.correct = correct;
@@ -277,7 +284,7 @@ mod tests {
         let files: BTreeMap<String, String> = [
             (
                 "lesson.yaml",
-                "world:\n  preset: kind\n  warmup_s: 3\n  files: {~/notes.txt: files/n.txt}\n  setup: [echo quiet]\nterminal:\n  disabled: [sleep]\n  completion: false\nsteps:\n  - id: quiz\n    check: {quiz: q}\n    hints:\n      - {fr: un, en: one}\n      - {fr: deux, en: two}\n    solution: {quiz: {q: [1]}}\n  - id: cmd\n    setup: [echo from-setup]\n    check: {command: {ran: kubectl get nodes}}\n    hints: [{fr: a, en: a}]\n    solution: [kubectl get nodes]\n",
+                "world:\n  preset: kind\n  warmup_s: 3\n  files: {~/notes.txt: files/n.txt}\n  setup: [echo quiet]\nterminal:\n  disabled: [sleep]\n  completion: false\nsteps:\n  - id: quiz\n    check: {quiz: q}\n    hints:\n      - {fr: un, en: one}\n      - {fr: deux, en: two}\n    solution: {quiz: {q: [1]}}\n  - id: cmd\n    setup: [echo from-setup]\n    stop: [kube-scheduler, kubelet/kind-worker]\n    start: [kubelet/kind-worker]\n    check: {command: {ran: kubectl get nodes}}\n    hints: [{fr: a, en: a}]\n    solution: [kubectl get nodes]\n",
             ),
             ("files/n.txt", "hello"),
             ("fr.md", "# T\n<!-- step: quiz -->\n## Q\n:::quiz q\nQ ?\n- [ ] a\n- [x] b\n> c\n:::\n<!-- step: cmd -->\n## C\nx\n"),
@@ -319,6 +326,12 @@ mod tests {
         );
         assert_eq!(run.current(), Some(1));
         assert_eq!(run.progress.quiz["q"].attempts, 2);
+        let kind = &term.world.clusters["kind-kind"];
+        assert!(
+            !kind.is_up("kube-scheduler"),
+            "the step's fault is injected"
+        );
+        assert!(kind.is_up("kubelet/kind-worker"), "start comes after stop");
         term.run("kubectl get nodes");
         assert_eq!(run.observe(&lesson, &mut term), Observed::LessonDone);
         assert!(run.is_finished() && run.progress.finished);
