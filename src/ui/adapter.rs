@@ -311,6 +311,55 @@ pub fn scheduler_table(
     Vec::new()
 }
 
+/// Adds `nodes` Ready worker nodes and `pods` Running pods spread over them, straight through
+/// the API server (a load test for the cluster view: `?bench=100x3000`).
+pub fn populate(world: &mut World, cluster: &str, nodes: usize, pods: usize) {
+    use crate::sim::value::Value;
+    let (Some(node_res), Some(pod_res)) = (api::resource_for("nodes"), api::resource_for("pods"))
+    else {
+        return;
+    };
+    let Some(mut a) = world.api(cluster, "kubectl") else {
+        return;
+    };
+    let meta = |name: &str, ns: Option<&str>| {
+        let mut m = Value::map();
+        m.set("name", name);
+        if let Some(ns) = ns {
+            m.set("namespace", ns);
+        }
+        m
+    };
+    for i in 0..nodes {
+        let mut n = Value::map();
+        n.set("apiVersion", "v1");
+        n.set("kind", "Node");
+        n.set("metadata", meta(&format!("bench-{i:03}"), None));
+        let mut cond = Value::map();
+        cond.set("type", "Ready");
+        cond.set("status", "True");
+        let mut status = Value::map();
+        status.set("conditions", Value::Seq(vec![cond]));
+        n.set("status", status);
+        let _ = a.create(node_res, n);
+    }
+    for i in 0..pods {
+        let mut p = Value::map();
+        p.set("apiVersion", "v1");
+        p.set("kind", "Pod");
+        p.set("metadata", meta(&format!("bench-{i:04}"), Some("default")));
+        let mut spec = Value::map();
+        if nodes > 0 {
+            spec.set("nodeName", format!("bench-{:03}", i % nodes));
+        }
+        p.set("spec", spec);
+        let mut status = Value::map();
+        status.set("phase", "Running");
+        p.set("status", status);
+        let _ = a.create(pod_res, p);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +421,16 @@ mod tests {
         set_fault(&mut w, "kind-kind", "kube-scheduler", true);
         assert!(is_up(&w, "kind-kind", "kube-scheduler"));
         set_fault(&mut w, "nope", "x", false); // unknown cluster: no panic
+    }
+
+    #[test]
+    fn populate_builds_a_big_cluster() {
+        let mut w = World::new(1, Preset::Kind);
+        populate(&mut w, "kind-kind", 10, 95);
+        let m = crate::ui::model::ClusterModel::build(&w.clusters["kind-kind"], None);
+        assert_eq!(m.nodes.len(), 13);
+        assert_eq!(m.pod_count(), 95);
+        assert!(m.unscheduled.is_empty());
     }
 
     #[test]

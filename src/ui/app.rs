@@ -5,6 +5,7 @@ use super::browser;
 use super::cluster::ClusterPane;
 use super::core::{Core, LineKind, Target};
 use super::i18n::{t, tf, Lang};
+use super::icons::icon;
 use super::journal::{DecodeError, Saved};
 use super::lesson::{self, LessonDoc};
 use super::lesson_view::LessonPane;
@@ -220,6 +221,8 @@ pub struct UrlParams {
     pub cmds: Vec<String>,
     pub presenter: bool,
     pub demo: Vec<String>,
+    /// `bench=100x3000`: add that many nodes and pods (load test of the cluster view).
+    pub bench: Option<(usize, usize)>,
 }
 
 impl UrlParams {
@@ -236,6 +239,14 @@ impl UrlParams {
                 "cmds" => p.cmds = browser::split_cmds(v),
                 "demo" => p.demo = browser::split_cmds(v),
                 "presenter" => p.presenter = v != "0" && v != "false",
+                "bench" => {
+                    p.bench = v.split_once('x').and_then(|(n, m)| {
+                        Some((
+                            n.parse::<usize>().ok()?.min(500),
+                            m.parse::<usize>().ok()?.min(20_000),
+                        ))
+                    })
+                }
                 _ => {}
             }
         }
@@ -295,6 +306,12 @@ fn initial_core(params: &UrlParams) -> Core {
         let keep = core.lesson_start;
         core.open_lesson(doc);
         core.lesson_start = keep.min(core.journal.len());
+    }
+    if let (Some((nodes, pods)), Some(cluster)) = (params.bench, core.cluster_name()) {
+        super::adapter::populate(&mut core.term.world, &cluster, nodes, pods);
+    }
+    if core.lines.is_empty() {
+        core.push_line(LineKind::Note, t(core.lang, "welcome_term"));
     }
     for c in &params.cmds {
         core.submit(c);
@@ -710,19 +727,19 @@ pub fn App() -> Html {
     html! {
         <div class={classes!("app", if *dark { "theme-dark" } else { "theme-light" }, presenter.then_some("presenter"))} lang={l.code()}>
             <header class="topbar">
-                <span class="brand" aria-label="kubesim"><span class="logo" aria-hidden="true">{"⎈"}</span>{"kubesim"}</span>
+                <span class="brand"><span class="logo">{icon("helm")}</span>{"kubesim"}</span>
                 <div class="sim-controls" role="group" aria-label={t(l, "sim_time")}>
                     <button class="play" onclick={toggle_pause} aria-pressed={(!paused).to_string()}
                         title={t(l, if paused { "play" } else { "pause" })}>
-                        { if paused { "▶" } else { "⏸" } }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
+                        { icon(if paused { "play" } else { "pause" }) }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
                     </button>
-                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{"⏭"}<span class="btn-label">{t(l, "step")}</span></button>
-                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{"⏩"}<span class="btn-label">{t(l, "stable")}</span></button>
+                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{icon("step")}<span class="btn-label">{t(l, "step")}</span></button>
+                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{icon("ffwd")}<span class="btn-label">{t(l, "stable")}</span></button>
                     <label class="speed">
                         <span class="sr-only">{t(l, "speed")}</span>
                         <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_idx.to_string()}
-                            oninput={on_speed} aria-valuetext={format!("{speed}×")} />
-                        <output>{format!("{speed}×")}</output>
+                            oninput={on_speed} aria-valuetext={SPEED_LABELS[speed_idx]} />
+                        <output>{SPEED_LABELS[speed_idx]}</output>
                     </label>
                     <span class={classes!("clock", paused.then_some("paused"))} title={t(l, "sim_time")}>
                         {format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}
@@ -739,7 +756,7 @@ pub fn App() -> Html {
                     <label class="file-button" title={t(l, "import_title")}>{t(l, "import")}
                         <input id="import-file" type="file" accept=".txt,text/plain" onchange={import} /></label>
                     <button onclick={toggle_presenter} aria-pressed={presenter.to_string()} title={t(l, "presenter_title")}>{t(l, "presenter")}</button>
-                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ if *dark { "☀" } else { "☾" } }</button>
+                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ icon(if *dark { "sun" } else { "moon" }) }</button>
                     <button class="lang" onclick={toggle_lang} aria-label={t(l, "switch_lang_label")}>{t(l, "switch_lang")}</button>
                     <button onclick={toggle_help} aria-label={t(l, "help")}>{"?"}</button>
                 </nav>
@@ -782,6 +799,10 @@ fn toggle_help_cb(help: UseStateHandle<bool>) -> Callback<MouseEvent> {
 
 /// The speed slider's stops.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 0.75, 1.0, 2.0, 3.0, 5.0, 10.0];
+/// Their labels (formatted by hand: float formatting would add kilobytes of wasm).
+const SPEED_LABELS: [&str; 9] = [
+    "0.1×", "0.25×", "0.5×", "0.75×", "1×", "2×", "3×", "5×", "10×",
+];
 
 pub fn next_speed(speed: f64, up: bool) -> f64 {
     let i = SPEEDS

@@ -416,7 +416,10 @@ impl Core {
     }
 
     fn after_change(&mut self) {
-        self.drain_flow(usize::MAX);
+        // Paused, the trainer reveals requests one at a time with Step.
+        if !self.paused {
+            self.drain_flow(usize::MAX);
+        }
         self.evaluate_checks();
         if let Some(d) = &self.details {
             let target = d.target.clone();

@@ -184,6 +184,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("link_copied", "Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
     ("nodes_pods", "{nodes} nœuds · {pods} pods", "{nodes} nodes · {pods} pods"),
     ("loading", "Chargement…", "Loading…"),
+    ("welcome_term", "Bienvenue dans kubesim. Tapez help pour la liste des commandes, ou cliquez sur Exécuter dans la leçon.", "Welcome to kubesim. Type help for the list of commands, or click Run in the lesson."),
 ];
 
 /// The text for `key` in `lang` (`?` when missing, which a test forbids).

@@ -5,6 +5,7 @@
 use super::app::{Action, Dispatch};
 use super::browser;
 use super::i18n::{t, tf, Lang};
+use super::icons::icon;
 use super::lesson::{self, Block, Inline, LessonDoc, Progress};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -66,7 +67,7 @@ fn BlockView(props: &BlockProps) -> Html {
                         d.dispatch(Action::Submit(line.to_string()));
                     }
                 });
-                html! { <button class="primary run" {onclick} title={t(l, "run_title")}>{"▶ "}{t(l, "run")}</button> }
+                html! { <button class="primary run" {onclick} title={t(l, "run_title")}>{icon("play")}{" "}{t(l, "run")}</button> }
             });
             html! {
                 <div class="codeblock">
@@ -79,7 +80,7 @@ fn BlockView(props: &BlockProps) -> Html {
             }
         }
         Block::Tip(v) => html! {
-            <details class="tip"><summary>{"💡 "}{t(l, "tip")}</summary><p>{inlines(v)}</p></details>
+            <details class="tip"><summary>{icon("bulb")}{" "}{t(l, "tip")}</summary><p>{inlines(v)}</p></details>
         },
         Block::Solution(text) => {
             if *revealed {
@@ -125,6 +126,23 @@ pub fn LessonPane(props: &LessonProps) -> Html {
     let l = props.lang;
     let viewing = use_state(|| None::<usize>);
     let hints = use_state(|| (0usize, 0usize));
+    // The step whose check just passed: stay on it and play the ✓ animation.
+    let celebrate = use_state(|| None::<usize>);
+    {
+        let viewing = viewing.clone();
+        let celebrate = celebrate.clone();
+        use_effect_with(props.just_done.clone(), move |jd| {
+            if let Some(&i) = jd.first() {
+                viewing.set(Some(i));
+                celebrate.set(Some(i));
+            }
+        });
+    }
+    {
+        let viewing = viewing.clone();
+        let id = props.lesson.as_ref().map(|d| d.id.clone());
+        use_effect_with(id, move |_| viewing.set(None));
+    }
     let Some(doc) = props.lesson.clone() else {
         return html! { <div class="lesson"><p class="muted">{t(l, "loading")}</p></div> };
     };
@@ -150,7 +168,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
     });
     let step = doc.steps.get(current);
     let step_done = props.progress.is_done(&doc.id, current);
-    let fresh = props.just_done.contains(&current);
+    let fresh = *celebrate == Some(current);
     let shown_hints = if hints.0 == current { hints.1 } else { 0 };
     let more_hint = {
         let h = hints.clone();
@@ -195,7 +213,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                     { for s.blocks.iter().map(|b| html! { <BlockView block={b.clone()} dispatch={props.dispatch.clone()} lang={l} /> }) }
                     { if s.hints.is_empty() { html! {} } else { html! {
                         <div class="hints">
-                            { for s.hints.iter().take(shown_hints).map(|h| html! { <p class="hint">{"💡 "}{inlines(&lesson::inlines(h))}</p> }) }
+                            { for s.hints.iter().take(shown_hints).map(|h| html! { <p class="hint">{icon("bulb")}{" "}{inlines(&lesson::inlines(h))}</p> }) }
                             { if shown_hints < s.hints.len() && !step_done { html! {
                                 <button class="link-button" onclick={more_hint}>{format!("{} ({}/{})", t(l, "next_hint"), shown_hints + 1, s.hints.len())}</button>
                             } } else { html! {} } }
@@ -206,10 +224,10 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                     } } else { html! {} } }
                 </section>
             }, None => html! {} } }
-            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"🎉 "}{t(l, "lesson_done")}</p> } } else { html! {} } }
+            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"✓ "}{t(l, "lesson_done")}</p> } } else { html! {} } }
             <nav class="step-nav">
                 <button onclick={go(current.saturating_sub(1))} disabled={current == 0}>{"← "}{t(l, "previous")}</button>
-                <button onclick={go((current + 1).min(total.saturating_sub(1)))} disabled={current + 1 >= total}>{t(l, "next")}{" →"}</button>
+                <button class={classes!(step_done.then_some("primary"))} onclick={go((current + 1).min(total.saturating_sub(1)))} disabled={current + 1 >= total}>{t(l, "next")}{" →"}</button>
             </nav>
         </div>
     }

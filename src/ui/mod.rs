@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod core;
 pub mod explain;
 pub mod i18n;
+pub mod icons;
 pub mod journal;
 pub mod lesson;
 pub mod lesson_view;
