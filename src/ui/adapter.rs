@@ -10,7 +10,7 @@
 //! ```
 
 use crate::sim::{api, World};
-use crate::term::{shell, Terminal, COMMANDS};
+use crate::term::{Terminal, COMMANDS};
 
 /// What kind of fault a target is, for grouping and labelling in the fault panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,39 +131,10 @@ pub fn is_up(world: &World, cluster: &str, component: &str) -> bool {
         .is_some_and(|c| c.is_up(component))
 }
 
-/// What the prompt should say when a line is not finished: an open quote, a trailing
-/// backslash or a heredoc still waiting for its delimiter. `None` when the line can run.
+/// What the prompt should say when a line is not finished (open quote, here-document,
+/// trailing `|` or `\\`): the shell decides. `None` when the line can run.
 pub fn continuation(buffer: &str) -> Option<&'static str> {
-    if buffer.ends_with('\\') && !buffer.ends_with("\\\\") {
-        return Some("> ");
-    }
-    if let Some(delim) = heredoc_delimiter(buffer) {
-        let closed = buffer
-            .lines()
-            .skip(1)
-            .any(|l| l.trim_start_matches('\t') == delim);
-        if !closed {
-            return Some("> ");
-        }
-        return None;
-    }
-    match shell::parse(buffer, &Default::default()) {
-        Err(shell::ShellError::UnclosedQuote(_)) => Some("> "),
-        _ => None,
-    }
-}
-
-/// The delimiter of a heredoc started on the first line (`cat <<EOF`, `<<-'EOF'`).
-fn heredoc_delimiter(buffer: &str) -> Option<String> {
-    let first = buffer.lines().next()?;
-    let at = first.find("<<")?;
-    let rest = first[at + 2..].trim_start_matches('-').trim_start();
-    let word: String = rest
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '>'))
-        .filter(|c| *c != '\'' && *c != '"')
-        .collect();
-    (!word.is_empty()).then_some(word)
+    Terminal::needs_more_input(buffer).then_some("> ")
 }
 
 /// kubectl's sub-commands, for completion.
@@ -274,20 +245,6 @@ pub fn common_prefix(candidates: &[String]) -> String {
     first.get(..len).unwrap_or("").to_string()
 }
 
-/// When the line opens the editor (`nano f`, `vi f`, `vim f`), the absolute path to edit and
-/// its current contents. The terminal's own editor request replaces this when it lands.
-pub fn editor_request(term: &Terminal, line: &str) -> Option<(String, String)> {
-    let mut words = line.split_whitespace();
-    let cmd = words.next()?;
-    if !matches!(cmd, "nano" | "vi" | "vim") {
-        return None;
-    }
-    let file = words.find(|w| !w.starts_with('-'))?;
-    let path = crate::term::fs::Fs::resolve(&term.cwd, file);
-    let content = term.fs.read(&path).unwrap_or("").to_string();
-    Some((path, content))
-}
-
 /// Runs `line` on a scratch copy of the terminal (the real history and world stay
 /// untouched) and returns its text: how the cluster view shows an object's YAML and describe.
 pub fn scratch_run(term: &Terminal, line: &str) -> String {
@@ -349,6 +306,10 @@ pub fn populate(world: &mut World, cluster: &str, nodes: usize, pods: usize) {
         p.set("kind", "Pod");
         p.set("metadata", meta(&format!("bench-{i:04}"), Some("default")));
         let mut spec = Value::map();
+        let mut c = Value::map();
+        c.set("name", "app");
+        c.set("image", "nginx");
+        spec.set("containers", Value::Seq(vec![c]));
         if nodes > 0 {
             spec.set("nodeName", format!("bench-{:03}", i % nodes));
         }
@@ -381,6 +342,7 @@ mod tests {
             ("cat <<EOF > f.yaml\na: 1", true),
             ("cat <<EOF > f.yaml\na: 1\nEOF", false),
             ("cat <<-'END'\n\tEND", false),
+            ("kubectl get pods |", true),
         ] {
             assert_eq!(continuation(line).is_some(), open, "{line:?}");
         }
@@ -438,12 +400,5 @@ mod tests {
         let t = term();
         assert!(scratch_run(&t, "kubectl get nodes").contains("kind-worker"));
         assert!(t.history.is_empty());
-        let mut t = t;
-        t.fs.write("/home/student/a.yaml", "x: 1\n");
-        assert_eq!(
-            editor_request(&t, "nano a.yaml"),
-            Some(("/home/student/a.yaml".into(), "x: 1\n".into()))
-        );
-        assert_eq!(editor_request(&t, "echo a"), None);
     }
 }

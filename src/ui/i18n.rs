@@ -184,6 +184,10 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("link_copied", "Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
     ("nodes_pods", "{nodes} nœuds · {pods} pods", "{nodes} nodes · {pods} pods"),
     ("loading", "Chargement…", "Loading…"),
+    ("answer", "Répondre", "Answer"),
+    ("warning", "Attention", "Warning"),
+    ("note", "Note", "Note"),
+    ("diagram_note", "Regardez la vue du cluster à droite : elle montre cet état en direct.", "Look at the cluster view on the right: it shows this state live."),
     ("welcome_term", "Bienvenue dans kubesim. Tapez help pour la liste des commandes, ou cliquez sur Exécuter dans la leçon.", "Welcome to kubesim. Type help for the list of commands, or click Run in the lesson."),
 ];
 

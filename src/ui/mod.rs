@@ -20,7 +20,6 @@ pub mod explain;
 pub mod i18n;
 pub mod icons;
 pub mod journal;
-pub mod lesson;
 pub mod lesson_view;
 pub mod model;
 pub mod panels;

@@ -101,7 +101,8 @@ const tab = (page, n) => page.locator('.tabs[role=tablist] .tab').nth(n).click()
 async function suite(browser, base) {
   await test('student path: run a lesson step, see it checked, reload, progress kept', async () => {
     const { page, context, problems } = await open(browser, base);
-    assert(await page.locator('#lesson-pane h1').count() === 1, 'no lesson title');
+    await page.waitForSelector('#lesson-pane h1', { timeout: 10000 }); // fetched from lessons/
+    await page.waitForSelector('#lesson-pane .course-index');
     assert(await page.locator('.step-dot.done').count() === 0, 'a step is done before anything was typed');
     await shot(page, 'student');
     await page.locator('#lesson-pane button.run').first().click();
@@ -110,19 +111,26 @@ async function suite(browser, base) {
     await page.waitForSelector('.step.just-done .check-mark', { timeout: 5000 });
     await shot(page, 'step-checked');
     await page.locator('.step-nav button.primary').click();
-    // Step 2, typed by hand.
-    await type(page, 'kubectl get node kind-worker');
+    // Step 2 is a quiz: a wrong answer first, then the right one.
+    const quiz = page.locator('#lesson-pane .quiz').first();
+    await quiz.locator('input').nth(0).check();
+    await quiz.locator('button').click();
+    await page.waitForSelector('.quiz-result.wrong');
+    await quiz.locator('input').nth(1).check();
+    await quiz.locator('button').click();
     await page.waitForFunction(() => document.querySelectorAll('.step-dot.done').length >= 2, null, { timeout: 5000 });
     await shot(page, 'student-progress');
     await page.waitForTimeout(3500); // the session is saved every few seconds and on commands
     await page.reload({ waitUntil: 'load' });
     await page.waitForSelector('#term-input:not([disabled])', { state: 'attached' });
+    await page.waitForSelector('#lesson-pane h1', { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll('.step-dot.done').length >= 2, null, { timeout: 5000 }).catch(() => {});
     const done = await page.locator('.step-dot.done').count();
     assert(done >= 2, `after reload ${done} steps are done, expected 2`);
     // The replayed session still knows the history (↑ brings the last command back).
     await page.locator('#term-input').press('ArrowUp');
     const v = await page.locator('#term-input').inputValue();
-    assert(v === 'kubectl get node kind-worker', `↑ after reload gave ${JSON.stringify(v)}`);
+    assert(v === 'kubectl get nodes', `↑ after reload gave ${JSON.stringify(v)}`);
     assert(problems.length === 0, problems.join('\n'));
     await context.close();
   });
@@ -249,11 +257,12 @@ async function suite(browser, base) {
 
   await test('language switch and URL parameters (lang, cmds, presenter, dark theme)', async () => {
     const { page, context, problems } = await open(browser, base);
+    await page.waitForSelector('#lesson-pane h1', { timeout: 10000 });
     const fr = await page.locator('#lesson-pane h1').innerText();
     await page.locator('button.lang').click();
     await page.waitForFunction((t) => document.querySelector('#lesson-pane h1')?.innerText !== t, fr);
     const en = await page.locator('#lesson-pane h1').innerText();
-    assert(/First steps/.test(en), `lesson not in English: ${en}`);
+    assert(/Kubernetes, the orchestrator/.test(en), `lesson not in English: ${en}`);
     assert((await page.locator('.app').getAttribute('lang')) === 'en', 'lang attribute not switched');
     assert(/Control loop/.test(await page.locator('#cluster-pane .tabs').innerText()), 'tabs not in English');
     await context.close();
