@@ -194,6 +194,12 @@ pub fn explain(lang: Lang, cluster: &Cluster, rec: &TraceRecord, reason: Option<
             hops.push((Lane::ApiServer, Lane::Scheduler));
             say("flow_controller_create_pod", &[])
         }
+        (Lane::Controllers | Lane::CloudControllers, "create", _) => {
+            say("flow_controller_create", &[])
+        }
+        (Lane::Controllers | Lane::CloudControllers, "delete", _) => {
+            say("flow_controller_delete", &[])
+        }
         (Lane::Controllers | Lane::CloudControllers, v, _) if is_write(v) => {
             say("flow_controller_write", &[])
         }
@@ -276,6 +282,8 @@ mod tests {
                 ("kubelet/n", "update", "leases"),
                 ("replicaset-controller", "create", "pods"),
                 ("deployment-controller", "update", "deployments"),
+                ("kube-controller-manager", "create", "configmaps"),
+                ("kube-controller-manager", "delete", "pods"),
                 ("kube-apiserver", "create", "namespaces"),
                 ("kube-apiserver", "get", "namespaces"),
             ] {

@@ -119,6 +119,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("flow_kubelet_delete", "Le kubelet de {node} a arrêté les conteneurs de {name} et confirme sa suppression.", "The kubelet on {node} stopped the containers of {name} and confirms its deletion."),
     ("flow_heartbeat", "Le kubelet de {node} envoie son battement de cœur.", "The kubelet on {node} sends its heartbeat."),
     ("flow_controller_create_pod", "{actor} crée le pod {name} pour atteindre l'état voulu ; le scheduler le verra par sa watch.", "{actor} creates pod {name} to reach the desired state; the scheduler will see it through its watch."),
+    ("flow_controller_create", "{actor} crée {kind} {name} : il manquait pour atteindre l'état voulu.", "{actor} creates {kind} {name}: it was missing from the desired state."),
+    ("flow_controller_delete", "{actor} supprime {kind} {name} : il n'a plus sa place dans l'état voulu.", "{actor} deletes {kind} {name}: it no longer belongs to the desired state."),
     ("flow_controller_write", "{actor} met à jour {kind} {name} ({verb}) pour converger vers l'état voulu.", "{actor} updates {kind} {name} ({verb}) to converge on the desired state."),
     ("flow_other_write", "{actor} : {verb} {kind} {name} (révision {rev}).", "{actor}: {verb} {kind} {name} (revision {rev})."),
     ("flow_read", "{actor} lit {kind} {name}.", "{actor} reads {kind} {name}."),

@@ -263,7 +263,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
     let index = props.course.as_ref().map(|course| {
         let current_id = props.lesson.as_ref().map(|d| d.id.clone());
         html! {
-            <details class="course-index">
+            <details class="course-index" open={props.lesson.is_none()}>
                 <summary>{t(l, "course_index")}{" · "}{course.title.get(ll)}</summary>
                 { for course.parts.iter().map(|part| html! {
                     <div class="part">
