@@ -282,6 +282,7 @@ impl UrlParams {
             || self.seed.is_some()
             || !self.cmds.is_empty()
             || !self.demo.is_empty()
+            || self.bench.is_some()
     }
 }
 
@@ -1086,6 +1087,9 @@ mod tests {
         assert_eq!(p.seed, Some(42));
         assert_eq!(p.cmds, vec!["kubectl get nodes", "echo hi"]);
         assert!(p.presenter && p.fresh_sandbox());
+        let bench = UrlParams::from_pairs(&[("bench".into(), "100x3000".into())]);
+        assert_eq!(bench.bench, Some((100, 3000)));
+        assert!(bench.fresh_sandbox());
         assert_eq!(p.demo.len(), 2);
         let bad = UrlParams::from_pairs(&[
             ("preset".into(), "mars".into()),

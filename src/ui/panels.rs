@@ -116,7 +116,7 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
                         "--x1:{x1}px;--y1:{y1}px;--x2:{x2}px;--y2:{y2}px;animation-delay:{delay}ms;animation-duration:{HOP_MS}ms"
                     );
                     delay += HOP_MS;
-                    html! { <circle key={format!("{}-{i}", f.seq)} class={classes!("dot", if f.noise { "noise" } else { "" })} r="14" cx="0" cy="0" {style} /> }
+                    html! { <circle key={format!("{}-{i}", f.seq)} class={classes!("hop", if f.noise { "noise" } else { "" })} r="14" cx="0" cy="0" {style} /> }
                 })
                 .collect::<Vec<_>>()
         })

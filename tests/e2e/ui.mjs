@@ -326,6 +326,12 @@ async function suite(browser, base) {
     const { page, context, problems } = await open(browser, `${base}?bench=100x3000&seed=1`);
     await page.waitForFunction(() => document.querySelectorAll('#cluster-pane .pod').length >= 3000, null, { timeout: 30000 });
     metric('100 nodes / 3000 pods: load to rendered', `${Math.round(performance.now() - t0)} ms`);
+    const visible = await page.evaluate(() => {
+      const p = document.querySelector('.node:not(.cp) .pod');
+      const r = p.getBoundingClientRect();
+      return getComputedStyle(p).opacity !== '0' && r.width > 4 && r.height > 4;
+    });
+    assert(visible, 'pods are in the DOM but not visible');
     const frames = await page.evaluate(() => new Promise((done) => {
       const times = [];
       let last = performance.now();
