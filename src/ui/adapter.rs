@@ -252,20 +252,88 @@ pub fn scratch_run(term: &Terminal, line: &str) -> String {
     scratch.run(line).text()
 }
 
-/// The scheduler's reason for placing a pod, in words, when the scheduler exposes it
-/// (sim-workloads' per-pod explanation). `None` until then.
-pub fn scheduler_reason(_world: &World, _cluster: &str, _ns: &str, _pod: &str) -> Option<String> {
-    None
+/// The scheduler's reason for placing a pod, in words ("best score 187 of 3 nodes
+/// (NodeResourcesFit 90)"), from the scheduler's last explanation of that pod.
+pub fn scheduler_reason(
+    world: &World,
+    cluster: &str,
+    ns: &str,
+    pod: &str,
+    lang: super::i18n::Lang,
+) -> Option<String> {
+    let c = world.clusters.get(cluster)?;
+    let ex = crate::sim::scheduler::explain(c, ns, pod)?;
+    let chosen = ex.chosen.as_deref()?;
+    let verdict = ex.nodes.iter().find(|v| &*v.node == chosen)?;
+    let scores = verdict.scores?;
+    let feasible = ex.nodes.iter().filter(|v| v.scores.is_some()).count();
+    // The plugin where the chosen node beats the others' average by the most.
+    let others: Vec<[i64; 3]> = ex
+        .nodes
+        .iter()
+        .filter(|v| &*v.node != chosen)
+        .filter_map(|v| v.scores)
+        .collect();
+    let lead = |i: usize| {
+        let avg = if others.is_empty() {
+            0
+        } else {
+            others.iter().map(|o| o[i]).sum::<i64>() / others.len() as i64
+        };
+        scores[i] - avg
+    };
+    let best = (0..3).max_by_key(|&i| (lead(i), scores[i]))?;
+    Some(super::i18n::tf(
+        lang,
+        "sched_reason",
+        &[
+            ("score", &scores.iter().sum::<i64>().to_string()),
+            ("n", &feasible.to_string()),
+            ("plugin", crate::sim::scheduler::SCORES[best]),
+            ("plugin_score", &scores[best].to_string()),
+        ],
+    ))
 }
 
-/// The scheduler's per-node, per-plugin score table for a pod: (node, [(plugin, score)]).
+/// The scheduler's per-node, per-plugin table for a pod: the header (filter column, then
+/// each score plugin) and one row per node evaluated: (node, cells).
 pub fn scheduler_table(
-    _world: &World,
-    _cluster: &str,
-    _ns: &str,
-    _pod: &str,
+    world: &World,
+    cluster: &str,
+    ns: &str,
+    pod: &str,
 ) -> Vec<(String, Vec<(String, String)>)> {
-    Vec::new()
+    let Some(ex) = world
+        .clusters
+        .get(cluster)
+        .and_then(|c| crate::sim::scheduler::explain(c, ns, pod))
+    else {
+        return Vec::new();
+    };
+    ex.nodes
+        .iter()
+        .map(|v| {
+            let mut cells = vec![(
+                "Filter".to_string(),
+                match &v.failed {
+                    None => "✓".to_string(),
+                    Some((plugin, reasons)) => format!("✕ {plugin}: {}", reasons.join(", ")),
+                },
+            )];
+            for (i, plugin) in crate::sim::scheduler::SCORES.iter().enumerate() {
+                cells.push((
+                    plugin.to_string(),
+                    v.scores.map_or("—".to_string(), |s| s[i].to_string()),
+                ));
+            }
+            let mark = if ex.chosen.as_deref() == Some(&*v.node) {
+                " ★"
+            } else {
+                ""
+            };
+            (format!("{}{mark}", v.node), cells)
+        })
+        .collect()
 }
 
 /// Adds `nodes` Ready worker nodes and `pods` Running pods spread over them, straight through
@@ -393,6 +461,49 @@ mod tests {
         assert_eq!(m.nodes.len(), 13);
         assert_eq!(m.pod_count(), 95);
         assert!(m.unscheduled.is_empty());
+    }
+
+    #[test]
+    fn scheduler_explanations_reach_the_ui() {
+        use crate::sim::value::Value;
+        let mut t = term();
+        t.world.step(5_000);
+        let mut pod = Value::map();
+        pod.set("apiVersion", "v1");
+        pod.set("kind", "Pod");
+        let mut meta = Value::map();
+        meta.set("name", "web");
+        meta.set("namespace", "default");
+        pod.set("metadata", meta);
+        let mut c = Value::map();
+        c.set("name", "web");
+        c.set("image", "nginx");
+        let mut spec = Value::map();
+        spec.set("containers", Value::Seq(vec![c]));
+        pod.set("spec", spec);
+        if let (Some(res), Some(mut a)) = (
+            api::resource_for("pods"),
+            t.world.api("kind-kind", "kubectl"),
+        ) {
+            a.create(res, pod).expect("pod created");
+        }
+        for _ in 0..50 {
+            t.world.step(100);
+        }
+        let reason = scheduler_reason(
+            &t.world,
+            "kind-kind",
+            "default",
+            "web",
+            crate::ui::i18n::Lang::En,
+        )
+        .expect("the scheduler explained its choice");
+        assert!(reason.contains("of 2 feasible nodes"), "{reason}");
+        let table = scheduler_table(&t.world, "kind-kind", "default", "web");
+        assert!(table.len() >= 2, "{table:?}");
+        assert!(table.iter().any(|(n, _)| n.ends_with('★')));
+        assert_eq!(table[0].1.len(), 4);
+        assert!(scheduler_table(&t.world, "kind-kind", "default", "nope").is_empty());
     }
 
     #[test]

@@ -454,7 +454,7 @@ impl Core {
             }
             let reason = match (&rec.namespace, rec.resource) {
                 (Some(ns), "pods") => {
-                    adapter::scheduler_reason(&self.term.world, &name, ns, &rec.name)
+                    adapter::scheduler_reason(&self.term.world, &name, ns, &rec.name, lang)
                 }
                 _ => None,
             };

@@ -124,6 +124,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("flow_controller_write", "{actor} met à jour {kind} {name} ({verb}) pour converger vers l'état voulu.", "{actor} updates {kind} {name} ({verb}) to converge on the desired state."),
     ("flow_other_write", "{actor} : {verb} {kind} {name} (révision {rev}).", "{actor}: {verb} {kind} {name} (revision {rev})."),
     ("flow_read", "{actor} lit {kind} {name}.", "{actor} reads {kind} {name}."),
+    ("sched_reason", "meilleur score, {score}, parmi {n} nœuds possibles ({plugin} : {plugin_score})", "best score, {score}, of {n} feasible nodes ({plugin}: {plugin_score})"),
     ("sched_table", "Notes du scheduler par nœud et par plugin", "Scheduler scores per node and plugin"),
     ("timeline_empty", "Aucune commande pour l'instant.", "No commands yet."),
     ("undo", "Annuler la dernière commande", "Undo last command"),
