@@ -56,6 +56,18 @@ fn inlines(v: &[Inline], ctx: &Ctx) -> Html {
     v.iter().map(|i| inline(i, ctx)).collect::<Html>()
 }
 
+/// The blocks without a leading heading that repeats `title` (the pane shows titles itself).
+fn without_title<'a>(v: &'a [Block], title: &str) -> &'a [Block] {
+    match v.first() {
+        Some(Block::Heading { text, .. })
+            if crate::lessons::markdown::plain_text(text).trim() == title.trim() =>
+        {
+            v.get(1..).unwrap_or(&[])
+        }
+        _ => v,
+    }
+}
+
 fn blocks(v: &[Block], ctx: &Ctx, feedback: &BTreeMap<String, QuizFeedback>) -> Html {
     v.iter()
         .map(|b| html! { <BlockView block={b.clone()} ctx={ctx.clone()} feedback={feedback.clone()} /> })
@@ -316,7 +328,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
             {index.unwrap_or_default()}
             {status.unwrap_or_default()}
             <h1>{doc.title.get(ll)}</h1>
-            {blocks(doc.intro.get(ll), &ctx, &props.feedback)}
+            {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
             <div class="progress" role="progressbar" aria-label={t(l, "progress")}
                 aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done_count.to_string()}>
                 <ol class="steps">
@@ -337,7 +349,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                         {tf(l, "step_n", &[("n", &(shown + 1).to_string()), ("total", &total.to_string())])}{" · "}{s.title.get(ll)}
                     </h2>
                     { if step_done { html! { <p class="sr-only" role="status">{t(l, "step_done")}</p> } } else { html! {} } }
-                    {blocks(s.body.get(ll), &ctx, &props.feedback)}
+                    {blocks(without_title(s.body.get(ll), s.title.get(ll)), &ctx, &props.feedback)}
                     { if s.hints.is_empty() { html! {} } else { html! {
                         <div class="hints">
                             { for s.hints.iter().take(hints_shown).map(|h| html! { <div class="hint">{icon("bulb")}{blocks(h.get(ll), &ctx, &props.feedback)}</div> }) }
