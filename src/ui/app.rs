@@ -562,14 +562,16 @@ pub fn App() -> Html {
         });
     }
 
-    // The simulation clock.
+    // The simulation clock: a tick every TICK_MS of wall time. When a tick (simulation step
+    // plus render) takes long (a huge cluster), the next one waits twice as long, so the page
+    // keeps time to paint and to answer the keyboard; simulated time then runs slower than
+    // the speed asked, which is the honest trade-off.
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
-                dispatch.dispatch(Action::Tick(u64::from(TICK_MS)));
-            });
-            move || drop(interval)
+            let timer = Rc::new(RefCell::new(None::<gloo_timers::callback::Timeout>));
+            schedule_tick(timer.clone(), dispatch, TICK_MS);
+            move || drop(timer.borrow_mut().take())
         });
     }
 
@@ -990,6 +992,30 @@ pub fn App() -> Html {
             { if *help { html! { <HelpOverlay lang={l} on_close={toggle_help_cb(help.clone())} /> } } else { html! {} } }
         </div>
     }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn schedule_tick(
+    slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
+    dispatch: Dispatch,
+    delay_ms: u32,
+) {
+    let next = slot.clone();
+    let timeout = gloo_timers::callback::Timeout::new(delay_ms, move || {
+        let started = now_ms();
+        // Always one tick's worth: a slow page slows simulated time down instead of taking
+        // ever bigger (and slower) steps.
+        dispatch.dispatch(Action::Tick(u64::from(TICK_MS)));
+        let spent = (now_ms() - started).max(0.0) as u32;
+        let delay = TICK_MS.max(spent.saturating_mul(2)).min(1000);
+        schedule_tick(next, dispatch, delay);
+    });
+    *slot.borrow_mut() = Some(timeout);
 }
 
 fn toggle_help_cb(help: UseStateHandle<bool>) -> Callback<MouseEvent> {

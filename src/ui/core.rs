@@ -437,6 +437,11 @@ impl Core {
         if self.flow_seen < first_kept {
             self.flow_seen = first_kept;
         }
+        // Only the newest MAX_FLOW can stay in the log: do not explain the others (a busy
+        // cluster makes thousands of requests per second).
+        if max == usize::MAX && total - self.flow_seen > MAX_FLOW as u64 {
+            self.flow_seen = total - MAX_FLOW as u64;
+        }
         let Some(cluster) = self.cluster() else {
             return;
         };

@@ -160,13 +160,13 @@ impl ClusterModel {
     /// A compacted revision falls back to the latest.
     pub fn build(cluster: &Cluster, at_revision: Option<i64>) -> ClusterModel {
         let store = &cluster.store;
-        let list = |prefix: &str| -> Vec<KeyValue> {
+        let list = |prefix: &'static str| -> Vec<&KeyValue> {
             match at_revision {
                 Some(rev) => match store.range_at(prefix, rev) {
-                    Ok(it) => it.cloned().collect(),
-                    Err(_) => store.range(prefix).cloned().collect(),
+                    Ok(it) => it.collect(),
+                    Err(_) => store.range(prefix).collect(),
                 },
-                None => store.range(prefix).cloned().collect(),
+                None => store.range(prefix).collect(),
             }
         };
         let cp_components = |node: &str| {
