@@ -10,7 +10,7 @@
 //! ```
 
 use crate::sim::{api, World};
-use crate::term::{shell, Terminal, COMMANDS};
+use crate::term::{Terminal, COMMANDS};
 
 /// What kind of fault a target is, for grouping and labelling in the fault panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,39 +131,10 @@ pub fn is_up(world: &World, cluster: &str, component: &str) -> bool {
         .is_some_and(|c| c.is_up(component))
 }
 
-/// What the prompt should say when a line is not finished: an open quote, a trailing
-/// backslash or a heredoc still waiting for its delimiter. `None` when the line can run.
+/// What the prompt should say when a line is not finished (open quote, here-document,
+/// trailing `|` or `\\`): the shell decides. `None` when the line can run.
 pub fn continuation(buffer: &str) -> Option<&'static str> {
-    if buffer.ends_with('\\') && !buffer.ends_with("\\\\") {
-        return Some("> ");
-    }
-    if let Some(delim) = heredoc_delimiter(buffer) {
-        let closed = buffer
-            .lines()
-            .skip(1)
-            .any(|l| l.trim_start_matches('\t') == delim);
-        if !closed {
-            return Some("> ");
-        }
-        return None;
-    }
-    match shell::parse(buffer, &Default::default()) {
-        Err(shell::ShellError::UnclosedQuote(_)) => Some("> "),
-        _ => None,
-    }
-}
-
-/// The delimiter of a heredoc started on the first line (`cat <<EOF`, `<<-'EOF'`).
-fn heredoc_delimiter(buffer: &str) -> Option<String> {
-    let first = buffer.lines().next()?;
-    let at = first.find("<<")?;
-    let rest = first[at + 2..].trim_start_matches('-').trim_start();
-    let word: String = rest
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '>'))
-        .filter(|c| *c != '\'' && *c != '"')
-        .collect();
-    (!word.is_empty()).then_some(word)
+    Terminal::needs_more_input(buffer).then_some("> ")
 }
 
 /// kubectl's sub-commands, for completion.
@@ -274,20 +245,6 @@ pub fn common_prefix(candidates: &[String]) -> String {
     first.get(..len).unwrap_or("").to_string()
 }
 
-/// When the line opens the editor (`nano f`, `vi f`, `vim f`), the absolute path to edit and
-/// its current contents. The terminal's own editor request replaces this when it lands.
-pub fn editor_request(term: &Terminal, line: &str) -> Option<(String, String)> {
-    let mut words = line.split_whitespace();
-    let cmd = words.next()?;
-    if !matches!(cmd, "nano" | "vi" | "vim") {
-        return None;
-    }
-    let file = words.find(|w| !w.starts_with('-'))?;
-    let path = crate::term::fs::Fs::resolve(&term.cwd, file);
-    let content = term.fs.read(&path).unwrap_or("").to_string();
-    Some((path, content))
-}
-
 /// Runs `line` on a scratch copy of the terminal (the real history and world stay
 /// untouched) and returns its text: how the cluster view shows an object's YAML and describe.
 pub fn scratch_run(term: &Terminal, line: &str) -> String {
@@ -295,20 +252,141 @@ pub fn scratch_run(term: &Terminal, line: &str) -> String {
     scratch.run(line).text()
 }
 
-/// The scheduler's reason for placing a pod, in words, when the scheduler exposes it
-/// (sim-workloads' per-pod explanation). `None` until then.
-pub fn scheduler_reason(_world: &World, _cluster: &str, _ns: &str, _pod: &str) -> Option<String> {
-    None
+/// The scheduler's reason for placing a pod, in words ("best score 187 of 3 nodes
+/// (NodeResourcesFit 90)"), from the scheduler's last explanation of that pod.
+pub fn scheduler_reason(
+    world: &World,
+    cluster: &str,
+    ns: &str,
+    pod: &str,
+    lang: super::i18n::Lang,
+) -> Option<String> {
+    let c = world.clusters.get(cluster)?;
+    let ex = crate::sim::scheduler::explain(c, ns, pod)?;
+    let chosen = ex.chosen.as_deref()?;
+    let verdict = ex.nodes.iter().find(|v| &*v.node == chosen)?;
+    let scores = verdict.scores?;
+    let feasible = ex.nodes.iter().filter(|v| v.scores.is_some()).count();
+    // The plugin where the chosen node beats the others' average by the most.
+    let others: Vec<[i64; 3]> = ex
+        .nodes
+        .iter()
+        .filter(|v| &*v.node != chosen)
+        .filter_map(|v| v.scores)
+        .collect();
+    let lead = |i: usize| {
+        let avg = if others.is_empty() {
+            0
+        } else {
+            others.iter().map(|o| o[i]).sum::<i64>() / others.len() as i64
+        };
+        scores[i] - avg
+    };
+    let best = (0..3).max_by_key(|&i| (lead(i), scores[i]))?;
+    Some(super::i18n::tf(
+        lang,
+        "sched_reason",
+        &[
+            ("score", &scores.iter().sum::<i64>().to_string()),
+            ("n", &feasible.to_string()),
+            ("plugin", crate::sim::scheduler::SCORES[best]),
+            ("plugin_score", &scores[best].to_string()),
+        ],
+    ))
 }
 
-/// The scheduler's per-node, per-plugin score table for a pod: (node, [(plugin, score)]).
+/// The scheduler's per-node, per-plugin table for a pod: the header (filter column, then
+/// each score plugin) and one row per node evaluated: (node, cells).
 pub fn scheduler_table(
-    _world: &World,
-    _cluster: &str,
-    _ns: &str,
-    _pod: &str,
+    world: &World,
+    cluster: &str,
+    ns: &str,
+    pod: &str,
 ) -> Vec<(String, Vec<(String, String)>)> {
-    Vec::new()
+    let Some(ex) = world
+        .clusters
+        .get(cluster)
+        .and_then(|c| crate::sim::scheduler::explain(c, ns, pod))
+    else {
+        return Vec::new();
+    };
+    ex.nodes
+        .iter()
+        .map(|v| {
+            let mut cells = vec![(
+                "Filter".to_string(),
+                match &v.failed {
+                    None => "✓".to_string(),
+                    Some((plugin, reasons)) => format!("✕ {plugin}: {}", reasons.join(", ")),
+                },
+            )];
+            for (i, plugin) in crate::sim::scheduler::SCORES.iter().enumerate() {
+                cells.push((
+                    plugin.to_string(),
+                    v.scores.map_or("—".to_string(), |s| s[i].to_string()),
+                ));
+            }
+            let mark = if ex.chosen.as_deref() == Some(&*v.node) {
+                " ★"
+            } else {
+                ""
+            };
+            (format!("{}{mark}", v.node), cells)
+        })
+        .collect()
+}
+
+/// Adds `nodes` Ready worker nodes and `pods` Running pods spread over them, straight through
+/// the API server (a load test for the cluster view: `?bench=100x3000`).
+pub fn populate(world: &mut World, cluster: &str, nodes: usize, pods: usize) {
+    use crate::sim::value::Value;
+    let (Some(node_res), Some(pod_res)) = (api::resource_for("nodes"), api::resource_for("pods"))
+    else {
+        return;
+    };
+    let Some(mut a) = world.api(cluster, "kubectl") else {
+        return;
+    };
+    let meta = |name: &str, ns: Option<&str>| {
+        let mut m = Value::map();
+        m.set("name", name);
+        if let Some(ns) = ns {
+            m.set("namespace", ns);
+        }
+        m
+    };
+    for i in 0..nodes {
+        let mut n = Value::map();
+        n.set("apiVersion", "v1");
+        n.set("kind", "Node");
+        n.set("metadata", meta(&format!("bench-{i:03}"), None));
+        let mut cond = Value::map();
+        cond.set("type", "Ready");
+        cond.set("status", "True");
+        let mut status = Value::map();
+        status.set("conditions", Value::Seq(vec![cond]));
+        n.set("status", status);
+        let _ = a.create(node_res, n);
+    }
+    for i in 0..pods {
+        let mut p = Value::map();
+        p.set("apiVersion", "v1");
+        p.set("kind", "Pod");
+        p.set("metadata", meta(&format!("bench-{i:04}"), Some("default")));
+        let mut spec = Value::map();
+        let mut c = Value::map();
+        c.set("name", "app");
+        c.set("image", "nginx");
+        spec.set("containers", Value::Seq(vec![c]));
+        if nodes > 0 {
+            spec.set("nodeName", format!("bench-{:03}", i % nodes));
+        }
+        p.set("spec", spec);
+        let mut status = Value::map();
+        status.set("phase", "Running");
+        p.set("status", status);
+        let _ = a.create(pod_res, p);
+    }
 }
 
 #[cfg(test)]
@@ -332,6 +410,7 @@ mod tests {
             ("cat <<EOF > f.yaml\na: 1", true),
             ("cat <<EOF > f.yaml\na: 1\nEOF", false),
             ("cat <<-'END'\n\tEND", false),
+            ("kubectl get pods |", true),
         ] {
             assert_eq!(continuation(line).is_some(), open, "{line:?}");
         }
@@ -375,16 +454,63 @@ mod tests {
     }
 
     #[test]
+    fn populate_builds_a_big_cluster() {
+        let mut w = World::new(1, Preset::Kind);
+        let system = crate::ui::model::ClusterModel::build(&w.clusters["kind-kind"], None);
+        populate(&mut w, "kind-kind", 10, 95);
+        let m = crate::ui::model::ClusterModel::build(&w.clusters["kind-kind"], None);
+        assert_eq!(m.nodes.len(), 13);
+        assert_eq!(m.pod_count(), system.pod_count() + 95);
+        assert_eq!(m.unscheduled.len(), system.unscheduled.len());
+    }
+
+    #[test]
+    fn scheduler_explanations_reach_the_ui() {
+        use crate::sim::value::Value;
+        let mut t = term();
+        t.world.step(5_000);
+        let mut pod = Value::map();
+        pod.set("apiVersion", "v1");
+        pod.set("kind", "Pod");
+        let mut meta = Value::map();
+        meta.set("name", "web");
+        meta.set("namespace", "default");
+        pod.set("metadata", meta);
+        let mut c = Value::map();
+        c.set("name", "web");
+        c.set("image", "nginx");
+        let mut spec = Value::map();
+        spec.set("containers", Value::Seq(vec![c]));
+        pod.set("spec", spec);
+        if let (Some(res), Some(mut a)) = (
+            api::resource_for("pods"),
+            t.world.api("kind-kind", "kubectl"),
+        ) {
+            a.create(res, pod).expect("pod created");
+        }
+        for _ in 0..50 {
+            t.world.step(100);
+        }
+        let reason = scheduler_reason(
+            &t.world,
+            "kind-kind",
+            "default",
+            "web",
+            crate::ui::i18n::Lang::En,
+        )
+        .expect("the scheduler explained its choice");
+        assert!(reason.contains("of 2 feasible nodes"), "{reason}");
+        let table = scheduler_table(&t.world, "kind-kind", "default", "web");
+        assert!(table.len() >= 2, "{table:?}");
+        assert!(table.iter().any(|(n, _)| n.ends_with('★')));
+        assert_eq!(table[0].1.len(), 4);
+        assert!(scheduler_table(&t.world, "kind-kind", "default", "nope").is_empty());
+    }
+
+    #[test]
     fn scratch_run_leaves_the_terminal_alone() {
         let t = term();
         assert!(scratch_run(&t, "kubectl get nodes").contains("kind-worker"));
         assert!(t.history.is_empty());
-        let mut t = t;
-        t.fs.write("/home/student/a.yaml", "x: 1\n");
-        assert_eq!(
-            editor_request(&t, "nano a.yaml"),
-            Some(("/home/student/a.yaml".into(), "x: 1\n".into()))
-        );
-        assert_eq!(editor_request(&t, "echo a"), None);
     }
 }

@@ -5,11 +5,13 @@ use super::browser;
 use super::cluster::ClusterPane;
 use super::core::{Core, LineKind, Target};
 use super::i18n::{t, tf, Lang};
+use super::icons::icon;
 use super::journal::{DecodeError, Saved};
-use super::lesson::{self, LessonDoc};
 use super::lesson_view::LessonPane;
 use super::terminal::TerminalView;
+use crate::lessons::{Course, Lesson};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -87,8 +89,18 @@ pub enum Action {
     EditorSave(String),
     EditorCancel,
     SetLang(Lang),
-    OpenLesson(Option<Rc<LessonDoc>>),
-    MarkStep(usize),
+    /// A lesson finished loading: start it (or resume a saved session on it), then run
+    /// `cmds` (from the URL).
+    LessonLoaded {
+        lesson: Rc<Lesson>,
+        resume: Option<Saved>,
+        cmds: Vec<String>,
+    },
+    Quiz {
+        id: String,
+        picks: Vec<usize>,
+    },
+    Hint,
     Import(String),
     Notice(Option<String>),
 }
@@ -104,6 +116,9 @@ impl Reducible for Session {
         {
             let mut core = self.core.0.borrow_mut();
             let mut persist = true;
+            if !matches!(action, Action::Tick(_)) || !core.paused {
+                core.just_done.clear();
+            }
             match action {
                 Action::Submit(line) => core.submit(&line),
                 Action::Interrupt(typed) => core.interrupt(&typed),
@@ -164,26 +179,36 @@ impl Reducible for Session {
                 }
                 Action::EditorSave(text) => core.save_file(text),
                 Action::EditorCancel => core.editor = None,
-                Action::SetLang(l) => {
-                    core.lang = l;
-                    // Lessons follow the language (same id, other text).
-                    if let Some(id) = core.lesson.as_ref().map(|d| d.id.clone()) {
-                        if let Some(doc) = lesson::builtin(&id, l) {
-                            core.lesson = Some(Rc::new(doc));
+                Action::SetLang(l) => core.lang = l,
+                Action::LessonLoaded {
+                    lesson,
+                    resume,
+                    cmds,
+                } => {
+                    let lang = core.lang;
+                    let mut fresh = match resume {
+                        Some(saved) if saved.lesson.as_deref() == Some(lesson.id.as_str()) => {
+                            Core::from_saved(&saved, Some(lesson))
                         }
+                        _ => Core::for_lesson(lesson, core.progress.clone()),
+                    };
+                    fresh.lang = lang;
+                    fresh.notice = core.notice.take();
+                    fresh.push_line(LineKind::Note, t(lang, "welcome_term"));
+                    for c in &cmds {
+                        fresh.submit(c);
                     }
+                    *core = fresh;
                 }
-                Action::OpenLesson(doc) => core.open_lesson(doc),
-                Action::MarkStep(i) => {
-                    if let Some(id) = core.lesson.as_ref().map(|d| d.id.clone()) {
-                        core.progress.mark(&id, i);
-                    }
-                }
+                Action::Quiz { id, picks } => core.answer_quiz(&id, &picks),
+                Action::Hint => core.next_hint(),
                 Action::Import(text) => match Saved::decode(&text) {
                     Ok(saved) => {
-                        let lesson = core.lesson.clone();
-                        let mut fresh = Core::from_saved(&saved);
-                        fresh.open_lesson(lesson);
+                        let lesson = core
+                            .lesson
+                            .clone()
+                            .filter(|l| saved.lesson.as_deref() == Some(l.id.as_str()));
+                        let mut fresh = Core::from_saved(&saved, lesson);
                         fresh.notice = Some(t(fresh.lang, "imported").to_string());
                         *core = fresh;
                     }
@@ -220,6 +245,8 @@ pub struct UrlParams {
     pub cmds: Vec<String>,
     pub presenter: bool,
     pub demo: Vec<String>,
+    /// `bench=100x3000`: add that many nodes and pods (load test of the cluster view).
+    pub bench: Option<(usize, usize)>,
 }
 
 impl UrlParams {
@@ -236,6 +263,14 @@ impl UrlParams {
                 "cmds" => p.cmds = browser::split_cmds(v),
                 "demo" => p.demo = browser::split_cmds(v),
                 "presenter" => p.presenter = v != "0" && v != "false",
+                "bench" => {
+                    p.bench = v.split_once('x').and_then(|(n, m)| {
+                        Some((
+                            n.parse::<usize>().ok()?.min(500),
+                            m.parse::<usize>().ok()?.min(20_000),
+                        ))
+                    })
+                }
                 _ => {}
             }
         }
@@ -247,12 +282,28 @@ impl UrlParams {
             || self.seed.is_some()
             || !self.cmds.is_empty()
             || !self.demo.is_empty()
+            || self.bench.is_some()
     }
 }
 
+/// What to load after the first render: a lesson (by id), maybe resuming a saved session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub lesson: Option<String>,
+    pub resume: Option<Saved>,
+    pub cmds: Vec<String>,
+}
+
 /// The session the page starts with: from the URL, else the saved one, else a fresh one.
-/// An unreadable saved session is kept aside (for export) and reported in a notice.
-fn initial_core(params: &UrlParams) -> Core {
+/// An unreadable saved session is kept aside (for export) and reported in a notice. A
+/// session on a lesson starts once the lesson's files are fetched ([`Pending`]).
+fn initial_core(params: &UrlParams) -> (Core, Pending) {
+    let mut pending = Pending {
+        lesson: params.lesson.clone(),
+        resume: None,
+        cmds: Vec::new(),
+    };
+    let lang = params.lang.unwrap_or(Lang::Fr);
     let mut core = if params.fresh_sandbox() {
         Core::new(
             params.seed.unwrap_or(1),
@@ -261,17 +312,25 @@ fn initial_core(params: &UrlParams) -> Core {
     } else {
         match browser::load(browser::SESSION_KEY).map(|s| (Saved::decode(&s), s)) {
             Some((Ok(saved), _)) => {
-                let mut c = Core::from_saved(&saved);
-                if let Some(id) = &saved.lesson {
-                    c.lesson = lesson::builtin(id, c.lang).map(Rc::new);
+                if saved.lesson.is_some() && pending.lesson.is_none() {
+                    pending.lesson = saved.lesson.clone();
                 }
+                let c = if saved.lesson.is_some() {
+                    // Replayed once the lesson is loaded; meanwhile keep its progress.
+                    let mut c = Core::new(1, "kind");
+                    c.progress =
+                        crate::lessons::progress::Progress::from_json(&saved.progress_json).0;
+                    c
+                } else {
+                    Core::from_saved(&saved, None)
+                };
+                pending.resume = Some(saved);
                 c
             }
             Some((Err(e), blob)) => {
                 browser::store(browser::CORRUPT_KEY, &blob);
                 browser::remove(browser::SESSION_KEY);
                 let mut c = Core::new(1, "kind");
-                let lang = params.lang.unwrap_or(Lang::Fr);
                 let e = match e {
                     DecodeError::Version(v) => format!("v{v}"),
                     e => e.to_string(),
@@ -285,21 +344,103 @@ fn initial_core(params: &UrlParams) -> Core {
     if let Some(l) = params.lang {
         core.lang = l;
     }
-    let lesson_id = params
-        .lesson
-        .clone()
-        .or_else(|| core.lesson.as_ref().map(|d| d.id.clone()))
-        .unwrap_or_else(|| "first-steps".to_string());
-    if core.lesson.as_ref().map(|d| &d.id) != Some(&lesson_id) {
-        let doc = lesson::builtin(&lesson_id, core.lang).map(Rc::new);
-        let keep = core.lesson_start;
-        core.open_lesson(doc);
-        core.lesson_start = keep.min(core.journal.len());
+    if let (Some((nodes, pods)), Some(cluster)) = (params.bench, core.cluster_name()) {
+        super::adapter::populate(&mut core.term.world, &cluster, nodes, pods);
     }
-    for c in &params.cmds {
-        core.submit(c);
+    if core.lines.is_empty() {
+        core.push_line(LineKind::Note, t(core.lang, "welcome_term"));
     }
-    core
+    if pending.lesson.is_some() {
+        pending.cmds = params.cmds.clone();
+    } else {
+        for c in &params.cmds {
+            core.submit(c);
+        }
+    }
+    (core, pending)
+}
+
+/// A lesson id is a folder name: no path tricks.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Fetches `lessons/course.yaml` (relative to the page).
+fn load_course(done: impl FnOnce(Result<Course, String>) + 'static) {
+    browser::fetch_text("lessons/course.yaml", move |r| {
+        done(r.and_then(|text| crate::lessons::catalog(&text).map_err(|e| e.to_string())))
+    });
+}
+
+type LessonDone = Box<dyn FnOnce(Result<Lesson, String>)>;
+
+/// The files of a lesson being fetched.
+struct Gather {
+    id: String,
+    files: BTreeMap<String, String>,
+    left: usize,
+    done: Option<LessonDone>,
+}
+
+impl Gather {
+    fn finish(state: &Rc<RefCell<Gather>>, failed: Option<String>) {
+        let mut g = state.borrow_mut();
+        let Some(done) = g.done.take() else { return };
+        let result = match failed {
+            Some(e) => Err(e),
+            None => Lesson::from_files(&g.id, &g.files).map_err(|e| e.to_string()),
+        };
+        drop(g);
+        done(result);
+    }
+}
+
+/// Fetches a lesson's files (`lessons/<id>/lesson.yaml`, then the files it needs) and builds it.
+pub fn load_lesson(id: String, done: impl FnOnce(Result<Lesson, String>) + 'static) {
+    if !valid_id(&id) {
+        return done(Err(format!("invalid lesson id {id:?}")));
+    }
+    let base = format!("lessons/{id}/");
+    browser::fetch_text(&format!("{base}lesson.yaml"), move |r| {
+        let yaml = match r {
+            Ok(y) => y,
+            Err(e) => return done(Err(e)),
+        };
+        let needed = match crate::lessons::load::files_needed(&yaml) {
+            Ok(n) => n,
+            Err(e) => return done(Err(e.to_string())),
+        };
+        let state = Rc::new(RefCell::new(Gather {
+            id,
+            files: BTreeMap::from([("lesson.yaml".to_string(), yaml)]),
+            left: needed.len(),
+            done: Some(Box::new(done)),
+        }));
+        if needed.is_empty() {
+            return Gather::finish(&state, None);
+        }
+        for name in needed {
+            let st = state.clone();
+            browser::fetch_text(&format!("{base}{name}"), move |r| match r {
+                Ok(text) => {
+                    let left = {
+                        let mut g = st.borrow_mut();
+                        g.files.insert(name, text);
+                        g.left -= 1;
+                        g.left
+                    };
+                    if left == 0 {
+                        Gather::finish(&st, None);
+                    }
+                }
+                Err(e) => Gather::finish(&st, Some(e)),
+            });
+        }
+    });
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -317,12 +458,18 @@ pub fn App() -> Html {
     let params = use_memo((), |_| {
         UrlParams::from_pairs(&browser::parse_params(&browser::query()))
     });
+    let pending = use_mut_ref(|| None::<Pending>);
     let session = {
         let params = params.clone();
-        use_reducer(move || Session {
-            core: CoreRef(Rc::new(RefCell::new(initial_core(&params)))),
-            version: 0,
-            ticks: 0,
+        let pending = pending.clone();
+        use_reducer(move || {
+            let (core, p) = initial_core(&params);
+            *pending.borrow_mut() = Some(p);
+            Session {
+                core: CoreRef(Rc::new(RefCell::new(core))),
+                version: 0,
+                ticks: 0,
+            }
         })
     };
     let dispatch = session.dispatcher();
@@ -342,40 +489,89 @@ pub fn App() -> Html {
     let help = use_state(|| false);
     let widths = use_state(|| (340i32, 470i32));
     let demo = use_state(|| (params.demo.clone(), 0usize));
-    // A lesson requested by URL but not built in: fetch `lessons/<id>.<lang>.md` on demand.
-    {
+    let course = use_state(|| None::<Rc<Course>>);
+    let lesson_status = use_state(|| None::<String>);
+    // Opens a lesson by id: fetch its files, then start it.
+    let open_lesson = {
         let dispatch = dispatch.clone();
+        let status = lesson_status.clone();
         let core = session.core.clone();
-        let lesson_id = params.lesson.clone();
-        use_effect_with((), move |_| {
-            let missing = core.0.borrow().lesson.is_none();
-            if let (true, Some(id)) = (missing, lesson_id) {
+        Callback::from(
+            move |(id, resume, cmds): (String, Option<Saved>, Vec<String>)| {
                 let lang = core.0.borrow().lang;
-                let url = format!("lessons/{id}.{}.md", lang.code());
-                browser::fetch_text(&url, move |res| {
-                    let doc =
-                        res.and_then(|text| lesson::parse(&id, &text).map_err(|e| e.to_string()));
-                    match doc {
-                        Ok(doc) => dispatch.dispatch(Action::OpenLesson(Some(Rc::new(doc)))),
-                        Err(e) => dispatch.dispatch(Action::Notice(Some(tf(
-                            lang,
-                            "lesson_load_failed",
-                            &[("id", &id), ("error", &e)],
-                        )))),
+                status.set(Some(t(lang, "loading").to_string()));
+                let dispatch = dispatch.clone();
+                let status = status.clone();
+                let id2 = id.clone();
+                load_lesson(id, move |r| match r {
+                    Ok(lesson) => {
+                        status.set(None);
+                        dispatch.dispatch(Action::LessonLoaded {
+                            lesson: Rc::new(lesson),
+                            resume,
+                            cmds,
+                        });
                     }
+                    Err(e) => status.set(Some(tf(
+                        lang,
+                        "lesson_load_failed",
+                        &[("id", &id2), ("error", &e)],
+                    ))),
                 });
-            }
+            },
+        )
+    };
+    let on_open = {
+        let open_lesson = open_lesson.clone();
+        Callback::from(move |id: String| open_lesson.emit((id, None, Vec::new())))
+    };
+    // First render: fetch the course index, then the lesson to start with.
+    {
+        let course = course.clone();
+        let open_lesson = open_lesson.clone();
+        let pending = pending.clone();
+        let sandbox = params.fresh_sandbox() && params.lesson.is_none();
+        use_effect_with((), move |_| {
+            let p = pending.borrow_mut().take();
+            load_course(move |r| {
+                let first = r
+                    .as_ref()
+                    .ok()
+                    .and_then(|c| c.lessons().next().map(|e| e.id.clone()));
+                if let Ok(c) = r {
+                    course.set(Some(Rc::new(c)));
+                }
+                match p {
+                    Some(Pending {
+                        lesson: Some(id),
+                        resume,
+                        cmds,
+                    }) => open_lesson.emit((id, resume, cmds)),
+                    Some(Pending {
+                        lesson: None,
+                        resume: None,
+                        ..
+                    }) if !sandbox => {
+                        if let Some(id) = first {
+                            open_lesson.emit((id, None, Vec::new()));
+                        }
+                    }
+                    _ => {}
+                }
+            });
         });
     }
 
-    // The simulation clock.
+    // The simulation clock: a tick every TICK_MS of wall time. When a tick (simulation step
+    // plus render) takes long (a huge cluster), the next one waits twice as long, so the page
+    // keeps time to paint and to answer the keyboard; simulated time then runs slower than
+    // the speed asked, which is the honest trade-off.
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
-                dispatch.dispatch(Action::Tick(u64::from(TICK_MS)));
-            });
-            move || drop(interval)
+            let timer = Rc::new(RefCell::new(None::<gloo_timers::callback::Timeout>));
+            schedule_tick(timer.clone(), dispatch, TICK_MS);
+            move || drop(timer.borrow_mut().take())
         });
     }
 
@@ -557,10 +753,26 @@ pub fn App() -> Html {
     });
     let import = {
         let d = dispatch.clone();
+        let core = core_ref.clone();
+        let open_lesson = open_lesson.clone();
         Callback::from(move |e: Event| {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 let d = d.clone();
-                browser::read_file(&input, move |text| d.dispatch(Action::Import(text)));
+                let core = core.clone();
+                let open_lesson = open_lesson.clone();
+                browser::read_file(&input, move |text| {
+                    // A session on another lesson: load that lesson first, then replay.
+                    let loaded = core.0.borrow().lesson.as_ref().map(|l| l.id.clone());
+                    match Saved::decode(&text) {
+                        Ok(saved) if saved.lesson.is_some() && saved.lesson != loaded => {
+                            let id = saved.lesson.clone().unwrap_or_default();
+                            let notice = t(core.0.borrow().lang, "imported").to_string();
+                            open_lesson.emit((id, Some(saved), Vec::new()));
+                            d.dispatch(Action::Notice(Some(notice)));
+                        }
+                        _ => d.dispatch(Action::Import(text)),
+                    }
+                });
                 input.set_value("");
             }
         })
@@ -703,26 +915,31 @@ pub fn App() -> Html {
     let history = core.term.history.clone();
     let editor = core.editor.clone();
     let lesson = core.lesson.clone();
-    let progress = core.progress.clone();
+    let current_step = core.run.as_ref().and_then(|r| r.current());
+    let progress = lesson
+        .as_ref()
+        .and_then(|l| core.progress.lesson(&l.id).cloned())
+        .unwrap_or_default();
+    let feedback = core.quiz_feedback.clone();
     let just_done = core.just_done.clone();
     drop(core);
 
     html! {
         <div class={classes!("app", if *dark { "theme-dark" } else { "theme-light" }, presenter.then_some("presenter"))} lang={l.code()}>
             <header class="topbar">
-                <span class="brand" aria-label="kubesim"><span class="logo" aria-hidden="true">{"⎈"}</span>{"kubesim"}</span>
+                <span class="brand"><span class="logo">{icon("helm")}</span>{"kubesim"}</span>
                 <div class="sim-controls" role="group" aria-label={t(l, "sim_time")}>
                     <button class="play" onclick={toggle_pause} aria-pressed={(!paused).to_string()}
                         title={t(l, if paused { "play" } else { "pause" })}>
-                        { if paused { "▶" } else { "⏸" } }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
+                        { icon(if paused { "play" } else { "pause" }) }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
                     </button>
-                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{"⏭"}<span class="btn-label">{t(l, "step")}</span></button>
-                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{"⏩"}<span class="btn-label">{t(l, "stable")}</span></button>
+                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{icon("step")}<span class="btn-label">{t(l, "step")}</span></button>
+                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{icon("ffwd")}<span class="btn-label">{t(l, "stable")}</span></button>
                     <label class="speed">
                         <span class="sr-only">{t(l, "speed")}</span>
                         <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_idx.to_string()}
-                            oninput={on_speed} aria-valuetext={format!("{speed}×")} />
-                        <output>{format!("{speed}×")}</output>
+                            oninput={on_speed} aria-valuetext={SPEED_LABELS[speed_idx]} />
+                        <output>{SPEED_LABELS[speed_idx]}</output>
                     </label>
                     <span class={classes!("clock", paused.then_some("paused"))} title={t(l, "sim_time")}>
                         {format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}
@@ -739,7 +956,7 @@ pub fn App() -> Html {
                     <label class="file-button" title={t(l, "import_title")}>{t(l, "import")}
                         <input id="import-file" type="file" accept=".txt,text/plain" onchange={import} /></label>
                     <button onclick={toggle_presenter} aria-pressed={presenter.to_string()} title={t(l, "presenter_title")}>{t(l, "presenter")}</button>
-                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ if *dark { "☀" } else { "☾" } }</button>
+                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ icon(if *dark { "sun" } else { "moon" }) }</button>
                     <button class="lang" onclick={toggle_lang} aria-label={t(l, "switch_lang_label")}>{t(l, "switch_lang")}</button>
                     <button onclick={toggle_help} aria-label={t(l, "help")}>{"?"}</button>
                 </nav>
@@ -753,7 +970,8 @@ pub fn App() -> Html {
             }, None => html! {} } }
             <main class="panes" style={columns}>
                 <section id="lesson-pane" class="pane" aria-label={t(l, "lesson")}>
-                    <LessonPane {lesson} {progress} {just_done} dispatch={dispatch.clone()} lang={l} />
+                    <LessonPane course={(*course).clone()} {lesson} current={current_step} {progress} {feedback} {just_done}
+                        status={(*lesson_status).clone()} {on_open} dispatch={dispatch.clone()} lang={l} />
                 </section>
                 {g0}
                 <section id="terminal-pane" class="pane" aria-label={t(l, "terminal")}>
@@ -776,12 +994,40 @@ pub fn App() -> Html {
     }
 }
 
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn schedule_tick(
+    slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
+    dispatch: Dispatch,
+    delay_ms: u32,
+) {
+    let next = slot.clone();
+    let timeout = gloo_timers::callback::Timeout::new(delay_ms, move || {
+        let started = now_ms();
+        // Always one tick's worth: a slow page slows simulated time down instead of taking
+        // ever bigger (and slower) steps.
+        dispatch.dispatch(Action::Tick(u64::from(TICK_MS)));
+        let spent = (now_ms() - started).max(0.0) as u32;
+        let delay = TICK_MS.max(spent.saturating_mul(2)).min(1000);
+        schedule_tick(next, dispatch, delay);
+    });
+    *slot.borrow_mut() = Some(timeout);
+}
+
 fn toggle_help_cb(help: UseStateHandle<bool>) -> Callback<MouseEvent> {
     Callback::from(move |_| help.set(false))
 }
 
 /// The speed slider's stops.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 0.75, 1.0, 2.0, 3.0, 5.0, 10.0];
+/// Their labels (formatted by hand: float formatting would add kilobytes of wasm).
+const SPEED_LABELS: [&str; 9] = [
+    "0.1×", "0.25×", "0.5×", "0.75×", "1×", "2×", "3×", "5×", "10×",
+];
 
 pub fn next_speed(speed: f64, up: bool) -> f64 {
     let i = SPEEDS
@@ -867,6 +1113,9 @@ mod tests {
         assert_eq!(p.seed, Some(42));
         assert_eq!(p.cmds, vec!["kubectl get nodes", "echo hi"]);
         assert!(p.presenter && p.fresh_sandbox());
+        let bench = UrlParams::from_pairs(&[("bench".into(), "100x3000".into())]);
+        assert_eq!(bench.bench, Some((100, 3000)));
+        assert!(bench.fresh_sandbox());
         assert_eq!(p.demo.len(), 2);
         let bad = UrlParams::from_pairs(&[
             ("preset".into(), "mars".into()),

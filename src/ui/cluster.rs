@@ -105,6 +105,7 @@ fn describe_entry(e: &super::journal::Entry) -> String {
             format!("{} {component}", if *up { "▲" } else { "▼" })
         }
         Entry::Write { path, .. } => format!("✎ {path}"),
+        Entry::Silent(c) => format!("· {c}"),
     }
 }
 

@@ -16,8 +16,11 @@ use super::adapter;
 use super::explain::{self, Step};
 use super::i18n::Lang;
 use super::journal::{self, Entry, Saved, QUANTUM_MS};
-use super::lesson::{LessonDoc, Progress};
+use crate::lessons::progress::Progress;
+use crate::lessons::session::{LessonRun, Observed, QuizFeedback};
+use crate::lessons::Lesson;
 use crate::term::{Stream, Terminal};
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -84,6 +87,9 @@ pub struct Details {
 #[derive(Clone)]
 pub struct Core {
     pub term: Terminal,
+    /// The terminal the session started from (a preset's world, or a lesson's starting
+    /// world): undo, rewind and saved sessions replay the journal on a copy of it.
+    pub base: Rc<Terminal>,
     pub seed: u64,
     pub preset: String,
     pub journal: Vec<(u64, Entry)>,
@@ -106,26 +112,34 @@ pub struct Core {
     pub flow: Rc<VecDeque<FlowEntry>>,
     /// Trace records of the current cluster already explained (`traced_total` numbering).
     flow_seen: u64,
-    /// Explain records one at a time (trainer's single step) instead of all at once.
     pub lang: Lang,
-    /// The open lesson and the journal index where it started (reset goes back there).
-    pub lesson: Option<Rc<LessonDoc>>,
+    /// The open lesson, the student's run through it, and the journal index where the
+    /// student's own work starts (reset goes back there).
+    pub lesson: Option<Rc<Lesson>>,
+    pub run: Option<LessonRun>,
     pub lesson_start: usize,
+    /// The whole course's progress (saved separately, survives sandbox changes).
     pub progress: Progress,
-    /// Steps newly completed by the last action (for the ✓ animation).
-    pub just_done: Vec<usize>,
+    /// Quiz feedback shown under each answered quiz, by quiz id.
+    pub quiz_feedback: BTreeMap<String, QuizFeedback>,
+    /// Step ids newly completed by the last action (for the ✓ animation).
+    pub just_done: Vec<String>,
     /// A message to show once (saved state unreadable, import failed...).
     pub notice: Option<String>,
 }
 
 impl Core {
     pub fn new(seed: u64, preset: &str) -> Self {
-        let term = journal::fresh(seed, preset);
+        Core::with_base(journal::fresh(seed, preset), seed, preset)
+    }
+
+    fn with_base(term: Terminal, seed: u64, preset: &str) -> Self {
         let flow_seen = term
             .current_cluster()
             .and_then(|c| term.world.clusters.get(&c))
             .map_or(0, |c| c.traced_total());
         Core {
+            base: Rc::new(term.clone()),
             term,
             seed,
             preset: preset.to_string(),
@@ -144,29 +158,75 @@ impl Core {
             flow_seen,
             lang: Lang::Fr,
             lesson: None,
+            run: None,
             lesson_start: 0,
             progress: Progress::default(),
+            quiz_feedback: BTreeMap::new(),
             just_done: Vec::new(),
             notice: None,
         }
     }
 
-    /// Rebuilds a session from a saved one (replaying its journal).
-    pub fn from_saved(saved: &Saved) -> Self {
-        let mut core = Core::new(saved.seed, &saved.preset);
+    /// A session on a lesson's starting world, resuming the lesson from `progress`.
+    pub fn for_lesson(lesson: Rc<Lesson>, progress: Progress) -> Self {
+        let term = LessonRun::terminal(&lesson);
+        let mut core = Core::with_base(term, lesson.world.seed, lesson.world.preset.name());
+        core.progress = progress;
+        let run = LessonRun::new(
+            &lesson,
+            core.progress
+                .lesson(&lesson.id)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        // The first step's setup, journaled so a replay reproduces it.
+        if let Some(step) = run.current_step(&lesson) {
+            for line in step.setup.clone() {
+                core.record(Entry::Silent(line));
+            }
+        }
+        core.snapshots.clear();
+        core.lesson_start = core.journal.len();
+        core.run = Some(run);
+        core.lesson = Some(lesson);
+        core
+    }
+
+    /// Rebuilds a session from a saved one (replaying its journal on the lesson's starting
+    /// world when it has a lesson, which the caller has loaded).
+    pub fn from_saved(saved: &Saved, lesson: Option<Rc<Lesson>>) -> Self {
+        let (progress, _) = Progress::from_json(&saved.progress_json);
+        let mut core = match lesson {
+            Some(lesson) => {
+                let term = LessonRun::terminal(&lesson);
+                let mut c = Core::with_base(term, lesson.world.seed, lesson.world.preset.name());
+                c.run = Some(LessonRun::new(
+                    &lesson,
+                    progress.lesson(&lesson.id).cloned().unwrap_or_default(),
+                ));
+                c.lesson = Some(lesson);
+                c
+            }
+            None => Core::new(saved.seed, &saved.preset),
+        };
+        core.progress = progress;
         for (at, entry) in &saved.journal {
             journal::advance_to(&mut core.term, *at);
             journal::apply(&mut core.term, entry);
             core.journal.push((*at, entry.clone()));
             core.revisions.push(core.revision());
         }
+        core.lesson_start = core
+            .journal
+            .iter()
+            .position(|(_, e)| !matches!(e, Entry::Silent(_)))
+            .unwrap_or(core.journal.len());
         journal::advance_to(&mut core.term, saved.now_ms);
         core.lang = if saved.lang == "en" {
             Lang::En
         } else {
             Lang::Fr
         };
-        core.progress = Progress::from_saved(&saved.progress);
         core.skip_flow_backlog();
         core
     }
@@ -177,7 +237,7 @@ impl Core {
         s.journal = self.journal.clone();
         s.now_ms = self.term.world.now().as_ms();
         s.lesson = self.lesson.as_ref().map(|l| l.id.clone());
-        s.progress = self.progress.to_saved();
+        s.progress_json = self.progress.to_json();
         s
     }
 
@@ -252,12 +312,11 @@ impl Core {
         if full.trim().is_empty() {
             return;
         }
-        if let Some((path, content)) = adapter::editor_request(&self.term, &full) {
-            self.term.history.push(full.trim().to_string());
-            self.editor = Some((path, content));
-            return;
-        }
         if let Some(out) = self.record(Entry::Cmd(full)) {
+            if let Some(path) = &out.edit {
+                let content = self.term.read_file(path).unwrap_or_default();
+                self.editor = Some((path.clone(), content));
+            }
             if out.clear {
                 Rc::make_mut(&mut self.lines).clear();
             }
@@ -310,12 +369,11 @@ impl Core {
             self.acc_ms += wall_ms as f64 * self.speed;
             let mut steps = 0;
             while self.acc_ms >= QUANTUM_MS as f64 && steps < 200 {
-                self.term.world.step(QUANTUM_MS);
+                self.quantum();
                 self.acc_ms -= QUANTUM_MS as f64;
                 steps += 1;
             }
             self.drain_flow(usize::MAX);
-            self.evaluate_checks();
         }
     }
 
@@ -327,10 +385,9 @@ impl Core {
             if self.unseen() > 0 {
                 break;
             }
-            self.term.world.step(QUANTUM_MS);
+            self.quantum();
         }
         self.drain_flow(1);
-        self.evaluate_checks();
     }
 
     /// Runs the simulation until nothing meaningful has been written for a while.
@@ -340,7 +397,7 @@ impl Core {
         let mut quiet_ms = 0;
         while self.term.world.now().as_ms() - start < STABLE_CAP_MS {
             let before = self.cluster().map_or(0, |c| c.traced_total());
-            self.term.world.step(QUANTUM_MS);
+            self.quantum();
             let busy = self.cluster().is_some_and(|c| {
                 let new = (c.traced_total() - before) as usize;
                 let kept = c.trace().count();
@@ -354,8 +411,13 @@ impl Core {
             }
         }
         self.drain_flow(usize::MAX);
-        self.evaluate_checks();
         self.term.world.now().as_ms() - start
+    }
+
+    /// One quantum of simulated time, then the lesson's check.
+    fn quantum(&mut self) {
+        self.term.world.step(QUANTUM_MS);
+        self.evaluate_checks();
     }
 
     fn unseen(&self) -> u64 {
@@ -375,6 +437,11 @@ impl Core {
         if self.flow_seen < first_kept {
             self.flow_seen = first_kept;
         }
+        // Only the newest MAX_FLOW can stay in the log: do not explain the others (a busy
+        // cluster makes thousands of requests per second).
+        if max == usize::MAX && total - self.flow_seen > MAX_FLOW as u64 {
+            self.flow_seen = total - MAX_FLOW as u64;
+        }
         let Some(cluster) = self.cluster() else {
             return;
         };
@@ -392,7 +459,7 @@ impl Core {
             }
             let reason = match (&rec.namespace, rec.resource) {
                 (Some(ns), "pods") => {
-                    adapter::scheduler_reason(&self.term.world, &name, ns, &rec.name)
+                    adapter::scheduler_reason(&self.term.world, &name, ns, &rec.name, lang)
                 }
                 _ => None,
             };
@@ -416,7 +483,10 @@ impl Core {
     }
 
     fn after_change(&mut self) {
-        self.drain_flow(usize::MAX);
+        // Paused, the trainer reveals requests one at a time with Step.
+        if !self.paused {
+            self.drain_flow(usize::MAX);
+        }
         self.evaluate_checks();
         if let Some(d) = &self.details {
             let target = d.target.clone();
@@ -424,19 +494,78 @@ impl Core {
         }
     }
 
-    /// Re-evaluates the open lesson's checks; newly completed steps go to `just_done`.
+    /// Evaluates the lesson's current check (after every command and every quantum). A
+    /// passed step goes to `just_done`; the next step's setup commands run and are journaled.
     pub fn evaluate_checks(&mut self) {
-        let Some(lesson) = self.lesson.clone() else {
+        let (Some(lesson), Some(mut run)) = (self.lesson.clone(), self.run.take()) else {
             return;
         };
-        self.just_done = self.progress.evaluate(&lesson, &self.term);
+        loop {
+            let before = self.term.clone();
+            let history = self.term.history.len();
+            match run.observe(&lesson, &mut self.term) {
+                Observed::Pending => break,
+                Observed::LessonDone => {
+                    if let Some(done) = lesson.steps.last().map(|s| s.id.clone()) {
+                        if !self.just_done.contains(&done) && !self.progress_has(&lesson.id, &done)
+                        {
+                            self.just_done.push(done);
+                        }
+                    }
+                    break;
+                }
+                Observed::StepDone(id) => {
+                    self.just_done.push(id);
+                    // observe() ran the new step's setup on the terminal: journal it (on the
+                    // state from before, so replay does the same thing at the same time).
+                    if let Some(step) = run.current_step(&lesson) {
+                        if !step.setup.is_empty() {
+                            self.term = before;
+                            self.term.history.truncate(history);
+                            for line in step.setup.clone() {
+                                self.record(Entry::Silent(line));
+                            }
+                        }
+                    }
+                }
+            }
+            if run.is_finished() {
+                break;
+            }
+        }
+        *self.progress.lesson_mut(&lesson.id) = run.progress.clone();
+        self.run = Some(run);
     }
 
-    pub fn open_lesson(&mut self, lesson: Option<Rc<LessonDoc>>) {
-        self.lesson = lesson;
-        self.lesson_start = self.journal.len();
+    fn progress_has(&self, lesson: &str, step: &str) -> bool {
+        self.progress
+            .lesson(lesson)
+            .is_some_and(|p| p.steps_done.iter().any(|s| s == step))
+    }
+
+    /// Answers a quiz of the current step.
+    pub fn answer_quiz(&mut self, quiz: &str, picks: &[usize]) {
+        let (Some(lesson), Some(run)) = (self.lesson.clone(), self.run.as_mut()) else {
+            return;
+        };
+        let lang = if self.lang == Lang::En {
+            crate::lessons::Lang::En
+        } else {
+            crate::lessons::Lang::Fr
+        };
+        if let Some(fb) = run.answer_quiz(&lesson, lang, quiz, picks) {
+            self.quiz_feedback.insert(quiz.to_string(), fb);
+        }
         self.evaluate_checks();
-        self.just_done.clear();
+    }
+
+    /// Opens the next hint of the current step.
+    pub fn next_hint(&mut self) {
+        let (Some(lesson), Some(run)) = (self.lesson.clone(), self.run.as_mut()) else {
+            return;
+        };
+        let _ = run.next_hint(&lesson);
+        *self.progress.lesson_mut(&lesson.id) = run.progress.clone();
     }
 
     /// Restores the state from just before journal entry `index` (later entries are dropped).
@@ -450,7 +579,7 @@ impl Core {
         }
         self.term = match self.snapshots.back() {
             Some((len, t)) if *len == index => t.clone(),
-            _ => journal::replay(self.seed, &self.preset, &self.journal[..index], at),
+            _ => journal::replay(&self.base, &self.journal[..index], at),
         };
         // The snapshot at `index` is now the current state: drop it so undo goes further back.
         if self.snapshots.back().is_some_and(|(len, _)| *len == index) {
@@ -596,7 +725,7 @@ mod tests {
             Some("kind: Pod\n")
         );
         // Saved and replayed: the same world.
-        let again = Core::from_saved(&Saved::decode(&c.to_saved().encode()).unwrap());
+        let again = Core::from_saved(&Saved::decode(&c.to_saved().encode()).unwrap(), None);
         assert_eq!(again.term.world.state_hash(), c.term.world.state_hash());
         assert_eq!(
             again.term.fs.read("/home/student/pod.yaml"),
@@ -607,6 +736,32 @@ mod tests {
             "kind-kind",
             "kube-scheduler"
         ));
+    }
+
+    #[test]
+    fn lessons_check_after_commands_and_resume_from_a_saved_session() {
+        let lesson = Rc::new(crate::lessons::session::tests_support::tiny_lesson());
+        let mut c = Core::for_lesson(lesson.clone(), Progress::default());
+        assert_eq!(c.run.as_ref().and_then(|r| r.current()), Some(0));
+        c.submit("kubectl get pods");
+        assert!(
+            c.just_done.is_empty(),
+            "a wrong command does not pass the step"
+        );
+        c.submit("kubectl get nodes");
+        assert_eq!(c.just_done, vec!["nodes".to_string()]);
+        assert!(c.progress.lesson(&lesson.id).is_some_and(|p| p.finished));
+        c.next_hint();
+        let saved = Saved::decode(&c.to_saved().encode()).unwrap();
+        assert_eq!(saved.lesson.as_deref(), Some(lesson.id.as_str()));
+        let again = Core::from_saved(&saved, Some(lesson.clone()));
+        assert_eq!(again.term.world.state_hash(), c.term.world.state_hash());
+        assert_eq!(again.term.history, c.term.history);
+        assert!(again.run.as_ref().is_some_and(|r| r.is_finished()));
+        // Reset goes back to the lesson's start, progress stays.
+        c.reset();
+        assert!(c.term.history.is_empty());
+        assert!(c.progress.lesson(&lesson.id).is_some_and(|p| p.finished));
     }
 
     #[test]

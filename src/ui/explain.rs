@@ -49,17 +49,18 @@ impl Lane {
             Lane::Runtime => "containerd",
         }
     }
-    /// The box's centre in the diagram's 100×60 coordinate space.
-    pub fn pos(self) -> (f32, f32) {
+    /// The box's centre in the diagram's 1100×600 coordinate space (integers: no float
+    /// formatting code in the wasm).
+    pub fn pos(self) -> (i32, i32) {
         match self {
-            Lane::Kubectl => (12.0, 10.0),
-            Lane::ApiServer => (50.0, 30.0),
-            Lane::Etcd => (12.0, 30.0),
-            Lane::Scheduler => (50.0, 8.0),
-            Lane::Controllers => (88.0, 10.0),
-            Lane::CloudControllers => (88.0, 30.0),
-            Lane::Kubelet => (50.0, 52.0),
-            Lane::Runtime => (88.0, 52.0),
+            Lane::Kubectl => (150, 90),
+            Lane::ApiServer => (480, 300),
+            Lane::Etcd => (150, 300),
+            Lane::Scheduler => (480, 80),
+            Lane::Controllers => (890, 110),
+            Lane::CloudControllers => (890, 300),
+            Lane::Kubelet => (480, 520),
+            Lane::Runtime => (890, 520),
         }
     }
 }
@@ -88,8 +89,12 @@ pub fn is_write(verb: &str) -> bool {
     )
 }
 
-/// Heartbeats and reads: frequent and dull; the log hides them unless asked.
+/// Heartbeats, events and the components' own reads: frequent and dull; the log hides them
+/// unless asked. What kubectl does is never noise (it is what the student just typed).
 pub fn is_noise(rec: &TraceRecord) -> bool {
+    if lane_of(&rec.actor) == Lane::Kubectl {
+        return false;
+    }
     !is_write(rec.verb) || rec.resource == "leases" || rec.resource == "events"
 }
 
@@ -189,6 +194,12 @@ pub fn explain(lang: Lang, cluster: &Cluster, rec: &TraceRecord, reason: Option<
             hops.push((Lane::ApiServer, Lane::Scheduler));
             say("flow_controller_create_pod", &[])
         }
+        (Lane::Controllers | Lane::CloudControllers, "create", _) => {
+            say("flow_controller_create", &[])
+        }
+        (Lane::Controllers | Lane::CloudControllers, "delete", _) => {
+            say("flow_controller_delete", &[])
+        }
         (Lane::Controllers | Lane::CloudControllers, v, _) if is_write(v) => {
             say("flow_controller_write", &[])
         }
@@ -250,6 +261,8 @@ mod tests {
         let s = explain(Lang::En, c, &rec("kubectl", "list", "pods", ""), None);
         assert_eq!(s.hops, vec![(Lane::Kubectl, Lane::ApiServer)]);
         assert!(is_noise(&rec("kubelet/x", "update", "leases", "x")));
+        assert!(is_noise(&rec("kube-scheduler", "list", "pods", "")));
+        assert!(!is_noise(&rec("kubectl", "list", "pods", "")));
         assert!(!is_noise(&rec("kubectl", "create", "pods", "x")));
         assert_eq!(lane_of("replicaset-controller"), Lane::Controllers);
     }
@@ -269,6 +282,8 @@ mod tests {
                 ("kubelet/n", "update", "leases"),
                 ("replicaset-controller", "create", "pods"),
                 ("deployment-controller", "update", "deployments"),
+                ("kube-controller-manager", "create", "configmaps"),
+                ("kube-controller-manager", "delete", "pods"),
                 ("kube-apiserver", "create", "namespaces"),
                 ("kube-apiserver", "get", "namespaces"),
             ] {

@@ -119,9 +119,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("flow_kubelet_delete", "Le kubelet de {node} a arrêté les conteneurs de {name} et confirme sa suppression.", "The kubelet on {node} stopped the containers of {name} and confirms its deletion."),
     ("flow_heartbeat", "Le kubelet de {node} envoie son battement de cœur.", "The kubelet on {node} sends its heartbeat."),
     ("flow_controller_create_pod", "{actor} crée le pod {name} pour atteindre l'état voulu ; le scheduler le verra par sa watch.", "{actor} creates pod {name} to reach the desired state; the scheduler will see it through its watch."),
+    ("flow_controller_create", "{actor} crée {kind} {name} : il manquait pour atteindre l'état voulu.", "{actor} creates {kind} {name}: it was missing from the desired state."),
+    ("flow_controller_delete", "{actor} supprime {kind} {name} : il n'a plus sa place dans l'état voulu.", "{actor} deletes {kind} {name}: it no longer belongs to the desired state."),
     ("flow_controller_write", "{actor} met à jour {kind} {name} ({verb}) pour converger vers l'état voulu.", "{actor} updates {kind} {name} ({verb}) to converge on the desired state."),
     ("flow_other_write", "{actor} : {verb} {kind} {name} (révision {rev}).", "{actor}: {verb} {kind} {name} (revision {rev})."),
     ("flow_read", "{actor} lit {kind} {name}.", "{actor} reads {kind} {name}."),
+    ("sched_reason", "meilleur score, {score}, parmi {n} nœuds possibles ({plugin} : {plugin_score})", "best score, {score}, of {n} feasible nodes ({plugin}: {plugin_score})"),
     ("sched_table", "Notes du scheduler par nœud et par plugin", "Scheduler scores per node and plugin"),
     ("timeline_empty", "Aucune commande pour l'instant.", "No commands yet."),
     ("undo", "Annuler la dernière commande", "Undo last command"),
@@ -184,6 +187,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("link_copied", "Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
     ("nodes_pods", "{nodes} nœuds · {pods} pods", "{nodes} nodes · {pods} pods"),
     ("loading", "Chargement…", "Loading…"),
+    ("answer", "Répondre", "Answer"),
+    ("warning", "Attention", "Warning"),
+    ("note", "Note", "Note"),
+    ("diagram_note", "Regardez la vue du cluster à droite : elle montre cet état en direct.", "Look at the cluster view on the right: it shows this state live."),
+    ("welcome_term", "Bienvenue dans kubesim. Tapez help pour la liste des commandes, ou cliquez sur Exécuter dans la leçon.", "Welcome to kubesim. Type help for the list of commands, or click Run in the lesson."),
 ];
 
 /// The text for `key` in `lang` (`?` when missing, which a test forbids).

@@ -18,7 +18,6 @@
 
 use crate::sim::{presets::Preset, World};
 use crate::term::Terminal;
-use std::collections::BTreeMap;
 
 /// The simulation advances in steps of this many simulated ms (a tick at 1× speed).
 pub const QUANTUM_MS: u64 = 100;
@@ -39,6 +38,8 @@ pub enum Entry {
     },
     /// A file saved from the editor panel.
     Write { path: String, content: String },
+    /// A lesson step's setup command, run silently (no output, not in the history).
+    Silent(String),
 }
 
 /// A saved session: how to rebuild the world, plus preferences and lesson progress.
@@ -48,10 +49,11 @@ pub struct Saved {
     pub preset: String,
     pub lang: String,
     pub theme: String,
-    /// The lesson open when saved.
+    /// The lesson open when saved: its starting world is the base the journal replays on
+    /// (instead of `World::new(seed, preset)`).
     pub lesson: Option<String>,
-    /// Per lesson id: the steps completed.
-    pub progress: BTreeMap<String, Vec<usize>>,
+    /// The course progress, as `lessons::progress::Progress::to_json` (empty: none).
+    pub progress_json: String,
     /// (simulated ms when it happened, what happened), in order.
     pub journal: Vec<(u64, Entry)>,
     /// Simulated time at save.
@@ -107,7 +109,7 @@ impl Saved {
             lang: "fr".into(),
             theme: String::new(),
             lesson: None,
-            progress: BTreeMap::new(),
+            progress_json: String::new(),
             journal: Vec::new(),
             now_ms: 0,
         }
@@ -125,9 +127,8 @@ impl Saved {
         if let Some(l) = &self.lesson {
             s += &format!("lesson {}\n", escape(l));
         }
-        for (lesson, steps) in &self.progress {
-            let steps: Vec<String> = steps.iter().map(usize::to_string).collect();
-            s += &format!("progress {} {}\n", escape(lesson), steps.join(","));
+        if !self.progress_json.is_empty() {
+            s += &format!("progress {}\n", escape(&self.progress_json));
         }
         for (at, e) in &self.journal {
             match e {
@@ -143,6 +144,7 @@ impl Saved {
                 Entry::Write { path, content } => {
                     s += &format!("write {at} {} {}\n", escape(path), escape(content))
                 }
+                Entry::Silent(c) => s += &format!("setup {at} {}\n", escape(c)),
             }
         }
         s += &format!("now {}\n", self.now_ms);
@@ -184,16 +186,8 @@ impl Saved {
                 "theme" => saved.theme = rest.to_string(),
                 "lesson" => saved.lesson = Some(unescape(rest)),
                 "now" => saved.now_ms = num(rest)?,
-                "progress" => {
-                    let (id, steps) = rest.rsplit_once(' ').unwrap_or((rest, ""));
-                    let steps = steps
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse::<usize>().map_err(|_| bad("bad step number")))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    saved.progress.insert(unescape(id), steps);
-                }
-                "cmd" | "fault" | "write" => {
+                "progress" => saved.progress_json = unescape(rest),
+                "cmd" | "fault" | "write" | "setup" => {
                     let (at, rest) = rest.split_once(' ').ok_or_else(|| bad("missing field"))?;
                     let at = num(at)?;
                     if saved.journal.last().is_some_and(|(prev, _)| *prev > at) {
@@ -201,6 +195,7 @@ impl Saved {
                     }
                     let entry = match key {
                         "cmd" => Entry::Cmd(unescape(rest)),
+                        "setup" => Entry::Silent(unescape(rest)),
                         "fault" => {
                             let mut f = rest.split(' ');
                             let (Some(verb), Some(cluster), Some(component), None) =
@@ -258,7 +253,13 @@ pub fn apply(term: &mut Terminal, entry: &Entry) -> Option<crate::term::Output> 
             None
         }
         Entry::Write { path, content } => {
-            term.fs.write(path, content.clone());
+            term.write_file(path, content);
+            None
+        }
+        Entry::Silent(line) => {
+            let history = term.history.len();
+            let _ = term.run(line);
+            term.history.truncate(history);
             None
         }
     }
@@ -270,9 +271,10 @@ pub fn fresh(seed: u64, preset: &str) -> Terminal {
     Terminal::new(World::new(seed, preset))
 }
 
-/// Rebuilds a terminal by replaying `journal` on a fresh world, then advancing to `now_ms`.
-pub fn replay(seed: u64, preset: &str, journal: &[(u64, Entry)], now_ms: u64) -> Terminal {
-    let mut term = fresh(seed, preset);
+/// Rebuilds a terminal by replaying `journal` on a copy of `base` (the session's starting
+/// terminal), then advancing to `now_ms`.
+pub fn replay(base: &Terminal, journal: &[(u64, Entry)], now_ms: u64) -> Terminal {
+    let mut term = base.clone();
     for (at, entry) in journal {
         advance_to(&mut term, *at);
         apply(&mut term, entry);
@@ -290,7 +292,7 @@ mod tests {
         s.lang = "en".into();
         s.theme = "dark".into();
         s.lesson = Some("01-first-steps".into());
-        s.progress.insert("01-first-steps".into(), vec![0, 1]);
+        s.progress_json = "{\"version\": 1}".into();
         s.journal = vec![
             (0, Entry::Cmd("kubectl get nodes".into())),
             (
@@ -309,6 +311,7 @@ mod tests {
                 },
             ),
             (900, Entry::Cmd("cat <<EOF\nhi\nEOF".into())),
+            (900, Entry::Silent("kubectl create ns x".into())),
         ];
         s.now_ms = 1200;
         s
@@ -375,13 +378,14 @@ mod tests {
             journal.push((live.world.now().as_ms(), e.clone()));
             apply(&mut live, &e);
         }
-        let again = replay(9, "kind", &journal, live.world.now().as_ms());
+        let base = fresh(9, "kind");
+        let again = replay(&base, &journal, live.world.now().as_ms());
         assert_eq!(again.world.now(), live.world.now());
         assert_eq!(again.world.state_hash(), live.world.state_hash());
         assert!(!again.world.clusters["kind-kind"].is_up("kube-scheduler"));
         assert_eq!(again.history, live.history);
         // Replaying only the first entry stops before the later ones.
-        let early = replay(9, "kind", &journal[..1], 1_100);
+        let early = replay(&base, &journal[..1], 1_100);
         assert_eq!(early.history.len(), 1);
         assert!(early.world.clusters["kind-kind"].is_up("kube-scheduler"));
     }

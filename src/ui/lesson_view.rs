@@ -1,55 +1,120 @@
-//! The lesson pane: course index, the lesson's steps rendered from its AST as DOM nodes (no
-//! HTML strings anywhere), runnable code blocks, collapsible tips, a solution behind a
-//! confirmation, quizzes, a hints ladder and step progress with a ✓ when a check passes.
+//! The lesson pane: the course index, the lesson's steps rendered from the lesson Markdown
+//! AST ([`crate::lessons::markdown`]) as DOM nodes (never HTML strings), runnable code
+//! blocks (run/copy), collapsible tips, solutions behind a confirmation, quizzes, the hints
+//! ladder, and step progress with a ✓ animation when a check passes.
 
 use super::app::{Action, Dispatch};
 use super::browser;
 use super::i18n::{t, tf, Lang};
-use super::lesson::{self, Block, Inline, LessonDoc, Progress};
+use super::icons::icon;
+use crate::lessons::markdown::{Block, CalloutKind, Inline, LinkTarget, Quiz};
+use crate::lessons::progress::LessonProgress;
+use crate::lessons::session::QuizFeedback;
+use crate::lessons::{Course, Lesson};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct LessonProps {
-    pub lesson: Option<Rc<LessonDoc>>,
-    pub progress: Progress,
-    pub just_done: Vec<usize>,
-    pub dispatch: Dispatch,
-    pub lang: Lang,
-}
-
-fn inline(i: &Inline) -> Html {
-    match i {
-        Inline::Text(s) => html! { {s} },
-        Inline::Code(s) => html! { <code>{s}</code> },
-        Inline::Strong(s) => html! { <strong>{s}</strong> },
+fn lessons_lang(l: Lang) -> crate::lessons::Lang {
+    match l {
+        Lang::Fr => crate::lessons::Lang::Fr,
+        Lang::En => crate::lessons::Lang::En,
     }
 }
 
-fn inlines(v: &[Inline]) -> Html {
-    v.iter().map(inline).collect::<Html>()
+/// Everything the blocks need to act: dispatch, the language, opening another lesson.
+#[derive(Clone, PartialEq)]
+struct Ctx {
+    dispatch: Dispatch,
+    lang: Lang,
+    open: Callback<String>,
+}
+
+fn inline(i: &Inline, ctx: &Ctx) -> Html {
+    match i {
+        Inline::Text(s) => html! { {s} },
+        Inline::Code(s) => html! { <code>{s}</code> },
+        Inline::Emph(v) => html! { <em>{inlines(v, ctx)}</em> },
+        Inline::Strong(v) => html! { <strong>{inlines(v, ctx)}</strong> },
+        Inline::Break => html! { <br /> },
+        Inline::Link { target, text } => match target {
+            LinkTarget::Lesson { id, .. } => {
+                let open = ctx.open.clone();
+                let id = id.clone();
+                html! { <button class="link-button" onclick={Callback::from(move |_| open.emit(id.clone()))}>{inlines(text, ctx)}</button> }
+            }
+            // No request leaves the page: external links are shown, not followed.
+            LinkTarget::Url(url) => {
+                html! { <span class="ext-link">{inlines(text, ctx)}{" ("}<code>{url}</code>{")"}</span> }
+            }
+            LinkTarget::Invalid(_) => html! { <span>{inlines(text, ctx)}</span> },
+        },
+    }
+}
+
+fn inlines(v: &[Inline], ctx: &Ctx) -> Html {
+    v.iter().map(|i| inline(i, ctx)).collect::<Html>()
+}
+
+/// The blocks without a leading heading that repeats `title` (the pane shows titles itself).
+fn without_title<'a>(v: &'a [Block], title: &str) -> &'a [Block] {
+    match v.first() {
+        Some(Block::Heading { text, .. })
+            if crate::lessons::markdown::plain_text(text).trim() == title.trim() =>
+        {
+            v.get(1..).unwrap_or(&[])
+        }
+        _ => v,
+    }
+}
+
+fn blocks(v: &[Block], ctx: &Ctx, feedback: &BTreeMap<String, QuizFeedback>) -> Html {
+    v.iter()
+        .map(|b| html! { <BlockView block={b.clone()} ctx={ctx.clone()} feedback={feedback.clone()} /> })
+        .collect::<Html>()
 }
 
 #[derive(Properties, PartialEq)]
 struct BlockProps {
     block: Block,
-    dispatch: Dispatch,
-    lang: Lang,
+    ctx: Ctx,
+    feedback: BTreeMap<String, QuizFeedback>,
 }
 
 #[component]
 fn BlockView(props: &BlockProps) -> Html {
-    let l = props.lang;
+    let ctx = &props.ctx;
+    let l = ctx.lang;
     let revealed = use_state(|| false);
     let confirming = use_state(|| false);
-    let answer = use_state(|| None::<usize>);
+    let picks = use_state(Vec::<usize>::new);
     let copied = use_state(|| false);
     match &props.block {
-        Block::Para(v) => html! { <p>{inlines(v)}</p> },
-        Block::List(items) => {
-            html! { <ul>{ for items.iter().map(|i| html! { <li>{inlines(i)}</li> }) }</ul> }
+        Block::Heading { level, text } => match level {
+            1 | 2 => html! { <h3>{inlines(text, ctx)}</h3> },
+            _ => html! { <h4>{inlines(text, ctx)}</h4> },
+        },
+        Block::Paragraph(v) => html! { <p>{inlines(v, ctx)}</p> },
+        Block::List { ordered, items, .. } => {
+            let items = items
+                .iter()
+                .map(|item| html! { <li>{blocks(item, ctx, &props.feedback)}</li> });
+            if *ordered {
+                html! { <ol>{ for items }</ol> }
+            } else {
+                html! { <ul>{ for items }</ul> }
+            }
         }
-        Block::Code { text, run } => {
+        Block::Table { header, rows, .. } => html! {
+            <table class="md-table">
+                <thead><tr>{ for header.iter().map(|h| html! { <th scope="col">{inlines(h, ctx)}</th> }) }</tr></thead>
+                <tbody>{ for rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td>{inlines(c, ctx)}</td> }) }</tr> }) }</tbody>
+            </table>
+        },
+        Block::Quote(v) => html! { <blockquote>{blocks(v, ctx, &props.feedback)}</blockquote> },
+        Block::Rule => html! { <hr /> },
+        Block::Diagram { .. } => html! { <p class="diagram-note">{t(l, "diagram_note")}</p> },
+        Block::Code { text, runnable, .. } => {
             let copy = {
                 let text = text.clone();
                 let copied = copied.clone();
@@ -58,15 +123,14 @@ fn BlockView(props: &BlockProps) -> Html {
                     copied.set(true);
                 })
             };
-            let run_btn = run.then(|| {
-                let d = props.dispatch.clone();
+            let run_btn = runnable.then(|| {
+                let d = ctx.dispatch.clone();
                 let text = text.clone();
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                        d.dispatch(Action::Submit(line.to_string()));
-                    }
+                    // One command line, which may span several lines (heredocs, `\`).
+                    d.dispatch(Action::Submit(text.trim_end().to_string()));
                 });
-                html! { <button class="primary run" {onclick} title={t(l, "run_title")}>{"▶ "}{t(l, "run")}</button> }
+                html! { <button class="primary run" {onclick} title={t(l, "run_title")}>{icon("play")}{" "}{t(l, "run")}</button> }
             });
             html! {
                 <div class="codeblock">
@@ -78,12 +142,13 @@ fn BlockView(props: &BlockProps) -> Html {
                 </div>
             }
         }
-        Block::Tip(v) => html! {
-            <details class="tip"><summary>{"💡 "}{t(l, "tip")}</summary><p>{inlines(v)}</p></details>
-        },
-        Block::Solution(text) => {
+        Block::Callout {
+            kind: CalloutKind::Solution,
+            title,
+            body,
+        } => {
             if *revealed {
-                html! { <div class="solution"><strong>{t(l, "solution")}</strong><pre class="code">{text}</pre></div> }
+                html! { <div class="solution"><strong>{ if title.is_empty() { html! { {t(l, "solution")} } } else { inlines(title, ctx) } }</strong>{blocks(body, ctx, &props.feedback)}</div> }
             } else if *confirming {
                 let r = revealed.clone();
                 let c = confirming.clone();
@@ -99,117 +164,206 @@ fn BlockView(props: &BlockProps) -> Html {
                 html! { <button class="link-button" onclick={Callback::from(move |_| c.set(true))}>{t(l, "show_solution")}</button> }
             }
         }
-        Block::Quiz { question, options } => {
-            let chosen = *answer;
+        Block::Callout { kind, title, body } => {
+            let (class, key) = match kind {
+                CalloutKind::Warning => ("callout warning", "warning"),
+                CalloutKind::Note => ("callout note", "note"),
+                _ => ("callout tip", "tip"),
+            };
             html! {
-                <fieldset class="quiz">
-                    <legend>{question}</legend>
-                    { for options.iter().enumerate().map(|(i, (text, _))| {
-                        let a = answer.clone();
-                        html! { <label class="quiz-option"><input type="radio" name={question.clone()} checked={chosen == Some(i)}
-                            onchange={Callback::from(move |_| a.set(Some(i)))} />{text}</label> }
-                    }) }
-                    { match chosen.and_then(|i| options.get(i)) {
-                        Some((_, true)) => html! { <p class="quiz-result right" role="status">{"✓ "}{t(l, "quiz_right")}</p> },
-                        Some((_, false)) => html! { <p class="quiz-result wrong" role="status">{t(l, "quiz_wrong")}</p> },
-                        None => html! {},
-                    } }
-                </fieldset>
+                <details class={class} open={*kind == CalloutKind::Warning}>
+                    <summary>{icon("bulb")}{" "}{ if title.is_empty() { html! { {t(l, key)} } } else { inlines(title, ctx) } }</summary>
+                    {blocks(body, ctx, &props.feedback)}
+                </details>
             }
         }
+        Block::Quiz(q) => quiz(q, ctx, &picks, props.feedback.get(&q.id), &props.feedback),
     }
+}
+
+fn quiz(
+    q: &Quiz,
+    ctx: &Ctx,
+    picks: &UseStateHandle<Vec<usize>>,
+    fb: Option<&QuizFeedback>,
+    all: &BTreeMap<String, QuizFeedback>,
+) -> Html {
+    let l = ctx.lang;
+    let multiple = q.correct.len() > 1;
+    let submit = {
+        let d = ctx.dispatch.clone();
+        let picks = picks.clone();
+        let id = q.id.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::Quiz {
+                id: id.clone(),
+                picks: (*picks).clone(),
+            })
+        })
+    };
+    html! {
+        <fieldset class="quiz" data-quiz={q.id.clone()}>
+            <legend>{blocks(&q.question, ctx, all)}</legend>
+            { for q.choices.iter().enumerate().map(|(i, choice)| {
+                let p = picks.clone();
+                let checked = picks.contains(&i);
+                let onchange = Callback::from(move |_: Event| {
+                    let mut v = if multiple { (*p).clone() } else { Vec::new() };
+                    if let Some(at) = v.iter().position(|x| *x == i) { v.remove(at); } else { v.push(i); }
+                    p.set(v);
+                });
+                html! { <label class="quiz-option">
+                    <input type={if multiple { "checkbox" } else { "radio" }} name={q.id.clone()} {checked} {onchange} />
+                    {inlines(choice, ctx)}</label> }
+            }) }
+            <button class="primary" onclick={submit} disabled={picks.is_empty()}>{t(l, "answer")}</button>
+            { match fb {
+                Some(f) if f.correct => html! { <div class="quiz-result right" role="status">{"✓ "}{t(l, "quiz_right")}{blocks(&f.explanation, ctx, all)}</div> },
+                Some(_) => html! { <p class="quiz-result wrong" role="status">{t(l, "quiz_wrong")}</p> },
+                None => html! {},
+            } }
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub course: Option<Rc<Course>>,
+    pub lesson: Option<Rc<Lesson>>,
+    /// The step the student is on (`None`: lesson finished).
+    pub current: Option<usize>,
+    pub progress: LessonProgress,
+    pub feedback: BTreeMap<String, QuizFeedback>,
+    pub just_done: Vec<String>,
+    /// Set while a lesson is being fetched, or when it failed.
+    pub status: Option<String>,
+    pub on_open: Callback<String>,
+    pub dispatch: Dispatch,
+    pub lang: Lang,
 }
 
 #[component]
 pub fn LessonPane(props: &LessonProps) -> Html {
     let l = props.lang;
+    let ll = lessons_lang(l);
     let viewing = use_state(|| None::<usize>);
-    let hints = use_state(|| (0usize, 0usize));
+    // The step whose check just passed: stay on it and play the ✓ animation.
+    let celebrate = use_state(|| None::<String>);
+    {
+        let viewing = viewing.clone();
+        let celebrate = celebrate.clone();
+        let lesson = props.lesson.clone();
+        use_effect_with(props.just_done.clone(), move |jd| {
+            if let (Some(id), Some(lesson)) = (jd.first(), lesson) {
+                if let Some(i) = lesson.steps.iter().position(|s| &s.id == id) {
+                    viewing.set(Some(i));
+                    celebrate.set(Some(id.clone()));
+                }
+            }
+        });
+    }
+    {
+        let viewing = viewing.clone();
+        let id = props.lesson.as_ref().map(|d| d.id.clone());
+        use_effect_with(id, move |_| viewing.set(None));
+    }
+    let ctx = Ctx {
+        dispatch: props.dispatch.clone(),
+        lang: l,
+        open: props.on_open.clone(),
+    };
+    let index = props.course.as_ref().map(|course| {
+        let current_id = props.lesson.as_ref().map(|d| d.id.clone());
+        html! {
+            <details class="course-index" open={props.lesson.is_none()}>
+                <summary>{t(l, "course_index")}{" · "}{course.title.get(ll)}</summary>
+                { for course.parts.iter().map(|part| html! {
+                    <div class="part">
+                        <h4>{part.title.get(ll)}</h4>
+                        <ol>{ for part.lessons.iter().map(|e| {
+                            let open = props.on_open.clone();
+                            let id = e.id.clone();
+                            let current = current_id.as_deref() == Some(e.id.as_str());
+                            html! { <li><button class={classes!("link-button", current.then_some("current"))}
+                                aria-current={current.then_some("page")}
+                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{e.title.get(ll)}</button></li> }
+                        }) }</ol>
+                    </div>
+                }) }
+            </details>
+        }
+    });
+    let status = props
+        .status
+        .as_ref()
+        .map(|s| html! { <p class="muted" role="status">{s}</p> });
     let Some(doc) = props.lesson.clone() else {
-        return html! { <div class="lesson"><p class="muted">{t(l, "loading")}</p></div> };
+        return html! { <div class="lesson">{index.unwrap_or_default()}{status.unwrap_or_default()}</div> };
     };
     let total = doc.steps.len();
-    let current = viewing
-        .unwrap_or_else(|| props.progress.current(&doc))
-        .min(total.saturating_sub(1));
-    let done_count = (0..total)
-        .filter(|&i| props.progress.is_done(&doc.id, i))
-        .count();
+    let is_done = |i: usize| {
+        doc.steps
+            .get(i)
+            .is_some_and(|s| props.progress.steps_done.contains(&s.id))
+    };
+    let active = props.current.unwrap_or(total.saturating_sub(1));
+    let shown = viewing.unwrap_or(active).min(total.saturating_sub(1));
+    let done_count = (0..total).filter(|&i| is_done(i)).count();
     let go = |i: usize| {
         let v = viewing.clone();
         Callback::from(move |_: MouseEvent| v.set(Some(i)))
     };
-    let index_items = lesson::BUILTIN.iter().map(|(id, _, _)| {
-        let title = lesson::builtin(id, l).map(|d| d.title).unwrap_or_default();
-        let d = props.dispatch.clone();
-        let id2 = id.to_string();
-        let open = Callback::from(move |_: MouseEvent| {
-            d.dispatch(Action::OpenLesson(lesson::builtin(&id2, l).map(Rc::new)))
-        });
-        html! { <li><button class={classes!("link-button", (*id == doc.id).then_some("current"))} onclick={open}>{title}</button></li> }
-    });
-    let step = doc.steps.get(current);
-    let step_done = props.progress.is_done(&doc.id, current);
-    let fresh = props.just_done.contains(&current);
-    let shown_hints = if hints.0 == current { hints.1 } else { 0 };
+    let step = doc.steps.get(shown);
+    let step_done = is_done(shown);
+    let fresh = step.is_some_and(|s| celebrate.as_deref() == Some(s.id.as_str()));
+    let hints_shown = step
+        .and_then(|s| props.progress.hints_used.get(&s.id).copied())
+        .unwrap_or(0) as usize;
     let more_hint = {
-        let h = hints.clone();
-        Callback::from(move |_: MouseEvent| h.set((current, shown_hints + 1)))
-    };
-    let mark_read = {
         let d = props.dispatch.clone();
-        let v = viewing.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(Action::MarkStep(current));
-            v.set(Some((current + 1).min(total.saturating_sub(1))));
-        })
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Hint))
     };
     html! {
         <div class="lesson">
-            <details class="course-index">
-                <summary>{t(l, "course_index")}</summary>
-                <ol>{ for index_items }</ol>
-            </details>
-            <h1>{&doc.title}</h1>
-            { for doc.intro.iter().map(|b| html! { <BlockView block={b.clone()} dispatch={props.dispatch.clone()} lang={l} /> }) }
+            {index.unwrap_or_default()}
+            {status.unwrap_or_default()}
+            <h1>{doc.title.get(ll)}</h1>
+            {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
             <div class="progress" role="progressbar" aria-label={t(l, "progress")}
                 aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done_count.to_string()}>
                 <ol class="steps">
                     { for (0..total).map(|i| {
-                        let done = props.progress.is_done(&doc.id, i);
+                        let done = is_done(i);
                         let label = format!("{} — {}", tf(l, "step_n", &[("n", &(i + 1).to_string()), ("total", &total.to_string())]),
                             t(l, if done { "step_done" } else { "step_todo" }));
-                        html! { <li><button class={classes!("step-dot", done.then_some("done"), (i == current).then_some("current"))}
-                            aria-label={label} aria-current={(i == current).then_some("step")} onclick={go(i)}>
+                        html! { <li><button class={classes!("step-dot", done.then_some("done"), (i == shown).then_some("current"))}
+                            aria-label={label} aria-current={(i == shown).then_some("step")} onclick={go(i)}>
                             { if done { "✓".to_string() } else { (i + 1).to_string() } }</button></li> }
                     }) }
                 </ol>
             </div>
             { match step { Some(s) => html! {
-                <section class={classes!("step", step_done.then_some("done"), fresh.then_some("just-done"))} aria-labelledby="step-title" key={format!("{}-{current}", doc.id)}>
+                <section class={classes!("step", step_done.then_some("done"), fresh.then_some("just-done"))} aria-labelledby="step-title" key={format!("{}-{shown}", doc.id)}>
                     <h2 id="step-title">
                         <span class="check-mark" aria-hidden="true">{ if step_done { "✓" } else { "" } }</span>
-                        {tf(l, "step_n", &[("n", &(current + 1).to_string()), ("total", &total.to_string())])}{" · "}{&s.title}
+                        {tf(l, "step_n", &[("n", &(shown + 1).to_string()), ("total", &total.to_string())])}{" · "}{s.title.get(ll)}
                     </h2>
                     { if step_done { html! { <p class="sr-only" role="status">{t(l, "step_done")}</p> } } else { html! {} } }
-                    { for s.blocks.iter().map(|b| html! { <BlockView block={b.clone()} dispatch={props.dispatch.clone()} lang={l} /> }) }
+                    {blocks(without_title(s.body.get(ll), s.title.get(ll)), &ctx, &props.feedback)}
                     { if s.hints.is_empty() { html! {} } else { html! {
                         <div class="hints">
-                            { for s.hints.iter().take(shown_hints).map(|h| html! { <p class="hint">{"💡 "}{inlines(&lesson::inlines(h))}</p> }) }
-                            { if shown_hints < s.hints.len() && !step_done { html! {
-                                <button class="link-button" onclick={more_hint}>{format!("{} ({}/{})", t(l, "next_hint"), shown_hints + 1, s.hints.len())}</button>
+                            { for s.hints.iter().take(hints_shown).map(|h| html! { <div class="hint">{icon("bulb")}{blocks(h.get(ll), &ctx, &props.feedback)}</div> }) }
+                            { if hints_shown < s.hints.len() && !step_done && Some(shown) == props.current { html! {
+                                <button class="link-button" onclick={more_hint}>{format!("{} ({}/{})", t(l, "next_hint"), hints_shown + 1, s.hints.len())}</button>
                             } } else { html! {} } }
                         </div>
                     } } }
-                    { if s.check == lesson::Check::None && !step_done { html! {
-                        <button class="primary" onclick={mark_read}>{t(l, "mark_read")}</button>
-                    } } else { html! {} } }
                 </section>
             }, None => html! {} } }
-            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"🎉 "}{t(l, "lesson_done")}</p> } } else { html! {} } }
+            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"✓ "}{t(l, "lesson_done")}</p> } } else { html! {} } }
             <nav class="step-nav">
-                <button onclick={go(current.saturating_sub(1))} disabled={current == 0}>{"← "}{t(l, "previous")}</button>
-                <button onclick={go((current + 1).min(total.saturating_sub(1)))} disabled={current + 1 >= total}>{t(l, "next")}{" →"}</button>
+                <button onclick={go(shown.saturating_sub(1))} disabled={shown == 0}>{"← "}{t(l, "previous")}</button>
+                <button class={classes!(step_done.then_some("primary"))} onclick={go((shown + 1).min(total.saturating_sub(1)))} disabled={shown + 1 >= total}>{t(l, "next")}{" →"}</button>
             </nav>
         </div>
     }

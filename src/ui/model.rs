@@ -160,13 +160,13 @@ impl ClusterModel {
     /// A compacted revision falls back to the latest.
     pub fn build(cluster: &Cluster, at_revision: Option<i64>) -> ClusterModel {
         let store = &cluster.store;
-        let list = |prefix: &str| -> Vec<KeyValue> {
+        let list = |prefix: &'static str| -> Vec<&KeyValue> {
             match at_revision {
                 Some(rev) => match store.range_at(prefix, rev) {
-                    Ok(it) => it.cloned().collect(),
-                    Err(_) => store.range(prefix).cloned().collect(),
+                    Ok(it) => it.collect(),
+                    Err(_) => store.range(prefix).collect(),
                 },
-                None => store.range(prefix).cloned().collect(),
+                None => store.range(prefix).collect(),
             }
         };
         let cp_components = |node: &str| {
@@ -383,6 +383,8 @@ mod tests {
         let mut w = World::new(1, Preset::Kind);
         let res = api::resource_for("pods").unwrap();
         let before = w.clusters["kind-kind"].store.revision();
+        // The preset's system pods (kube-system) are there from the start.
+        let system = ClusterModel::build(&w.clusters["kind-kind"], None).pod_count();
         {
             let mut a = w.api("kind-kind", "kubectl").unwrap();
             a.create(res, pod("web", Some("kind-worker"), "Running", None))
@@ -395,11 +397,12 @@ mod tests {
             .stop("kubelet/kind-worker2");
         let c = &w.clusters["kind-kind"];
         let m = ClusterModel::build(c, None);
-        assert_eq!(m.pod_count(), 2);
+        assert_eq!(m.pod_count(), system + 2);
         let worker = m.nodes.iter().find(|n| n.name == "kind-worker").unwrap();
-        assert_eq!(worker.pods[0].name, "web");
-        assert_eq!(worker.pods[0].state, PodState::Running);
-        assert_eq!(m.unscheduled[0].name, "wait");
+        let web = worker.pods.iter().find(|p| p.name == "web").unwrap();
+        assert_eq!(web.namespace, "default");
+        assert_eq!(web.state, PodState::Running);
+        assert!(m.unscheduled.iter().any(|p| p.name == "wait"));
         let cp = m.nodes.iter().find(|n| n.control_plane).unwrap();
         assert!(cp
             .components
@@ -416,7 +419,7 @@ mod tests {
         assert!(m.managed_control_plane.is_none());
         // Read-only view at the revision before the pods existed.
         let old = ClusterModel::build(c, Some(before));
-        assert_eq!(old.pod_count(), 0);
+        assert_eq!(old.pod_count(), system);
         assert_eq!(old.revision, before);
     }
 

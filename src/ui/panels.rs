@@ -7,6 +7,7 @@ use super::app::{Action, Dispatch, Shared};
 use super::core::FlowEntry;
 use super::explain::Lane;
 use super::i18n::{t, tf, Lang};
+use super::icons::icon;
 use std::collections::VecDeque;
 use yew::prelude::*;
 
@@ -49,8 +50,8 @@ const LINKS: &[(Lane, Lane)] = &[
 
 /// How many recent requests animate at once.
 const ANIMATED: usize = 3;
-/// Seconds per hop.
-const HOP_S: f32 = 0.5;
+/// Milliseconds per hop.
+const HOP_MS: u32 = 500;
 
 fn fmt_time(ms: u64) -> String {
     let s = ms / 1000;
@@ -84,12 +85,12 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
             active.contains(&lane).then_some("active")
         );
         let label = lane.label();
-        let w = 23.0;
+        let w = label.len() as i32 * 15 + 36;
         html! {
             <g class={class}>
-                <rect x={(x - w / 2.0).to_string()} y={(y - 4.0).to_string()} width={w.to_string()} height="8" rx="1.5" />
-                <text x={x.to_string()} y={(y + 1.2).to_string()} text-anchor="middle">{label}</text>
-                { if down { html! { <text class="x" x={(x + w / 2.0 - 2.0).to_string()} y={(y - 1.5).to_string()} text-anchor="middle">{"✕"}</text> } } else { html! {} } }
+                <rect x={(x - w / 2).to_string()} y={(y - 42).to_string()} width={w.to_string()} height="84" rx="14" />
+                <text x={x.to_string()} y={(y + 10).to_string()} text-anchor="middle">{label}</text>
+                { if down { html! { <text class="x" x={(x + w / 2 - 22).to_string()} y={(y - 14).to_string()} text-anchor="middle">{"✕"}</text> } } else { html! {} } }
             </g>
         }
     });
@@ -100,7 +101,7 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
     });
     // One dot per hop, each starting when the previous hop ends. Keyed by the request's
     // position in the trace so a new request starts a new animation.
-    let mut delay = 0.0f32;
+    let mut delay = 0u32;
     let dots: Vec<Html> = animated
         .iter()
         .flat_map(|f| {
@@ -112,17 +113,17 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
                     let (x1, y1) = a.pos();
                     let (x2, y2) = b.pos();
                     let style = format!(
-                        "--x1:{x1}px;--y1:{y1}px;--x2:{x2}px;--y2:{y2}px;animation-delay:{delay:.2}s;animation-duration:{HOP_S}s"
+                        "--x1:{x1}px;--y1:{y1}px;--x2:{x2}px;--y2:{y2}px;animation-delay:{delay}ms;animation-duration:{HOP_MS}ms"
                     );
-                    delay += HOP_S;
-                    html! { <circle key={format!("{}-{i}", f.seq)} class={classes!("dot", if f.noise { "noise" } else { "" })} r="1.3" cx="0" cy="0" {style} /> }
+                    delay += HOP_MS;
+                    html! { <circle key={format!("{}-{i}", f.seq)} class={classes!("hop", if f.noise { "noise" } else { "" })} r="14" cx="0" cy="0" {style} /> }
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
     html! {
         <div class="flow">
-            <svg class="flow-diagram" viewBox="0 0 100 60" role="img" aria-label={t(l, "tab_flow")}>
+            <svg class="flow-diagram" viewBox="0 0 1100 600" role="img" aria-label={t(l, "tab_flow")}>
                 { for links }
                 { for boxes }
                 { for dots }
@@ -255,8 +256,8 @@ pub fn TimelinePanel(props: &TimelineProps) -> Html {
     html! {
         <div class="timeline">
             <div class="timeline-actions">
-                <button onclick={undo} disabled={props.entries.is_empty()}>{"↶ "}{t(l, "undo")}</button>
-                <button onclick={reset} disabled={props.entries.len() <= props.lesson_start}>{"⟲ "}{t(l, "reset")}</button>
+                <button onclick={undo} disabled={props.entries.is_empty()}>{icon("undo")}{" "}{t(l, "undo")}</button>
+                <button onclick={reset} disabled={props.entries.len() <= props.lesson_start}>{icon("reset")}{" "}{t(l, "reset")}</button>
             </div>
             { if props.entries.is_empty() { html! { <p class="muted">{t(l, "timeline_empty")}</p> } } else { html! {
                 <ol class="timeline-list" reversed=true>
@@ -271,7 +272,7 @@ pub fn TimelinePanel(props: &TimelineProps) -> Html {
                                 <code class="entry">{text}</code>
                                 <button class="rev" onclick={view} title={tf(l, "view_rev", &[("rev", &rev.to_string())])}
                                     aria-label={tf(l, "view_rev", &[("rev", &rev.to_string())])}>{format!("{} {rev}", t(l, "revision"))}</button>
-                                <button class="rewind" onclick={rewind} title={t(l, "rewind_here")}>{"⟲"}<span class="sr-only">{t(l, "rewind_here")}</span></button>
+                                <button class="rewind" onclick={rewind} title={t(l, "rewind_here")}>{icon("undo")}<span class="sr-only">{t(l, "rewind_here")}</span></button>
                             </li>
                         }
                     }) }

@@ -210,8 +210,17 @@ pub fn TerminalView(props: &TerminalProps) -> Html {
 
 /// Splits `student@kubesim:~$ kubectl get pods` into the prompt and the command.
 pub fn split_prompt(line: &str) -> (&str, &str) {
-    if let Some(i) = line.find("$ ") {
-        line.split_at(i + 2)
+    let colon = line.find(':').filter(|&c| line[..c].contains('@'));
+    let end = colon.and_then(|c| {
+        let rest = &line[c..];
+        [rest.find("$ "), rest.find("# ")]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|i| c + i + 2)
+    });
+    if let Some(i) = end {
+        line.split_at(i)
     } else if let Some(rest) = line.strip_prefix("> ") {
         ("> ", rest)
     } else {
@@ -336,6 +345,10 @@ mod tests {
             ("student@kubesim:~$ ", "kubectl get pods")
         );
         assert_eq!(split_prompt("> EOF"), ("> ", "EOF"));
+        assert_eq!(
+            split_prompt("root@cp-1:/etc# ls $HOME"),
+            ("root@cp-1:/etc# ", "ls $HOME")
+        );
         assert_eq!(split_prompt("plain"), ("", "plain"));
     }
 }
