@@ -587,11 +587,13 @@ fn reject(reason: impl Into<Cow<'static, str>>, unresolvable: bool) -> Result<()
 pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejection> {
     match plugin {
         "NodeUnschedulable" => {
-            let tolerated = pod
-                .tolerations
-                .iter()
-                .any(|t| tolerates(t, "node.kubernetes.io/unschedulable", "", "NoSchedule"));
-            if node.unschedulable && !tolerated {
+            // Tolerations are only read for cordoned nodes (this runs for every node).
+            let tolerated = || {
+                pod.tolerations
+                    .iter()
+                    .any(|t| tolerates(t, "node.kubernetes.io/unschedulable", "", "NoSchedule"))
+            };
+            if node.unschedulable && !tolerated() {
                 return reject("node(s) were unschedulable", true);
             }
             Ok(())
