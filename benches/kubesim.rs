@@ -2,7 +2,9 @@
 //! table of figures with their targets (see BENCHMARKS.md; `bash .ci/bench` also runs the
 //! wasm side and prints both in one table). Memory is measured with a counting allocator.
 //!
-//! Environment: `KUBESIM_SOAK_MINUTES` (default 60) shortens the soak;
+//! Environment: `KUBESIM_SOAK_MINUTES` (default 60) shortens the soak; `KUBESIM_BENCH_ONLY=list`
+//! runs only the workloads whose name contains `list` (scheduling, running, store, list,
+//! kubectl, memory, big, soak);
 //! `KUBESIM_BENCH_WASM=<file>` adds the `BENCHROW` lines of a wasm run as a second column.
 
 use kubesim::bench::{self, CountingAlloc, Probe, Row};
@@ -22,7 +24,20 @@ fn main() {
         .ok()
         .and_then(|m| m.parse().ok())
         .unwrap_or(60);
-    let rows = bench::run_all(&probe, &bench::peak_bytes, &bench::reset_peak, minutes);
+    let only = std::env::var("KUBESIM_BENCH_ONLY").ok();
+    let progress = |rows: &[Row], ms: f64| {
+        for r in rows {
+            eprintln!("bench: {} -> {:?} {} ({ms:.0} ms)", r.name, r.value, r.unit);
+        }
+    };
+    let rows = bench::run_all(
+        &probe,
+        &bench::peak_bytes,
+        &bench::reset_peak,
+        minutes,
+        only.as_deref(),
+        &progress,
+    );
     let wasm: Option<Vec<Row>> = std::env::var("KUBESIM_BENCH_WASM")
         .ok()
         .and_then(|path| std::fs::read_to_string(path).ok())

@@ -338,6 +338,10 @@ impl Store {
         {
             self.log.pop_front();
         }
+        // A burst of writes (a 10,000-replica rollout) must not pin its log's memory forever.
+        if self.log.capacity() > 4 * self.log.len() + 64 {
+            self.log.shrink_to(2 * self.log.len());
+        }
         self.compact_revision = revision;
         Ok(())
     }

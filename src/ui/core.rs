@@ -313,7 +313,7 @@ impl Core {
             return;
         }
         if let Some(out) = self.record(Entry::Cmd(full)) {
-            if let Some(path) = &out.edit {
+            if let Some(path) = &out.open_editor {
                 let content = self.term.read_file(path).unwrap_or_default();
                 self.editor = Some((path.clone(), content));
             }

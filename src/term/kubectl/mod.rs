@@ -131,27 +131,35 @@ impl Ctx<'_> {
                 continue;
             }
             if f.starts_with("http://") || f.starts_with("https://") {
-                // TODO(term-config): well-known manifests (flannel, calico) served offline.
-                return Err(self.fail(format!(
-                    "unable to read URL \"{f}\", server reported 404 Not Found, status code=404"
-                )));
+                // Well-known manifests (flannel, calico) are served offline; nothing else is.
+                match crate::term::tools::manifests::for_url(&f) {
+                    Some(text) => {
+                        out.push((f.clone(), text.to_string()));
+                        continue;
+                    }
+                    None => {
+                        return Err(self.fail(format!(
+                            "unable to read URL \"{f}\", server reported 404 Not Found, status code=404"
+                        )))
+                    }
+                }
             }
             let path = crate::term::fs::Fs::resolve(&self.term.cwd, &f);
-            if let Some(text) = self.term.fs.read(&path) {
+            if let Some(text) = self.term.cur_fs().read(&path) {
                 out.push((f.clone(), text.to_string()));
-            } else if self.term.fs.is_dir(&path) {
+            } else if self.term.cur_fs().is_dir(&path) {
                 let prefix = format!("{}/", path.trim_end_matches('/'));
                 let recursive = self.p.on("recursive");
                 let files: Vec<String> = self
                     .term
-                    .fs
+                    .cur_fs()
                     .files_under(&path)
                     .into_iter()
                     .filter(|f| recursive || !f[prefix.len().min(f.len())..].contains('/'))
                     .collect();
                 for file in files {
                     if [".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {
-                        if let Some(text) = self.term.fs.read(&file) {
+                        if let Some(text) = self.term.cur_fs().read(&file) {
                             out.push((file.clone(), text.to_string()));
                         }
                     }
