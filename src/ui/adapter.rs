@@ -10,7 +10,7 @@
 //! ```
 
 use crate::sim::{api, World};
-use crate::term::{Terminal, COMMANDS};
+use crate::term::Terminal;
 
 /// What kind of fault a target is, for grouping and labelling in the fault panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -137,93 +137,11 @@ pub fn continuation(buffer: &str) -> Option<&'static str> {
     Terminal::needs_more_input(buffer).then_some("> ")
 }
 
-/// kubectl's sub-commands, for completion.
-const KUBECTL_VERBS: &[&str] = &[
-    "annotate",
-    "api-resources",
-    "apply",
-    "cluster-info",
-    "config",
-    "cordon",
-    "create",
-    "delete",
-    "describe",
-    "drain",
-    "edit",
-    "exec",
-    "explain",
-    "expose",
-    "get",
-    "label",
-    "logs",
-    "patch",
-    "rollout",
-    "run",
-    "scale",
-    "set",
-    "top",
-    "uncordon",
-    "version",
-];
-
-/// Tab completion: the candidates for the last word of `line`. The terminal's own
-/// `complete` replaces this when it lands; this one knows commands, kubectl verbs, resource
-/// types and object names of the current cluster.
-pub fn complete(term: &Terminal, line: &str) -> Vec<String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let partial = if line.ends_with(' ') || line.is_empty() {
-        ""
-    } else {
-        words.last().copied().unwrap_or("")
-    };
-    let index = if partial.is_empty() {
-        words.len()
-    } else {
-        words.len().saturating_sub(1)
-    };
-    let mut pool: Vec<String> = Vec::new();
-    let is_kubectl = words
-        .first()
-        .is_some_and(|w| *w == "kubectl" || term.aliases.get(*w).is_some_and(|a| a == "kubectl"));
-    if index == 0 {
-        pool.extend(COMMANDS.iter().map(|(c, _)| c.to_string()));
-        pool.extend(term.aliases.keys().cloned());
-        pool.extend(["cat", "ls", "nano", "vi"].map(String::from));
-    } else if is_kubectl && index == 1 {
-        pool.extend(KUBECTL_VERBS.iter().map(|v| v.to_string()));
-    } else if is_kubectl && index == 2 {
-        for r in api::RESOURCES {
-            pool.push(r.plural.to_string());
-            pool.push(r.kind.to_lowercase());
-        }
-    } else if is_kubectl && index >= 3 && !partial.starts_with('-') {
-        if let (Some(res), Some(cluster)) = (
-            words.get(2).and_then(|w| api::resource_for(w)),
-            term.current_cluster(),
-        ) {
-            if let Some(c) = term.world.clusters.get(&cluster) {
-                let ns = namespace_flag(&words).unwrap_or("default");
-                let prefix = res.storage_prefix(res.namespaced.then_some(ns));
-                pool.extend(
-                    c.store
-                        .range(&prefix)
-                        .map(|kv| api::name_of(&kv.value).to_string()),
-                );
-            }
-        }
-    }
-    pool.sort();
-    pool.dedup();
-    pool.into_iter()
-        .filter(|c| c.starts_with(partial))
-        .collect()
-}
-
-fn namespace_flag<'a>(words: &[&'a str]) -> Option<&'a str> {
-    let i = words
-        .iter()
-        .position(|w| *w == "-n" || *w == "--namespace")?;
-    words.get(i + 1).copied()
+/// Tab completion for the text before the cursor: (byte offset where the completed word
+/// starts, candidates). The terminal's own completion decides.
+pub fn complete(term: &Terminal, head: &str) -> (usize, Vec<String>) {
+    let c = term.complete(head, head.len());
+    (c.replace_from.min(head.len()), c.candidates)
 }
 
 /// The longest common prefix of the candidates (what Tab inserts when there are several).
@@ -417,20 +335,16 @@ mod tests {
     }
 
     #[test]
-    fn completion_knows_commands_verbs_types_and_names() {
+    fn completion_comes_from_the_terminal() {
         let t = term();
-        assert_eq!(complete(&t, "kub"), vec!["kubectl"]);
-        assert_eq!(complete(&t, "kubectl desc"), vec!["describe"]);
-        assert!(complete(&t, "kubectl get no").contains(&"nodes".to_string()));
         assert_eq!(
-            complete(&t, "k get nodes kind-w"),
-            vec!["kind-worker", "kind-worker2"]
+            complete(&t, "kubectl desc"),
+            (8, vec!["describe".to_string()])
         );
-        assert_eq!(
-            common_prefix(&complete(&t, "k get nodes kind-w")),
-            "kind-worker"
-        );
-        assert!(complete(&t, "zzz").is_empty());
+        let (from, names) = complete(&t, "kubectl get nodes kind-w");
+        assert_eq!(from, 18);
+        assert_eq!(common_prefix(&names), "kind-worker");
+        assert!(complete(&t, "zzz").1.is_empty());
         assert_eq!(common_prefix(&[]), "");
     }
 

@@ -178,7 +178,7 @@ impl Reducible for Session {
                     persist = false;
                 }
                 Action::EditorSave(text) => core.save_file(text),
-                Action::EditorCancel => core.editor = None,
+                Action::EditorCancel => core.cancel_editor(),
                 Action::SetLang(l) => core.lang = l,
                 Action::LessonLoaded {
                     lesson,

@@ -102,6 +102,9 @@ pub struct Core {
     pub pending: Vec<String>,
     /// The file open in the editor panel: (path, contents).
     pub editor: Option<(String, String)>,
+    /// A kubectl stream (`-w`, `rollout status`, `logs -f`) is running: its output is
+    /// polled after every quantum until it ends or Ctrl+C.
+    pub streaming: bool,
     pub paused: bool,
     /// Simulation speed (0.1–10).
     pub speed: f64,
@@ -149,6 +152,7 @@ impl Core {
             lines: Rc::new(Vec::new()),
             pending: Vec::new(),
             editor: None,
+            streaming: false,
             paused: false,
             speed: 1.0,
             acc_ms: 0.0,
@@ -269,7 +273,9 @@ impl Core {
 
     /// The prompt for the next line: the shell's, or `> ` inside a continued command.
     pub fn prompt(&self) -> String {
-        if self.pending.is_empty() {
+        if self.streaming {
+            String::new()
+        } else if self.pending.is_empty() {
             self.term.prompt()
         } else {
             "> ".to_string()
@@ -303,6 +309,10 @@ impl Core {
     pub fn submit(&mut self, line: &str) {
         let prompt = self.prompt();
         self.push_line(LineKind::Input, format!("{prompt}{line}"));
+        if self.streaming {
+            // Like a terminal running `kubectl get -w`: typed lines are only echoed.
+            return;
+        }
         self.pending.push(line.to_string());
         let full = self.pending.join("\n");
         if adapter::continuation(&full).is_some() {
@@ -317,21 +327,27 @@ impl Core {
                 let content = self.term.read_file(path).unwrap_or_default();
                 self.editor = Some((path.clone(), content));
             }
-            if out.clear {
-                Rc::make_mut(&mut self.lines).clear();
-            }
-            for (stream, text) in out.chunks {
-                let kind = if stream == Stream::Stderr {
-                    LineKind::Stderr
-                } else {
-                    LineKind::Stdout
-                };
-                for l in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
-                    self.push_line(kind, l);
-                }
-            }
+            self.streaming = out.streaming;
+            self.show(out);
         }
         self.after_change();
+    }
+
+    /// Appends a command's output to the scrollback.
+    fn show(&mut self, out: crate::term::Output) {
+        if out.clear {
+            Rc::make_mut(&mut self.lines).clear();
+        }
+        for (stream, text) in out.chunks {
+            let kind = if stream == Stream::Stderr {
+                LineKind::Stderr
+            } else {
+                LineKind::Stdout
+            };
+            for l in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
+                self.push_line(kind, l);
+            }
+        }
     }
 
     /// Ctrl+C: abandons a continued line or a streaming command.
@@ -339,6 +355,10 @@ impl Core {
         let prompt = self.prompt();
         self.push_line(LineKind::Input, format!("{prompt}{typed}^C"));
         self.pending.clear();
+        if self.streaming {
+            self.term.cancel_watch();
+            self.streaming = false;
+        }
         self.term.env.insert("?".into(), "130".into());
     }
 
@@ -348,9 +368,27 @@ impl Core {
 
     pub fn save_file(&mut self, content: String) {
         if let Some((path, _)) = self.editor.take() {
-            self.record(Entry::Write { path, content });
-            self.after_change();
+            self.record(Entry::Write {
+                path: path.clone(),
+                content,
+            });
+            self.close_editor(path);
         }
+    }
+
+    /// The editor closed without saving.
+    pub fn cancel_editor(&mut self) {
+        if let Some((path, _)) = self.editor.take() {
+            self.close_editor(path);
+        }
+    }
+
+    /// Tells the terminal (`kubectl edit` applies the file then) and shows its answer.
+    fn close_editor(&mut self, path: String) {
+        if let Some(out) = self.record(Entry::Closed(path)) {
+            self.show(out);
+        }
+        self.after_change();
     }
 
     pub fn fault(&mut self, cluster: &str, component: &str, up: bool) {
@@ -417,6 +455,11 @@ impl Core {
     /// One quantum of simulated time, then the lesson's check.
     fn quantum(&mut self) {
         self.term.world.step(QUANTUM_MS);
+        if self.streaming {
+            let out = self.term.poll_watch();
+            self.streaming = out.streaming;
+            self.show(out);
+        }
         self.evaluate_checks();
     }
 
@@ -762,6 +805,54 @@ mod tests {
         c.reset();
         assert!(c.term.history.is_empty());
         assert!(c.progress.lesson(&lesson.id).is_some_and(|p| p.finished));
+    }
+
+    #[test]
+    fn streams_poll_with_time_and_stop_on_ctrl_c() {
+        let mut c = Core::new(1, "kind");
+        c.submit("kubectl get pods -w");
+        assert!(c.streaming, "kubectl get -w streams");
+        assert_eq!(c.prompt(), "");
+        c.submit("ignored");
+        assert_eq!(
+            c.journal.len(),
+            1,
+            "lines typed during a stream are not run"
+        );
+        c.submit_for_test_create_pod();
+        c.tick(3000);
+        assert!(
+            c.lines.iter().any(|l| l.text.contains("streamed")),
+            "{:?}",
+            c.lines
+        );
+        c.interrupt("");
+        assert!(!c.streaming);
+        assert!(c.prompt().ends_with("$ "));
+    }
+
+    impl Core {
+        /// Creates a pod named `streamed` straight through the API (as a controller would).
+        fn submit_for_test_create_pod(&mut self) {
+            use crate::sim::value::Value;
+            let mut pod = Value::map();
+            pod.set("apiVersion", "v1");
+            pod.set("kind", "Pod");
+            let mut meta = Value::map();
+            meta.set("name", "streamed");
+            meta.set("namespace", "default");
+            pod.set("metadata", meta);
+            let mut ctr = Value::map();
+            ctr.set("name", "c");
+            ctr.set("image", "nginx");
+            let mut spec = Value::map();
+            spec.set("containers", Value::Seq(vec![ctr]));
+            pod.set("spec", spec);
+            let res = crate::sim::api::resource_for("pods");
+            if let (Some(res), Some(mut a)) = (res, self.term.world.api("kind-kind", "test")) {
+                let _ = a.create(res, pod);
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub enum Entry {
     Write { path: String, content: String },
     /// A lesson step's setup command, run silently (no output, not in the history).
     Silent(String),
+    /// The editor panel closed on this file (`kubectl edit` then applies it).
+    Closed(String),
 }
 
 /// A saved session: how to rebuild the world, plus preferences and lesson progress.
@@ -145,6 +147,7 @@ impl Saved {
                     s += &format!("write {at} {} {}\n", escape(path), escape(content))
                 }
                 Entry::Silent(c) => s += &format!("setup {at} {}\n", escape(c)),
+                Entry::Closed(p) => s += &format!("closed {at} {}\n", escape(p)),
             }
         }
         s += &format!("now {}\n", self.now_ms);
@@ -187,7 +190,7 @@ impl Saved {
                 "lesson" => saved.lesson = Some(unescape(rest)),
                 "now" => saved.now_ms = num(rest)?,
                 "progress" => saved.progress_json = unescape(rest),
-                "cmd" | "fault" | "write" | "setup" => {
+                "cmd" | "fault" | "write" | "setup" | "closed" => {
                     let (at, rest) = rest.split_once(' ').ok_or_else(|| bad("missing field"))?;
                     let at = num(at)?;
                     if saved.journal.last().is_some_and(|(prev, _)| *prev > at) {
@@ -196,6 +199,7 @@ impl Saved {
                     let entry = match key {
                         "cmd" => Entry::Cmd(unescape(rest)),
                         "setup" => Entry::Silent(unescape(rest)),
+                        "closed" => Entry::Closed(unescape(rest)),
                         "fault" => {
                             let mut f = rest.split(' ');
                             let (Some(verb), Some(cluster), Some(component), None) =
@@ -256,6 +260,7 @@ pub fn apply(term: &mut Terminal, entry: &Entry) -> Option<crate::term::Output> 
             term.write_file(path, content);
             None
         }
+        Entry::Closed(path) => Some(term.editor_closed(path)),
         Entry::Silent(line) => {
             let history = term.history.len();
             let _ = term.run(line);
@@ -312,6 +317,7 @@ mod tests {
             ),
             (900, Entry::Cmd("cat <<EOF\nhi\nEOF".into())),
             (900, Entry::Silent("kubectl create ns x".into())),
+            (950, Entry::Closed("/tmp/kubectl-edit-1.yaml".into())),
         ];
         s.now_ms = 1200;
         s

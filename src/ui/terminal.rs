@@ -107,14 +107,10 @@ pub fn TerminalView(props: &TerminalProps) -> Html {
                         .map_or(value.len(), |c| c as usize);
                     let head: String = value.chars().take(cursor).collect();
                     let tail: String = value.chars().skip(cursor).collect();
-                    let found = adapter::complete(&core.0.borrow().term, &head);
-                    let partial_len = if head.ends_with(' ') {
-                        0
-                    } else {
-                        head.split_whitespace().last().map_or(0, str::len)
-                    };
+                    let (from, found) = adapter::complete(&core.0.borrow().term, &head);
                     let insert = match found.as_slice() {
                         [] => None,
+                        [one] if one.ends_with('/') => Some(one.clone()),
                         [one] => Some(format!("{one} ")),
                         many => {
                             candidates.set(many.to_vec());
@@ -122,7 +118,7 @@ pub fn TerminalView(props: &TerminalProps) -> Html {
                         }
                     };
                     if let Some(word) = insert {
-                        let base = head.get(..head.len() - partial_len).unwrap_or(&head);
+                        let base = head.get(..from).unwrap_or(&head);
                         let new_head = format!("{base}{word}");
                         el.set_value(&format!("{new_head}{tail}"));
                         let pos = new_head.encode_utf16().count() as u32;

@@ -184,6 +184,11 @@ async function suite(browser, base) {
     await input.press('Control+c');
     await waitOutput(page, /\^C/, 'Ctrl+C');
     assert((await page.locator('.term-prompt .prompt').innerText()).startsWith('student@'), 'prompt not back after Ctrl+C');
+    // A stream: `kubectl get pods -w` keeps the prompt away until Ctrl+C.
+    await type(page, 'kubectl get pods -w -A');
+    await page.waitForFunction(() => document.querySelector('.term-prompt .prompt')?.innerText.trim() === '');
+    await input.press('Control+c');
+    await page.waitForFunction(() => document.querySelector('.term-prompt .prompt')?.innerText.startsWith('student@'));
     await type(page, 'foo');
     await page.waitForSelector('#term-output .line.err');
     await input.press('Control+l');
