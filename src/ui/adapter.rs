@@ -111,14 +111,53 @@ pub fn fault_targets(world: &World, cluster: &str) -> Vec<FaultTarget> {
     out
 }
 
-/// Stops (`up == false`) or restarts a component. Today `Cluster::stop/start`; `sim::faults`
-/// adds side effects (a powered-off node's pods, etcd quorum) when it lands.
+/// Stops (`up == false`) or restarts a component through [`crate::sim::faults`], which brings the
+/// side effects (a powered-off node's containers, etcd quorum, a partitioned node's lease).
+/// Component names: `kube-scheduler`..., `kubelet/<node>`, `containerd/<node>`,
+/// `node/<node>`, `etcd/<member>`, `partition/<node>`; anything else is just marked.
 pub fn set_fault(world: &mut World, cluster: &str, component: &str, up: bool) {
-    if let Some(c) = world.clusters.get_mut(cluster) {
-        if up {
-            c.start(component);
+    use crate::sim::faults::{self, Fault};
+    let fault = match component.split_once('/') {
+        None => Some(if up {
+            Fault::StartComponent(component.into())
         } else {
-            c.stop(component);
+            Fault::StopComponent(component.into())
+        }),
+        Some(("kubelet", n)) => Some(if up {
+            Fault::StartKubelet(n.into())
+        } else {
+            Fault::StopKubelet(n.into())
+        }),
+        Some(("containerd", n)) => Some(if up {
+            Fault::StartRuntime(n.into())
+        } else {
+            Fault::StopRuntime(n.into())
+        }),
+        Some(("node", n)) => Some(if up {
+            Fault::PowerOn(n.into())
+        } else {
+            Fault::PowerOff(n.into())
+        }),
+        Some(("etcd", m)) => Some(if up {
+            Fault::RestoreEtcd(m.into())
+        } else {
+            Fault::KillEtcd(m.into())
+        }),
+        Some(("partition", n)) => Some(if up {
+            Fault::Heal(n.into())
+        } else {
+            Fault::Partition(n.into())
+        }),
+        Some(_) => None,
+    };
+    let applied = fault.is_some_and(|f| faults::apply(world, cluster, &f).is_ok());
+    if !applied {
+        if let Some(c) = world.clusters.get_mut(cluster) {
+            if up {
+                c.start(component);
+            } else {
+                c.stop(component);
+            }
         }
     }
 }
