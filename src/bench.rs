@@ -430,7 +430,8 @@ pub fn list_pods(p: &Probe, n: u32, target_ms: f64) -> Row {
         .map_or(0, |mut api| api.list_shared(res, None).len());
     let ms = (p.clock)() - t0;
     let row = Row::at_most(&name, ms, "ms", target_ms);
-    if count as u32 != n {
+    // The preset's own kube-system pods come on top.
+    if (count as u32) < n {
         return row.with_note(format!("listed {count}, expected {n}"));
     }
     row
@@ -451,7 +452,7 @@ pub fn kubectl_get_pods(p: &Probe, n: u32, target_ms: Option<f64>) -> Row {
         Some(t) => Row::at_most(&name, ms, "ms", t),
         None => Row::info(&name, ms, "ms"),
     };
-    if lines != n as usize + 1 {
+    if lines < n as usize + 1 {
         return row.with_note(format!("printed {lines} lines, expected {}", n + 1));
     }
     row
