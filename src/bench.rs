@@ -430,7 +430,8 @@ pub fn list_pods(p: &Probe, n: u32, target_ms: f64) -> Row {
         .map_or(0, |mut api| api.list_shared(res, None).len());
     let ms = (p.clock)() - t0;
     let row = Row::at_most(&name, ms, "ms", target_ms);
-    if count as u32 != n {
+    // The preset's own kube-system pods come on top.
+    if (count as u32) < n {
         return row.with_note(format!("listed {count}, expected {n}"));
     }
     row
@@ -451,7 +452,7 @@ pub fn kubectl_get_pods(p: &Probe, n: u32, target_ms: Option<f64>) -> Row {
         Some(t) => Row::at_most(&name, ms, "ms", t),
         None => Row::info(&name, ms, "ms"),
     };
-    if lines != n as usize + 1 {
+    if lines < n as usize + 1 {
         return row.with_note(format!("printed {lines} lines, expected {}", n + 1));
     }
     row
@@ -854,6 +855,18 @@ fn delete_random_pod(world: &mut World, cluster: &str, churn: &mut Churn) {
     }
 }
 
+/// The workloads' names, in table order (for `only` filters).
+pub const WORKLOADS: [&str; 8] = [
+    "scheduling",
+    "running",
+    "store",
+    "list",
+    "kubectl",
+    "memory",
+    "big",
+    "soak",
+];
+
 /// Every workload, in table order, as `(name, run)`; [`run_all`] runs them.
 type Workload<'a> = (&'static str, Box<dyn FnOnce() -> Vec<Row> + 'a>);
 
@@ -901,7 +914,7 @@ pub fn run_all(
     ];
     let mut rows = Vec::new();
     for (name, run) in workloads {
-        if only.is_some_and(|o| !name.contains(o)) {
+        if only.is_some_and(|o| !name.contains(o)) || !WORKLOADS.contains(&name) {
             continue;
         }
         let t0 = (p.clock)();
@@ -927,30 +940,83 @@ mod wasm {
         fn performance_now() -> f64;
     }
 
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = setTimeout)]
+        fn set_timeout(callback: &wasm_bindgen::JsValue, ms: i32) -> i32;
+    }
+
+    /// Gives the browser's event loop a turn (a `setTimeout(0)` task): the test runner's
+    /// WebDriver calls time out when the page is busy for 30 s straight.
+    struct Yield {
+        fired: std::rc::Rc<std::cell::Cell<bool>>,
+        armed: bool,
+    }
+    impl std::future::Future for Yield {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.fired.get() {
+                return std::task::Poll::Ready(());
+            }
+            if !self.armed {
+                self.armed = true;
+                let fired = self.fired.clone();
+                let waker = cx.waker().clone();
+                let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+                    fired.set(true);
+                    waker.wake();
+                });
+                set_timeout(&callback, 0);
+            }
+            std::task::Poll::Pending
+        }
+    }
+    fn yield_now() -> Yield {
+        Yield {
+            fired: Default::default(),
+            armed: false,
+        }
+    }
+
     #[wasm_bindgen_test]
     #[ignore = "benchmark: run by .ci/bench with --include-ignored"]
-    fn bench_wasm() {
+    async fn bench_wasm() {
         let clock = || performance_now();
         let probe = super::Probe {
             clock: &clock,
             live_bytes: &super::live_bytes,
         };
-        let minutes = option_env!("KUBESIM_SOAK_MINUTES")
+        // The soak runs without a break, so it is shorter in the browser by default (see
+        // Yield): KUBESIM_WASM_SOAK_MINUTES at build time.
+        let minutes = option_env!("KUBESIM_WASM_SOAK_MINUTES")
             .and_then(|m| m.parse().ok())
-            .unwrap_or(60);
+            .unwrap_or(5);
         let only = option_env!("KUBESIM_BENCH_ONLY");
         let progress = |rows: &[super::Row], _ms: f64| {
             for row in rows {
                 console_log!("{}", row.to_line());
             }
         };
-        super::run_all(
-            &probe,
-            &super::peak_bytes,
-            &super::reset_peak,
-            minutes,
-            only,
-            &progress,
-        );
+        // Workloads that run longer than WebDriver's 30 s in one task are skipped by default
+        // (they show as "wasm: not run"); KUBESIM_WASM_SKIP="" at build time runs them.
+        let skip = option_env!("KUBESIM_WASM_SKIP").unwrap_or("running,big");
+        for workload in super::WORKLOADS {
+            if only.is_some_and(|o| !workload.contains(o)) || skip.split(',').any(|s| s == workload)
+            {
+                continue;
+            }
+            yield_now().await;
+            super::run_all(
+                &probe,
+                &super::peak_bytes,
+                &super::reset_peak,
+                minutes,
+                Some(workload),
+                &progress,
+            );
+        }
     }
 }

@@ -13,7 +13,8 @@
 //! The generator is a deterministic xorshift seeded per run (the seed is printed). Each case
 //! runs under `catch_unwind`; a panic fails the test and prints the input. Keep found crashers
 //! as files in `tests/fuzz_regressions/<target>/` (one input per file, replayed first, every
-//! run): `lines` (one terminal line per line), `manifests`, `kubeconfigs`, `states`.
+//! run): `lines` (one terminal line per line), `manifests`, `kubeconfigs`, `states`,
+//! `progress`.
 
 use kubesim::sim::{presets::Preset, World};
 use kubesim::term::Terminal;
@@ -713,4 +714,89 @@ fn fuzz_kubeconfig_files() {
         }
         Ok(())
     });
+}
+
+/// A saved state to mutate: a kind world with a Deployment, exported.
+fn exported_world() -> String {
+    let mut world = World::new(3, Preset::Kind);
+    if let (Some(res), Some(mut api)) = (
+        kubesim::sim::api::resource_for("deployments"),
+        world.api("kind-kind", "fuzz"),
+    ) {
+        let _ = api.create(res, kubesim::bench::deployment("default", "web", 2));
+    }
+    world.step(10_000);
+    world.export()
+}
+
+fn mutate(rng: &mut Rng, base: &str) -> String {
+    let mut text = base.to_string();
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(text.len() + 1);
+        let at = (0..=at)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        match rng.below(5) {
+            0 => text.insert_str(at, rng.pick(YAML_BITS)),
+            1 => {
+                let end = (at + rng.below(40)).min(text.len());
+                let end = (end..=text.len())
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(text.len());
+                text.replace_range(at..end, "");
+            }
+            2 => text.truncate(at),
+            3 => {
+                let g = garbage(rng);
+                text.insert_str(at, &g);
+            }
+            _ => {
+                let n = rng.pick(&[
+                    "-1",
+                    "0",
+                    "1e999",
+                    "\"x\"",
+                    "null",
+                    "[]",
+                    "{}",
+                    "99999999999999999999",
+                ]);
+                if let Some(pos) = text[at..].find(|c: char| c.is_ascii_digit()) {
+                    let p = at + pos;
+                    text.replace_range(p..p + 1, n);
+                }
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn fuzz_saved_states_through_world_import() {
+    let base = exported_world();
+    fuzz(
+        "states",
+        |rng| mutate(rng, &base),
+        |text| {
+            // Ok or a typed error: both fine; the imported world must also step.
+            if let Ok(mut world) = World::import(text) {
+                world.step(1_000);
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn fuzz_lessons_progress_loader() {
+    let base = "{\"version\":1,\"lessons\":{\"01-first-steps\":{\"step\":2,\"done\":[\"a\",\"b\"],\"attempts\":3}}}";
+    fuzz(
+        "progress",
+        |rng| mutate(rng, base),
+        |text| {
+            let _ = kubesim::lessons::progress::Progress::from_json(text);
+            Ok(())
+        },
+    );
 }

@@ -32,7 +32,10 @@ const CHROMIUM = process.env.KUBESIM_CHROMIUM ?? '/usr/bin/chromium';
 const READY_TIMEOUT_MS = Number(process.env.E2E_READY_TIMEOUT_MS ?? 30000);
 const OUTPUT_TIMEOUT_MS = 10000;
 const LATENCY_RUNS = Number(process.env.PERF_LATENCY_RUNS ?? 50);
+// The hard ceiling (.ci/tools.env SIZE_BUDGET_BROTLI_KB, what .ci/build enforces) and the
+// target (SIZE_TARGET_BROTLI_KB, issue 7's 250 KiB), reported side by side.
 const BUDGET_BROTLI_KIB = Number(process.env.SIZE_BUDGET_BROTLI_KB ?? 250);
+const TARGET_BROTLI_KIB = Number(process.env.SIZE_TARGET_BROTLI_KB ?? 250);
 const CPU_THROTTLE = 4;
 const FPS_SECONDS = 5;
 const BENCH_WORLD = '100x3000';
@@ -199,7 +202,7 @@ async function suite(browser, url) {
       rows.sort((a, b) => b.brotli - a.brotli);
       const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
       for (const r of rows) metric(`cold load ${r.name}`, `raw ${kib(r.raw)} KiB, gzip ${kib(r.gzip)} KiB, brotli ${kib(r.brotli)} KiB`);
-      metric('cold load total', `${rows.length} files, raw ${kib(total.raw)} KiB, gzip ${kib(total.gzip)} KiB, brotli ${kib(total.brotli)} KiB (budget ${BUDGET_BROTLI_KIB} KiB)`);
+      metric('cold load total', `${rows.length} files, raw ${kib(total.raw)} KiB, gzip ${kib(total.gzip)} KiB, brotli ${kib(total.brotli)} KiB (target ${TARGET_BROTLI_KIB} KiB, hard ceiling ${BUDGET_BROTLI_KIB} KiB)`);
       assert(rows.length > 0, 'no response body recorded');
       assert(total.brotli / 1024 <= BUDGET_BROTLI_KIB, `brotli total ${kib(total.brotli)} KiB exceeds ${BUDGET_BROTLI_KIB} KiB`);
     });
