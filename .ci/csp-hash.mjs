@@ -2,7 +2,7 @@
 // built index.html with the sha256 of every inline <script> trunk injected (the wasm loader,
 // and in `trunk serve` the auto-reload script), so the CSP can forbid every other script.
 //
-//   node tools/csp-hash.mjs [path/to/index.html]   (default: $TRUNK_STAGING_DIR/index.html)
+//   node .ci/csp-hash.mjs [path/to/index.html]   (default: $TRUNK_STAGING_DIR/index.html)
 //
 // index.html carries the placeholder 'sha256-INLINE-SCRIPTS' in its CSP; without this step
 // that placeholder matches nothing and the browser refuses to start the app (fail closed).
