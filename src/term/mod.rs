@@ -288,6 +288,44 @@ impl Terminal {
         if !trimmed.is_empty() && !line.starts_with(' ') {
             self.history.push(trimmed.to_string());
         }
+        self.run_line(line, 0)
+    }
+
+    /// Replaces each `$(...)` by what its command prints (run now, like bash, before the
+    /// line); the inner commands' errors go to `errors`. `depth` bounds nesting.
+    fn expand_substitutions(&mut self, line: &str, depth: usize, errors: &mut Output) -> String {
+        const MAX_DEPTH: usize = 8;
+        let subs = shell::substitutions(line);
+        if subs.is_empty() {
+            return line.to_string();
+        }
+        let mut out = String::with_capacity(line.len());
+        let mut last = 0;
+        for sub in subs {
+            out.push_str(&line[last..sub.start]);
+            let printed = if depth >= MAX_DEPTH {
+                errors.err("bash: command substitution: nested too deeply");
+                String::new()
+            } else {
+                let inner = self.run_line(&sub.inner, depth + 1);
+                for (stream, text) in &inner.chunks {
+                    if *stream == Stream::Stderr {
+                        errors.chunks.push((Stream::Stderr, text.clone()));
+                    }
+                }
+                inner.stdout()
+            };
+            out.push_str(&shell::quote_substituted(&printed, sub.quoted));
+            last = sub.end;
+        }
+        out.push_str(&line[last..]);
+        out
+    }
+
+    fn run_line(&mut self, line: &str, depth: usize) -> Output {
+        let mut out = Output::default();
+        let expanded = self.expand_substitutions(line, depth, &mut out);
+        let line = expanded.as_str();
         let script = match shell::parse(line, &self.env) {
             Ok(s) => s,
             Err(e @ shell::ShellError::UnclosedHeredoc(_)) => {
@@ -300,7 +338,6 @@ impl Terminal {
                 return Output::error(e.to_string(), 2);
             }
         };
-        let mut out = Output::default();
         for index in 0..script.len() {
             // Like bash, each pipeline's `$VAR`s expand when it runs (after the previous one's
             // `export`), so re-parse with the current environment and take pipeline `index`.
@@ -519,6 +556,28 @@ mod tests {
 
     fn term() -> Terminal {
         Terminal::new(World::new(1, Preset::Kind))
+    }
+
+    #[test]
+    fn command_substitution_runs_first_and_splits_like_bash() {
+        let mut t = Terminal::new(World::new(1, crate::sim::presets::Preset::Kind));
+        assert_eq!(
+            t.run(r#"echo "$(echo 'hi   there')" $(echo 'a   b')"#)
+                .stdout(),
+            "hi   there a b\n"
+        );
+        assert_eq!(
+            t.run("echo $(echo '|' x)").stdout(),
+            "| x\n",
+            "output is data, not operators"
+        );
+        let out = t.run("echo $(nope)x");
+        assert_eq!(
+            (out.stdout().as_str(), out.stderr().as_str()),
+            ("x\n", "bash: nope: command not found\n")
+        );
+        assert_eq!(t.run("echo $(echo $(echo deep))").stdout(), "deep\n");
+        assert_eq!(t.history.len(), 4, "inner commands are not history entries");
     }
 
     #[test]

@@ -109,6 +109,87 @@ pub fn incomplete(line: &str) -> bool {
     }
 }
 
+/// One `$(...)` command substitution found by [`substitutions`]: byte range of the whole
+/// `$(...)` in the line, the inner command, and whether it stood inside double quotes (then
+/// its output stays one word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    pub start: usize,
+    pub end: usize,
+    pub inner: String,
+    pub quoted: bool,
+}
+
+/// The outermost `$(...)` substitutions of `line`, left to right (none inside single quotes
+/// or after a `#` comment). An unclosed `$(` is left alone: the shell then reports it.
+pub fn substitutions(line: &str) -> Vec<Substitution> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut in_single, mut in_double) = (0usize, false, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' if !in_single => i += 1,
+            b'\'' if !in_double => in_single = !in_single,
+            b'"' if !in_single => in_double = !in_double,
+            b'#' if !in_single && !in_double && (i == 0 || b[i - 1].is_ascii_whitespace()) => break,
+            b'$' if !in_single && b.get(i + 1) == Some(&b'(') => {
+                // Find the matching `)`, minding nested parentheses and quotes.
+                let (mut j, mut depth, mut sq, mut dq) = (i + 2, 1usize, false, false);
+                while j < b.len() {
+                    match b[j] {
+                        b'\\' if !sq => j += 1,
+                        b'\'' if !dq => sq = !sq,
+                        b'"' if !sq => dq = !dq,
+                        b'(' if !sq && !dq => depth += 1,
+                        b')' if !sq && !dq => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    break;
+                }
+                out.push(Substitution {
+                    start: i,
+                    end: j + 1,
+                    inner: line[i + 2..j].to_string(),
+                    quoted: in_double,
+                });
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Quotes command output so the tokenizer reads it back as data: inside double quotes only
+/// `"`, `\`, `$` and `` ` `` need a backslash; outside, every word is single-quoted (bash
+/// splits an unquoted substitution into words and does not re-read operators in it).
+pub fn quote_substituted(output: &str, quoted: bool) -> String {
+    let text = output.trim_end_matches('\n');
+    if quoted {
+        let mut s = String::with_capacity(text.len());
+        for c in text.chars() {
+            if matches!(c, '"' | '\\' | '$' | '`') {
+                s.push('\\');
+            }
+            s.push(c);
+        }
+        return s;
+    }
+    text.split_whitespace()
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Parses one command line into a script, expanding `$VAR`, `${VAR}` and `~`.
 pub fn parse(line: &str, env: &BTreeMap<String, String>) -> Result<Script, ShellError> {
     let (toks, heredocs) = tokenize(line, env)?;
@@ -531,6 +612,30 @@ fn expand_var(chars: &mut Chars<'_>, env: &BTreeMap<String, String>, out: &mut S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_substitutions_are_found_and_quoted() {
+        let subs = substitutions(
+            r#"ssh w $(ssh cp kubeadm token create) "$(echo a)" '$(no)' $(echo $(x))"#,
+        );
+        let inner: Vec<_> = subs.iter().map(|s| (s.inner.as_str(), s.quoted)).collect();
+        assert_eq!(
+            inner,
+            [
+                ("ssh cp kubeadm token create", false),
+                ("echo a", true),
+                ("echo $(x)", false)
+            ]
+        );
+        assert!(substitutions("echo $(unclosed").is_empty());
+        assert!(substitutions("echo ok # $(not run)").is_empty());
+        assert_eq!(
+            quote_substituted("kubeadm join x --token a.b\n", false),
+            "'kubeadm' 'join' 'x' '--token' 'a.b'"
+        );
+        assert_eq!(quote_substituted("it's | ok", false), "'it'\\''s' '|' 'ok'");
+        assert_eq!(quote_substituted("a \"b\" $c\n", true), "a \\\"b\\\" \\$c");
+    }
 
     fn env() -> BTreeMap<String, String> {
         [("HOME", "/home/student"), ("NS", "kube-system")]

@@ -643,7 +643,21 @@ pub fn run(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Opti
 }
 
 fn ssh(term: &mut Terminal, args: &[String]) -> Output {
-    let mut it = args.iter().filter(|a| !a.starts_with('-'));
+    // ssh's own options come before the destination; everything after it is the remote
+    // command, dashes included (`ssh w kubeadm join ... --token x`).
+    const TAKES_VALUE: &[&str] = &[
+        "-B", "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o",
+        "-P", "-p", "-R", "-S", "-W", "-w",
+    ];
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if TAKES_VALUE.contains(&args[i].as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    let mut it = args.iter().skip(i);
     let Some(target) = it.next() else {
         return Output::error("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]\n           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]\n           [-J destination] [-L address] [-l login_name] [-m mac_spec]\n           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]\n           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n           destination [command [argument ...]]", 255);
     };
