@@ -338,6 +338,7 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
     );
     let mut patterns: Vec<String> = Vec::new();
     let mut files = Vec::new();
+    let (mut after, mut before) = (0usize, 0usize);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "-e" {
@@ -351,6 +352,40 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                 patterns.extend(rest.next());
             }
             files.extend(rest);
+        } else if let Some((flag, inline)) = a
+            .strip_prefix("--after-context=")
+            .map(|v| ('A', v))
+            .or_else(|| a.strip_prefix("--before-context=").map(|v| ('B', v)))
+            .or_else(|| a.strip_prefix("--context=").map(|v| ('C', v)))
+            .or_else(|| {
+                let rest = a.strip_prefix('-')?;
+                let c = rest
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, 'A' | 'B' | 'C'))?;
+                Some((c, &rest[1..]))
+            })
+        {
+            // -A N / -A5 / --after-context=N (and -B, -C): lines of context around matches.
+            let value = if inline.is_empty() {
+                it.next().cloned()
+            } else {
+                Some(inline.to_string())
+            };
+            let Some(n) = value.as_deref().and_then(|v| v.parse::<usize>().ok()) else {
+                return Output::error(
+                    format!(
+                        "grep: {}: invalid context length argument",
+                        value.unwrap_or_default()
+                    ),
+                    2,
+                );
+            };
+            match flag {
+                'A' => after = n,
+                'B' => before = n,
+                _ => (after, before) = (n, n),
+            }
         } else if a.starts_with("--") {
             match a.as_str() {
                 "--ignore-case" => ic = true,
@@ -362,7 +397,31 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                 _ => return Output::error(format!("grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information."), 2),
             }
         } else if a.starts_with('-') && a.len() > 1 {
-            for c in a[1..].chars() {
+            for (k, c) in a[1..].char_indices() {
+                if matches!(c, 'A' | 'B' | 'C') {
+                    // `-nA1`, `-nA 1`: the rest of the group, or the next word, is the count.
+                    let inline = &a[1 + k + c.len_utf8()..];
+                    let value = if inline.is_empty() {
+                        it.next().cloned()
+                    } else {
+                        Some(inline.to_string())
+                    };
+                    let Some(n) = value.as_deref().and_then(|v| v.parse::<usize>().ok()) else {
+                        return Output::error(
+                            format!(
+                                "grep: {}: invalid context length argument",
+                                value.unwrap_or_default()
+                            ),
+                            2,
+                        );
+                    };
+                    match c {
+                        'A' => after = n,
+                        'B' => before = n,
+                        _ => (after, before) = (n, n),
+                    }
+                    break;
+                }
                 match c {
                     'i' => ic = true,
                     'v' => invert = true,
@@ -420,21 +479,56 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
     let many = sources.len() > 1;
     for (name, text) in &sources {
         let mut n = 0;
-        for (i, line) in text.lines().enumerate() {
-            let hit = compiled.iter().any(|p| {
-                if word {
-                    p.is_word_match(line)
-                } else {
-                    p.is_match(line)
+        let lines: Vec<&str> = text.lines().collect();
+        let selected: Vec<bool> = lines
+            .iter()
+            .map(|line| {
+                let hit = compiled.iter().any(|p| {
+                    if word {
+                        p.is_word_match(line)
+                    } else {
+                        p.is_match(line)
+                    }
+                });
+                hit != invert
+            })
+            .collect();
+        // Context lines (-A/-B/-C): which non-matching lines are shown, GNU-style.
+        let mut context = vec![false; lines.len()];
+        if (after > 0 || before > 0) && !count && !quiet {
+            for (i, _) in selected.iter().enumerate().filter(|(_, s)| **s) {
+                let lo = i.saturating_sub(before);
+                let hi = (i + after).min(lines.len().saturating_sub(1));
+                context[lo..=hi].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        let mut last_shown: Option<usize> = None;
+        for (i, line) in lines.iter().enumerate() {
+            if !selected[i] {
+                if context[i] {
+                    if last_shown.is_some_and(|l| l + 1 < i) {
+                        text_out.push_str("--\n");
+                    }
+                    if many {
+                        text_out.push_str(&format!("{}-", name.as_deref().unwrap_or("")));
+                    }
+                    if number {
+                        text_out.push_str(&format!("{}-", i + 1));
+                    }
+                    text_out.push_str(line);
+                    text_out.push('\n');
+                    last_shown = Some(i);
                 }
-            });
-            if hit == invert {
                 continue;
             }
             n += 1;
             if count || quiet {
                 continue;
             }
+            if (after > 0 || before > 0) && last_shown.is_some_and(|l| l + 1 < i) {
+                text_out.push_str("--\n");
+            }
+            last_shown = Some(i);
             if many {
                 text_out.push_str(&format!("{}:", name.as_deref().unwrap_or("")));
             }

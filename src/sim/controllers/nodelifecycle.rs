@@ -6,7 +6,7 @@
 //!   (or the node's Ready heartbeat) has not changed for [`NODE_MONITOR_GRACE_MS`] (40 s),
 //!   every node condition turns `Unknown` (`NodeStatusUnknown`, `Kubelet stopped posting node
 //!   status.`), the node's pods are marked not ready, and a `NodeNotReady` event is recorded.
-//!   A node that never had a lease is not monitored (its kubelet has not registered one);
+//!   A node that never had a lease is watched through its Ready condition's lastHeartbeatTime;
 //! - **taints** follow the Ready condition (TaintNodesByCondition): `Unknown` ⇒
 //!   `node.kubernetes.io/unreachable` NoSchedule + NoExecute, `False` ⇒
 //!   `node.kubernetes.io/not-ready` NoSchedule + NoExecute, `spec.unschedulable` ⇒
@@ -63,12 +63,19 @@ pub fn run(ctx: &mut Ctx<'_>, st: &mut State) {
         alive.push(name.clone());
         let lease = ctx.get(lease_res, &format!("kube-node-lease/{name}"));
         let mut node_v: Value = (*node).clone();
-        if let Some(lease) = lease {
-            let beat = format!(
+        // The heartbeat is the Lease when the kubelet made one, else (like upstream's probe
+        // timestamps) the Ready condition's lastHeartbeatTime in the node's status.
+        let beat = match &lease {
+            Some(lease) => Some(format!(
                 "{}|{}",
-                meta::str_at(&lease, &["spec", "renewTime"]).unwrap_or(""),
-                meta::str_at(&lease, &["metadata", "resourceVersion"]).unwrap_or("")
-            );
+                meta::str_at(lease, &["spec", "renewTime"]).unwrap_or(""),
+                meta::str_at(lease, &["metadata", "resourceVersion"]).unwrap_or("")
+            )),
+            None => meta::condition(&node_v, "Ready")
+                .and_then(|c| meta::str_at(c, &["lastHeartbeatTime"]))
+                .map(|t| format!("status|{t}")),
+        };
+        if let Some(beat) = beat {
             let entry = st
                 .nodes
                 .probes

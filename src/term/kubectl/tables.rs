@@ -809,10 +809,12 @@ fn node_row(obj: &Value, now: SimTime) -> Vec<String> {
         .iter()
         .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
         .and_then(|c| c.get("status").and_then(Value::as_str));
+    // kubectl's printNode: Ready=True ⇒ Ready, any other status (False, Unknown) ⇒ NotReady;
+    // `Unknown` only when the node has no Ready condition at all.
     let mut status = match ready {
         Some("True") => "Ready",
-        Some("False") => "NotReady",
-        _ => "Unknown",
+        Some(_) => "NotReady",
+        None => "Unknown",
     }
     .to_string();
     if obj.path(&["spec", "unschedulable"]) == Some(&Value::Bool(true)) {
