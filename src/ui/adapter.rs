@@ -71,6 +71,10 @@ pub fn nodes(world: &World, cluster: &str) -> Vec<(String, bool)> {
 
 /// Every fault the panel offers for `cluster`.
 pub fn fault_targets(world: &World, cluster: &str) -> Vec<FaultTarget> {
+    let cloud = world
+        .clusters
+        .get(cluster)
+        .is_some_and(|c| c.cloud_provider.is_some());
     let mut out: Vec<FaultTarget> = [
         "kube-apiserver",
         "kube-scheduler",
@@ -78,6 +82,7 @@ pub fn fault_targets(world: &World, cluster: &str) -> Vec<FaultTarget> {
         "cloud-controller-manager",
     ]
     .iter()
+    .filter(|c| cloud || **c != "cloud-controller-manager")
     .map(|c| FaultTarget {
         kind: FaultKind::Component,
         component: c.to_string(),

@@ -170,7 +170,7 @@ impl ClusterModel {
             }
         };
         let cp_components = |node: &str| {
-            vec![
+            let mut v = vec![
                 component(cluster, "kube-apiserver", "kube-apiserver".into()),
                 component(cluster, "etcd", format!("etcd/{node}")),
                 component(cluster, "kube-scheduler", "kube-scheduler".into()),
@@ -179,12 +179,17 @@ impl ClusterModel {
                     "kube-controller-manager",
                     "kube-controller-manager".into(),
                 ),
-                component(
+            ];
+            // Only clusters with a cloud provider run a cloud-controller-manager (kind,
+            // minikube and kubeadm clusters do not).
+            if cluster.cloud_provider.is_some() {
+                v.push(component(
                     cluster,
                     "cloud-controller-manager",
                     "cloud-controller-manager".into(),
-                ),
-            ]
+                ));
+            }
+            v
         };
         let mut nodes: Vec<NodeCard> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
