@@ -64,53 +64,6 @@ impl Completion {
     }
 }
 
-/// kubectl 1.34's verbs (used until the kubectl command table is on main).
-pub const KUBECTL_VERBS: &[&str] = &[
-    "annotate",
-    "api-resources",
-    "api-versions",
-    "apply",
-    "attach",
-    "auth",
-    "autoscale",
-    "certificate",
-    "cluster-info",
-    "completion",
-    "config",
-    "cordon",
-    "cp",
-    "create",
-    "debug",
-    "delete",
-    "describe",
-    "diff",
-    "drain",
-    "edit",
-    "events",
-    "exec",
-    "explain",
-    "expose",
-    "get",
-    "kustomize",
-    "label",
-    "logs",
-    "options",
-    "patch",
-    "plugin",
-    "port-forward",
-    "proxy",
-    "replace",
-    "rollout",
-    "run",
-    "scale",
-    "set",
-    "taint",
-    "top",
-    "uncordon",
-    "version",
-    "wait",
-];
-
 /// Flags most kubectl verbs accept.
 const KUBECTL_FLAGS: &[&str] = &[
     "--all-namespaces",
@@ -444,8 +397,12 @@ fn kubectl_candidates(
         namespace = args.get(i + 1).map(|s| s.to_string()).unwrap_or_default();
     }
     let Some(verb) = pos.first().copied() else {
-        let mut v: Vec<String> = KUBECTL_VERBS.iter().map(|s| s.to_string()).collect();
-        v.extend(kubectl::cli::verb_names().iter().map(|s| s.to_string()));
+        // The one command table; `config` is dispatched before it (its own flags).
+        let mut v: Vec<String> = kubectl::cli::verb_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.push("config".to_string());
         return sorted(v, partial);
     };
     match verb {
