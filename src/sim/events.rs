@@ -135,10 +135,80 @@ pub fn record(
     }
 }
 
+/// kube-apiserver's `--event-ttl` default: events live one hour after their last update.
+pub const EVENT_TTL_MS: u64 = 60 * 60 * 1000;
+
+/// Drops the events of `cluster` last seen more than [`EVENT_TTL_MS`] ago. The real API
+/// server attaches an etcd lease to each event; its expiry deletes the key without any API
+/// request, which is what this does (watchers see the deletes). Keeps the store and the
+/// aggregation index from growing without bound.
+pub fn expire(cluster: &mut super::world::Cluster, now: super::clock::SimTime) {
+    let expired: Vec<String> = cluster
+        .store
+        .range("/registry/events/")
+        .filter(|kv| {
+            kv.value
+                .get("lastTimestamp")
+                .and_then(Value::as_str)
+                .and_then(super::clock::SimTime::parse_rfc3339)
+                .is_some_and(|t| now.since_ms(t) > EVENT_TTL_MS)
+        })
+        .map(|kv| kv.key.clone())
+        .collect();
+    if expired.is_empty() {
+        return;
+    }
+    for key in &expired {
+        let _ = cluster.store.delete(key, None);
+    }
+    let store = &cluster.store;
+    cluster
+        .event_index
+        .retain(|_, key| store.get(key).is_some());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::{presets::Preset, World};
+
+    #[test]
+    fn events_expire_an_hour_after_their_last_update() {
+        let mut w = World::new(1, Preset::Kind);
+        let node_res = api::resource_for("nodes").unwrap();
+        let node = w
+            .api("kind-kind", "t")
+            .unwrap()
+            .get(node_res, None, "kind-worker")
+            .unwrap();
+        let mut a = w.api("kind-kind", "kubelet").unwrap();
+        record(
+            &mut a,
+            &node,
+            Type::Normal,
+            "Rebooted",
+            "Node rebooted",
+            "kubelet",
+            Some("kind-worker"),
+        );
+        let count = |w: &World| {
+            w.clusters["kind-kind"]
+                .store
+                .range("/registry/events/default/kind-worker.")
+                .count()
+        };
+        assert_eq!(count(&w), 1);
+        w.step(30 * 60 * 1000);
+        assert_eq!(count(&w), 1, "still within the TTL");
+        for _ in 0..8 {
+            w.step(5 * 60 * 1000);
+        }
+        assert_eq!(count(&w), 0, "expired after an hour");
+        assert!(w.clusters["kind-kind"]
+            .event_index
+            .values()
+            .all(|k| !k.contains("kind-worker.")));
+    }
 
     #[test]
     fn identical_events_aggregate_and_different_ones_do_not() {

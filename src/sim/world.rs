@@ -2,9 +2,9 @@
 //!
 //! Only [`World::step`] moves time forward. Each step runs, for every cluster in name order,
 //! the components in this fixed order (so a step is reproducible):
-//! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's)
-//!    and Raft leader election ([`super::etcd::step`]); if `kube-apiserver` is down, nothing
-//!    below runs for that cluster;
+//! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's;
+//!    expiry of Events past their one-hour TTL) and Raft leader election
+//!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster;
 //! 2. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 3. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop;
 //! 4. kube-scheduler ([`super::scheduler`]): binds pending pods;
@@ -185,6 +185,7 @@ impl World {
         for cluster in self.clusters.values_mut() {
             if self.now.since_ms(cluster.last_compaction) >= COMPACTION_INTERVAL_MS {
                 cluster.last_compaction = self.now;
+                super::events::expire(cluster, self.now);
                 // Keep one interval of history, as the API server's compactor does.
                 let keep_from = cluster.store.revision() - 1000;
                 if keep_from > cluster.store.compact_revision() {
