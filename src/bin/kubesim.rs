@@ -9,8 +9,10 @@
 //! Unlike the browser (whose UI steps the world on a timer), nothing moves by itself here, so
 //! a script is reproducible: the clock starts at 2026-01-05 09:00:00 UTC and advances only
 //! - with `sleep N` (N seconds, also `30s`, `2m`, `1h`), in steps of one second;
-//! - inside commands that wait in real life: `kubectl wait`, `kubectl rollout status` and
-//!   `kubectl get -w` step the world until their condition holds or their timeout expires;
+//! - inside commands that wait in real life: `kubectl wait` steps the world until its condition
+//!   holds or its `--timeout` expires; streams (`kubectl rollout status`, `get -w`, `logs -f`)
+//!   are followed one simulated second at a time until they end, at most 60 s (then stopped
+//!   as with Ctrl+C);
 //! - by the time tools take: `kind create cluster` (30 s), `minikube start` (20 s),
 //!   `kubeadm init` (15 s), `kubeadm join` (5 s), the k3s installer (10 s).
 //!
@@ -92,7 +94,8 @@ fn main() {
             line.push('\n');
             line.push_str(more);
         }
-        let out = term.run(&line);
+        let mut out = term.run(&line);
+        follow_stream(&mut term, &mut out);
         if out.clear && interactive {
             let _ = write!(stdout, "\x1b[2J\x1b[H");
         }
@@ -119,6 +122,26 @@ fn main() {
             break;
         }
     }
+}
+
+/// Nothing else moves the clock here, so a stream (`rollout status`, `get -w`, `logs -f`)
+/// is followed in one-second steps of simulated time: until it ends by itself (a rollout
+/// completes), or for at most [`STREAM_LIMIT_S`] seconds (then it is stopped, as with Ctrl+C).
+const STREAM_LIMIT_S: u32 = 60;
+
+fn follow_stream(term: &mut Terminal, out: &mut kubesim::term::Output) {
+    if !out.streaming {
+        return;
+    }
+    for _ in 0..STREAM_LIMIT_S {
+        if term.watch.is_none() {
+            return;
+        }
+        term.world.step(1000);
+        let more = term.poll_watch();
+        out.chunks.extend(more.chunks);
+    }
+    term.cancel_watch();
 }
 
 fn fail(msg: &str) -> ! {
