@@ -322,6 +322,28 @@ fn cat(term: &Terminal, args: &[String], stdin: &str) -> Output {
     o
 }
 
+/// The count given to grep's `-A`/`-B`/`-C` (or `--after-context=`...), or grep's error.
+fn context_len(value: Option<String>) -> Result<usize, Output> {
+    match value.as_deref().map(str::parse::<usize>) {
+        Some(Ok(n)) => Ok(n),
+        _ => Err(Output::error(
+            format!(
+                "grep: {}: invalid context length argument",
+                value.unwrap_or_default()
+            ),
+            2,
+        )),
+    }
+}
+
+fn set_context(flag: char, n: usize, after: &mut usize, before: &mut usize) {
+    match flag {
+        'A' => *after = n,
+        'B' => *before = n,
+        _ => (*after, *before) = (n, n),
+    }
+}
+
 fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
     let (
         mut ic,
@@ -352,39 +374,17 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                 patterns.extend(rest.next());
             }
             files.extend(rest);
-        } else if let Some((flag, inline)) = a
-            .strip_prefix("--after-context=")
-            .map(|v| ('A', v))
-            .or_else(|| a.strip_prefix("--before-context=").map(|v| ('B', v)))
-            .or_else(|| a.strip_prefix("--context=").map(|v| ('C', v)))
-            .or_else(|| {
-                let rest = a.strip_prefix('-')?;
-                let c = rest
-                    .chars()
-                    .next()
-                    .filter(|c| matches!(c, 'A' | 'B' | 'C'))?;
-                Some((c, &rest[1..]))
-            })
+        } else if let Some((flag, value)) = [
+            ("--after-context=", 'A'),
+            ("--before-context=", 'B'),
+            ("--context=", 'C'),
+        ]
+        .iter()
+        .find_map(|(prefix, flag)| a.strip_prefix(prefix).map(|v| (*flag, v.to_string())))
         {
-            // -A N / -A5 / --after-context=N (and -B, -C): lines of context around matches.
-            let value = if inline.is_empty() {
-                it.next().cloned()
-            } else {
-                Some(inline.to_string())
-            };
-            let Some(n) = value.as_deref().and_then(|v| v.parse::<usize>().ok()) else {
-                return Output::error(
-                    format!(
-                        "grep: {}: invalid context length argument",
-                        value.unwrap_or_default()
-                    ),
-                    2,
-                );
-            };
-            match flag {
-                'A' => after = n,
-                'B' => before = n,
-                _ => (after, before) = (n, n),
+            match context_len(Some(value)) {
+                Ok(n) => set_context(flag, n, &mut after, &mut before),
+                Err(out) => return out,
             }
         } else if a.starts_with("--") {
             match a.as_str() {
@@ -406,19 +406,9 @@ fn grep(term: &Terminal, args: &[String], stdin: &str, egrep: bool) -> Output {
                     } else {
                         Some(inline.to_string())
                     };
-                    let Some(n) = value.as_deref().and_then(|v| v.parse::<usize>().ok()) else {
-                        return Output::error(
-                            format!(
-                                "grep: {}: invalid context length argument",
-                                value.unwrap_or_default()
-                            ),
-                            2,
-                        );
-                    };
-                    match c {
-                        'A' => after = n,
-                        'B' => before = n,
-                        _ => (after, before) = (n, n),
+                    match context_len(value) {
+                        Ok(n) => set_context(c, n, &mut after, &mut before),
+                        Err(out) => return out,
                     }
                     break;
                 }
@@ -2000,6 +1990,30 @@ mod tests {
 
     fn term() -> Terminal {
         Terminal::new(World::new(1, Preset::Kind))
+    }
+
+    #[test]
+    fn grep_context_lines_like_gnu() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        let feed = r#"printf "a\nb\nc\nd\ne\nf\ng\n""#;
+        assert_eq!(
+            t.run(&format!("{feed} | grep -A1 -B1 -e b -e f")).stdout(),
+            "a\nb\nc\n--\ne\nf\ng\n"
+        );
+        assert_eq!(
+            t.run(&format!("{feed} | grep -nC1 d")).stdout(),
+            "3-c\n4:d\n5-e\n"
+        );
+        assert_eq!(
+            t.run(&format!("{feed} | grep --after-context=1 g"))
+                .stdout(),
+            "g\n"
+        );
+        let bad = t.run(&format!("{feed} | grep -A x a"));
+        assert_eq!(
+            (bad.stderr().as_str(), bad.exit_code),
+            ("grep: x: invalid context length argument\n", 2)
+        );
     }
 
     #[test]
