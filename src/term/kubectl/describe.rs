@@ -544,27 +544,11 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
             if let Some(cm) = v.get("configMap") {
                 w.kv(2, "Type", "ConfigMap (a volume populated by a ConfigMap)");
                 w.kv(2, "Name", s(cm.get("name")));
-                w.kv(
-                    2,
-                    "Optional",
-                    if cm.get("optional") == Some(&Value::Bool(true)) {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                );
+                w.kv(2, "Optional", bool_word(cm, "optional"));
             } else if let Some(sec) = v.get("secret") {
                 w.kv(2, "Type", "Secret (a volume populated by a Secret)");
                 w.kv(2, "SecretName", s(sec.get("secretName")));
-                w.kv(
-                    2,
-                    "Optional",
-                    if sec.get("optional") == Some(&Value::Bool(true)) {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                );
+                w.kv(2, "Optional", bool_word(sec, "optional"));
             } else if let Some(ed) = v.get("emptyDir") {
                 w.kv(
                     2,
@@ -576,15 +560,7 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
             } else if let Some(pvc) = v.get("persistentVolumeClaim") {
                 w.kv(2, "Type", "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)");
                 w.kv(2, "ClaimName", s(pvc.get("claimName")));
-                w.kv(
-                    2,
-                    "ReadOnly",
-                    if pvc.get("readOnly") == Some(&Value::Bool(true)) {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                );
+                w.kv(2, "ReadOnly", bool_word(pvc, "readOnly"));
             } else if let Some(hp) = v.get("hostPath") {
                 w.kv(2, "Type", "HostPath (bare host directory volume)");
                 w.kv(2, "Path", s(hp.get("path")));
@@ -1596,6 +1572,15 @@ pub fn run(ctx: &mut Ctx) -> Output {
     let _ = (resolve, human_duration);
     out.print(texts.join("\n\n"));
     out
+}
+
+/// `"true"` when `v.key` is the boolean true, else `"false"` (how describe prints flags).
+fn bool_word(v: &Value, key: &str) -> &'static str {
+    if v.get(key) == Some(&Value::Bool(true)) {
+        "true"
+    } else {
+        "false"
+    }
 }
 
 #[cfg(test)]
