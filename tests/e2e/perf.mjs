@@ -17,19 +17,24 @@
 // `?bench=100x3000` builds a world of 100 nodes and 3,000 pods, runs the simulation, and sets
 // `document.documentElement.dataset.bench = "ready"` once the cluster view shows it. Without
 // the hook the figure is reported as n/a.
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { startServer } from './server.mjs';
+import {
+  DIST_DIR,
+  OUT_DIR,
+  CHROMIUM,
+  READY_TIMEOUT_MS,
+  CHROMIUM_ARGS,
+  loadChromium,
+  results,
+  metrics,
+  test,
+  metric,
+  assert,
+} from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const TOOLS_DIR = process.env.KUBESIM_TOOLS_DIR ?? join(ROOT, 'target', 'tools');
-const DIST_DIR = process.env.E2E_DIST ?? join(ROOT, 'dist');
-const OUT_DIR = join(ROOT, 'target', 'e2e');
-const CHROMIUM = process.env.KUBESIM_CHROMIUM ?? '/usr/bin/chromium';
-const READY_TIMEOUT_MS = Number(process.env.E2E_READY_TIMEOUT_MS ?? 30000);
 const OUTPUT_TIMEOUT_MS = 10000;
 const LATENCY_RUNS = Number(process.env.PERF_LATENCY_RUNS ?? 50);
 // The hard ceiling (.ci/tools.env SIZE_BUDGET_BROTLI_KB, what .ci/build enforces) and the
@@ -40,51 +45,9 @@ const CPU_THROTTLE = 4;
 const FPS_SECONDS = 5;
 const BENCH_WORLD = '100x3000';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromium = loadChromium('e2e perf');
 
-let chromium;
-try {
-  ({ chromium } = createRequire(join(TOOLS_DIR, 'package.json'))('playwright-core'));
-} catch (err) {
-  console.error(`e2e perf: playwright-core not found in ${TOOLS_DIR}: run "bash .ci/setup --browser"\n${err.message}`);
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------
-// The same tiny runner as run.mjs.
-const results = [];
-const metrics = [];
-
-async function test(name, fn) {
-  const t0 = performance.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok ${results.length} - ${name} (${Math.round(performance.now() - t0)} ms)`);
-  } catch (err) {
-    results.push({ name, ok: false, error: String(err?.stack ?? err) });
-    console.log(`not ok ${results.length} - ${name}`);
-    console.log(String(err?.message ?? err).replace(/^/gm, '  # '));
-  }
-}
-
-function metric(name, value) {
-  metrics.push({ name, value });
-  console.log(`metric: ${name}: ${value}`);
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+// The runner (test, metric, assert) is tests/e2e/harness.mjs.
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -8,72 +8,30 @@
 // (no browser download); `.ci/setup --browser` installs both. Prints TAP-like
 // "ok"/"not ok" lines, some measurements (printed, never asserted), and ends
 // with "e2e: N passed, M failed". Exit code 1 when any test failed.
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer, SUB_PATH } from './server.mjs';
+import {
+  ROOT,
+  DIST_DIR,
+  OUT_DIR,
+  CHROMIUM,
+  READY_TIMEOUT_MS,
+  CHROMIUM_ARGS,
+  loadChromium,
+  results,
+  metrics,
+  test,
+  metric,
+  assert,
+} from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const TOOLS_DIR = process.env.KUBESIM_TOOLS_DIR ?? join(ROOT, 'target', 'tools');
-const DIST_DIR = process.env.E2E_DIST ?? join(ROOT, 'dist');
-const OUT_DIR = join(ROOT, 'target', 'e2e');
-const CHROMIUM = process.env.KUBESIM_CHROMIUM ?? '/usr/bin/chromium';
-// Startup includes downloading and compiling the wasm: generous on a busy CI box.
-const READY_TIMEOUT_MS = Number(process.env.E2E_READY_TIMEOUT_MS ?? 30000);
 const OUTPUT_TIMEOUT_MS = 10000;
 const LATENCY_RUNS = 5;
 
-// Flags for running as root on a machine whose network only reaches package
-// registries: without the background-networking ones Chromium keeps trying
-// (and failing) to reach Google's services. Playwright adds --headless and a
-// fresh temporary --user-data-dir for every launch.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromium = loadChromium('e2e');
 
-// playwright-core lives in target/tools/node_modules (see .ci/setup), not in a
-// node_modules next to this file, so resolve it from there.
-let chromium;
-try {
-  ({ chromium } = createRequire(join(TOOLS_DIR, 'package.json'))('playwright-core'));
-} catch (err) {
-  console.error(`e2e: playwright-core not found in ${TOOLS_DIR}: run "bash .ci/setup --browser"\n${err.message}`);
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------
-// A tiny test runner: sequential, one shared browser, failures don't stop the run.
-const results = [];
-const metrics = [];
-
-async function test(name, fn) {
-  const t0 = performance.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok ${results.length} - ${name} (${Math.round(performance.now() - t0)} ms)`);
-  } catch (err) {
-    results.push({ name, ok: false, error: String(err?.stack ?? err) });
-    console.log(`not ok ${results.length} - ${name}`);
-    console.log(String(err?.message ?? err).replace(/^/gm, '  # '));
-  }
-}
-
-function metric(name, value) {
-  metrics.push({ name, value });
-  console.log(`metric: ${name}: ${value}`);
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+// The runner (test, metric, assert) is tests/e2e/harness.mjs.
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

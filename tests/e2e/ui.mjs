@@ -7,49 +7,23 @@
 //
 // Same conventions as run.mjs: TAP-like "ok"/"not ok" lines, "metric:" lines (printed,
 // never asserted), and a final "e2e: N passed, M failed"; exit code 1 on any failure.
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer } from './server.mjs';
+import {
+  DIST_DIR,
+  OUT_DIR,
+  CHROMIUM,
+  READY_TIMEOUT_MS,
+  CHROMIUM_ARGS,
+  loadChromium,
+  results,
+  test,
+  metric,
+  assert,
+} from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const TOOLS_DIR = process.env.KUBESIM_TOOLS_DIR ?? join(ROOT, 'target', 'tools');
-const DIST_DIR = process.env.E2E_DIST ?? join(ROOT, 'dist');
-const OUT_DIR = join(ROOT, 'target', 'e2e');
-const CHROMIUM = process.env.KUBESIM_CHROMIUM ?? '/usr/bin/chromium';
-const READY_TIMEOUT_MS = Number(process.env.E2E_READY_TIMEOUT_MS ?? 30000);
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-let chromium;
-try {
-  ({ chromium } = createRequire(join(TOOLS_DIR, 'package.json'))('playwright-core'));
-} catch (err) {
-  console.error(`e2e: playwright-core not found in ${TOOLS_DIR}: run "bash .ci/setup --browser"\n${err.message}`);
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(1);
-}
-
-const results = [];
-async function test(name, fn) {
-  const t0 = performance.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok ${results.length} - ${name} (${Math.round(performance.now() - t0)} ms)`);
-  } catch (err) {
-    results.push({ name, ok: false, error: String(err?.stack ?? err) });
-    console.log(`not ok ${results.length} - ${name}`);
-    console.log(String(err?.message ?? err).replace(/^/gm, '  # '));
-  }
-}
-const metric = (name, value) => console.log(`metric: ${name}: ${value}`);
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const chromium = loadChromium('e2e ui');
 
 const output = (page) => page.evaluate(() => document.querySelector('#term-output')?.innerText ?? '');
 async function type(page, command) {
