@@ -196,9 +196,9 @@ impl Terminal {
 
     /// The cluster kubectl talks to with the current kubeconfig and no flags, if it answers.
     pub fn current_cluster(&self) -> Option<String> {
-        kubectl::config::resolve_target(self, &kubectl::GlobalFlags::default())
+        kubectl::config::connect(self, &kubectl::config::ConnFlags::default())
             .ok()
-            .map(|t| t.cluster)
+            .map(|c| c.cluster)
     }
 
     /// New output of the running kubectl stream (call after each world step); the stream

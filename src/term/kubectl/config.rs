@@ -77,21 +77,6 @@ impl Terminal {
     }
 }
 
-/// Kept for the skeleton's callers: the cluster the current context reaches.
-pub struct Target {
-    pub cluster: String,
-}
-
-pub fn resolve_target(term: &Terminal, flags: &super::GlobalFlags) -> Result<Target, Output> {
-    let f = ConnFlags {
-        kubeconfig: flags.kubeconfig.clone(),
-        context: flags.context.clone(),
-        namespace: flags.namespace.clone(),
-        ..ConnFlags::default()
-    };
-    connect(term, &f).map(|c| Target { cluster: c.cluster })
-}
-
 /// Loads the kubeconfig the way kubectl would from this shell.
 pub fn load(term: &Terminal, explicit: Option<&str>) -> Result<Loaded, String> {
     let home = term

@@ -36,14 +36,6 @@ use super::{Output, Terminal};
 use crate::sim::apiserver::{ApiError, ApiServer};
 use cli::{Command, Parsed};
 
-/// Flags that choose the cluster and credentials (what [`config::resolve_target`] reads).
-#[derive(Debug, Clone, Default)]
-pub struct GlobalFlags {
-    pub namespace: Option<String>,
-    pub context: Option<String>,
-    pub kubeconfig: Option<String>,
-}
-
 /// Everything a verb needs: the terminal, the command it runs as, its parsed flags and stdin.
 pub struct Ctx<'a> {
     pub term: &'a mut Terminal,
