@@ -59,28 +59,12 @@ impl Table {
     /// Aligns the columns. Every cell but a row's last is padded to its column's width, which
     /// is the widest cell + [`PADDING`] (at least [`MIN_WIDTH`]), as tabwriter does.
     pub fn render(&self) -> String {
-        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut widths = vec![0usize; columns];
+        let mut text = String::new();
         for row in &self.rows {
-            // The last cell of a row is not tab-terminated, so it does not widen its column.
-            for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-                widths[i] = widths[i].max(display_width(cell) + PADDING).max(MIN_WIDTH);
-            }
+            text.push_str(&row.join("\t"));
+            text.push('\n');
         }
-        let mut out = String::new();
-        for row in &self.rows {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                line.push_str(cell);
-                if i + 1 < row.len() {
-                    let pad = widths[i].saturating_sub(display_width(cell));
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            out.push_str(&line);
-            out.push('\n');
-        }
-        out
+        tabwrite(&text, MIN_WIDTH, PADDING)
     }
 }
 
