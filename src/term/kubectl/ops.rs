@@ -154,6 +154,42 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
     }
 }
 
+/// The revisions `rollout history|undo` work with, oldest first, each as an object with the
+/// pod template in `spec.template` and the change cause in its annotations: a Deployment's
+/// ReplicaSets, or the ControllerRevisions of a DaemonSet or StatefulSet (their `data` is the
+/// patch that restores the template).
+fn history_entries(ctx: &mut Ctx, res: &Resource, obj: &Value) -> Result<Vec<(i64, Value)>, Output> {
+    if res.kind == "Deployment" {
+        return owned_replicasets(ctx, obj);
+    }
+    let uid = api::meta_str(obj, "uid").unwrap_or("").to_string();
+    let ns = api::namespace_of(obj).unwrap_or("default").to_string();
+    let Some(cr_res) = api::resource_for("controllerrevisions") else {
+        return Ok(Vec::new());
+    };
+    let mut a = ctx.api()?;
+    let mut out: Vec<(i64, Value)> = a
+        .list(cr_res, Some(&ns))
+        .into_iter()
+        .filter(|cr| crate::sim::meta::controller_ref(cr).is_some_and(|o| o.uid == uid))
+        .map(|cr| {
+            let rev = cr.get("revision").and_then(Value::as_i64).unwrap_or(0);
+            let mut entry = Value::map();
+            if let Some(ann) = cr.path(&["metadata", "annotations"]) {
+                entry
+                    .path_mut_or_insert(&["metadata"])
+                    .set("annotations", ann.clone());
+            }
+            let template =
+                crate::sim::controllers::history::template_of(&cr).unwrap_or_else(Value::map);
+            entry.path_mut_or_insert(&["spec"]).set("template", template);
+            (rev, entry)
+        })
+        .collect();
+    out.sort_by_key(|(r, _)| *r);
+    Ok(out)
+}
+
 /// ReplicaSets owned by a deployment, with their revision numbers, oldest first.
 fn owned_replicasets(ctx: &mut Ctx, dep: &Value) -> Result<Vec<(i64, Value)>, Output> {
     let uid = api::meta_str(dep, "uid").unwrap_or("").to_string();
@@ -228,13 +264,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             out
         }
         "history" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout history for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -266,13 +296,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             Output::out(super::printers::tabwrite(&text, 0, 2))
         }
         "undo" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout undo for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -288,7 +312,8 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                 rss.iter().find(|(r, _)| *r == to)
             };
             let Some((_, rs)) = target else {
-                return if to == 0 {
+                // DaemonSets and StatefulSets (`findHistory`) say so with the revision asked.
+                return if to == 0 && res.kind == "Deployment" {
                     ctx.fail(format!(
                         "no rollout history found for deployment \"{name}\""
                     ))
@@ -308,9 +333,9 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                     .set("labels", Value::Map(l));
             }
             if obj.path(&["spec", "template"]) == Some(&template) {
+                let shown = if res.kind == "Deployment" { to.max(1) } else { to };
                 return Output::out(format!(
-                    "{kn} skipped rollback (current template already matches revision {})\n",
-                    to.max(1)
+                    "{kn} skipped rollback (current template already matches revision {shown})\n"
                 ));
             }
             obj.path_mut_or_insert(&["spec"]).set("template", template);
