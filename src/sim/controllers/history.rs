@@ -282,4 +282,66 @@ mod tests {
         );
         assert_ne!(revision_hash(&d, Some(0)), revision_hash(&d, None));
     }
+
+    /// A DaemonSet's history: one revision per template, a rollback renumbers the old one
+    /// instead of adding a third, and `revisionHistoryLimit` trims unused old revisions.
+    #[test]
+    fn daemonset_revisions_are_made_renumbered_and_trimmed() {
+        use super::super::testkit::{self, Fake, KIND};
+        let r = |k: &str| crate::sim::api::resource_for(k).expect("resource");
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        let mut ds = testkit::deployment("agent", 0, "nginx:1.26");
+        meta::remove(ds.path_mut_or_insert(&["spec"]), "replicas");
+        ds.path_mut_or_insert(&["spec"]).set("revisionHistoryLimit", 1i64);
+        w.api(KIND, "kubectl").unwrap().create(r("ds"), ds).unwrap();
+        f.run(&mut w, 3_000);
+        let revs = |w: &World| -> Vec<(i64, String)> {
+            let ds = testkit::get(w, KIND, "/registry/daemonsets/default/agent").unwrap();
+            let mut v: Vec<(i64, String)> = list(&mut w.clone(), KIND, &ds)
+                .into_iter()
+                .map(|(n, cr)| (n, meta::label(&cr, "controller-revision-hash").unwrap().into()))
+                .collect();
+            v.sort();
+            v
+        };
+        let first = revs(&w);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].0, 1);
+        let pod_hashes = |w: &World| -> Vec<String> {
+            testkit::pods(w, KIND, "default")
+                .iter()
+                .filter(|p| !meta::is_terminating(p))
+                .filter_map(|p| meta::label(p, "controller-revision-hash").map(str::to_string))
+                .collect()
+        };
+        assert!(pod_hashes(&w).iter().all(|h| *h == first[0].1));
+        let set_image = |w: &mut World, image: &str| {
+            let mut ds = testkit::get(w, KIND, "/registry/daemonsets/default/agent").unwrap();
+            if let Some(Value::Seq(cs)) =
+                meta::path_mut(&mut ds, &["spec", "template", "spec", "containers"])
+            {
+                cs[0].set("image", image);
+            }
+            w.api(KIND, "kubectl").unwrap().update(r("ds"), ds).unwrap();
+        };
+        set_image(&mut w, "nginx:1.27");
+        f.run(&mut w, 20_000);
+        let second = revs(&w);
+        assert_eq!(second.len(), 2);
+        assert_eq!(second[1].0, 2);
+        assert!(pod_hashes(&w).iter().all(|h| *h == second[1].1), "pods rolled");
+        // Back to the first template: revision 1 becomes 3, no new object.
+        set_image(&mut w, "nginx:1.26");
+        f.run(&mut w, 20_000);
+        let third = revs(&w);
+        assert_eq!(third, vec![(2, second[1].1.clone()), (3, first[0].1.clone())]);
+        // A third template: the limit (1 old revision) deletes revision 2.
+        set_image(&mut w, "nginx:1.28");
+        f.run(&mut w, 20_000);
+        let fourth = revs(&w);
+        assert_eq!(fourth.len(), 2, "{fourth:?}");
+        assert_eq!(fourth[0], (3, first[0].1.clone()));
+        assert_eq!(fourth[1].0, 4);
+    }
 }
