@@ -39,6 +39,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod history;
+pub mod indexed_job;
 pub mod job;
 pub mod namespace;
 pub mod nodelifecycle;
