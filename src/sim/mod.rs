@@ -31,6 +31,7 @@ pub mod etcd;
 pub mod events;
 pub mod faults;
 pub mod kubelet;
+pub mod leader;
 pub mod meta;
 pub mod network;
 pub mod presets;
