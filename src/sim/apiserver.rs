@@ -739,5 +739,6 @@ impl ApiServer<'_> {
 /// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
 /// subresource, except the few upstream leaves without it).
 fn has_generation(kind: &str) -> bool {
-    !matches!(kind, "Node" | "Service" | "Namespace")
+    // Leases: `leaseStrategy` sets no generation (kubelet and leader-election Leases show none).
+    !matches!(kind, "Node" | "Service" | "Namespace" | "Lease")
 }

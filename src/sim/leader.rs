@@ -69,6 +69,11 @@ pub fn acts(c: &Cluster, component: &str, now: SimTime) -> bool {
         .is_some_and(|(node, until)| now < *until && replica_up(c, component, node))
 }
 
+/// The control-plane nodes (as last read; empty before the first step).
+pub fn control_plane_nodes(c: &Cluster) -> Vec<String> {
+    c.leader.replicas.clone()
+}
+
 /// The node whose replica of `component` leads, if any (for the UI and tests).
 pub fn leader_node(c: &Cluster, component: &str) -> Option<String> {
     c.leader.holders.get(component).map(|(n, _)| n.clone())

@@ -33,6 +33,7 @@ pub mod faults;
 pub mod kubelet;
 pub mod leader;
 pub mod meta;
+pub mod mirror;
 pub mod network;
 pub mod presets;
 pub mod quantity;

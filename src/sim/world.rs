@@ -6,7 +6,8 @@
 //!    expiry of Events past their one-hour TTL) and Raft leader election
 //!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster;
 //! 2. leader election ([`super::leader`]): the control-plane replicas renew or take the
-//!    `kube-system` Leases of kube-scheduler and kube-controller-manager;
+//!    `kube-system` Leases of kube-scheduler and kube-controller-manager; the static pods of
+//!    stopped components are marked crashing for their kubelet ([`super::mirror`]);
 //! 3. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 4. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop,
 //!    if its leader replica is up;
@@ -214,6 +215,7 @@ impl World {
                 continue;
             }
             super::leader::step(self, name);
+            super::mirror::step(self, name);
             super::kubelet::step(self, name, dt_ms);
             if self
                 .clusters
