@@ -279,4 +279,40 @@ mod tests {
             err.message
         );
     }
+
+    /// `FailureTarget` comes first while the Job's other pods are deleted; `Failed` (and the
+    /// `BackoffLimitExceeded` event) only once none of them is left.
+    #[test]
+    fn failed_comes_after_failure_target_once_pods_are_gone() {
+        use super::super::testkit::{self, Fake, KIND};
+        let jobs = crate::sim::api::resource_for("jobs").unwrap();
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        f.fail_prefix = Some("t-1-".into());
+        f.ready_after_ms = 0;
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .create(jobs, indexed_job("t", 2, 2, 0))
+            .unwrap();
+        let mut saw_target_alone = false;
+        for _ in 0..40 {
+            f.run(&mut w, 500);
+            let job = testkit::get(&w, KIND, "/registry/jobs/default/t").unwrap();
+            let target = meta::condition_status(&job, "FailureTarget") == Some("True");
+            let failed = meta::condition_status(&job, "Failed") == Some("True");
+            if target && !failed {
+                saw_target_alone = true;
+            }
+            if failed {
+                assert!(saw_target_alone, "Failed arrived together with FailureTarget");
+                let live = testkit::pods(&w, KIND, "default")
+                    .iter()
+                    .filter(|p| !meta::pod_is_finished(p))
+                    .count();
+                assert_eq!(live, 0, "no pod left when the Job is Failed");
+                return;
+            }
+        }
+        panic!("the Job never failed");
+    }
 }

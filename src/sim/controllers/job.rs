@@ -129,37 +129,45 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             } else {
                 restarts >= backoff_limit
             };
-        if failed > backoff_limit || past_restarts {
+        let failure_target = meta::condition_status(&job, "FailureTarget") == Some("True");
+        if failure_target || failed > backoff_limit || past_restarts {
+            // Upstream (1.31+): `FailureTarget` first, the running pods are deleted, and the
+            // terminal `Failed` condition (with its event) once none is left terminating.
+            if !failure_target {
+                meta::set_condition(
+                    &mut job_v,
+                    meta::make_condition(
+                        "FailureTarget",
+                        "True",
+                        "BackoffLimitExceeded",
+                        "Job has reached the specified backoff limit",
+                    ),
+                    now,
+                );
+            }
             for p in &active {
                 let _ = ctx.delete(pod_res, &meta::key_of(p), &DeleteOptions::default());
             }
-            meta::set_condition(
-                &mut job_v,
-                meta::make_condition(
-                    "FailureTarget",
-                    "True",
-                    "BackoffLimitExceeded",
-                    "Job has reached the specified backoff limit",
-                ),
-                now,
-            );
-            meta::set_condition(
-                &mut job_v,
-                meta::make_condition(
-                    "Failed",
-                    "True",
-                    "BackoffLimitExceeded",
-                    "Job has reached the specified backoff limit",
-                ),
-                now,
-            );
-            ctx.event(
-                &job,
-                Type::Warning,
-                "BackoffLimitExceeded",
-                "Job has reached the specified backoff limit",
-                COMPONENT,
-            );
+            let reason = meta::condition(&job_v, "FailureTarget")
+                .and_then(|c| meta::str_at(c, &["reason"]))
+                .unwrap_or("BackoffLimitExceeded")
+                .to_string();
+            let message = meta::condition(&job_v, "FailureTarget")
+                .and_then(|c| meta::str_at(c, &["message"]))
+                .unwrap_or("Job has reached the specified backoff limit")
+                .to_string();
+            let terminating = pods.iter().any(|p| meta::is_terminating(p));
+            if active.is_empty() && !terminating {
+                meta::set_condition(
+                    &mut job_v,
+                    meta::make_condition("Failed", "True", &reason, &message),
+                    now,
+                );
+                ctx.event(&job, Type::Warning, &reason, &message, COMPONENT);
+            } else {
+                // Deleted pods disappearing wake the Job; look again in case they don't.
+                st.enqueue_after(Ctl::Job, key, now.plus_ms(1_000));
+            }
         } else if complete {
             meta::set_condition(
                 &mut job_v,
