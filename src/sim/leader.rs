@@ -220,6 +220,26 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                     &node,
                     now.plus_ms(LEASE_DURATION_S as u64 * 1000),
                 );
+                // client-go's resource lock records `<identity> became leader` on the Lease,
+                // from the component's event recorder.
+                let source = match component {
+                    "kube-scheduler" => "default-scheduler",
+                    c => c,
+                };
+                let lease = world.clusters.get(cluster).and_then(|c| {
+                    c.store.get(&key).map(|kv| (*kv.value).clone())
+                });
+                if let (Some(lease), Some(mut a)) = (lease, world.api(cluster, component)) {
+                    super::events::record(
+                        &mut a,
+                        &lease,
+                        super::events::Type::Normal,
+                        "LeaderElection",
+                        &format!("{identity} became leader"),
+                        source,
+                        None,
+                    );
+                }
             }
         }
     }
@@ -351,6 +371,14 @@ mod tests {
         assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         let l = lease(&w, &cluster, "kube-scheduler");
         assert_eq!(meta::int_at(&l, &["spec", "leaseTransitions"]), Some(1));
+        let became: Vec<String> = w.clusters[&cluster]
+            .store
+            .range("/registry/events/kube-system/")
+            .filter(|kv| meta::str_at(&kv.value, &["reason"]) == Some("LeaderElection"))
+            .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
+            .collect();
+        assert!(became.contains(&format!("{first} became leader")), "{became:?}");
+        assert!(became.contains(&format!("{second} became leader")), "{became:?}");
         // The controller-manager's leader was never disturbed.
         assert_eq!(
             meta::int_at(&lease(&w, &cluster, "kube-controller-manager"), &["spec", "leaseTransitions"]),
