@@ -440,4 +440,27 @@ mod tests {
             .is_none());
         assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
     }
+
+    /// Replica identities are not saved: after an import the holder's replica finds its own
+    /// identity in the Lease and keeps leading (no gap, no transition).
+    #[test]
+    fn an_imported_world_keeps_its_leaders() {
+        let mut w = World::new(4, Preset::Ha);
+        let cluster = w.clusters.keys().next().unwrap().clone();
+        run(&mut w, 5_000);
+        let before = holder(&w, &cluster, "kube-controller-manager");
+        let mut back = World::import(&w.export()).unwrap();
+        for _ in 0..60 {
+            back.step(500);
+            assert!(acts(&back.clusters[&cluster], "kube-controller-manager", back.now()));
+        }
+        assert_eq!(holder(&back, &cluster, "kube-controller-manager"), before);
+        assert_eq!(
+            meta::int_at(
+                &lease(&back, &cluster, "kube-controller-manager"),
+                &["spec", "leaseTransitions"]
+            ),
+            Some(0)
+        );
+    }
 }
