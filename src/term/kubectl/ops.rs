@@ -126,6 +126,25 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
                     false,
                 );
             }
+            // kubectl's StatefulSetStatusViewer: with a rollingUpdate block (the API server
+            // defaults `partition: 0`) it reports the partitioned roll out and stops there.
+            if obj.path(&["spec", "updateStrategy", "rollingUpdate"]).is_some() {
+                if let Some(p) = obj
+                    .path(&["spec", "updateStrategy", "rollingUpdate", "partition"])
+                    .and_then(Value::as_i64)
+                {
+                    if st("updatedReplicas") < replicas - p {
+                        return (format!("Waiting for partitioned roll out to finish: {} out of {} new pods have been updated...\n", st("updatedReplicas"), replicas - p), false);
+                    }
+                }
+                return (
+                    format!(
+                        "partitioned roll out complete: {} new pods have been updated...\n",
+                        st("updatedReplicas")
+                    ),
+                    true,
+                );
+            }
             let cur = obj
                 .path(&["status", "currentRevision"])
                 .map(scalar_string)
