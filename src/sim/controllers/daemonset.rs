@@ -277,9 +277,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 labels.set(REVISION_LABEL, hash.as_str());
                 labels.set(
                     "pod-template-generation",
-                    meta::int_at(&ds, &["metadata", "generation"])
-                        .unwrap_or(1)
-                        .to_string(),
+                    crate::sim::apiserver::template_generation(&ds).to_string(),
                 );
                 match ctx.create(pod_res, pod) {
                     Ok(c) => {

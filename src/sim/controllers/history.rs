@@ -331,6 +331,16 @@ mod tests {
         assert_eq!(second.len(), 2);
         assert_eq!(second[1].0, 2);
         assert!(pod_hashes(&w).iter().all(|h| *h == second[1].1), "pods rolled");
+        // The template generation (annotation) moved with the template, pods carry it.
+        let ds = testkit::get(&w, KIND, "/registry/daemonsets/default/agent").unwrap();
+        assert_eq!(
+            meta::annotation(&ds, "deprecated.daemonset.template.generation"),
+            Some("2")
+        );
+        assert!(testkit::pods(&w, KIND, "default")
+            .iter()
+            .filter(|p| !meta::is_terminating(p))
+            .all(|p| meta::label(p, "pod-template-generation") == Some("2")));
         // Back to the first template: revision 1 becomes 3, no new object.
         set_image(&mut w, "nginx:1.26");
         f.run(&mut w, 20_000);
