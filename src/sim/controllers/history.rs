@@ -353,5 +353,74 @@ mod tests {
         assert_eq!(fourth.len(), 2, "{fourth:?}");
         assert_eq!(fourth[0], (3, first[0].1.clone()));
         assert_eq!(fourth[1].0, 4);
+        // Deleting the DaemonSet garbage-collects its revisions.
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .delete(r("ds"), Some("default"), "agent")
+            .unwrap();
+        f.run(&mut w, 5_000);
+        assert_eq!(
+            w.clusters[KIND]
+                .store
+                .range("/registry/controllerrevisions/default/")
+                .count(),
+            0
+        );
+    }
+
+    /// A StatefulSet's revisions are named `<sts>-<revision_hash(patch, collisionCount 0)>`;
+    /// during a rolling update `currentRevision` stays the old one until every pod runs the
+    /// update revision.
+    #[test]
+    fn statefulset_current_revision_moves_when_the_rollout_completes() {
+        use super::super::testkit::{self, Fake, KIND};
+        let r = |k: &str| crate::sim::api::resource_for(k).expect("resource");
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        f.ready_after_ms = 2_000;
+        let mut sts = testkit::deployment("db", 3, "nginx:1.26");
+        sts.path_mut_or_insert(&["spec"]).set("serviceName", "db");
+        w.api(KIND, "kubectl").unwrap().create(r("sts"), sts).unwrap();
+        f.run(&mut w, 30_000);
+        let get = |w: &World| testkit::get(w, KIND, "/registry/statefulsets/default/db").unwrap();
+        let sts = get(&w);
+        let want = format!(
+            "db-{}",
+            revision_hash(&patch_of(sts.path(&["spec", "template"]).unwrap()), Some(0))
+        );
+        let first = meta::str_at(&sts, &["status", "updateRevision"]).unwrap().to_string();
+        assert_eq!(first, want);
+        assert_eq!(meta::str_at(&sts, &["status", "currentRevision"]), Some(want.as_str()));
+        let mut next = sts.clone();
+        if let Some(Value::Seq(cs)) =
+            meta::path_mut(&mut next, &["spec", "template", "spec", "containers"])
+        {
+            cs[0].set("image", "nginx:1.27");
+        }
+        w.api(KIND, "kubectl").unwrap().update(r("sts"), next).unwrap();
+        let mut saw_mixed = false;
+        for _ in 0..60 {
+            f.run(&mut w, 1_000);
+            let sts = get(&w);
+            let cur = meta::str_at(&sts, &["status", "currentRevision"]).unwrap_or("");
+            let upd = meta::str_at(&sts, &["status", "updateRevision"]).unwrap_or("");
+            let updated = meta::int_at(&sts, &["status", "updatedReplicas"]).unwrap_or(0);
+            if upd != first && updated < 3 {
+                assert_eq!(cur, first, "current stays old mid-rollout");
+                saw_mixed = true;
+            }
+            if updated == 3 && cur == upd {
+                break;
+            }
+        }
+        assert!(saw_mixed);
+        let sts = get(&w);
+        let upd = meta::str_at(&sts, &["status", "updateRevision"]).unwrap();
+        assert_ne!(upd, first);
+        assert_eq!(meta::str_at(&sts, &["status", "currentRevision"]), Some(upd));
+        assert!(testkit::pods(&w, KIND, "default")
+            .iter()
+            .filter(|p| !meta::is_terminating(p))
+            .all(|p| meta::label(p, "controller-revision-hash") == Some(upd)));
     }
 }
