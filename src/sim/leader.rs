@@ -14,6 +14,9 @@
 //!   its last renewal; a restarted one comes back as a new identity and waits like the others
 //!   (the fault is a crash: the Lease is not released).
 //!
+//! Each control-plane node's kube-apiserver also publishes an identity Lease
+//! (`apiserver-<hash>`, [`apiserver_lease_name`]), as `APIServerIdentity` does since 1.26.
+//!
 //! [`World::step`](super::world::World::step) runs a component only when [`acts`] says its
 //! replica holds a live Lease. Clusters without control-plane nodes (managed clouds, where
 //! the control plane is hidden) have no Leases: there the component acts while it is up.
@@ -105,6 +108,179 @@ pub fn step(world: &mut World, cluster: &str) {
     for component in COMPONENTS {
         elect(world, cluster, component, &replicas, now);
     }
+    for node in &replicas {
+        apiserver_identity(world, cluster, node, now);
+    }
+}
+
+/// How often a kube-apiserver renews its identity Lease, and how long that Lease is valid.
+const IDENTITY_RENEW_MS: u64 = 10_000;
+const IDENTITY_LEASE_S: i64 = 3_600;
+
+/// `apiserver-<base32(sha256(len|hostname|len|"kube-apiserver"))[:16 bytes]>`, lower-case:
+/// the name of a kube-apiserver's identity Lease (`APIServerIdentity`, on by default).
+pub fn apiserver_lease_name(hostname: &str) -> String {
+    let mut data = Vec::new();
+    for part in [hostname.as_bytes(), b"kube-apiserver"] {
+        let len = u16::try_from(part.len()).unwrap_or(u16::MAX);
+        data.extend_from_slice(&len.to_be_bytes());
+        data.extend_from_slice(&part[..usize::from(len).min(part.len())]);
+    }
+    let hash = sha256(&data);
+    format!("apiserver-{}", base32_lower(&hash[..16]))
+}
+
+/// Each control-plane node's kube-apiserver publishes itself in `kube-system`: a Lease named
+/// by [`apiserver_lease_name`], labelled `apiserver.kubernetes.io/identity: kube-apiserver`
+/// and `kubernetes.io/hostname`, held by `<name>_<uuid>` (a new uuid per process), renewed
+/// every 10 s for 3600 s.
+fn apiserver_identity(world: &mut World, cluster: &str, node: &str, now: SimTime) {
+    let Some(c) = world.clusters.get_mut(cluster) else {
+        return;
+    };
+    let slot = format!("kube-apiserver/{node}");
+    let running = c.is_up(&format!("node/{node}")) && c.is_up(&format!("partition/{node}"));
+    if !running {
+        c.leader.identities.remove(&slot);
+        return;
+    }
+    let name = apiserver_lease_name(node);
+    let key = format!("/registry/leases/kube-system/{name}");
+    let lease: Option<Value> = c.store.get(&key).map(|kv| (*kv.value).clone());
+    let holder = lease
+        .as_ref()
+        .and_then(|l| meta::str_at(l, &["spec", "holderIdentity"]))
+        .unwrap_or("")
+        .to_string();
+    let renewed = lease
+        .as_ref()
+        .and_then(|l| meta::str_at(l, &["spec", "renewTime"]))
+        .and_then(parse_micro);
+    if !c.leader.identities.contains_key(&slot)
+        && holder.starts_with(&format!("{name}_"))
+        && !c.leader.holders.contains_key(&slot)
+    {
+        // After an import: the running process is the one in the Lease.
+        c.leader.identities.insert(slot.clone(), holder.clone());
+    }
+    c.leader
+        .holders
+        .insert(slot.clone(), (node.to_string(), now));
+    let identity = match c.leader.identities.get(&slot) {
+        Some(id) => id.clone(),
+        None => {
+            let id = format!("{name}_{}", world.rng.uuid());
+            if let Some(c) = world.clusters.get_mut(cluster) {
+                c.leader.identities.insert(slot.clone(), id.clone());
+            }
+            id
+        }
+    };
+    if holder == identity && renewed.is_some_and(|t| now.since_ms(t) < IDENTITY_RENEW_MS) {
+        return;
+    }
+    let mut next = lease.unwrap_or_else(|| {
+        let mut l = new_lease(&name);
+        let labels = l.path_mut_or_insert(&["metadata", "labels"]);
+        labels.set("apiserver.kubernetes.io/identity", "kube-apiserver");
+        labels.set("kubernetes.io/hostname", node);
+        l
+    });
+    let spec = next.path_mut_or_insert(&["spec"]);
+    spec.set("holderIdentity", identity.as_str());
+    spec.set("leaseDurationSeconds", IDENTITY_LEASE_S);
+    spec.set("renewTime", micro(now));
+    let leases = super::api::resource_for("leases").unwrap_or(&super::api::RESOURCES[0]);
+    write(world, cluster, "kube-apiserver", leases, next);
+}
+
+/// SHA-256 (FIPS 180-4), for the identity Lease names.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    let bits = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bits.to_be_bytes());
+    for block in msg.chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks(4).enumerate().take(16) {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, v) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(v);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, x) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+/// RFC 4648 base32 without padding, lower-case.
+fn base32_lower(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::new();
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buf = (buf << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buf >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
 }
 
 fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String], now: SimTime) {
@@ -462,5 +638,57 @@ mod tests {
             ),
             Some(0)
         );
+    }
+
+    #[test]
+    fn sha256_and_base32_match_their_test_vectors() {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(&sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(&sha256(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        // 56 bytes: the padding spills into a second block.
+        assert_eq!(
+            hex(&sha256(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(base32_lower(b"foobar"), "mzxw6ytboi");
+        let name = apiserver_lease_name("kind-control-plane");
+        assert!(name.starts_with("apiserver-") && name.len() == 10 + 26, "{name}");
+    }
+
+    #[test]
+    fn each_api_server_publishes_an_identity_lease() {
+        let mut w = World::new(1, Preset::Ha);
+        let cluster = w.clusters.keys().next().unwrap().clone();
+        run(&mut w, 3_000);
+        let nodes = control_plane_nodes(&w.clusters[&cluster]);
+        for n in &nodes {
+            let name = apiserver_lease_name(n);
+            let l = lease(&w, &cluster, &name);
+            assert_eq!(meta::label(&l, "kubernetes.io/hostname"), Some(n.as_str()));
+            assert_eq!(
+                meta::label(&l, "apiserver.kubernetes.io/identity"),
+                Some("kube-apiserver")
+            );
+            assert_eq!(meta::int_at(&l, &["spec", "leaseDurationSeconds"]), Some(3600));
+            let h = holder(&w, &cluster, &name);
+            assert!(h.starts_with(&format!("{name}_")), "{h}");
+        }
+        // A power cycle restarts the API server: same Lease, new holder identity.
+        let n = &nodes[2];
+        let name = apiserver_lease_name(n);
+        let before = holder(&w, &cluster, &name);
+        faults::apply(&mut w, &cluster, &Fault::PowerOff(n.clone())).unwrap();
+        run(&mut w, 5_000);
+        faults::apply(&mut w, &cluster, &Fault::PowerOn(n.clone())).unwrap();
+        run(&mut w, 2_000);
+        let after = holder(&w, &cluster, &name);
+        assert_ne!(after, before);
+        assert!(after.starts_with(&format!("{name}_")));
     }
 }
