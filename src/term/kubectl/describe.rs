@@ -1323,6 +1323,133 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
             .collect(),
         _ => Vec::new(),
     };
+    describe_node_resource(w, n, &pods, now);
+}
+
+/// A quantity summed the way `resource.Quantity.Add` does: the value in base units (CPU in
+/// millicores) and the format of the first operand (binary `Mi` or decimal `M`).
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    value: i64,
+    binary: Option<bool>,
+}
+
+impl Sum {
+    fn add(&mut self, q: &str, cpu: bool) {
+        let v = if cpu {
+            crate::sim::quantity::parse_milli(q)
+        } else {
+            crate::sim::quantity::parse_value(q)
+        };
+        self.value += v.unwrap_or(0);
+        self.binary.get_or_insert(q.ends_with('i'));
+    }
+    fn max(self, other: Sum) -> Sum {
+        if other.value > self.value {
+            other
+        } else {
+            self
+        }
+    }
+    /// `Quantity.String()`: canonical form (`0`, `250m`, `2`, `170Mi`, `128M`).
+    fn text(&self, cpu: bool) -> String {
+        if cpu {
+            return crate::sim::quantity::format_milli(self.value);
+        }
+        let v = self.value;
+        if v == 0 {
+            return "0".into();
+        }
+        let (base, suffixes): (i64, &[&str]) = if self.binary == Some(true) {
+            (1024, &["", "Ki", "Mi", "Gi", "Ti", "Pi"])
+        } else {
+            (1000, &["", "k", "M", "G", "T", "P"])
+        };
+        let mut n = v;
+        let mut i = 0;
+        while i + 1 < suffixes.len() && n % base == 0 {
+            n /= base;
+            i += 1;
+        }
+        format!("{n}{}", suffixes[i])
+    }
+}
+
+/// `resourcehelper.PodRequests` / `PodLimits`: per resource, the sum over the containers, at
+/// least the largest init container (init containers run one at a time), plus the overhead.
+fn pod_resources(pod: &Value, kind: &str) -> std::collections::BTreeMap<String, Sum> {
+    let list = |field: &str| {
+        let mut m: std::collections::BTreeMap<String, Sum> = Default::default();
+        for c in pod
+            .path(&["spec", field])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(res) = c.path(&["resources", kind]).and_then(Value::as_map) {
+                for (r, q) in res {
+                    m.entry(r.clone())
+                        .or_default()
+                        .add(&scalar_string(q), r == "cpu");
+                }
+            }
+        }
+        m
+    };
+    let mut total = list("containers");
+    for c in pod
+        .path(&["spec", "initContainers"])
+        .and_then(Value::as_seq)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(res) = c.path(&["resources", kind]).and_then(Value::as_map) {
+            for (r, q) in res {
+                let mut one = Sum::default();
+                one.add(&scalar_string(q), r == "cpu");
+                let cur = total.get(r).copied().unwrap_or_default();
+                total.insert(r.clone(), cur.max(one));
+            }
+        }
+    }
+    if let Some(overhead) = pod.path(&["spec", "overhead"]).and_then(Value::as_map) {
+        for (r, q) in overhead {
+            total
+                .entry(r.clone())
+                .or_default()
+                .add(&scalar_string(q), r == "cpu");
+        }
+    }
+    total
+}
+
+/// kubectl's describeNodeResource (kubectl/pkg/describe/describe.go): the node's
+/// non-terminated pods with their requests and limits as a share of allocatable (whole
+/// percent, truncated), then the totals for cpu, memory, ephemeral-storage and every
+/// hugepages-* resource the node reports.
+fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
+    let allocatable = n
+        .path(&["status", "allocatable"])
+        .or_else(|| n.path(&["status", "capacity"]))
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
+    let alloc = |r: &str| {
+        allocatable.get(r).map_or(0, |q| {
+            let q = scalar_string(q);
+            if r == "cpu" {
+                crate::sim::quantity::parse_milli(&q).unwrap_or(0)
+            } else {
+                crate::sim::quantity::parse_value(&q).unwrap_or(0)
+            }
+        })
+    };
+    let cell = |sum: Option<&Sum>, r: &str| {
+        let sum = sum.copied().unwrap_or_default();
+        let a = alloc(r);
+        let pct = if a == 0 { 0 } else { sum.value * 100 / a };
+        format!("{} ({pct}%)", sum.text(r == "cpu"))
+    };
     w.line(
         0,
         &format!("Non-terminated Pods:\t({} in total)", pods.len()),
@@ -1335,35 +1462,30 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
         1,
         "---------\t----\t\t------------\t----------\t---------------\t-------------\t---",
     );
-    for p in &pods {
-        let req = |r: &str, k: &str| {
-            p.path(&["spec", "containers"])
-                .and_then(Value::as_seq)
-                .and_then(|cs| cs.first())
-                .and_then(|c| c.path(&["resources", r, k]))
-                .map(scalar_string)
-                .unwrap_or_else(|| "0".into())
-        };
-        let pct = |v: String| {
-            if v == "0" {
-                "0 (0%)".to_string()
-            } else {
-                format!("{v} (0%)")
-            }
-        };
+    let mut reqs: std::collections::BTreeMap<String, Sum> = Default::default();
+    let mut limits: std::collections::BTreeMap<String, Sum> = Default::default();
+    for p in pods {
+        let (r, l) = (pod_resources(p, "requests"), pod_resources(p, "limits"));
         w.line(
             1,
             &format!(
                 "{}\t{}\t\t{}\t{}\t{}\t{}\t{}",
                 api::namespace_of(p).unwrap_or(""),
                 api::name_of(p),
-                pct(req("requests", "cpu")),
-                pct(req("limits", "cpu")),
-                pct(req("requests", "memory")),
-                pct(req("limits", "memory")),
+                cell(r.get("cpu"), "cpu"),
+                cell(l.get("cpu"), "cpu"),
+                cell(r.get("memory"), "memory"),
+                cell(l.get("memory"), "memory"),
                 tables::age(p, now)
             ),
         );
+        for (total, one) in [(&mut reqs, r), (&mut limits, l)] {
+            for (k, v) in one {
+                let t = total.entry(k).or_default();
+                t.value += v.value;
+                t.binary = t.binary.or(v.binary);
+            }
+        }
     }
     w.line(0, "Allocated resources:");
     w.line(
@@ -1372,11 +1494,19 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     );
     w.line(1, "Resource\tRequests\tLimits");
     w.line(1, "--------\t--------\t------");
-    w.line(1, "cpu\t0 (0%)\t0 (0%)");
-    w.line(1, "memory\t0 (0%)\t0 (0%)");
-    w.line(1, "ephemeral-storage\t0 (0%)\t0 (0%)");
-    w.line(1, "hugepages-1Gi\t0 (0%)\t0 (0%)");
-    w.line(1, "hugepages-2Mi\t0 (0%)\t0 (0%)");
+    let mut rows: Vec<String> = vec!["cpu".into(), "memory".into(), "ephemeral-storage".into()];
+    rows.extend(
+        allocatable
+            .keys()
+            .filter(|k| k.starts_with("hugepages-"))
+            .cloned(),
+    );
+    for r in rows {
+        w.line(
+            1,
+            &format!("{r}\t{}\t{}", cell(reqs.get(&r), &r), cell(limits.get(&r), &r)),
+        );
+    }
 }
 
 fn describe_generic(w: &mut W, o: &Value, res: &Resource) {

@@ -25,6 +25,7 @@ pub mod format;
 pub mod get;
 pub mod info;
 pub mod jsonpath;
+pub mod merge;
 pub mod mutate;
 pub mod ops;
 pub mod printers;

@@ -10,6 +10,7 @@ use super::format::{self, Format};
 use super::get::{parse_targets, resolve};
 use super::select::{labels_of, LabelSelector};
 use super::tables::kind_name;
+use super::merge::{merge_patch, strategic_merge, three_way};
 use super::{codec, Ctx};
 use crate::sim::api::{self, Resource};
 use crate::sim::value::{Map, Value};
@@ -861,96 +862,6 @@ fn set_last_applied(doc: &mut Value) {
         .set(LAST_APPLIED, json);
 }
 
-/// Removes from `live` the fields present in `last` but absent from `new` (the "delete" half
-/// of apply's three-way merge), recursively through maps.
-fn prune(live: &mut Value, last: &Value, new: &Value) {
-    let (Value::Map(l), Some(lm)) = (live, last.as_map()) else {
-        return;
-    };
-    for (k, lv) in lm {
-        match new.get(k) {
-            None => {
-                l.remove(k);
-            }
-            Some(nv) => {
-                if let Some(child) = l.get_mut(k) {
-                    prune(child, lv, nv);
-                }
-            }
-        }
-    }
-}
-
-/// Merges `patch` into `target`: maps recursively, lists of named items (containers, ports,
-/// env, volumes) by their `name`, anything else replaced. `null` deletes (merge-patch rules).
-pub fn strategic_merge(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Map(t), Value::Map(p)) => {
-            for (k, pv) in p {
-                if *pv == Value::Null {
-                    t.remove(k);
-                    continue;
-                }
-                match t.get_mut(k) {
-                    Some(tv) => strategic_merge(tv, pv),
-                    None => {
-                        t.insert(k.clone(), pv.clone());
-                    }
-                }
-            }
-        }
-        (Value::Seq(t), Value::Seq(p)) if merge_key(p).is_some() => {
-            let key_name = merge_key(p).unwrap_or("name");
-            let key = |x: &Value| x.get(key_name).cloned();
-            for pv in p {
-                match t.iter_mut().find(|tv| key(tv) == key(pv)) {
-                    Some(tv) => strategic_merge(tv, pv),
-                    None => t.push(pv.clone()),
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
-
-/// The strategic-merge key of a list of objects: `name` (containers, env, volumes), `port`
-/// (Service ports), `containerPort`, `mountPath`; `None` for lists replaced whole.
-fn merge_key(items: &[Value]) -> Option<&'static str> {
-    if items.is_empty() {
-        return None;
-    }
-    ["name", "containerPort", "port", "mountPath", "devicePath"]
-        .into_iter()
-        .find(|k| items.iter().all(|x| x.get(k).is_some()))
-}
-
-/// RFC 7386 merge patch.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Map(t), Value::Map(p)) => {
-            for (k, pv) in p {
-                if *pv == Value::Null {
-                    t.remove(k);
-                } else if let Some(tv) = t.get_mut(k) {
-                    merge_patch(tv, pv);
-                } else {
-                    let mut fresh = Value::map();
-                    merge_patch(&mut fresh, pv);
-                    t.insert(
-                        k.clone(),
-                        if pv.as_map().is_some() {
-                            fresh
-                        } else {
-                            pv.clone()
-                        },
-                    );
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
-
 /// `kubectl apply -f`: create, or three-way merge with the last applied configuration.
 pub fn apply(ctx: &mut Ctx) -> Output {
     let docs = match read_docs(ctx) {
@@ -998,15 +909,18 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             }
             Err(e) => (Err(e), ""),
             Ok(live) => {
-                let last = live
+                let annotation = live
                     .path(&["metadata", "annotations", LAST_APPLIED])
-                    .and_then(Value::as_str)
+                    .and_then(Value::as_str);
+                if annotation.is_none() {
+                    // apply.go: warningNoLastAppliedConfigAnnotation, with info.ObjectName().
+                    out.err_raw(format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", res.qualified_plural()));
+                }
+                let last = annotation
                     .and_then(|t| codec::parse_documents(t).ok())
                     .and_then(|d| d.into_iter().next())
                     .unwrap_or(Value::Null);
-                let mut merged = live.clone();
-                prune(&mut merged, &last, &doc);
-                strategic_merge(&mut merged, &doc);
+                let mut merged = three_way(&live, &last, &doc, "");
                 if merged == live {
                     (Ok(live), "unchanged")
                 } else if dry.is_some() {
@@ -1900,33 +1814,5 @@ mod tests {
         }
         assert_eq!(b64("admin"), "YWRtaW4=");
         assert_eq!(container_name("docker.io/library/nginx:1.25"), "nginx");
-    }
-
-    #[test]
-    fn strategic_merge_by_name() {
-        let mk = |name: &str, image: &str| kv(&[("name", name.into()), ("image", image.into())]);
-        let mut live = kv(&[("containers", Value::Seq(vec![mk("a", "x"), mk("b", "y")]))]);
-        strategic_merge(
-            &mut live,
-            &kv(&[("containers", Value::Seq(vec![mk("b", "z")]))]),
-        );
-        assert_eq!(
-            live,
-            kv(&[("containers", Value::Seq(vec![mk("a", "x"), mk("b", "z")]))])
-        );
-        let mut v = kv(&[("a", 1i64.into()), ("b", 2i64.into())]);
-        merge_patch(&mut v, &kv(&[("a", Value::Null), ("c", 3i64.into())]));
-        assert_eq!(v, kv(&[("b", 2i64.into()), ("c", 3i64.into())]));
-        let mut live = kv(&[
-            ("a", 1i64.into()),
-            ("b", 2i64.into()),
-            ("user", 9i64.into()),
-        ]);
-        prune(
-            &mut live,
-            &kv(&[("a", 1i64.into()), ("b", 2i64.into())]),
-            &kv(&[("a", 1i64.into())]),
-        );
-        assert_eq!(live, kv(&[("a", 1i64.into()), ("user", 9i64.into())]));
     }
 }
