@@ -28,6 +28,7 @@ pub mod kind;
 pub mod kubeadm;
 pub mod manifests;
 pub mod minikube;
+pub mod kubelet_log;
 pub mod node;
 
 use super::fs::Fs;
