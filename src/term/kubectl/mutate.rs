@@ -1,8 +1,9 @@
 //! Verbs that write: create (from files and the `create <kind>` generators), run, apply,
 //! replace, delete, patch, scale, expose, set image, label and annotate.
 //!
-//! Objects built by generators follow kubectl's own (`creationTimestamp: null`,
-//! `resources: {}`, `status: {}` in `--dry-run=client -o yaml`). Success lines are
+//! Objects built by generators follow kubectl 1.34's (`resources: {}`, `strategy: {}`,
+//! `status: {}` in `--dry-run=client -o yaml`; no `creationTimestamp: null` since
+//! apimachinery omits a zero creationTimestamp, kubernetes#130989). Success lines are
 //! `<kind>[.<group>]/<name> <verb>`; delete prints `pod "web" deleted from default namespace`
 //! (kubectl 1.34).
 
@@ -70,7 +71,6 @@ fn report(
 
 fn meta(name: &str, labels: Option<Value>) -> Value {
     let mut m = Value::map();
-    m.set("creationTimestamp", Value::Null);
     if let Some(l) = labels {
         m.set("labels", l);
     }
@@ -273,7 +273,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
             let template = kv(&[
                 (
                     "metadata",
-                    kv(&[("creationTimestamp", Value::Null), ("labels", app.clone())]),
+                    kv(&[("labels", app.clone())]),
                 ),
                 ("spec", kv(&[("containers", Value::Seq(containers))])),
             ]);
@@ -406,7 +406,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                         kv(&[(
                             "template",
                             kv(&[
-                                ("metadata", kv(&[("creationTimestamp", Value::Null)])),
+                                ("metadata", Value::map()),
                                 (
                                     "spec",
                                     kv(&[
