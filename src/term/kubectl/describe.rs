@@ -72,6 +72,13 @@ impl W {
 fn s(v: Option<&Value>) -> String {
     v.map(scalar_string).unwrap_or_default()
 }
+/// The value at `path` as text, or the default the API server would have set.
+fn field_or(o: &Value, path: &[&str], default: &str) -> String {
+    o.path(path)
+        .map(scalar_string)
+        .unwrap_or_else(|| default.into())
+}
+
 fn or_none(x: String) -> String {
     if x.is_empty() {
         "<none>".into()
@@ -423,9 +430,7 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
     w.kv(
         0,
         "Service Account",
-        pod.path(&["spec", "serviceAccountName"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "default".into()),
+        field_or(pod, &["spec", "serviceAccountName"], "default"),
     );
     let node = s(pod.path(&["spec", "nodeName"]));
     let host_ip = s(pod.path(&["status", "hostIP"]));
@@ -581,9 +586,7 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
     w.kv(
         0,
         "QoS Class",
-        pod.path(&["status", "qosClass"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "BestEffort".into()),
+        field_or(pod, &["status", "qosClass"], "BestEffort"),
     );
     w.map(
         0,
@@ -751,10 +754,7 @@ fn describe_deployment(ctx: &mut Ctx, w: &mut W, d: &Value) {
             st("availableReplicas")
         ),
     );
-    let strategy = d
-        .path(&["spec", "strategy", "type"])
-        .map(scalar_string)
-        .unwrap_or_else(|| "RollingUpdate".into());
+    let strategy = field_or(d, &["spec", "strategy", "type"], "RollingUpdate");
     w.kv(0, "StrategyType", &strategy);
     w.kv(
         0,
@@ -953,31 +953,27 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
             );
         }
         "DaemonSet" => {
-            w.kv(
-                0,
-                "Desired Number of Nodes Scheduled",
-                st("desiredNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Current Number of Nodes Scheduled",
-                st("currentNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Scheduled with Up-to-date Pods",
-                st("updatedNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Scheduled with Available Pods",
-                st("numberAvailable").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Misscheduled",
-                st("numberMisscheduled").to_string(),
-            );
+            for (label, field) in [
+                (
+                    "Desired Number of Nodes Scheduled",
+                    "desiredNumberScheduled",
+                ),
+                (
+                    "Current Number of Nodes Scheduled",
+                    "currentNumberScheduled",
+                ),
+                (
+                    "Number of Nodes Scheduled with Up-to-date Pods",
+                    "updatedNumberScheduled",
+                ),
+                (
+                    "Number of Nodes Scheduled with Available Pods",
+                    "numberAvailable",
+                ),
+                ("Number of Nodes Misscheduled", "numberMisscheduled"),
+            ] {
+                w.kv(0, label, st(field).to_string());
+            }
         }
         "StatefulSet" => {
             w.kv(
@@ -994,49 +990,19 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
             w.kv(
                 0,
                 "Update Strategy",
-                o.path(&["spec", "updateStrategy", "type"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "RollingUpdate".into()),
+                field_or(o, &["spec", "updateStrategy", "type"], "RollingUpdate"),
             );
         }
         "Job" => {
-            w.kv(
-                0,
-                "Parallelism",
-                o.path(&["spec", "parallelism"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "1".into()),
-            );
-            w.kv(
-                0,
-                "Completions",
-                o.path(&["spec", "completions"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "1".into()),
-            );
-            w.kv(
-                0,
-                "Completion Mode",
-                o.path(&["spec", "completionMode"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "NonIndexed".into()),
-            );
-            w.kv(
-                0,
-                "Suspend",
-                if o.path(&["spec", "suspend"]) == Some(&Value::Bool(true)) {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-            w.kv(
-                0,
-                "Backoff Limit",
-                o.path(&["spec", "backoffLimit"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "6".into()),
-            );
+            for (label, field, default) in [
+                ("Parallelism", "parallelism", "1"),
+                ("Completions", "completions", "1"),
+                ("Completion Mode", "completionMode", "NonIndexed"),
+                ("Suspend", "suspend", "false"),
+                ("Backoff Limit", "backoffLimit", "6"),
+            ] {
+                w.kv(0, label, field_or(o, &["spec", field], default));
+            }
             if let Some(t) = o.path(&["status", "startTime"]).and_then(Value::as_str) {
                 w.kv(0, "Start Time", rfc1123z(t));
             }
@@ -1075,17 +1041,12 @@ fn describe_service(ctx: &mut Ctx, w: &mut W, svc: &Value) {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     w.kv(0, "Selector", or_none(sel.join(",")));
-    let ty = svc
-        .path(&["spec", "type"])
-        .map(scalar_string)
-        .unwrap_or_else(|| "ClusterIP".into());
+    let ty = field_or(svc, &["spec", "type"], "ClusterIP");
     w.kv(0, "Type", &ty);
     w.kv(
         0,
         "IP Family Policy",
-        svc.path(&["spec", "ipFamilyPolicy"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "SingleStack".into()),
+        field_or(svc, &["spec", "ipFamilyPolicy"], "SingleStack"),
     );
     w.kv(
         0,
@@ -1154,25 +1115,19 @@ fn describe_service(ctx: &mut Ctx, w: &mut W, svc: &Value) {
     w.kv(
         0,
         "Session Affinity",
-        svc.path(&["spec", "sessionAffinity"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "None".into()),
+        field_or(svc, &["spec", "sessionAffinity"], "None"),
     );
     if ty == "NodePort" || ty == "LoadBalancer" {
         w.kv(
             0,
             "External Traffic Policy",
-            svc.path(&["spec", "externalTrafficPolicy"])
-                .map(scalar_string)
-                .unwrap_or_else(|| "Cluster".into()),
+            field_or(svc, &["spec", "externalTrafficPolicy"], "Cluster"),
         );
     }
     w.kv(
         0,
         "Internal Traffic Policy",
-        svc.path(&["spec", "internalTrafficPolicy"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "Cluster".into()),
+        field_or(svc, &["spec", "internalTrafficPolicy"], "Cluster"),
     );
 }
 
@@ -1504,7 +1459,11 @@ fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
     for r in rows {
         w.line(
             1,
-            &format!("{r}\t{}\t{}", cell(reqs.get(&r), &r), cell(limits.get(&r), &r)),
+            &format!(
+                "{r}\t{}\t{}",
+                cell(reqs.get(&r), &r),
+                cell(limits.get(&r), &r)
+            ),
         );
     }
 }
@@ -1516,13 +1475,7 @@ fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
     match res.kind {
         "Namespace" => {
             w.line(0, "");
-            w.kv(
-                0,
-                "Status",
-                o.path(&["status", "phase"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "Active".into()),
-            );
+            w.kv(0, "Status", field_or(o, &["status", "phase"], "Active"));
             w.line(0, "");
             w.line(0, "No resource quota.");
             w.line(0, "");
@@ -1581,9 +1534,7 @@ fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
             w.kv(
                 0,
                 "VolumeMode",
-                o.path(&["spec", "volumeMode"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "Filesystem".into()),
+                field_or(o, &["spec", "volumeMode"], "Filesystem"),
             );
         }
         _ => {}

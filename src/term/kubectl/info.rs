@@ -165,7 +165,9 @@ fn version_info(git: &str, server: bool) -> Vec<(&'static str, String)> {
         .unwrap_or_default();
     let mut v = vec![("major", major.clone()), ("minor", minor.clone())];
     if server {
-        let min_compat = minor.parse::<i64>().map_or(String::new(), |m| (m - 1).to_string());
+        let min_compat = minor
+            .parse::<i64>()
+            .map_or(String::new(), |m| (m - 1).to_string());
         v.extend([
             ("emulationMajor", major.clone()),
             ("emulationMinor", minor),
@@ -175,7 +177,10 @@ fn version_info(git: &str, server: bool) -> Vec<(&'static str, String)> {
     }
     v.extend([
         ("gitVersion", git.to_string()),
-        ("gitCommit", "93248f9ae092f571eb870b7664c534bfc7d00f03".to_string()),
+        (
+            "gitCommit",
+            "93248f9ae092f571eb870b7664c534bfc7d00f03".to_string(),
+        ),
         ("gitTreeState", "clean".to_string()),
         ("buildDate", "2025-09-09T19:44:50Z".to_string()),
         ("goVersion", "go1.24.6".to_string()),
@@ -191,7 +196,12 @@ fn version_json(client: &[(&str, String)], server: Option<&[(&str, String)]>) ->
     let info = |fields: &[(&str, String)]| {
         let body: Vec<String> = fields
             .iter()
-            .map(|(k, v)| format!("    \"{k}\": {}", codec::to_json_compact(&Value::from(v.as_str()))))
+            .map(|(k, v)| {
+                format!(
+                    "    \"{k}\": {}",
+                    codec::to_json_compact(&Value::from(v.as_str()))
+                )
+            })
             .collect();
         format!("{{\n{}\n  }}", body.join(",\n"))
     };
@@ -610,7 +620,9 @@ fn type_description(ty: &str) -> Option<&'static str> {
 fn enum_of(kind: &str, path: &str) -> Option<&'static [&'static str]> {
     let last = path.rsplit('.').next().unwrap_or(path);
     match last {
-        "restartPolicy" if path.ends_with("spec.restartPolicy") => Some(&["Always", "Never", "OnFailure"]),
+        "restartPolicy" if path.ends_with("spec.restartPolicy") => {
+            Some(&["Always", "Never", "OnFailure"])
+        }
         "imagePullPolicy" => Some(&["Always", "IfNotPresent", "Never"]),
         "type" if kind == "Service" && path == "spec.type" => {
             Some(&["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"])
@@ -645,7 +657,10 @@ pub fn explain(ctx: &mut Ctx) -> Output {
     if !res.group().is_empty() {
         out.push_str(&format!("GROUP:      {}\n", res.group()));
     }
-    out.push_str(&format!("KIND:       {}\nVERSION:    {version}\n\n", res.kind));
+    out.push_str(&format!(
+        "KIND:       {}\nVERSION:    {version}\n\n",
+        res.kind
+    ));
     let (own_desc, prefix) = if field_path.is_empty() {
         (desc.to_string(), String::new())
     } else {
@@ -658,7 +673,10 @@ pub fn explain(ctx: &mut Ctx) -> Output {
         let name = field_path.rsplit('.').next().unwrap_or(&field_path);
         // `FIELD: name <type>` then the long-view enum, "\n", "\n": `-required-` is only
         // printed in field lists.
-        out.push_str(&format!("FIELD: {name} {}\n", t.trim_end_matches(" -required-")));
+        out.push_str(&format!(
+            "FIELD: {name} {}\n",
+            t.trim_end_matches(" -required-")
+        ));
         if let Some(values) = enum_of(res.kind, &field_path) {
             out.push_str("ENUM:");
             for v in values {

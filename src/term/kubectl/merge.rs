@@ -32,12 +32,16 @@ fn list_strategy(field: &str, items: &[Value]) -> ListStrategy {
     match field {
         // PodSpec.{containers,initContainers,ephemeralContainers,volumes,imagePullSecrets,
         // resourceClaims,schedulingGates}, Container.env: patchMergeKey=name.
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes"
-        | "imagePullSecrets" | "env" | "resourceClaims" | "schedulingGates" => Keyed("name"),
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "imagePullSecrets"
+        | "env"
+        | "resourceClaims"
+        | "schedulingGates" => Keyed("name"),
         // Container.ports: containerPort; ServiceSpec.ports: port.
-        "ports" if items.iter().any(|i| i.get("containerPort").is_some()) => {
-            Keyed("containerPort")
-        }
+        "ports" if items.iter().any(|i| i.get("containerPort").is_some()) => Keyed("containerPort"),
         "ports" => Keyed("port"),
         // Container.volumeMounts / volumeDevices.
         "volumeMounts" => Keyed("mountPath"),
@@ -249,7 +253,10 @@ mod tests {
     #[test]
     fn strategic_merge_matches_containers_by_name() {
         let mut live = j(r#"{"containers":[{"name":"a","image":"x"},{"name":"b","image":"y"}]}"#);
-        strategic_merge(&mut live, &j(r#"{"containers":[{"name":"b","image":"z"}]}"#));
+        strategic_merge(
+            &mut live,
+            &j(r#"{"containers":[{"name":"b","image":"z"}]}"#),
+        );
         assert_eq!(
             live,
             j(r#"{"containers":[{"name":"a","image":"x"},{"name":"b","image":"z"}]}"#)
@@ -265,7 +272,10 @@ mod tests {
     fn strategic_merge_replaces_lists_without_a_merge_key() {
         // Container.args has no patchStrategy: replaced, never merged by position or content.
         let mut live = j(r#"{"args":["a","b"],"tolerations":[{"key":"k"}]}"#);
-        strategic_merge(&mut live, &j(r#"{"args":["c"],"tolerations":[{"key":"z"}]}"#));
+        strategic_merge(
+            &mut live,
+            &j(r#"{"args":["c"],"tolerations":[{"key":"z"}]}"#),
+        );
         assert_eq!(live, j(r#"{"args":["c"],"tolerations":[{"key":"z"}]}"#));
     }
 
@@ -296,25 +306,34 @@ mod tests {
         let last = j(r#"{"containers":[{"name":"app","image":"a:1",
             "env":[{"name":"A","value":"1"},{"name":"B","value":"2"}],
             "ports":[{"containerPort":80},{"containerPort":443}]}]}"#);
-        let live = j(r#"{"containers":[{"name":"app","image":"a:1","imagePullPolicy":"IfNotPresent",
+        let live = j(
+            r#"{"containers":[{"name":"app","image":"a:1","imagePullPolicy":"IfNotPresent",
             "env":[{"name":"A","value":"1"},{"name":"B","value":"2"},{"name":"C","value":"3"}],
             "ports":[{"containerPort":80,"protocol":"TCP"},{"containerPort":443,"protocol":"TCP"}]},
-            {"name":"sidecar","image":"s"}]}"#);
+            {"name":"sidecar","image":"s"}]}"#,
+        );
         let new = j(r#"{"containers":[{"name":"app","image":"a:2",
             "env":[{"name":"A","value":"9"}],"ports":[{"containerPort":80}]}]}"#);
         assert_eq!(
             three_way(&live, &last, &new, ""),
-            j(r#"{"containers":[{"name":"app","image":"a:2","imagePullPolicy":"IfNotPresent",
+            j(
+                r#"{"containers":[{"name":"app","image":"a:2","imagePullPolicy":"IfNotPresent",
                 "env":[{"name":"A","value":"9"},{"name":"C","value":"3"}],
                 "ports":[{"containerPort":80,"protocol":"TCP"}]},
-                {"name":"sidecar","image":"s"}]}"#)
+                {"name":"sidecar","image":"s"}]}"#
+            )
         );
     }
 
     #[test]
     fn three_way_finalizers_are_a_set() {
         let live = j(r#"{"finalizers":["a","b","other"]}"#);
-        let out = three_way(&live, &j(r#"{"finalizers":["a","b"]}"#), &j(r#"{"finalizers":["a","c"]}"#), "");
+        let out = three_way(
+            &live,
+            &j(r#"{"finalizers":["a","b"]}"#),
+            &j(r#"{"finalizers":["a","c"]}"#),
+            "",
+        );
         assert_eq!(out, j(r#"{"finalizers":["a","other","c"]}"#));
     }
 }

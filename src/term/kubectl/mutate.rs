@@ -9,9 +9,9 @@
 
 use super::format::{self, Format};
 use super::get::{parse_targets, resolve};
+use super::merge::{merge_patch, strategic_merge, three_way};
 use super::select::{labels_of, LabelSelector};
 use super::tables::kind_name;
-use super::merge::{merge_patch, strategic_merge, three_way};
 use super::{codec, Ctx};
 use crate::sim::api::{self, Resource};
 use crate::sim::value::{Map, Value};
@@ -271,10 +271,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 })
                 .collect();
             let template = kv(&[
-                (
-                    "metadata",
-                    kv(&[("labels", app.clone())]),
-                ),
+                ("metadata", kv(&[("labels", app.clone())])),
                 ("spec", kv(&[("containers", Value::Seq(containers))])),
             ]);
             object(
@@ -771,6 +768,41 @@ fn prepare(ctx: &Ctx, src: &str, doc: &mut Value) -> Result<&'static Resource, S
     Ok(res)
 }
 
+/// The documents of `-f`, checked and namespaced ([`prepare`]), with the `--dry-run` mode
+/// and the errors of the documents that failed: the prelude every `-f` verb shares.
+struct Manifests {
+    docs: Vec<(String, &'static Resource, Value)>,
+    dry: Option<&'static str>,
+    /// Printed after the results, as kubectl aggregates the builder's errors and reports
+    /// them once every valid object was handled.
+    errors: Output,
+}
+
+/// The results, then the documents' errors; any failure fails the command.
+fn with_errors(mut out: Output, errors: Output) -> Output {
+    let code = out.exit_code.max(errors.exit_code);
+    out.append(errors);
+    out.exit_code = code;
+    out
+}
+
+fn manifests(ctx: &Ctx) -> Result<Manifests, Output> {
+    let read = read_docs(ctx)?;
+    let dry = dry_run(ctx)?;
+    let mut docs = Vec::new();
+    let mut errors = Output::default();
+    for (src, mut doc) in read {
+        match prepare(ctx, &src, &mut doc) {
+            Ok(res) => docs.push((src, res, doc)),
+            Err(e) => {
+                errors.err(format!("error: {e}"));
+                errors.exit_code = 1;
+            }
+        }
+    }
+    Ok(Manifests { docs, dry, errors })
+}
+
 /// `kubectl create -f`.
 pub fn create_from_file(ctx: &mut Ctx) -> Output {
     if ctx.p.values("filename").is_empty() {
@@ -788,24 +820,12 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
         out.exit_code = 1;
         return out;
     }
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let dry = match dry_run(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, dry, errors } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, mut doc) in docs {
         if ctx.p.on("save-config") {
             set_last_applied(&mut doc);
         }
@@ -837,7 +857,7 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 fn set_last_applied(doc: &mut Value) {
@@ -864,24 +884,12 @@ fn set_last_applied(doc: &mut Value) {
 
 /// `kubectl apply -f`: create, or three-way merge with the last applied configuration.
 pub fn apply(ctx: &mut Ctx) -> Output {
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let dry = match dry_run(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, dry, errors } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, mut doc) in docs {
         let name = api::name_of(&doc).to_string();
         if name.is_empty() {
             out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{src}\": resource name may not be empty", res.qualified_plural(), res.kind, api::namespace_of(&doc).unwrap_or("")));
@@ -953,25 +961,17 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 /// `kubectl replace -f`.
 pub fn replace(ctx: &mut Ctx) -> Output {
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, errors, .. } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, doc) in docs {
         let name = api::name_of(&doc).to_string();
         let ns = api::namespace_of(&doc).map(str::to_string);
         let force = ctx.p.on("force");
@@ -1009,7 +1009,7 @@ pub fn replace(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 fn group_suffix(res: &Resource) -> String {

@@ -88,7 +88,13 @@ fn container_usage(pod: &Value, c: &Value, now: SimTime) -> (i64, i64) {
     let limit = |k: &str| {
         c.path(&["resources", "limits", k])
             .map(scalar_string)
-            .and_then(|q| if k == "cpu" { parse_milli(&q) } else { parse_value(&q) })
+            .and_then(|q| {
+                if k == "cpu" {
+                    parse_milli(&q)
+                } else {
+                    parse_value(&q)
+                }
+            })
     };
     if let Some(l) = limit("cpu") {
         cpu = cpu.min(l);
@@ -134,7 +140,11 @@ fn measured_containers(pod: &Value, now: SimTime) -> Vec<(String, i64, i64)> {
 /// The node's own daemons (kubelet, containerd, systemd...) on top of its pods.
 fn node_overhead(node: &Value) -> (i64, i64) {
     let cp = node
-        .path(&["metadata", "labels", "node-role.kubernetes.io/control-plane"])
+        .path(&[
+            "metadata",
+            "labels",
+            "node-role.kubernetes.io/control-plane",
+        ])
         .is_some();
     let k3s = node
         .path(&["status", "nodeInfo", "kubeletVersion"])
@@ -210,7 +220,10 @@ fn sort_rows<T>(items: &mut [(T, i64, i64)], by: Option<&str>) {
 
 /// TopNodeOptions/TopPodOptions.Validate, which runs before any request.
 fn validate(ctx: &Ctx) -> Result<(), Output> {
-    if !matches!(ctx.p.value("sort-by"), None | Some("") | Some("cpu") | Some("memory")) {
+    if !matches!(
+        ctx.p.value("sort-by"),
+        None | Some("") | Some("cpu") | Some("memory")
+    ) {
         return Err(ctx.fail("--sort-by accepts only cpu or memory"));
     }
     if !ctx.p.args.is_empty() && ctx.p.value("selector").is_some_and(|s| !s.is_empty()) {
@@ -291,7 +304,13 @@ pub fn top(ctx: &mut Ctx) -> Output {
             let alloc = |k: &str| {
                 n.path(&["status", "allocatable", k])
                     .map(scalar_string)
-                    .and_then(|q| if k == "cpu" { parse_milli(&q) } else { parse_value(&q) })
+                    .and_then(|q| {
+                        if k == "cpu" {
+                            parse_milli(&q)
+                        } else {
+                            parse_value(&q)
+                        }
+                    })
                     .unwrap_or(0)
             };
             // metrics_printer.go: int64(usage.MilliValue() / available.MilliValue() * 100).
@@ -328,7 +347,10 @@ pub fn top(ctx: &mut Ctx) -> Output {
         .collect();
     // A named pod is one GET on metrics-server, which has no entry until the pod is measured.
     if let Some(x) = &name {
-        if in_scope.iter().all(|p| measured_containers(p, now).is_empty()) {
+        if in_scope
+            .iter()
+            .all(|p| measured_containers(p, now).is_empty())
+        {
             return Output::error(
                 format!("Error from server (NotFound): podmetrics.metrics.k8s.io \"{ns}/{x}\" not found"),
                 1,
@@ -437,7 +459,10 @@ mod tests {
             vec!["NAME".to_string(), "CPU(cores)".to_string()],
             vec!["web".to_string(), "1m".to_string()],
         ];
-        assert_eq!(render(&rows), "NAME   CPU(cores)   \nweb    1m           \n");
+        assert_eq!(
+            render(&rows),
+            "NAME   CPU(cores)   \nweb    1m           \n"
+        );
     }
 
     #[test]

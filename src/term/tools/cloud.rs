@@ -139,7 +139,10 @@ fn ensure_cluster(term: &mut Terminal, provider: &str) -> String {
     use crate::sim::presets::{install_cloud, Role};
     let (server, nodes): (String, Vec<String>) = match provider {
         "eks" => (
-            format!("https://6B29D5A1E3F54C0E8D1A7B2C9F4E6A13.gr7.{}.eks.amazonaws.com", EKS.1),
+            format!(
+                "https://6B29D5A1E3F54C0E8D1A7B2C9F4E6A13.gr7.{}.eks.amazonaws.com",
+                EKS.1
+            ),
             (34..37)
                 .map(|i| format!("ip-192-168-12-{i}.{}.compute.internal", EKS.1))
                 .collect(),
@@ -188,9 +191,18 @@ fn entries(term: &mut Terminal, provider: &str, key: &str) -> Option<Kubeconfig>
             AuthInfo {
                 exec: Some(exec(
                     "aws",
-                    ["--region", EKS.1, "eks", "get-token", "--cluster-name", EKS.2, "--output", "json"]
-                        .map(String::from)
-                        .to_vec(),
+                    [
+                        "--region",
+                        EKS.1,
+                        "eks",
+                        "get-token",
+                        "--cluster-name",
+                        EKS.2,
+                        "--output",
+                        "json",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
                 )),
                 ..AuthInfo::default()
             },
@@ -268,7 +280,11 @@ fn entries(term: &mut Terminal, provider: &str, key: &str) -> Option<Kubeconfig>
 fn save_entries(term: &mut Terminal, provider: &str) -> Option<(String, bool)> {
     let key = ensure_cluster(term, provider);
     let kc = entries(term, provider, &key)?;
-    let cluster_name = kc.clusters.first().map(|(n, _)| n.clone()).unwrap_or_default();
+    let cluster_name = kc
+        .clusters
+        .first()
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default();
     let existed = crate::term::kubectl::config::load(term, None)
         .is_ok_and(|l| l.merged.cluster(&cluster_name).is_some());
     let path = super::merge_into_kubeconfig(term, &kc, true);
@@ -315,19 +331,30 @@ pub fn az(term: &mut Terminal, args: &[String]) -> Output {
         ["aks", "get-credentials", ..] => {
             let rg = opt(args, &["-g", "--resource-group"]).unwrap_or_default();
             let name = opt(args, &["-n", "--name"]).unwrap_or_default();
-            let missing: Vec<&str> = [(rg.is_empty(), "--resource-group/-g"), (name.is_empty(), "--name/-n")]
-                .iter()
-                .filter(|(m, _)| *m)
-                .map(|(_, f)| *f)
-                .collect();
+            let missing: Vec<&str> = [
+                (rg.is_empty(), "--resource-group/-g"),
+                (name.is_empty(), "--name/-n"),
+            ]
+            .iter()
+            .filter(|(m, _)| *m)
+            .map(|(_, f)| *f)
+            .collect();
             if !missing.is_empty() {
-                return Output::error(format!("the following arguments are required: {}", missing.join(", ")), 2);
+                return Output::error(
+                    format!(
+                        "the following arguments are required: {}",
+                        missing.join(", ")
+                    ),
+                    2,
+                );
             }
             if !has_cloud_accounts(term) || rg != AKS.0 || name != AKS.2 {
                 return Output::error(format!("(ResourceNotFound) The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix\nCode: ResourceNotFound\nMessage: The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"), 3);
             }
             match save_entries(term, "aks") {
-                Some((path, _)) => Output::out(format!("Merged \"{name}\" as current context in {path}\n")),
+                Some((path, _)) => {
+                    Output::out(format!("Merged \"{name}\" as current context in {path}\n"))
+                }
                 None => Output::error("ERROR: cluster not found", 3),
             }
         }

@@ -135,8 +135,18 @@ fn field_bytes(out: &mut Vec<u8>, field: u64, bytes: &[u8]) {
 }
 
 const GO_MAPS: &[&str] = &[
-    "labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector",
-    "selector", "capacity", "allocatable", "requests", "limits",
+    "labels",
+    "annotations",
+    "data",
+    "stringData",
+    "binaryData",
+    "matchLabels",
+    "nodeSelector",
+    "selector",
+    "capacity",
+    "allocatable",
+    "requests",
+    "limits",
 ];
 
 /// Protobuf wire encoding of a JSON-like value: a map's entries are fields 1..n in key
@@ -455,15 +465,30 @@ mod tests {
         assert_eq!(keys, "/registry/minions/kind-control-plane\n\n/registry/minions/kind-worker\n\n/registry/minions/kind-worker2\n\n");
         // A value is `k8s\0` + protobuf: the terminal shows its strings among binary noise.
         let v = t.run("etcdctl get /registry/namespaces/default").stdout();
-        assert!(v.starts_with("/registry/namespaces/default\nk8s\n"), "{v:?}");
-        assert!(v.contains("v1") && v.contains("Namespace") && v.contains("kubernetes.io/metadata.name"), "{v:?}");
+        assert!(
+            v.starts_with("/registry/namespaces/default\nk8s\n"),
+            "{v:?}"
+        );
+        assert!(
+            v.contains("v1")
+                && v.contains("Namespace")
+                && v.contains("kubernetes.io/metadata.name"),
+            "{v:?}"
+        );
         assert!(!v.contains("{\""), "no JSON: {v:?}");
-        let j = t.run("etcdctl get /registry/namespaces/default -w json").stdout();
+        let j = t
+            .run("etcdctl get /registry/namespaces/default -w json")
+            .stdout();
         assert!(j.starts_with("{\"header\":{\"cluster_id\":"), "{j}");
-        assert!(j.contains("\"key\":\"L3JlZ2lzdHJ5L25hbWVzcGFjZXMvZGVmYXVsdA==\""), "{j}");
+        assert!(
+            j.contains("\"key\":\"L3JlZ2lzdHJ5L25hbWVzcGFjZXMvZGVmYXVsdA==\""),
+            "{j}"
+        );
         assert!(j.contains("\"value\":\"azhzAA"), "k8s\\0 in base64: {j}");
         assert!(j.ends_with(",\"count\":1}\n"), "{j}");
-        let only = t.run("etcdctl get /registry/namespaces/default --print-value-only").stdout();
+        let only = t
+            .run("etcdctl get /registry/namespaces/default --print-value-only")
+            .stdout();
         assert!(only.starts_with("k8s\n"), "{only:?}");
         let ml = t.run("etcdctl member list").stdout();
         assert!(ml.contains(", started, kind-control-plane, https://172.18.0.2:2380, https://172.18.0.2:2379, false\n"), "{ml}");

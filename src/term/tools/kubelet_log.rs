@@ -88,8 +88,18 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
     // Registration, and a node left without a CNI complaining every 5 s until it has one.
     if let Some(node) = list("Node").into_iter().find(|n| api::name_of(n) == host) {
         if let Some(t) = stamp(node.path(&["metadata", "creationTimestamp"])) {
-            push(t, 'I', "kubelet_node_status.go:75", format!("\"Attempting to register node\" node={}", quoted(host)));
-            push(t, 'I', "kubelet_node_status.go:78", format!("\"Successfully registered node\" node={}", quoted(host)));
+            push(
+                t,
+                'I',
+                "kubelet_node_status.go:75",
+                format!("\"Attempting to register node\" node={}", quoted(host)),
+            );
+            push(
+                t,
+                'I',
+                "kubelet_node_status.go:78",
+                format!("\"Successfully registered node\" node={}", quoted(host)),
+            );
             let ready = node
                 .path(&["status", "conditions"])
                 .and_then(Value::as_seq)
@@ -113,7 +123,10 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
                         SimTime::from_ms(at),
                         'E',
                         "kubelet.go:3117",
-                        format!("\"Container runtime network not ready\" networkReady={}", quoted(&msg.replace("container runtime network not ready: ", ""))),
+                        format!(
+                            "\"Container runtime network not ready\" networkReady={}",
+                            quoted(&msg.replace("container runtime network not ready: ", ""))
+                        ),
                     );
                     at += 5_000;
                 }
@@ -137,8 +150,25 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
         };
         let admitted = stamp(p.path(&["status", "startTime"])).unwrap_or(created);
         let source = if mirror { "file" } else { "api" };
-        push(admitted, 'I', "kubelet.go:2465", format!("\"SyncLoop ADD\" source={} pods=[{}]", quoted(source), quoted(&key)));
-        push(admitted, 'I', "util.go:30", format!("\"No sandbox for pod can be found. Need to start a new one\" pod={}", quoted(&key)));
+        push(
+            admitted,
+            'I',
+            "kubelet.go:2465",
+            format!(
+                "\"SyncLoop ADD\" source={} pods=[{}]",
+                quoted(source),
+                quoted(&key)
+            ),
+        );
+        push(
+            admitted,
+            'I',
+            "util.go:30",
+            format!(
+                "\"No sandbox for pod can be found. Need to start a new one\" pod={}",
+                quoted(&key)
+            ),
+        );
         let running = p
             .path(&["status", "containerStatuses"])
             .and_then(Value::as_seq)
@@ -171,8 +201,14 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
         let Some(t) = stamp(e.get("lastTimestamp")) else {
             continue;
         };
-        let ns = e.path(&["involvedObject", "namespace"]).and_then(Value::as_str).unwrap_or("");
-        let name = e.path(&["involvedObject", "name"]).and_then(Value::as_str).unwrap_or("");
+        let ns = e
+            .path(&["involvedObject", "namespace"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let name = e
+            .path(&["involvedObject", "name"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let key = format!("{ns}/{name}");
         let uid = pods
             .iter()
@@ -185,7 +221,16 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
             "Failed" if message.starts_with("Failed to pull image") => {
                 let image = message.split('"').nth(1).unwrap_or("");
                 let err = message.split_once(": ").map_or(message, |(_, r)| r);
-                push(t, 'E', "log.go:32", format!("\"PullImage from image service failed\" err={} image={}", quoted(err), quoted(image)));
+                push(
+                    t,
+                    'E',
+                    "log.go:32",
+                    format!(
+                        "\"PullImage from image service failed\" err={} image={}",
+                        quoted(err),
+                        quoted(image)
+                    ),
+                );
             }
             "BackOff" if message.contains("restarting failed container") => {
                 push(t, 'E', "pod_workers.go:1301", format!(
@@ -225,11 +270,18 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
     let mut i = 0;
     while i < raw.len() {
         let second = raw[i].0.as_ms() / 1000;
-        let same = raw[i..].iter().take_while(|r| r.0.as_ms() / 1000 == second).count();
+        let same = raw[i..]
+            .iter()
+            .take_while(|r| r.0.as_ms() / 1000 == second)
+            .count();
         let step = 1_000_000 / (same as u32 + 1);
         for (k, (t, sev, source, msg)) in raw[i..i + same].iter().enumerate() {
-            let us = step * (k as u32 + 1) - hash(&format!("{msg}{}", t.as_ms())) % (step / 2).max(1);
-            out.push((*t, format!("kubelet[{PID}]: {}", klog(*sev, *t, us, source, msg))));
+            let us =
+                step * (k as u32 + 1) - hash(&format!("{msg}{}", t.as_ms())) % (step / 2).max(1);
+            out.push((
+                *t,
+                format!("kubelet[{PID}]: {}", klog(*sev, *t, us, source, msg)),
+            ));
         }
         i += same;
     }

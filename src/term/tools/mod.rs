@@ -26,9 +26,9 @@ pub mod cloud;
 pub mod etcdctl;
 pub mod kind;
 pub mod kubeadm;
+pub mod kubelet_log;
 pub mod manifests;
 pub mod minikube;
-pub mod kubelet_log;
 pub mod node;
 
 use super::fs::Fs;
