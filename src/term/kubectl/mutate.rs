@@ -1019,6 +1019,21 @@ fn group_suffix(res: &Resource) -> String {
     }
 }
 
+/// [`resolve_objects`] with its errors already in the output the verb goes on writing (the
+/// prelude of delete, patch, scale, set image, label and taint).
+pub fn resolve_reporting(
+    ctx: &mut Ctx,
+    allow_select: bool,
+) -> Result<(Vec<(&'static Resource, Value)>, Output), Output> {
+    let (objs, errors) = resolve_objects(ctx, allow_select)?;
+    let mut out = Output::default();
+    for e in errors {
+        out.err(e);
+        out.exit_code = 1;
+    }
+    Ok((objs, out))
+}
+
 /// Resolves `TYPE NAME...`, `TYPE/NAME...`, `TYPE -l sel`, `TYPE --all` to objects.
 pub fn resolve_objects(
     ctx: &mut Ctx,
@@ -1341,15 +1356,10 @@ pub fn patch(ctx: &mut Ctx) -> Output {
             "--type must be one of [json merge strategic], not \"{ty}\""
         ));
     }
-    let (objs, errors) = match resolve_objects(ctx, false) {
+    let (objs, mut out) = match resolve_reporting(ctx, false) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, live) in objs {
         let mut new = live.clone();
         match ty.as_str() {
@@ -1401,15 +1411,10 @@ pub fn scale(ctx: &mut Ctx) -> Output {
             "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
         );
     }
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut obj) in objs {
         if !matches!(
             res.kind,
@@ -1619,15 +1624,10 @@ pub fn set_image(ctx: &mut Ctx) -> Output {
         return ctx.usage("at least one image update is required");
     }
     ctx.p.args = targets;
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut obj) in objs {
         let path: &[&str] = match res.kind {
             "Pod" => &["spec"],
@@ -1708,15 +1708,10 @@ pub fn label(ctx: &mut Ctx, field: &str) -> Output {
         ));
     }
     ctx.p.args = targets;
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     let overwrite = ctx.p.on("overwrite");
     for (res, mut obj) in objs {
         let obj_name = api::name_of(&obj).to_string();

@@ -6,7 +6,7 @@
 //! small increments until its condition holds or its timeout passes.
 
 use super::get::parse_targets;
-use super::mutate::resolve_objects;
+use super::mutate::{resolve_objects, resolve_reporting};
 use super::select::{scalar_string, LabelSelector};
 use super::tables::kind_name;
 use super::watch::Watch;
@@ -383,15 +383,10 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             ctx.p.args[0]
         ));
     }
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut node) in objs {
         let name = api::name_of(&node).to_string();
         let mut taints = node
