@@ -113,8 +113,14 @@ fn events_for(ctx: &mut Ctx, obj: &Value) -> Vec<Value> {
             && io.and_then(|x| x.get("name")).and_then(Value::as_str) == Some(name.as_str())
             && io.and_then(|x| x.get("kind")).and_then(Value::as_str) == Some(kind.as_str())
     });
+    // DescribeEvents sorts with event.SortableEvents: by the last time each event was seen
+    // (series.lastObservedTime, else lastTimestamp, else eventTime). sort.Sort on these short
+    // lists is an insertion sort, so ties keep the API's order (by name: `<object>.<hex
+    // time>`, i.e. creation order); a stable sort on the same key reproduces it.
     evs.sort_by_key(|e| {
-        e.get("lastTimestamp")
+        e.path(&["series", "lastObservedTime"])
+            .or_else(|| e.get("lastTimestamp"))
+            .or_else(|| e.get("eventTime"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
@@ -131,15 +137,17 @@ fn write_events(w: &mut W, evs: &[Value], now: SimTime) {
     w.line(1, "Type\tReason\tAge\tFrom\tMessage");
     w.line(1, "----\t------\t----\t----\t-------");
     for e in evs {
-        let last = tables::since(e.get("lastTimestamp").and_then(Value::as_str), now);
+        // describe.go DescribeEvents: "<last> (xN over <first>)" for a repeated event, else
+        // the age of its first occurrence.
+        let first = tables::since(e.get("firstTimestamp").and_then(Value::as_str), now);
         let count = e.get("count").and_then(Value::as_i64).unwrap_or(1);
         let age = if count > 1 {
             format!(
-                "{last} (x{count} over {})",
-                tables::since(e.get("firstTimestamp").and_then(Value::as_str), now)
+                "{} (x{count} over {first})",
+                tables::since(e.get("lastTimestamp").and_then(Value::as_str), now)
             )
         } else {
-            last
+            first
         };
         let from = e
             .path(&["source", "component"])
