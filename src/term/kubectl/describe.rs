@@ -1299,11 +1299,7 @@ struct Sum {
 
 impl Sum {
     fn add(&mut self, q: &str, cpu: bool) {
-        let v = if cpu {
-            crate::sim::quantity::parse_milli(q)
-        } else {
-            crate::sim::quantity::parse_value(q)
-        };
+        let v = super::top::quantity(&Value::from(q), if cpu { "cpu" } else { "memory" });
         self.value += v.unwrap_or(0);
         self.binary.get_or_insert(q.ends_with('i'));
     }
@@ -1398,14 +1394,10 @@ fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
         .cloned()
         .unwrap_or_default();
     let alloc = |r: &str| {
-        allocatable.get(r).map_or(0, |q| {
-            let q = scalar_string(q);
-            if r == "cpu" {
-                crate::sim::quantity::parse_milli(&q).unwrap_or(0)
-            } else {
-                crate::sim::quantity::parse_value(&q).unwrap_or(0)
-            }
-        })
+        allocatable
+            .get(r)
+            .and_then(|q| super::top::quantity(q, r))
+            .unwrap_or(0)
     };
     let cell = |sum: Option<&Sum>, r: &str| {
         let sum = sum.copied().unwrap_or_default();

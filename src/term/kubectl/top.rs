@@ -59,6 +59,17 @@ fn profile(image: &str) -> (i64, i64) {
     }
 }
 
+/// A quantity of `resource` in the units kubectl compares: millicores for `cpu`
+/// (`MilliValue()`), base units otherwise (`Value()`: bytes, pods).
+pub fn quantity(q: &Value, resource: &str) -> Option<i64> {
+    let text = scalar_string(q);
+    if resource == "cpu" {
+        parse_milli(&text)
+    } else {
+        parse_value(&text)
+    }
+}
+
 /// A deterministic factor in [80, 120] % for one container in one scrape window.
 fn jitter_pct(key: &str, window: u64) -> i64 {
     // FNV-1a: stable across platforms and runs.
@@ -85,17 +96,7 @@ fn container_usage(pod: &Value, c: &Value, now: SimTime) -> (i64, i64) {
     let mut cpu = (cpu_m * pct + 99) / 100;
     // Memory moves less than CPU between scrapes: half the spread.
     let mut mem = mem_mi * MI * (100 + (pct - 100) / 2) / 100;
-    let limit = |k: &str| {
-        c.path(&["resources", "limits", k])
-            .map(scalar_string)
-            .and_then(|q| {
-                if k == "cpu" {
-                    parse_milli(&q)
-                } else {
-                    parse_value(&q)
-                }
-            })
-    };
+    let limit = |k: &str| c.path(&["resources", "limits", k]).and_then(|q| quantity(q, k));
     if let Some(l) = limit("cpu") {
         cpu = cpu.min(l);
     }
@@ -303,14 +304,7 @@ pub fn top(ctx: &mut Ctx) -> Output {
         for (n, cpu, mem) in measured {
             let alloc = |k: &str| {
                 n.path(&["status", "allocatable", k])
-                    .map(scalar_string)
-                    .and_then(|q| {
-                        if k == "cpu" {
-                            parse_milli(&q)
-                        } else {
-                            parse_value(&q)
-                        }
-                    })
+                    .and_then(|q| quantity(q, k))
                     .unwrap_or(0)
             };
             // metrics_printer.go: int64(usage.MilliValue() / available.MilliValue() * 100).

@@ -28,6 +28,15 @@ fn opt(args: &[String], names: &[&str]) -> Option<String> {
     None
 }
 
+/// The words of a cloud CLI line that are not flags (flag values included: `--region X`
+/// keeps `X`, which the commands below never read positionally past their subcommand).
+fn positional(args: &[String]) -> Vec<&str> {
+    args.iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect()
+}
+
 fn gke_key() -> String {
     format!("gke_{}_{}_{}", GKE.0, GKE.1, GKE.2)
 }
@@ -71,11 +80,7 @@ pub fn add_gke_entries(term: &mut Terminal, kc: &mut Kubeconfig, _ns: &str) {
 }
 
 pub fn gcloud(term: &mut Terminal, args: &[String]) -> Output {
-    let words: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = positional(args);
     match words.as_slice() {
         ["container", "clusters", "get-credentials", name, ..] => {
             let region = opt(args, &["--region", "--zone"]).unwrap_or_default();
@@ -293,11 +298,7 @@ fn save_entries(term: &mut Terminal, provider: &str) -> Option<(String, bool)> {
 
 /// `aws eks update-kubeconfig --name NAME --region REGION` (awscli's update_kubeconfig.py).
 pub fn aws(term: &mut Terminal, args: &[String]) -> Output {
-    let words: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = positional(args);
     match words.as_slice() {
         ["eks", "update-kubeconfig", ..] => {
             let name = opt(args, &["--name"]).unwrap_or_default();
@@ -322,11 +323,7 @@ pub fn aws(term: &mut Terminal, args: &[String]) -> Output {
 
 /// `az aks get-credentials -g GROUP -n NAME` (azure-cli's aks custom.py).
 pub fn az(term: &mut Terminal, args: &[String]) -> Output {
-    let words: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = positional(args);
     match words.as_slice() {
         ["aks", "get-credentials", ..] => {
             let rg = opt(args, &["-g", "--resource-group"]).unwrap_or_default();
@@ -368,11 +365,7 @@ pub fn az(term: &mut Terminal, args: &[String]) -> Output {
 /// `doctl kubernetes cluster kubeconfig save NAME` (doctl's commands/kubernetes.go: two
 /// notices on stderr).
 pub fn doctl(term: &mut Terminal, args: &[String]) -> Output {
-    let words: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = positional(args);
     match words.as_slice() {
         ["kubernetes" | "k8s", "cluster", "kubeconfig", "save", name, ..] => {
             if !has_cloud_accounts(term) || *name != DOKS.1 {
