@@ -96,7 +96,10 @@ fn container_usage(pod: &Value, c: &Value, now: SimTime) -> (i64, i64) {
     let mut cpu = (cpu_m * pct + 99) / 100;
     // Memory moves less than CPU between scrapes: half the spread.
     let mut mem = mem_mi * MI * (100 + (pct - 100) / 2) / 100;
-    let limit = |k: &str| c.path(&["resources", "limits", k]).and_then(|q| quantity(q, k));
+    let limit = |k: &str| {
+        c.path(&["resources", "limits", k])
+            .and_then(|q| quantity(q, k))
+    };
     if let Some(l) = limit("cpu") {
         cpu = cpu.min(l);
     }
