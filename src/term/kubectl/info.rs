@@ -229,8 +229,17 @@ pub fn version(ctx: &mut Ctx) -> Output {
         Some(fmt @ ("yaml" | "json")) => {
             let client = version_info(CLIENT_VERSION, false);
             let srv = server.as_deref().map(|s| version_info(s, true));
+            // version.go prints what it has, then returns the server error.
+            let finish = |text: String| {
+                let mut out = Output::out(text);
+                if srv.is_none() && !client_only {
+                    out.err(super::NO_SERVER);
+                    out.exit_code = 1;
+                }
+                out
+            };
             if fmt == "json" {
-                return Output::out(version_json(&client, srv.as_deref()));
+                return finish(version_json(&client, srv.as_deref()));
             }
             let map = |fields: &[(&str, String)]| {
                 let mut m = Value::map();
@@ -245,7 +254,7 @@ pub fn version(ctx: &mut Ctx) -> Output {
             if let Some(s) = &srv {
                 v.set("serverVersion", map(s));
             }
-            return Output::out(codec::to_yaml(&v));
+            return finish(codec::to_yaml(&v));
         }
         Some(_) => return ctx.fail("--output must be 'yaml' or 'json'"),
         None => {}
