@@ -1,13 +1,12 @@
 //! Operations on running workloads and nodes: rollout, taint, cordon/uncordon, drain, logs,
-//! exec, top and wait.
+//! exec and wait (top lives in [`super::top`]).
 //!
 //! `rollout status`, `logs -f` and `wait` need simulated time to pass: `rollout status` and
 //! `logs -f` start a [`super::watch::Watch`] the UI polls; `wait` steps the world itself in
 //! small increments until its condition holds or its timeout passes.
 
 use super::get::parse_targets;
-use super::mutate::resolve_objects;
-use super::printers::Table;
+use super::mutate::{resolve_objects, resolve_reporting};
 use super::select::{scalar_string, LabelSelector};
 use super::tables::kind_name;
 use super::watch::Watch;
@@ -428,15 +427,10 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             ctx.p.args[0]
         ));
     }
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut node) in objs {
         let name = api::name_of(&node).to_string();
         let mut taints = node
@@ -1129,119 +1123,6 @@ fn service_env(ctx: &mut Ctx, ns: &str, started: &str) -> Vec<String> {
         }
     }
     env
-}
-
-pub fn top(ctx: &mut Ctx) -> Output {
-    let has_metrics = match ctx.api() {
-        Ok(mut a) => api::resource_for("deployments")
-            .is_some_and(|r| a.get(r, Some("kube-system"), "metrics-server").is_ok()),
-        Err(o) => return o,
-    };
-    if !has_metrics {
-        return Output::error("error: Metrics API not available", 1);
-    }
-    // No cgroup model yet: usage is estimated from what is running, deterministically: each
-    // running container uses its requests (or 1m CPU / 4Mi memory when it has none), each node
-    // adds its system daemons. TODO(sim-workloads): real usage once the kubelet models it.
-    let nodes = ctx.cmd.name() == "node";
-    let (pods_res, nodes_res) = (api::resource_for("pods"), api::resource_for("nodes"));
-    let (all_pods, all_nodes) = match (pods_res, nodes_res, ctx.api()) {
-        (Some(p), Some(n), Ok(mut a)) => (a.list(p, None), a.list(n, None)),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let running =
-        |p: &&Value| p.path(&["status", "phase"]).and_then(Value::as_str) == Some("Running");
-    let usage = |p: &Value| -> (i64, i64) {
-        let mut cpu = 0;
-        let mut mem = 0;
-        for c in p
-            .path(&["spec", "containers"])
-            .and_then(Value::as_seq)
-            .cloned()
-            .unwrap_or_default()
-        {
-            let req = |k: &str| c.path(&["resources", "requests", k]).map(scalar_string);
-            cpu += req("cpu")
-                .and_then(|q| crate::sim::quantity::parse_milli(&q))
-                .unwrap_or(1);
-            mem += req("memory")
-                .and_then(|q| crate::sim::quantity::parse_value(&q))
-                .unwrap_or(4 << 20);
-        }
-        (cpu, mem)
-    };
-    let mut t = if nodes {
-        Table::new(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"])
-    } else if ctx.all_namespaces() {
-        Table::new(&["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"])
-    } else {
-        Table::new(&["NAME", "CPU(cores)", "MEMORY(bytes)"])
-    };
-    let mi = |b: i64| format!("{}Mi", b >> 20);
-    if nodes {
-        for n in &all_nodes {
-            let name = api::name_of(n);
-            let cp = n
-                .path(&[
-                    "metadata",
-                    "labels",
-                    "node-role.kubernetes.io/control-plane",
-                ])
-                .is_some();
-            let (mut cpu, mut mem) = if cp {
-                (120, 550 << 20)
-            } else {
-                (25, 180 << 20)
-            };
-            for p in all_pods
-                .iter()
-                .filter(running)
-                .filter(|p| p.path(&["spec", "nodeName"]).and_then(Value::as_str) == Some(name))
-            {
-                let (c, m) = usage(p);
-                cpu += c;
-                mem += m;
-            }
-            let alloc = |k: &str| n.path(&["status", "allocatable", k]).map(scalar_string);
-            let cpu_cap = alloc("cpu")
-                .and_then(|q| crate::sim::quantity::parse_milli(&q))
-                .unwrap_or(1000)
-                .max(1);
-            let mem_cap = alloc("memory")
-                .and_then(|q| crate::sim::quantity::parse_value(&q))
-                .unwrap_or(1 << 30)
-                .max(1);
-            t.row(vec![
-                name.to_string(),
-                format!("{cpu}m"),
-                format!("{}%", cpu * 100 / cpu_cap),
-                mi(mem),
-                format!("{}%", mem * 100 / mem_cap),
-            ]);
-        }
-    } else {
-        let ns = ctx.namespace();
-        let all_ns = ctx.all_namespaces();
-        let mut any = false;
-        for p in all_pods
-            .iter()
-            .filter(running)
-            .filter(|p| all_ns || api::namespace_of(p) == Some(ns.as_str()))
-        {
-            any = true;
-            let (c, m) = usage(p);
-            let mut row = Vec::new();
-            if all_ns {
-                row.push(api::namespace_of(p).unwrap_or("").to_string());
-            }
-            row.extend([api::name_of(p).to_string(), format!("{c}m"), mi(m)]);
-            t.row(row);
-        }
-        if !any {
-            return Output::error(format!("No resources found in {ns} namespace."), 0);
-        }
-    }
-    Output::out(t.render())
 }
 
 /// Parses `30s`, `2m`, `1h`, `500ms`, `0` into milliseconds.
