@@ -533,7 +533,8 @@ impl ApiServer<'_> {
         }
         if res.kind == "DaemonSet" {
             let old = template_generation(&current.value);
-            let changed = current.value.path(&["spec", "template"]) != obj.path(&["spec", "template"]);
+            let changed =
+                current.value.path(&["spec", "template"]) != obj.path(&["spec", "template"]);
             set_template_generation(&mut obj, if changed { old + 1 } else { old });
         }
         self.finish_write(res, ns.as_deref(), &name, &key, obj, current.mod_revision)

@@ -317,7 +317,7 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
         if replicas.iter().any(|r| r == node)
             && replica_up(c, component, node)
             && !c.leader.identities.contains_key(&slot)
-            && c.leader.holders.get(component).is_none()
+            && !c.leader.holders.contains_key(component)
         {
             c.leader.identities.insert(slot, holder.clone());
         }
@@ -402,9 +402,10 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                     "kube-scheduler" => "default-scheduler",
                     c => c,
                 };
-                let lease = world.clusters.get(cluster).and_then(|c| {
-                    c.store.get(&key).map(|kv| (*kv.value).clone())
-                });
+                let lease = world
+                    .clusters
+                    .get(cluster)
+                    .and_then(|c| c.store.get(&key).map(|kv| (*kv.value).clone()));
                 if let (Some(lease), Some(mut a)) = (lease, world.api(cluster, component)) {
                     super::events::record(
                         &mut a,
@@ -518,14 +519,23 @@ mod tests {
         let first = holder(&w, &cluster, "kube-scheduler");
         let (node, uuid) = first.split_once('_').expect("<node>_<uuid>");
         assert_eq!(uuid.len(), 36, "{first}");
-        assert_eq!(leader_node(&w.clusters[&cluster], "kube-scheduler").as_deref(), Some(node));
+        assert_eq!(
+            leader_node(&w.clusters[&cluster], "kube-scheduler").as_deref(),
+            Some(node)
+        );
         let l = lease(&w, &cluster, "kube-controller-manager");
-        assert_eq!(meta::int_at(&l, &["spec", "leaseDurationSeconds"]), Some(15));
+        assert_eq!(
+            meta::int_at(&l, &["spec", "leaseDurationSeconds"]),
+            Some(15)
+        );
         assert_eq!(meta::int_at(&l, &["spec", "leaseTransitions"]), Some(0));
         // The leader renews every 2 s.
         let renew = |w: &World| {
-            meta::str_at(&lease(w, &cluster, "kube-scheduler"), &["spec", "renewTime"])
-                .map(str::to_string)
+            meta::str_at(
+                &lease(w, &cluster, "kube-scheduler"),
+                &["spec", "renewTime"],
+            )
+            .map(str::to_string)
         };
         let before = renew(&w);
         run(&mut w, 2_000);
@@ -538,12 +548,19 @@ mod tests {
         )
         .unwrap();
         run(&mut w, 10_000);
-        assert_eq!(holder(&w, &cluster, "kube-scheduler"), first, "not yet expired");
+        assert_eq!(
+            holder(&w, &cluster, "kube-scheduler"),
+            first,
+            "not yet expired"
+        );
         assert!(!acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         run(&mut w, 7_000);
         let second = holder(&w, &cluster, "kube-scheduler");
         assert_ne!(second, first);
-        assert!(!second.starts_with(&format!("{node}_")), "another replica: {second}");
+        assert!(
+            !second.starts_with(&format!("{node}_")),
+            "another replica: {second}"
+        );
         assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         let l = lease(&w, &cluster, "kube-scheduler");
         assert_eq!(meta::int_at(&l, &["spec", "leaseTransitions"]), Some(1));
@@ -553,11 +570,20 @@ mod tests {
             .filter(|kv| meta::str_at(&kv.value, &["reason"]) == Some("LeaderElection"))
             .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
             .collect();
-        assert!(became.contains(&format!("{first} became leader")), "{became:?}");
-        assert!(became.contains(&format!("{second} became leader")), "{became:?}");
+        assert!(
+            became.contains(&format!("{first} became leader")),
+            "{became:?}"
+        );
+        assert!(
+            became.contains(&format!("{second} became leader")),
+            "{became:?}"
+        );
         // The controller-manager's leader was never disturbed.
         assert_eq!(
-            meta::int_at(&lease(&w, &cluster, "kube-controller-manager"), &["spec", "leaseTransitions"]),
+            meta::int_at(
+                &lease(&w, &cluster, "kube-controller-manager"),
+                &["spec", "leaseTransitions"]
+            ),
             Some(0)
         );
         // The old replica comes back as a follower with a new identity.
@@ -586,13 +612,18 @@ mod tests {
         .unwrap();
         let mut pod = Value::map();
         pod.path_mut_or_insert(&["metadata"]).set("name", "p");
-        pod.path_mut_or_insert(&["metadata"]).set("namespace", "default");
+        pod.path_mut_or_insert(&["metadata"])
+            .set("namespace", "default");
         let mut c = Value::map();
         c.set("name", "c");
         c.set("image", "nginx");
-        pod.path_mut_or_insert(&["spec"]).set("containers", Value::Seq(vec![c]));
+        pod.path_mut_or_insert(&["spec"])
+            .set("containers", Value::Seq(vec![c]));
         let pods = crate::sim::api::resource_for("pods").unwrap();
-        w.api(&cluster, "kubectl").unwrap().create(pods, pod).unwrap();
+        w.api(&cluster, "kubectl")
+            .unwrap()
+            .create(pods, pod)
+            .unwrap();
         let bound = |w: &World| {
             w.clusters[&cluster]
                 .store
@@ -628,7 +659,11 @@ mod tests {
         let mut back = World::import(&w.export()).unwrap();
         for _ in 0..60 {
             back.step(500);
-            assert!(acts(&back.clusters[&cluster], "kube-controller-manager", back.now()));
+            assert!(acts(
+                &back.clusters[&cluster],
+                "kube-controller-manager",
+                back.now()
+            ));
         }
         assert_eq!(holder(&back, &cluster, "kube-controller-manager"), before);
         assert_eq!(
@@ -653,12 +688,17 @@ mod tests {
         );
         // 56 bytes: the padding spills into a second block.
         assert_eq!(
-            hex(&sha256(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            hex(&sha256(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         );
         assert_eq!(base32_lower(b"foobar"), "mzxw6ytboi");
         let name = apiserver_lease_name("kind-control-plane");
-        assert!(name.starts_with("apiserver-") && name.len() == 10 + 26, "{name}");
+        assert!(
+            name.starts_with("apiserver-") && name.len() == 10 + 26,
+            "{name}"
+        );
     }
 
     #[test]
@@ -675,7 +715,10 @@ mod tests {
                 meta::label(&l, "apiserver.kubernetes.io/identity"),
                 Some("kube-apiserver")
             );
-            assert_eq!(meta::int_at(&l, &["spec", "leaseDurationSeconds"]), Some(3600));
+            assert_eq!(
+                meta::int_at(&l, &["spec", "leaseDurationSeconds"]),
+                Some(3600)
+            );
             let h = holder(&w, &cluster, &name);
             assert!(h.starts_with(&format!("{name}_")), "{h}");
         }

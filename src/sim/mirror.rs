@@ -107,7 +107,12 @@ mod tests {
             .unwrap();
         assert!(meta::pod_is_ready(&cm));
         let restarts = meta::int_at(&c, &["restartCount"]).unwrap();
-        faults::apply(&mut w, KIND, &Fault::StartComponent("kube-scheduler".into())).unwrap();
+        faults::apply(
+            &mut w,
+            KIND,
+            &Fault::StartComponent("kube-scheduler".into()),
+        )
+        .unwrap();
         run(&mut w, 10_000);
         assert!(meta::pod_is_ready(&pod(&w)), "Ready again after start");
         let c = container(&w);
@@ -164,12 +169,19 @@ mod power_cycle {
             w.step(500);
         }
         faults::apply(&mut w, "kind-kind", &Fault::PowerOn(node.into())).unwrap();
-        faults::apply(&mut w, "kind-kind", &Fault::StopComponent("kube-scheduler".into()))
-            .unwrap();
+        faults::apply(
+            &mut w,
+            "kind-kind",
+            &Fault::StopComponent("kube-scheduler".into()),
+        )
+        .unwrap();
         for _ in 0..120 {
             w.step(500);
         }
-        for kv in w.clusters["kind-kind"].store.range("/registry/pods/kube-system/") {
+        for kv in w.clusters["kind-kind"]
+            .store
+            .range("/registry/pods/kube-system/")
+        {
             let name = meta::str_at(&kv.value, &["metadata", "name"]).unwrap_or("");
             let on_node = meta::node_name(&kv.value) == Some(node);
             if !on_node {
@@ -179,7 +191,11 @@ mod power_cycle {
                 .value
                 .path(&["status", "containerStatuses"])
                 .and_then(crate::sim::value::Value::as_seq)
-                .map(|cs| cs.iter().filter_map(|c| meta::int_at(c, &["restartCount"])).sum())
+                .map(|cs| {
+                    cs.iter()
+                        .filter_map(|c| meta::int_at(c, &["restartCount"]))
+                        .sum()
+                })
                 .unwrap_or(0);
             if name.starts_with("kube-scheduler-") {
                 assert!(!meta::pod_is_ready(&kv.value), "{name}");

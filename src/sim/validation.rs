@@ -427,7 +427,10 @@ fn job_errors(spec: &Value) -> Vec<String> {
         if !mode.as_str().is_some_and(|m| ok.contains(&m)) {
             errs.push(not_supported("spec.completionMode", mode, &ok));
         } else if mode.as_str() == Some("Indexed") && spec.get("completions").is_none() {
-            errs.push(required("spec.completions", "when completion mode is Indexed"));
+            errs.push(required(
+                "spec.completions",
+                "when completion mode is Indexed",
+            ));
         }
     }
     let empty = Value::map();

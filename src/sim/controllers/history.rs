@@ -88,9 +88,7 @@ fn owned(ctx: &Ctx<'_>, st: &State, owner_uid: &str) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default();
-    out.sort_by(|a, b| {
-        (revision_of(a), meta::key_of(a)).cmp(&(revision_of(b), meta::key_of(b)))
-    });
+    out.sort_by(|a, b| (revision_of(a), meta::key_of(a)).cmp(&(revision_of(b), meta::key_of(b))));
     out
 }
 
@@ -132,7 +130,11 @@ pub fn sync(
         super::template_hash(&template, collision)
     };
     let cr_name = format!("{}-{hash}", truncate(&name, 223));
-    let pod_label = if is_sts { cr_name.clone() } else { hash.clone() };
+    let pod_label = if is_sts {
+        cr_name.clone()
+    } else {
+        hash.clone()
+    };
     let label_key = if is_sts {
         HASH_LABEL
     } else {
@@ -206,7 +208,9 @@ pub fn sync(
         .filter(|cr| meta::str_at(cr, &["metadata", "name"]) != Some(cur_name.as_str()))
         .filter(|cr| {
             let used = if is_sts {
-                meta::str_at(cr, &["metadata", "name"]).unwrap_or("").to_string()
+                meta::str_at(cr, &["metadata", "name"])
+                    .unwrap_or("")
+                    .to_string()
             } else {
                 meta::label(cr, label_key).unwrap_or("").to_string()
             };
@@ -257,7 +261,8 @@ mod tests {
     #[test]
     fn patch_replaces_the_template_and_gives_it_back() {
         let mut t = Value::map();
-        t.path_mut_or_insert(&["metadata", "labels"]).set("app", "web");
+        t.path_mut_or_insert(&["metadata", "labels"])
+            .set("app", "web");
         let p = patch_of(&t);
         assert_eq!(
             crate::sim::validation::json(&p),
@@ -293,14 +298,20 @@ mod tests {
         let mut f = Fake::new(KIND);
         let mut ds = testkit::deployment("agent", 0, "nginx:1.26");
         meta::remove(ds.path_mut_or_insert(&["spec"]), "replicas");
-        ds.path_mut_or_insert(&["spec"]).set("revisionHistoryLimit", 1i64);
+        ds.path_mut_or_insert(&["spec"])
+            .set("revisionHistoryLimit", 1i64);
         w.api(KIND, "kubectl").unwrap().create(r("ds"), ds).unwrap();
         f.run(&mut w, 3_000);
         let revs = |w: &World| -> Vec<(i64, String)> {
             let ds = testkit::get(w, KIND, "/registry/daemonsets/default/agent").unwrap();
             let mut v: Vec<(i64, String)> = list(&mut w.clone(), KIND, &ds)
                 .into_iter()
-                .map(|(n, cr)| (n, meta::label(&cr, "controller-revision-hash").unwrap().into()))
+                .map(|(n, cr)| {
+                    (
+                        n,
+                        meta::label(&cr, "controller-revision-hash").unwrap().into(),
+                    )
+                })
                 .collect();
             v.sort();
             v
@@ -330,7 +341,10 @@ mod tests {
         let second = revs(&w);
         assert_eq!(second.len(), 2);
         assert_eq!(second[1].0, 2);
-        assert!(pod_hashes(&w).iter().all(|h| *h == second[1].1), "pods rolled");
+        assert!(
+            pod_hashes(&w).iter().all(|h| *h == second[1].1),
+            "pods rolled"
+        );
         // The template generation (annotation) moved with the template, pods carry it.
         let ds = testkit::get(&w, KIND, "/registry/daemonsets/default/agent").unwrap();
         assert_eq!(
@@ -345,7 +359,10 @@ mod tests {
         set_image(&mut w, "nginx:1.26");
         f.run(&mut w, 20_000);
         let third = revs(&w);
-        assert_eq!(third, vec![(2, second[1].1.clone()), (3, first[0].1.clone())]);
+        assert_eq!(
+            third,
+            vec![(2, second[1].1.clone()), (3, first[0].1.clone())]
+        );
         // A third template: the limit (1 old revision) deletes revision 2.
         set_image(&mut w, "nginx:1.28");
         f.run(&mut w, 20_000);
@@ -380,7 +397,10 @@ mod tests {
         f.ready_after_ms = 2_000;
         let mut sts = testkit::deployment("db", 3, "nginx:1.26");
         sts.path_mut_or_insert(&["spec"]).set("serviceName", "db");
-        w.api(KIND, "kubectl").unwrap().create(r("sts"), sts).unwrap();
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .create(r("sts"), sts)
+            .unwrap();
         f.run(&mut w, 30_000);
         let get = |w: &World| testkit::get(w, KIND, "/registry/statefulsets/default/db").unwrap();
         let sts = get(&w);
@@ -388,16 +408,24 @@ mod tests {
             "db-{}",
             revision_hash(&patch_of(sts.path(&["spec", "template"]).unwrap()), Some(0))
         );
-        let first = meta::str_at(&sts, &["status", "updateRevision"]).unwrap().to_string();
+        let first = meta::str_at(&sts, &["status", "updateRevision"])
+            .unwrap()
+            .to_string();
         assert_eq!(first, want);
-        assert_eq!(meta::str_at(&sts, &["status", "currentRevision"]), Some(want.as_str()));
+        assert_eq!(
+            meta::str_at(&sts, &["status", "currentRevision"]),
+            Some(want.as_str())
+        );
         let mut next = sts.clone();
         if let Some(Value::Seq(cs)) =
             meta::path_mut(&mut next, &["spec", "template", "spec", "containers"])
         {
             cs[0].set("image", "nginx:1.27");
         }
-        w.api(KIND, "kubectl").unwrap().update(r("sts"), next).unwrap();
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("sts"), next)
+            .unwrap();
         let mut saw_mixed = false;
         for _ in 0..60 {
             f.run(&mut w, 1_000);
@@ -417,7 +445,10 @@ mod tests {
         let sts = get(&w);
         let upd = meta::str_at(&sts, &["status", "updateRevision"]).unwrap();
         assert_ne!(upd, first);
-        assert_eq!(meta::str_at(&sts, &["status", "currentRevision"]), Some(upd));
+        assert_eq!(
+            meta::str_at(&sts, &["status", "currentRevision"]),
+            Some(upd)
+        );
         assert!(testkit::pods(&w, KIND, "default")
             .iter()
             .filter(|p| !meta::is_terminating(p))

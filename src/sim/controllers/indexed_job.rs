@@ -86,9 +86,14 @@ pub fn decorate(pod: &mut Value, job_name: &str, ix: i64) {
     m.set("generateName", generate_name(job_name, ix));
     m.path_mut_or_insert(&["annotations"])
         .set(INDEX_KEY, ix.to_string());
-    m.path_mut_or_insert(&["labels"]).set(INDEX_KEY, ix.to_string());
+    m.path_mut_or_insert(&["labels"])
+        .set(INDEX_KEY, ix.to_string());
     let spec = pod.path_mut_or_insert(&["spec"]);
-    if spec.get("hostname").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if spec
+        .get("hostname")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         spec.set("hostname", format!("{job_name}-{ix}"));
     }
     for list in ["initContainers", "containers"] {
@@ -106,7 +111,10 @@ fn add_env(c: &mut Value) {
         .and_then(Value::as_seq)
         .cloned()
         .unwrap_or_default();
-    if env.iter().any(|e| meta::str_at(e, &["name"]) == Some(ENV_NAME)) {
+    if env
+        .iter()
+        .any(|e| meta::str_at(e, &["name"]) == Some(ENV_NAME))
+    {
         return;
     }
     let mut e = Value::map();
@@ -160,11 +168,17 @@ mod tests {
         pod.path_mut_or_insert(&["spec"])
             .set("containers", Value::Seq(vec![c]));
         decorate(&mut pod, "sum", 3);
-        assert_eq!(meta::str_at(&pod, &["metadata", "generateName"]), Some("sum-3-"));
+        assert_eq!(
+            meta::str_at(&pod, &["metadata", "generateName"]),
+            Some("sum-3-")
+        );
         assert_eq!(index_of(&pod), Some(3));
         assert_eq!(meta::label(&pod, INDEX_KEY), Some("3"));
         assert_eq!(meta::str_at(&pod, &["spec", "hostname"]), Some("sum-3"));
-        let env = pod.path(&["spec", "containers"]).and_then(Value::as_seq).unwrap()[0]
+        let env = pod
+            .path(&["spec", "containers"])
+            .and_then(Value::as_seq)
+            .unwrap()[0]
             .get("env")
             .cloned()
             .unwrap();
@@ -221,13 +235,23 @@ mod tests {
         }
         f.run(&mut w, 4_000);
         let job = testkit::get(&w, KIND, "/registry/jobs/default/sum").unwrap();
-        assert_eq!(meta::str_at(&job, &["status", "completedIndexes"]), Some("0,1"));
+        assert_eq!(
+            meta::str_at(&job, &["status", "completedIndexes"]),
+            Some("0,1")
+        );
         f.run(&mut w, 30_000);
         let job = testkit::get(&w, KIND, "/registry/jobs/default/sum").unwrap();
-        assert_eq!(meta::str_at(&job, &["status", "completedIndexes"]), Some("0-4"));
+        assert_eq!(
+            meta::str_at(&job, &["status", "completedIndexes"]),
+            Some("0-4")
+        );
         assert_eq!(meta::int_at(&job, &["status", "succeeded"]), Some(5));
         assert_eq!(meta::condition_status(&job, "Complete"), Some("True"));
-        assert_eq!(testkit::pods(&w, KIND, "default").len(), 5, "one pod per index");
+        assert_eq!(
+            testkit::pods(&w, KIND, "default").len(),
+            5,
+            "one pod per index"
+        );
     }
 
     /// Index 1 keeps failing: it is retried (same index, new pod) until the back-off limit,
@@ -247,13 +271,19 @@ mod tests {
         f.run(&mut w, 120_000);
         let job = testkit::get(&w, KIND, "/registry/jobs/default/idx").unwrap();
         let failed = meta::condition(&job, "Failed").expect("failed");
-        assert_eq!(meta::str_at(failed, &["reason"]), Some("BackoffLimitExceeded"));
+        assert_eq!(
+            meta::str_at(failed, &["reason"]),
+            Some("BackoffLimitExceeded")
+        );
         assert_eq!(
             meta::str_at(failed, &["message"]),
             Some("Job has reached the specified backoff limit")
         );
         assert_eq!(meta::int_at(&job, &["status", "failed"]), Some(3));
-        assert_eq!(meta::str_at(&job, &["status", "completedIndexes"]), Some("0,2"));
+        assert_eq!(
+            meta::str_at(&job, &["status", "completedIndexes"]),
+            Some("0,2")
+        );
         let retried = testkit::pods(&w, KIND, "default")
             .iter()
             .filter(|p| index_of(p) == Some(1))
@@ -304,7 +334,10 @@ mod tests {
                 saw_target_alone = true;
             }
             if failed {
-                assert!(saw_target_alone, "Failed arrived together with FailureTarget");
+                assert!(
+                    saw_target_alone,
+                    "Failed arrived together with FailureTarget"
+                );
                 let live = testkit::pods(&w, KIND, "default")
                     .iter()
                     .filter(|p| !meta::pod_is_finished(p))

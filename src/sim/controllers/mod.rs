@@ -692,7 +692,9 @@ pub fn template_hash(template: &Value, collision_count: Option<i64>) -> String {
 /// generated names never spell words).
 pub fn safe_encode(s: &str) -> String {
     let a = super::rng::NAME_ALPHABET;
-    s.bytes().map(|b| a[usize::from(b) % a.len()] as char).collect()
+    s.bytes()
+        .map(|b| a[usize::from(b) % a.len()] as char)
+        .collect()
 }
 
 /// Resolves an int-or-percent (`maxSurge: 25%`) against `total`, rounding up or down like

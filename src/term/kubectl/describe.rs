@@ -1031,6 +1031,10 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
                     st("failed")
                 ),
             );
+            if o.path(&["spec", "completionMode"]).and_then(Value::as_str) == Some("Indexed") {
+                let done = s(o.path(&["status", "completedIndexes"]));
+                w.kv(0, "Completed Indexes", cap_indexes(&done, 50));
+            }
         }
         _ => {}
     }
@@ -1468,6 +1472,20 @@ fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
     }
 }
 
+/// kubectl's `capIndexesListOrNone`: the list cut at the first comma past `soft_limit`.
+fn cap_indexes(indexes: &str, soft_limit: usize) -> String {
+    if indexes.is_empty() {
+        return "<none>".into();
+    }
+    match indexes
+        .char_indices()
+        .find(|(i, c)| *i >= soft_limit && *c == ',')
+    {
+        Some((i, _)) => format!("{}...", &indexes[..=i]),
+        None => indexes.to_string(),
+    }
+}
+
 /// kubectl's `smartLabelFor`: `apiVersion` → `API Version`, `leaseDurationSeconds` →
 /// `Lease Duration Seconds`; names with characters other than letters and `-` stay as they are.
 fn smart_label(field: &str) -> String {
@@ -1758,6 +1776,13 @@ fn bool_word(v: &Value, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completed_indexes_are_capped_at_a_comma() {
+        assert_eq!(cap_indexes("", 50), "<none>");
+        assert_eq!(cap_indexes("0-4", 50), "0-4");
+        assert_eq!(cap_indexes("1,3,5,7", 2), "1,3,...");
+    }
 
     #[test]
     fn smart_labels_read_like_kubectl() {

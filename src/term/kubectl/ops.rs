@@ -127,7 +127,10 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
             }
             // kubectl's StatefulSetStatusViewer: with a rollingUpdate block (the API server
             // defaults `partition: 0`) it reports the partitioned roll out and stops there.
-            if obj.path(&["spec", "updateStrategy", "rollingUpdate"]).is_some() {
+            if obj
+                .path(&["spec", "updateStrategy", "rollingUpdate"])
+                .is_some()
+            {
                 if let Some(p) = obj
                     .path(&["spec", "updateStrategy", "rollingUpdate", "partition"])
                     .and_then(Value::as_i64)
@@ -176,7 +179,11 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
 /// pod template in `spec.template` and the change cause in its annotations: a Deployment's
 /// ReplicaSets, or the ControllerRevisions of a DaemonSet or StatefulSet (their `data` is the
 /// patch that restores the template).
-fn history_entries(ctx: &mut Ctx, res: &Resource, obj: &Value) -> Result<Vec<(i64, Value)>, Output> {
+fn history_entries(
+    ctx: &mut Ctx,
+    res: &Resource,
+    obj: &Value,
+) -> Result<Vec<(i64, Value)>, Output> {
     if res.kind == "Deployment" {
         return owned_replicasets(ctx, obj);
     }
@@ -200,7 +207,9 @@ fn history_entries(ctx: &mut Ctx, res: &Resource, obj: &Value) -> Result<Vec<(i6
             }
             let template =
                 crate::sim::controllers::history::template_of(&cr).unwrap_or_else(Value::map);
-            entry.path_mut_or_insert(&["spec"]).set("template", template);
+            entry
+                .path_mut_or_insert(&["spec"])
+                .set("template", template);
             (rev, entry)
         })
         .collect();
@@ -351,7 +360,11 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                     .set("labels", Value::Map(l));
             }
             if obj.path(&["spec", "template"]) == Some(&template) {
-                let shown = if res.kind == "Deployment" { to.max(1) } else { to };
+                let shown = if res.kind == "Deployment" {
+                    to.max(1)
+                } else {
+                    to
+                };
                 return Output::out(format!(
                     "{kn} skipped rollback (current template already matches revision {shown})\n"
                 ));
