@@ -140,12 +140,12 @@ impl Progress {
                 .flatten()
             {
                 if let Some(n) = n.as_i64().and_then(|n| u32::try_from(n).ok()) {
-                    lp.hints_used.insert(k.clone(), n);
+                    lp.hints_used.insert(k.to_string(), n);
                 }
             }
             for (q, a) in l.get("quiz").and_then(Value::as_map).into_iter().flatten() {
                 lp.quiz.insert(
-                    q.clone(),
+                    q.to_string(),
                     QuizAnswer {
                         picks: a
                             .get("picks")
@@ -164,7 +164,7 @@ impl Progress {
                 );
             }
             lp.finished = l.get("finished") == Some(&Value::Bool(true));
-            p.lessons.insert(id.clone(), lp);
+            p.lessons.insert(id.to_string(), lp);
         }
         (p, None)
     }

@@ -460,7 +460,7 @@ fn str_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
                 .collect()
         })
         .unwrap_or_default()

@@ -602,8 +602,8 @@ fn pod_spec_update_allowed(old: Option<&Value>, new: Option<&Value>) -> bool {
     };
     let keys_ok = |a: &super::value::Map, b: &super::value::Map| {
         a.iter().all(|(k, v)| {
-            free.contains(&k.as_str())
-                || match k.as_str() {
+            free.contains(&k)
+                || match k {
                     "containers" | "initContainers" => same_containers(Some(v), b.get(k)),
                     _ => b.get(k) == Some(v),
                 }

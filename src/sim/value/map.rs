@@ -5,6 +5,11 @@
 //! small maps (2–10 keys), where a B-tree's node allocation (~600 bytes for 11 slots) costs
 //! several times the data. Lookups are binary searches; inserts shift (fine for small maps).
 //!
+//! Keys are interned: a key that is one of [`KNOWN_KEYS`] (the field names Kubernetes objects
+//! are made of) is stored as its index, without an allocation; any other key is a `Box<str>`.
+//! An entry is 48 bytes instead of 56 plus a heap copy of the key (a stored pod has ~90
+//! entries: 1.5 KB of its 7.3 KB were keys). Iteration yields keys as `&str`.
+//!
 //! ```
 //! use kubesim::sim::value::{Map, Value};
 //! let mut m = Map::new();
@@ -15,20 +20,111 @@
 //! ```
 
 use super::Value;
-use std::borrow::Borrow;
 use std::fmt;
+
+/// Field names of the objects the simulation stores, sorted (byte order) for binary search:
+/// the keys of every object of every preset, counted by `examples`-style walks of the store.
+/// Adding one only saves memory; a missing one costs an allocation, never a behaviour.
+pub const KNOWN_KEYS: &[&str] = &[
+    "addonmanager.kubernetes.io/mode", "address", "addressType", "addresses", "affinity",
+    "allocatable", "allowVolumeExpansion", "annotations", "apiVersion", "architecture", "args",
+    "availableReplicas", "beta.kubernetes.io/arch", "beta.kubernetes.io/os", "blockOwnerDeletion",
+    "bootID", "ca.crt", "capacity", "clusterIP", "clusterIPs", "command", "component",
+    "conditions", "configMap", "containerID", "containerPort", "containerRuntimeVersion",
+    "containerStatuses", "containers", "controller", "controller-revision-hash", "count", "cpu",
+    "creationTimestamp", "currentNumberScheduled", "daemonEndpoints", "data", "defaultMode",
+    "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
+    "deployment.kubernetes.io/revision", "desiredNumberScheduled", "dnsPolicy", "downwardAPI",
+    "effect", "enableServiceLinks", "endpoints", "endpointslice.kubernetes.io/managed-by",
+    "endpointslice.kubernetes.io/skip-mirror", "ephemeral-storage", "expirationSeconds",
+    "fieldPath", "fieldRef", "finalizers", "firstTimestamp", "fullyLabeledReplicas",
+    "generateName", "generation", "holderIdentity", "host", "hostIP", "hostIPs", "hostNetwork",
+    "httpGet", "hugepages-1Gi", "hugepages-2Mi", "image", "imageID", "imagePullPolicy", "images",
+    "initialDelaySeconds", "internalTrafficPolicy", "involvedObject", "ip", "ipFamilies",
+    "ipFamilyPolicy", "items", "k8s-app", "kernelVersion", "key", "kind", "kubeProxyVersion",
+    "kubeadm.kubernetes.io/etcd.advertise-client-urls",
+    "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint", "kubeletEndpoint",
+    "kubeletVersion", "kubernetes.io/arch", "kubernetes.io/cluster-service",
+    "kubernetes.io/config.hash", "kubernetes.io/config.mirror", "kubernetes.io/config.seen",
+    "kubernetes.io/config.source", "kubernetes.io/description", "kubernetes.io/hostname",
+    "kubernetes.io/metadata.name", "kubernetes.io/name", "kubernetes.io/os",
+    "kubernetes.io/service-name", "labels", "lastHeartbeatTime", "lastProbeTime", "lastState",
+    "lastTimestamp", "lastTransitionTime", "lastUpdateTime", "leaseDurationSeconds",
+    "livenessProbe", "loadBalancer", "machineID", "matchFields", "matchLabels", "maxSurge",
+    "maxUnavailable", "memory", "message", "metadata", "mountPath", "name", "names", "namespace",
+    "node-role.kubernetes.io/control-plane", "node.kubernetes.io/instance-type", "nodeAffinity",
+    "nodeInfo", "nodeName", "nodeSelector", "nodeSelectorTerms", "numberAvailable",
+    "numberMisscheduled", "numberReady", "observedGeneration", "operatingSystem", "operator",
+    "osImage", "ownerReferences", "parameters", "path", "phase", "pod-template-generation",
+    "pod-template-hash", "podCIDR", "podCIDRs", "podIP", "podIPs", "pods", "port", "ports",
+    "preemptionPolicy", "priority", "priorityClassName", "progressDeadlineSeconds", "projected",
+    "protocol", "provider", "providerID", "provisioner", "qosClass", "readOnly", "readinessProbe",
+    "ready", "readyReplicas", "reason", "reclaimPolicy", "renewTime", "replicas",
+    "reportingComponent", "reportingInstance", "requests",
+    "requiredDuringSchedulingIgnoredDuringExecution", "resourceVersion", "resources",
+    "restartCount", "restartPolicy", "revisionHistoryLimit", "rollingUpdate", "running",
+    "schedulerName", "scheme", "securityContext", "selector", "serviceAccount",
+    "serviceAccountName", "serviceAccountToken", "serving", "sessionAffinity", "sizeBytes",
+    "source", "sources", "spec", "startTime", "started", "startedAt", "state", "status",
+    "storageclass.kubernetes.io/is-default-class", "strategy", "subsets", "systemUUID", "taints",
+    "targetPort", "targetRef", "template", "terminating", "terminationGracePeriodSeconds",
+    "terminationMessagePath", "terminationMessagePolicy", "tolerationSeconds", "tolerations",
+    "topology.kubernetes.io/region", "topology.kubernetes.io/zone", "type", "uid",
+    "updateStrategy", "updatedNumberScheduled", "updatedReplicas", "values", "volumeBindingMode",
+    "volumeMounts", "volumes",
+];
+
+/// A map key (opaque; read it as `&str`): an index into [`KNOWN_KEYS`], or any other text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Known(u16),
+    Other(Box<str>),
+}
+
+impl Key {
+    fn new(s: &str) -> Key {
+        match KNOWN_KEYS.binary_search(&s) {
+            Ok(i) => Key(Repr::Known(i as u16)),
+            Err(_) => Key(Repr::Other(s.into())),
+        }
+    }
+    /// Reuses the string's allocation for keys outside the table.
+    fn from_string(s: String) -> Key {
+        match KNOWN_KEYS.binary_search(&s.as_str()) {
+            Ok(i) => Key(Repr::Known(i as u16)),
+            Err(_) => Key(Repr::Other(s.into_boxed_str())),
+        }
+    }
+    fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Known(i) => KNOWN_KEYS.get(usize::from(*i)).copied().unwrap_or(""),
+            Repr::Other(s) => s,
+        }
+    }
+}
 
 #[derive(Clone, PartialEq, Default)]
 pub struct Map {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Key, Value)>,
 }
 
-type Pair = (String, Value);
+type Pair = (Key, Value);
 pub type Iter<'a> =
-    std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a String, &'a Value)>;
+    std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a str, &'a Value)>;
 pub type IterMut<'a> =
-    std::iter::Map<std::slice::IterMut<'a, Pair>, fn(&'a mut Pair) -> (&'a String, &'a mut Value)>;
-pub type IntoIter = std::vec::IntoIter<Pair>;
+    std::iter::Map<std::slice::IterMut<'a, Pair>, fn(&'a mut Pair) -> (&'a str, &'a mut Value)>;
+pub type IntoIter = std::iter::Map<std::vec::IntoIter<Pair>, fn(Pair) -> (String, Value)>;
+
+fn owned((k, v): Pair) -> (String, Value) {
+    let k = match k.0 {
+        Repr::Other(s) => s.into_string(),
+        known => Key(known).as_str().to_string(),
+    };
+    (k, v)
+}
 
 impl Map {
     pub const fn new() -> Self {
@@ -36,11 +132,8 @@ impl Map {
             entries: Vec::new(),
         }
     }
-    fn find<Q: ?Sized + Ord>(&self, key: &Q) -> Result<usize, usize>
-    where
-        String: Borrow<Q>,
-    {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -48,30 +141,18 @@ impl Map {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-    pub fn get<Q: ?Sized + Ord>(&self, key: &Q) -> Option<&Value>
-    where
-        String: Borrow<Q>,
-    {
+    pub fn get(&self, key: &str) -> Option<&Value> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
-    pub fn get_mut<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<&mut Value>
-    where
-        String: Borrow<Q>,
-    {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
-    pub fn get_key_value<Q: ?Sized + Ord>(&self, key: &Q) -> Option<(&String, &Value)>
-    where
-        String: Borrow<Q>,
-    {
+    pub fn get_key_value(&self, key: &str) -> Option<(&str, &Value)> {
         self.find(key)
             .ok()
-            .map(|i| (&self.entries[i].0, &self.entries[i].1))
+            .map(|i| (self.entries[i].0.as_str(), &self.entries[i].1))
     }
-    pub fn contains_key<Q: ?Sized + Ord>(&self, key: &Q) -> bool
-    where
-        String: Borrow<Q>,
-    {
+    pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }
     /// Inserts, returning the previous value of the key.
@@ -79,22 +160,27 @@ impl Map {
         match self.find(key.as_str()) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                self.entries.insert(i, (Key::from_string(key), value));
                 None
             }
         }
     }
-    pub fn remove<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<Value>
-    where
-        String: Borrow<Q>,
-    {
+    /// [`Map::insert`] with a borrowed key: allocates only for a new key outside
+    /// [`KNOWN_KEYS`].
+    pub fn insert_str(&mut self, key: &str, value: Value) -> Option<Value> {
+        match self.find(key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (Key::new(key), value));
+                None
+            }
+        }
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
-    pub fn remove_entry<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<(String, Value)>
-    where
-        String: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| self.entries.remove(i))
+    pub fn remove_entry(&mut self, key: &str) -> Option<(String, Value)> {
+        self.find(key).ok().map(|i| owned(self.entries.remove(i)))
     }
     pub fn entry(&mut self, key: String) -> Entry<'_> {
         match self.find(key.as_str()) {
@@ -105,18 +191,32 @@ impl Map {
             Err(i) => Entry::Vacant(VacantEntry {
                 map: self,
                 index: i,
-                key,
+                key: Key::from_string(key),
+            }),
+        }
+    }
+    /// [`Map::entry`] with a borrowed key (allocates only for a new key outside the table).
+    pub fn entry_str(&mut self, key: &str) -> Entry<'_> {
+        match self.find(key) {
+            Ok(i) => Entry::Occupied(OccupiedEntry {
+                map: self,
+                index: i,
+            }),
+            Err(i) => Entry::Vacant(VacantEntry {
+                map: self,
+                index: i,
+                key: Key::new(key),
             }),
         }
     }
     pub fn iter(&self) -> Iter<'_> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
     pub fn iter_mut(&mut self) -> IterMut<'_> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.entries.iter_mut().map(|(k, v)| (k.as_str(), v))
     }
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + '_ {
-        self.entries.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
+        self.entries.iter().map(|(k, _)| k.as_str())
     }
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator + '_ {
         self.entries.iter().map(|(_, v)| v)
@@ -127,27 +227,30 @@ impl Map {
         self.entries.iter_mut().map(|(_, v)| v)
     }
     pub fn into_keys(self) -> impl Iterator<Item = String> {
-        self.entries.into_iter().map(|(k, _)| k)
+        self.into_iter().map(|(k, _)| k)
     }
     pub fn into_values(self) -> impl Iterator<Item = Value> {
         self.entries.into_iter().map(|(_, v)| v)
     }
-    pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
-        self.entries.retain_mut(|(k, v)| f(k, v));
+    pub fn retain(&mut self, mut f: impl FnMut(&str, &mut Value) -> bool) {
+        self.entries.retain_mut(|(k, v)| f(k.as_str(), v));
     }
     pub fn clear(&mut self) {
         self.entries.clear();
     }
-    pub fn first_key_value(&self) -> Option<(&String, &Value)> {
-        self.entries.first().map(|(k, v)| (k, v))
+    pub fn first_key_value(&self) -> Option<(&str, &Value)> {
+        self.entries.first().map(|(k, v)| (k.as_str(), v))
     }
-    pub fn last_key_value(&self) -> Option<(&String, &Value)> {
-        self.entries.last().map(|(k, v)| (k, v))
+    pub fn last_key_value(&self) -> Option<(&str, &Value)> {
+        self.entries.last().map(|(k, v)| (k.as_str(), v))
     }
     /// Moves every entry of `other` into `self` (overwriting equal keys), like BTreeMap's.
     pub fn append(&mut self, other: &mut Map) {
         for (k, v) in std::mem::take(&mut other.entries) {
-            self.insert(k, v);
+            match self.find(k.as_str()) {
+                Ok(i) => self.entries[i].1 = v,
+                Err(i) => self.entries.insert(i, (k, v)),
+            }
         }
     }
 }
@@ -163,7 +266,7 @@ pub struct OccupiedEntry<'a> {
 pub struct VacantEntry<'a> {
     map: &'a mut Map,
     index: usize,
-    key: String,
+    key: Key,
 }
 
 impl<'a> Entry<'a> {
@@ -184,8 +287,8 @@ impl<'a> Entry<'a> {
     }
     pub fn key(&self) -> &str {
         match self {
-            Entry::Occupied(o) => &o.map.entries[o.index].0,
-            Entry::Vacant(v) => &v.key,
+            Entry::Occupied(o) => o.map.entries[o.index].0.as_str(),
+            Entry::Vacant(v) => v.key.as_str(),
         }
     }
     pub fn and_modify(self, f: impl FnOnce(&mut Value)) -> Self {
@@ -207,9 +310,12 @@ impl fmt::Debug for Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        let mut entries: Vec<Pair> = iter.into_iter().collect();
+        let mut entries: Vec<Pair> = iter
+            .into_iter()
+            .map(|(k, v)| (Key::from_string(k), v))
+            .collect();
         // Stable sort + keep the LAST of equal keys, like inserting one by one would.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let mut out: Vec<Pair> = Vec::with_capacity(entries.len());
         for e in entries {
             match out.last_mut() {
@@ -239,12 +345,12 @@ impl IntoIterator for Map {
     type Item = (String, Value);
     type IntoIter = IntoIter;
     fn into_iter(self) -> IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(owned)
     }
 }
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a str, &'a Value);
     type IntoIter = Iter<'a>;
     fn into_iter(self) -> Iter<'a> {
         self.iter()
@@ -252,20 +358,17 @@ impl<'a> IntoIterator for &'a Map {
 }
 
 impl<'a> IntoIterator for &'a mut Map {
-    type Item = (&'a String, &'a mut Value);
+    type Item = (&'a str, &'a mut Value);
     type IntoIter = IterMut<'a>;
     fn into_iter(self) -> IterMut<'a> {
         self.iter_mut()
     }
 }
 
-impl<Q: ?Sized + Ord> std::ops::Index<&Q> for Map
-where
-    String: Borrow<Q>,
-{
+impl std::ops::Index<&str> for Map {
     type Output = Value;
     /// Panics on a missing key, like `BTreeMap`: use `get` on anything user-controlled.
-    fn index(&self, key: &Q) -> &Value {
+    fn index(&self, key: &str) -> &Value {
         self.get(key).expect("no entry found for key") // ok: same contract as BTreeMap
     }
 }
@@ -281,7 +384,7 @@ mod tests {
         assert_eq!(m.insert("a".into(), Value::Int(2)), None);
         assert_eq!(m.insert("b".into(), Value::Int(3)), Some(Value::Int(1)));
         assert_eq!(
-            m.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            m.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             ["a", "b"]
         );
         *m.entry("c".into()).or_insert(Value::Null) = Value::Bool(true);
@@ -299,7 +402,7 @@ mod tests {
         assert_eq!(
             collected
                 .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
+                .map(|(k, v)| (k, v.clone()))
                 .collect::<Vec<_>>(),
             [("y", Value::Int(2)), ("z", Value::Int(3))]
         );
@@ -309,5 +412,28 @@ mod tests {
             *v = Value::Null;
         }
         assert_eq!(m["a"], Value::Null);
+    }
+
+    #[test]
+    fn known_keys_are_sorted_unique_and_indexable() {
+        assert!(KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]), "sort KNOWN_KEYS (byte order)");
+        assert!(KNOWN_KEYS.len() <= usize::from(u16::MAX));
+        // An interned key costs no allocation and reads back as itself; others are boxed.
+        assert!(matches!(Key::new("metadata").0, Repr::Known(_)));
+        assert_eq!(Key::new("metadata").as_str(), "metadata");
+        assert!(matches!(Key::from_string("x-custom".into()).0, Repr::Other(_)));
+        // Interning must not change order: known and other keys sort as strings together.
+        let mut m = Map::new();
+        for k in ["spec", "zz-user", "apiVersion", "Zebra", "kind", "metadatb"] {
+            m.insert_str(k, Value::Null);
+        }
+        assert_eq!(
+            m.keys().collect::<Vec<_>>(),
+            ["Zebra", "apiVersion", "kind", "metadatb", "spec", "zz-user"]
+        );
+        let owned: Vec<String> = m.clone().into_keys().collect();
+        assert_eq!(owned, m.keys().collect::<Vec<_>>());
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Pair>(), 48);
     }
 }

@@ -81,13 +81,13 @@ impl Value {
     /// is created as `Null` when missing.
     pub fn path_mut_or_insert(&mut self, path: &[&str]) -> &mut Value {
         path.iter().fold(self, |v, k| {
-            v.force_map().entry((*k).to_string()).or_default()
+            v.force_map().entry_str(k).or_default()
         })
     }
 
     /// Inserts into a map, turning `Null` (or any non-map) into a map first.
     pub fn set(&mut self, key: &str, v: impl Into<Value>) {
-        self.force_map().insert(key.to_string(), v.into());
+        self.force_map().insert_str(key, v.into());
     }
 
     /// Builder form of [`Value::set`]: `Value::map().with("a", 1).with("b", "x")`.
@@ -186,7 +186,7 @@ impl Value {
             if pv.is_null() {
                 m.remove(k);
             } else {
-                m.entry(k.clone()).or_default().merge_patch(pv);
+                m.entry_str(k).or_default().merge_patch(pv);
             }
         }
     }

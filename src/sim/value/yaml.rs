@@ -1663,8 +1663,8 @@ fn analyze(s: &str) -> Analysis {
 
 /// yaml.v2's "natural" key order (digit runs compare as numbers, non-letters
 /// before letters), applied with a merge sort that tolerates its quirks.
-fn sorted(m: &Map) -> Vec<(&String, &Value)> {
-    fn msort<'a>(v: &mut [(&'a String, &'a Value)]) {
+fn sorted(m: &Map) -> Vec<(&str, &Value)> {
+    fn msort<'a>(v: &mut [(&'a str, &'a Value)]) {
         if v.len() < 2 {
             return;
         }

@@ -894,7 +894,7 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
                 match t.get_mut(k) {
                     Some(tv) => strategic_merge(tv, pv),
                     None => {
-                        t.insert(k.clone(), pv.clone());
+                        t.insert(k.to_string(), pv.clone());
                     }
                 }
             }
@@ -937,7 +937,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
                     let mut fresh = Value::map();
                     merge_patch(&mut fresh, pv);
                     t.insert(
-                        k.clone(),
+                        k.to_string(),
                         if pv.as_map().is_some() {
                             fresh
                         } else {

@@ -136,7 +136,7 @@ pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), scalar_string(v)))
+                .map(|(k, v)| (k.to_string(), scalar_string(v)))
                 .collect()
         })
         .unwrap_or_default()
