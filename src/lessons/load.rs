@@ -116,7 +116,7 @@ impl Reader<'_> {
     }
     fn str(&self, v: &Value, trail: Trail) -> Result<String, LoadError> {
         match v {
-            Value::Str(s) => Ok(s.clone()),
+            Value::Str(s) => Ok(s.to_string()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(super::check::scalar_text(v)),
             _ => Err(self.err(trail, format!("{} must be a string", show(trail)))),
         }
@@ -158,7 +158,7 @@ impl Reader<'_> {
                 .iter()
                 .map(|i| self.str(i, &join(trail, key)))
                 .collect(),
-            Some(Value::Str(s)) => Ok(vec![s.clone()]),
+            Some(Value::Str(s)) => Ok(vec![s.to_string()]),
             Some(_) => Err(self.err(
                 &join(trail, key),
                 format!("{key} must be a list of strings"),
@@ -265,7 +265,7 @@ pub fn files_needed(lesson_yaml: &str) -> Result<Vec<String>, LoadError> {
         }
         if let Some(objs) = world.get("objects") {
             match objs {
-                Value::Str(s) => files.push(s.clone()),
+                Value::Str(s) => files.push(s.to_string()),
                 Value::Seq(items) => {
                     for i in items {
                         files.push(r.str(i, &["world", "objects"])?);
@@ -335,7 +335,7 @@ impl Lesson {
                 let mut objects = Vec::new();
                 let obj_files = match wm.get("objects") {
                     None => Vec::new(),
-                    Some(Value::Str(s)) => vec![s.clone()],
+                    Some(Value::Str(s)) => vec![s.to_string()],
                     Some(_) => r.strings(wm, "objects", t)?,
                 };
                 for f in obj_files {

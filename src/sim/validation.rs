@@ -161,7 +161,7 @@ pub fn labels_errors(path: &str, labels: Option<&Value>) -> Vec<String> {
     for (k, v) in map {
         errs.extend(qualified_name_errors(path, k));
         let s = match v {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             other => render(other),
         };
         if s.len() > 63 {

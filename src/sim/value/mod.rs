@@ -28,6 +28,8 @@ pub mod yaml;
 /// A mapping; keys are always strings (YAML keys like `80:` become `"80"`).
 mod map;
 pub use map::Map;
+mod text;
+pub use text::Str;
 
 /// One JSON/YAML node.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,7 +39,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(Str),
     Seq(Vec<Value>),
     Map(Map),
 }
@@ -213,8 +215,9 @@ macro_rules! from {
     )*};
 }
 from!(
-    &str => Str(|x: &str| x.to_string()),
-    String => Str(|x| x),
+    &str => Str(Str::from),
+    String => Str(Str::from),
+    Str => Str(|x| x),
     i64 => Int(|x| x),
     i32 => Int(i64::from),
     u32 => Int(i64::from),

@@ -145,7 +145,7 @@ pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 /// A scalar as the string kubectl would print.
 pub fn scalar_string(v: &Value) -> String {
     match v {
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => b.to_string(),
