@@ -617,7 +617,10 @@ fn parse_attempt(r: &Reader, v: &Value, trail: Trail) -> Result<Attempt, LoadErr
                             format!("answers to quiz {id:?} must be choice numbers from 0"),
                         ));
                     }
-                    quiz.insert(id.to_string(), picks.into_iter().map(|p| p as usize).collect());
+                    quiz.insert(
+                        id.to_string(),
+                        picks.into_iter().map(|p| p as usize).collect(),
+                    );
                 }
             }
             Ok(Attempt {

@@ -69,7 +69,12 @@ impl Progress {
             let mut m = Map::new();
             m.insert(
                 "steps_done".into(),
-                Value::Seq(l.steps_done.iter().map(|s| Value::from(s.as_str())).collect()),
+                Value::Seq(
+                    l.steps_done
+                        .iter()
+                        .map(|s| Value::from(s.as_str()))
+                        .collect(),
+                ),
             );
             m.insert(
                 "hints_used".into(),

@@ -44,6 +44,10 @@ pub enum Value {
     Map(Map),
 }
 
+// Every map entry holds a `Value`: it stays four words (32 bytes, 16 in wasm32) whatever
+// the variants become.
+const _: () = assert!(std::mem::size_of::<Value>() <= 4 * std::mem::size_of::<usize>());
+
 impl Value {
     /// An empty map.
     pub fn map() -> Value {
@@ -82,9 +86,8 @@ impl Value {
     /// is not a map and stands in the way is replaced by one. The final node
     /// is created as `Null` when missing.
     pub fn path_mut_or_insert(&mut self, path: &[&str]) -> &mut Value {
-        path.iter().fold(self, |v, k| {
-            v.force_map().entry_str(k).or_default()
-        })
+        path.iter()
+            .fold(self, |v, k| v.force_map().entry_str(k).or_default())
     }
 
     /// Inserts into a map, turning `Null` (or any non-map) into a map first.

@@ -25,7 +25,10 @@ pub struct Str(Repr);
 #[derive(Clone)]
 enum Repr {
     /// Invariant: `buf[..len]` is valid UTF-8 (it is only ever copied from a `&str`).
-    Inline { len: u8, buf: [u8; INLINE_MAX] },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_MAX],
+    },
     Heap(Box<str>),
 }
 
@@ -174,8 +177,14 @@ mod tests {
         assert_eq!(String::from(s.clone()), long);
         assert_eq!(String::from(Str::from("x")), "x");
         assert!(Str::from("a") < Str::from("b") && Str::from("a") == Str::from("a".to_string()));
-        assert_eq!(format!("{} {:?}", Str::from("a\"b"), Str::from("a\"b")), r#"a"b "a\"b""#);
+        assert_eq!(
+            format!("{} {:?}", Str::from("a\"b"), Str::from("a\"b")),
+            r#"a"b "a\"b""#
+        );
         assert_eq!(std::mem::size_of::<Str>(), std::mem::size_of::<String>());
-        assert!(matches!(Str::from("x".repeat(INLINE_MAX + 1)).0, Repr::Heap(_)));
+        assert!(matches!(
+            Str::from("x".repeat(INLINE_MAX + 1)).0,
+            Repr::Heap(_)
+        ));
     }
 }
