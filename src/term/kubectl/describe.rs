@@ -1379,6 +1379,92 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     w.line(1, "hugepages-2Mi\t0 (0%)\t0 (0%)");
 }
 
+/// kubectl's `smartLabelFor`: `apiVersion` → `API Version`, `leaseDurationSeconds` →
+/// `Lease Duration Seconds`; names with characters other than letters and `-` stay as they are.
+fn smart_label(field: &str) -> String {
+    if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
+        return field.to_string();
+    }
+    // camelcase.Split: a new word at each lower→upper change, and before the last capital
+    // of a run of capitals followed by a lower-case letter (`HTTPServer` → HTTP, Server).
+    let chars: Vec<char> = field.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if c.is_uppercase() && p.is_lowercase() => true,
+            Some(p) if c.is_uppercase() && p.is_uppercase() => next.is_some_and(char::is_lowercase),
+            Some(p) => (p == '-') != (c == '-'),
+            None => false,
+        };
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .iter()
+        .map(|w| {
+            let up = w.to_uppercase();
+            if ["API", "URL", "UID", "OSB", "GUID"].contains(&up.as_str()) {
+                up
+            } else {
+                let mut cs = w.chars();
+                cs.next()
+                    .map(|f| f.to_uppercase().chain(cs).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// kubectl's generic describer (`printUnstructuredContent`) for kinds without their own:
+/// every field but name, namespace, labels and annotations, sorted, nested two spaces a level.
+fn describe_unstructured(w: &mut W, o: &Value) {
+    common_meta(w, o, api::namespace_of(o).is_some());
+    w.map(0, "Labels", &labels_of(o), "=");
+    w.map(0, "Annotations", &annotations(o), ": ");
+    fn walk(w: &mut W, level: usize, v: &Value, path: &str) {
+        let Some(m) = v.as_map() else { return };
+        for (k, v) in m.iter() {
+            let p = format!("{path}.{k}");
+            if [
+                ".metadata.name",
+                ".metadata.namespace",
+                ".metadata.labels",
+                ".metadata.annotations",
+            ]
+            .contains(&p.as_str())
+            {
+                continue;
+            }
+            match v {
+                Value::Map(_) => {
+                    w.line(level, &format!("{}:", smart_label(k)));
+                    walk(w, level + 1, v, &p);
+                }
+                Value::Seq(items) => {
+                    w.line(level, &format!("{}:", smart_label(k)));
+                    for item in items {
+                        match item {
+                            Value::Map(_) => walk(w, level + 1, item, &p),
+                            other => w.line(level + 1, &scalar_string(other)),
+                        }
+                    }
+                }
+                other => w.kv(level, &smart_label(k), scalar_string(other)),
+            }
+        }
+    }
+    walk(w, 0, o, "");
+}
+
 fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
     common_meta(w, o, res.namespaced);
     w.map(0, "Labels", &labels_of(o), "=");
@@ -1560,6 +1646,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
                     let _ = &evs;
                 }
             }
+            // No describer of their own in kubectl: the generic one.
+            "Lease" | "ControllerRevision" => {
+                describe_unstructured(&mut w, &obj);
+                write_events(&mut w, &evs, now);
+            }
             _ => {
                 describe_generic(&mut w, &obj, res);
                 if !matches!(res.kind, "Namespace") {
@@ -1586,6 +1677,22 @@ fn bool_word(v: &Value, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smart_labels_read_like_kubectl() {
+        for (field, label) in [
+            ("apiVersion", "API Version"),
+            ("uid", "UID"),
+            ("leaseDurationSeconds", "Lease Duration Seconds"),
+            ("holderIdentity", "Holder Identity"),
+            ("$patch", "$patch"),
+            ("k8s-app", "k8s-app"),
+            ("HTTPServer", "HTTP Server"),
+            ("dnsPolicy", "Dns Policy"),
+        ] {
+            assert_eq!(smart_label(field), label, "{field}");
+        }
+    }
 
     #[test]
     fn dates_like_rfc1123z() {

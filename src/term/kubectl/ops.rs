@@ -126,6 +126,25 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
                     false,
                 );
             }
+            // kubectl's StatefulSetStatusViewer: with a rollingUpdate block (the API server
+            // defaults `partition: 0`) it reports the partitioned roll out and stops there.
+            if obj.path(&["spec", "updateStrategy", "rollingUpdate"]).is_some() {
+                if let Some(p) = obj
+                    .path(&["spec", "updateStrategy", "rollingUpdate", "partition"])
+                    .and_then(Value::as_i64)
+                {
+                    if st("updatedReplicas") < replicas - p {
+                        return (format!("Waiting for partitioned roll out to finish: {} out of {} new pods have been updated...\n", st("updatedReplicas"), replicas - p), false);
+                    }
+                }
+                return (
+                    format!(
+                        "partitioned roll out complete: {} new pods have been updated...\n",
+                        st("updatedReplicas")
+                    ),
+                    true,
+                );
+            }
             let cur = obj
                 .path(&["status", "currentRevision"])
                 .map(scalar_string)
@@ -152,6 +171,42 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
             true,
         ),
     }
+}
+
+/// The revisions `rollout history|undo` work with, oldest first, each as an object with the
+/// pod template in `spec.template` and the change cause in its annotations: a Deployment's
+/// ReplicaSets, or the ControllerRevisions of a DaemonSet or StatefulSet (their `data` is the
+/// patch that restores the template).
+fn history_entries(ctx: &mut Ctx, res: &Resource, obj: &Value) -> Result<Vec<(i64, Value)>, Output> {
+    if res.kind == "Deployment" {
+        return owned_replicasets(ctx, obj);
+    }
+    let uid = api::meta_str(obj, "uid").unwrap_or("").to_string();
+    let ns = api::namespace_of(obj).unwrap_or("default").to_string();
+    let Some(cr_res) = api::resource_for("controllerrevisions") else {
+        return Ok(Vec::new());
+    };
+    let mut a = ctx.api()?;
+    let mut out: Vec<(i64, Value)> = a
+        .list(cr_res, Some(&ns))
+        .into_iter()
+        .filter(|cr| crate::sim::meta::controller_ref(cr).is_some_and(|o| o.uid == uid))
+        .map(|cr| {
+            let rev = cr.get("revision").and_then(Value::as_i64).unwrap_or(0);
+            let mut entry = Value::map();
+            if let Some(ann) = cr.path(&["metadata", "annotations"]) {
+                entry
+                    .path_mut_or_insert(&["metadata"])
+                    .set("annotations", ann.clone());
+            }
+            let template =
+                crate::sim::controllers::history::template_of(&cr).unwrap_or_else(Value::map);
+            entry.path_mut_or_insert(&["spec"]).set("template", template);
+            (rev, entry)
+        })
+        .collect();
+    out.sort_by_key(|(r, _)| *r);
+    Ok(out)
 }
 
 /// ReplicaSets owned by a deployment, with their revision numbers, oldest first.
@@ -228,13 +283,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             out
         }
         "history" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout history for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -266,13 +315,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             Output::out(super::printers::tabwrite(&text, 0, 2))
         }
         "undo" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout undo for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -288,7 +331,8 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                 rss.iter().find(|(r, _)| *r == to)
             };
             let Some((_, rs)) = target else {
-                return if to == 0 {
+                // DaemonSets and StatefulSets (`findHistory`) say so with the revision asked.
+                return if to == 0 && res.kind == "Deployment" {
                     ctx.fail(format!(
                         "no rollout history found for deployment \"{name}\""
                     ))
@@ -308,9 +352,9 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                     .set("labels", Value::Map(l));
             }
             if obj.path(&["spec", "template"]) == Some(&template) {
+                let shown = if res.kind == "Deployment" { to.max(1) } else { to };
                 return Output::out(format!(
-                    "{kn} skipped rollback (current template already matches revision {})\n",
-                    to.max(1)
+                    "{kn} skipped rollback (current template already matches revision {shown})\n"
                 ));
             }
             obj.path_mut_or_insert(&["spec"]).set("template", template);
