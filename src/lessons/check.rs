@@ -331,7 +331,7 @@ pub fn scalar_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s.to_string(),
         Value::Seq(_) | Value::Map(_) => String::new(),
     }
 }

@@ -99,7 +99,7 @@ impl Reader<'_> {
             return Err(self.err(trail, format!("{} must be a mapping", show(trail))));
         };
         for k in m.keys() {
-            if !allowed.contains(&k.as_str()) {
+            if !allowed.contains(&k) {
                 let mut t = trail.to_vec();
                 t.push(k);
                 return Err(self.err(
@@ -116,7 +116,7 @@ impl Reader<'_> {
     }
     fn str(&self, v: &Value, trail: Trail) -> Result<String, LoadError> {
         match v {
-            Value::Str(s) => Ok(s.clone()),
+            Value::Str(s) => Ok(s.to_string()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(super::check::scalar_text(v)),
             _ => Err(self.err(trail, format!("{} must be a string", show(trail)))),
         }
@@ -158,7 +158,7 @@ impl Reader<'_> {
                 .iter()
                 .map(|i| self.str(i, &join(trail, key)))
                 .collect(),
-            Some(Value::Str(s)) => Ok(vec![s.clone()]),
+            Some(Value::Str(s)) => Ok(vec![s.to_string()]),
             Some(_) => Err(self.err(
                 &join(trail, key),
                 format!("{key} must be a list of strings"),
@@ -265,7 +265,7 @@ pub fn files_needed(lesson_yaml: &str) -> Result<Vec<String>, LoadError> {
         }
         if let Some(objs) = world.get("objects") {
             match objs {
-                Value::Str(s) => files.push(s.clone()),
+                Value::Str(s) => files.push(s.to_string()),
                 Value::Seq(items) => {
                     for i in items {
                         files.push(r.str(i, &["world", "objects"])?);
@@ -335,7 +335,7 @@ impl Lesson {
                 let mut objects = Vec::new();
                 let obj_files = match wm.get("objects") {
                     None => Vec::new(),
-                    Some(Value::Str(s)) => vec![s.clone()],
+                    Some(Value::Str(s)) => vec![s.to_string()],
                     Some(_) => r.strings(wm, "objects", t)?,
                 };
                 for f in obj_files {
@@ -396,7 +396,7 @@ impl Lesson {
                         return Err(r.err(&["world", "env"], "`env` must map names to values"));
                     };
                     for (k, v) in em {
-                        env.insert(k.clone(), r.str(v, &["world", "env"])?);
+                        env.insert(k.to_string(), r.str(v, &["world", "env"])?);
                     }
                 }
                 WorldSpec {
@@ -617,7 +617,10 @@ fn parse_attempt(r: &Reader, v: &Value, trail: Trail) -> Result<Attempt, LoadErr
                             format!("answers to quiz {id:?} must be choice numbers from 0"),
                         ));
                     }
-                    quiz.insert(id.clone(), picks.into_iter().map(|p| p as usize).collect());
+                    quiz.insert(
+                        id.to_string(),
+                        picks.into_iter().map(|p| p as usize).collect(),
+                    );
                 }
             }
             Ok(Attempt {
@@ -676,7 +679,7 @@ fn parse_check(r: &Reader, v: &Value, trail: Trail) -> Result<Check, LoadError> 
         };
         items.iter().map(|c| parse_check(r, c, &t)).collect()
     };
-    Ok(match kind.as_str() {
+    Ok(match kind {
         "all" => Check::All(list(body)?),
         "any" => Check::Any(list(body)?),
         "sequence" => Check::Sequence(list(body)?),
@@ -824,7 +827,7 @@ fn selector(r: &Reader, m: &Map, trail: Trail) -> Result<Selector, LoadError> {
             return Err(r.err(&join(trail, "labels"), "`labels` maps label keys to values"));
         };
         for (k, v) in lm {
-            labels.insert(k.clone(), r.str(v, &join(trail, "labels"))?);
+            labels.insert(k.to_string(), r.str(v, &join(trail, "labels"))?);
         }
     }
     Ok(Selector {

@@ -69,7 +69,12 @@ impl Progress {
             let mut m = Map::new();
             m.insert(
                 "steps_done".into(),
-                Value::Seq(l.steps_done.iter().map(|s| Value::Str(s.clone())).collect()),
+                Value::Seq(
+                    l.steps_done
+                        .iter()
+                        .map(|s| Value::from(s.as_str()))
+                        .collect(),
+                ),
             );
             m.insert(
                 "hints_used".into(),
@@ -140,12 +145,12 @@ impl Progress {
                 .flatten()
             {
                 if let Some(n) = n.as_i64().and_then(|n| u32::try_from(n).ok()) {
-                    lp.hints_used.insert(k.clone(), n);
+                    lp.hints_used.insert(k.to_string(), n);
                 }
             }
             for (q, a) in l.get("quiz").and_then(Value::as_map).into_iter().flatten() {
                 lp.quiz.insert(
-                    q.clone(),
+                    q.to_string(),
                     QuizAnswer {
                         picks: a
                             .get("picks")
@@ -164,7 +169,7 @@ impl Progress {
                 );
             }
             lp.finished = l.get("finished") == Some(&Value::Bool(true));
-            p.lessons.insert(id.clone(), lp);
+            p.lessons.insert(id.to_string(), lp);
         }
         (p, None)
     }

@@ -16,7 +16,8 @@
 
 use super::meta;
 use super::rng::SimRng;
-use super::value::Value;
+use super::value::{Map, Value};
+use std::sync::OnceLock;
 
 /// Sets `obj[key] = v` only when the key is absent.
 fn default(obj: &mut Value, key: &str, v: impl Into<Value>) {
@@ -226,10 +227,8 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
         .and_then(Value::as_seq)
         .cloned()
         .unwrap_or_default();
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
+    for default in default_tolerations() {
+        let key = default.get("key").and_then(Value::as_str).unwrap_or("");
         let tolerated = tolerations.iter().any(|t| {
             let k = meta::str_at(t, &["key"]);
             let effect = meta::str_at(t, &["effect"]).unwrap_or("");
@@ -237,12 +236,7 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
                 && (effect.is_empty() || effect == "NoExecute")
         });
         if !tolerated {
-            let mut t = Value::map();
-            t.set("effect", "NoExecute");
-            t.set("key", key);
-            t.set("operator", "Exists");
-            t.set("tolerationSeconds", 300i64);
-            tolerations.push(t);
+            tolerations.push(default.clone());
         }
     }
     spec.set("tolerations", Value::Seq(tolerations));
@@ -281,8 +275,38 @@ pub fn qos_class(spec: &Value) -> &'static str {
     }
 }
 
-/// The projected volume the ServiceAccount admission plugin mounts in every pod.
+/// `{effect: NoExecute, key, operator: Exists, tolerationSeconds: 300}` for the not-ready and
+/// unreachable taints: one shared copy for every pod ([`Map::shared`]).
+fn default_tolerations() -> &'static [Value; 2] {
+    static SHARED: OnceLock<[Value; 2]> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ]
+        .map(|key| {
+            let mut t = Map::new();
+            t.insert_str("effect", "NoExecute".into());
+            t.insert_str("key", key.into());
+            t.insert_str("operator", "Exists".into());
+            t.insert_str("tolerationSeconds", 300i64.into());
+            Value::Map(t.shared())
+        })
+    })
+}
+
+/// The projected volume the ServiceAccount admission plugin mounts in every pod. Only the
+/// name differs from pod to pod: the rest is one shared copy ([`Map::shared`]).
 fn kube_api_access_volume(name: &str) -> Value {
+    static PROJECTED: OnceLock<Value> = OnceLock::new();
+    let projected = PROJECTED.get_or_init(projected_token_sources).clone();
+    let mut v = Value::map();
+    v.set("name", name);
+    v.set("projected", projected);
+    v
+}
+
+fn projected_token_sources() -> Value {
     let mut token = Value::map();
     token.set("expirationSeconds", 3607i64);
     token.set("path", "token");
@@ -306,13 +330,10 @@ fn kube_api_access_volume(name: &str) -> Value {
     dapi.set("items", Value::Seq(vec![ns_item]));
     let mut dapis = Value::map();
     dapis.set("downwardAPI", dapi);
-    let mut projected = Value::map();
-    projected.set("defaultMode", 420i64);
-    projected.set("sources", Value::Seq(vec![sat, cms, dapis]));
-    let mut v = Value::map();
-    v.set("name", name);
-    v.set("projected", projected);
-    v
+    let mut projected = Map::new();
+    projected.insert_str("defaultMode", 420i64.into());
+    projected.insert_str("sources", Value::Seq(vec![sat, cms, dapis]));
+    Value::Map(projected.shared())
 }
 
 /// Jobs: parallelism/completions/backoffLimit and the generated selector + labels

@@ -83,7 +83,8 @@ impl State {
     }
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
+/// FNV-1a, 64 bits: a stable hash for derived ids (not for security).
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);

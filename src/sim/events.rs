@@ -57,7 +57,11 @@ pub fn record(
     let stamp = now.rfc3339();
     // Aggregate with a recent identical event, found through the cluster's event index
     // (like client-go's correlator cache) so recording stays O(log n).
-    let dedup_key = format!("{ns}/{name}\u{0}{uid}\u{0}{reason}\u{0}{message}");
+    // Hashed: the index holds one entry per live event (thousands in a busy hour), and the
+    // event it points at is compared field by field below, so a collision only means a new
+    // event instead of an aggregated one.
+    let dedup_key =
+        super::etcd::fnv(format!("{ns}/{name}\u{0}{uid}\u{0}{reason}\u{0}{message}").as_bytes());
     let existing = api
         .cluster
         .event_index

@@ -2638,7 +2638,7 @@ mod tests {
         v
     }
     fn s(x: &str) -> Value {
-        Value::Str(x.to_string())
+        Value::Str(x.into())
     }
     fn words(ws: &[&str]) -> Value {
         Value::Seq(ws.iter().map(|w| s(w)).collect())

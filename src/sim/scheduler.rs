@@ -445,7 +445,7 @@ fn container_requests(c: &Value) -> (Option<i64>, Option<i64>) {
 
 fn quantity_str(v: &Value) -> Option<String> {
     match v {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(s.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
         _ => None,
@@ -460,7 +460,7 @@ fn str_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
                 .collect()
         })
         .unwrap_or_default()
@@ -1366,7 +1366,7 @@ mod tests {
         v
     }
     fn s(x: &str) -> Value {
-        Value::Str(x.to_string())
+        Value::Str(x.into())
     }
     fn node(name: &str, cpu: &str, mem: &str) -> NodeInfo {
         let n = m(&[

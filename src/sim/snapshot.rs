@@ -78,9 +78,9 @@ impl World {
         obj(vec![
             ("format", FORMAT.into()),
             ("version", Value::Int(FORMAT_VERSION)),
-            ("nowMs", Value::Str(self.now().as_ms().to_string())),
-            ("seed", Value::Str(self.seed().to_string())),
-            ("rngWordPos", Value::Str(self.rng.word_pos().to_string())),
+            ("nowMs", Value::from(self.now().as_ms().to_string())),
+            ("seed", Value::from(self.seed().to_string())),
+            ("rngWordPos", Value::from(self.rng.word_pos().to_string())),
             ("clusters", Value::Seq(clusters)),
         ])
     }
@@ -154,7 +154,7 @@ fn cluster_value(c: &Cluster) -> Value {
             obj(vec![
                 ("name", m.name.as_str().into()),
                 ("node", m.node.as_str().into()),
-                ("id", Value::Str(m.id.to_string())),
+                ("id", Value::from(m.id.to_string())),
                 ("peerURL", m.peer_url.as_str().into()),
                 ("clientURL", m.client_url.as_str().into()),
             ])
@@ -186,14 +186,14 @@ fn cluster_value(c: &Cluster) -> Value {
                     "leader",
                     c.etcd.leader.map_or(Value::Null, |l| Value::Int(l as i64)),
                 ),
-                ("term", Value::Str(c.etcd.term.to_string())),
-                ("clusterID", Value::Str(c.etcd.cluster_id.to_string())),
+                ("term", Value::from(c.etcd.term.to_string())),
+                ("clusterID", Value::from(c.etcd.cluster_id.to_string())),
             ]),
         ),
-        ("tracedTotal", Value::Str(c.traced_total().to_string())),
+        ("tracedTotal", Value::from(c.traced_total().to_string())),
         (
             "lastCompactionMs",
-            Value::Str(c.last_compaction().as_ms().to_string()),
+            Value::from(c.last_compaction().as_ms().to_string()),
         ),
         ("revision", Value::Int(c.store.revision())),
         ("keys", Value::Seq(keys)),

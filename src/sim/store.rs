@@ -373,7 +373,7 @@ mod tests {
     use super::*;
 
     fn v(s: &str) -> Value {
-        Value::Str(s.to_string())
+        Value::Str(s.into())
     }
 
     #[test]

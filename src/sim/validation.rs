@@ -161,7 +161,7 @@ pub fn labels_errors(path: &str, labels: Option<&Value>) -> Vec<String> {
     for (k, v) in map {
         errs.extend(qualified_name_errors(path, k));
         let s = match v {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             other => render(other),
         };
         if s.len() > 63 {
@@ -613,8 +613,8 @@ fn pod_spec_update_allowed(old: Option<&Value>, new: Option<&Value>) -> bool {
     };
     let keys_ok = |a: &super::value::Map, b: &super::value::Map| {
         a.iter().all(|(k, v)| {
-            free.contains(&k.as_str())
-                || match k.as_str() {
+            free.contains(&k)
+                || match k {
                     "containers" | "initContainers" => same_containers(Some(v), b.get(k)),
                     _ => b.get(k) == Some(v),
                 }

@@ -69,9 +69,9 @@ pub struct Cluster {
     /// cloud-controller-manager runs (LoadBalancer Services stay `<pending>`).
     pub cloud_provider: Option<String>,
     pub cloud: super::cloud::State,
-    /// Events by `ns/name, uid, reason, message`, so identical events aggregate without a
-    /// scan ([`super::events::record`]).
-    pub event_index: BTreeMap<String, String>,
+    /// Event storage keys by a hash of `ns/name, uid, reason, message`, so identical events
+    /// aggregate without a scan ([`super::events::record`], which checks the event found).
+    pub event_index: BTreeMap<u64, String>,
     /// Its CA and the bearer tokens it accepts ([`super::auth`]).
     pub auth: super::auth::ClusterAuth,
     trace: VecDeque<TraceRecord>,

@@ -124,7 +124,7 @@ fn shape(v: &Value, field: &str, want: &'static str) -> KubeconfigError {
 fn opt_str(m: &Map, key: &str, field: &str) -> Result<Option<String>, KubeconfigError> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(Value::Str(s)) => Ok(Some(s.to_string())),
         Some(v) => Err(shape(v, field, "string")),
     }
 }
@@ -143,7 +143,7 @@ fn opt_strs(m: &Map, key: &str, field: &str) -> Result<Option<Vec<String>>, Kube
         Some(Value::Seq(items)) => items
             .iter()
             .map(|i| match i {
-                Value::Str(s) => Ok(s.clone()),
+                Value::Str(s) => Ok(s.to_string()),
                 other => Err(shape(other, field, "string")),
             })
             .collect::<Result<Vec<_>, _>>()
@@ -610,7 +610,7 @@ impl Doc {
         match self {
             Doc::Null => Value::Null,
             Doc::Bool(b) => Value::Bool(*b),
-            Doc::Str(s) => Value::Str(s.clone()),
+            Doc::Str(s) => Value::from(s.as_str()),
             Doc::Arr(items) => Value::Seq(items.iter().map(Doc::to_value).collect()),
             Doc::Obj(fields) => {
                 let mut m = Map::new();

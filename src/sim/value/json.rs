@@ -186,7 +186,7 @@ impl Parser<'_> {
                 self.depth -= 1;
                 v
             }
-            Some(b'"') => self.string().map(Value::Str),
+            Some(b'"') => self.string().map(Value::from),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),

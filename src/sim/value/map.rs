@@ -5,6 +5,11 @@
 //! small maps (2–10 keys), where a B-tree's node allocation (~600 bytes for 11 slots) costs
 //! several times the data. Lookups are binary searches; inserts shift (fine for small maps).
 //!
+//! Keys are interned: a key that is one of [`KNOWN_KEYS`] (the field names Kubernetes objects
+//! are made of) is stored as its index, without an allocation; any other key is a `Box<str>`.
+//! An entry is 48 bytes instead of 56 plus a heap copy of the key (a stored pod has ~90
+//! entries: 1.5 KB of its 7.3 KB were keys). Iteration yields keys as `&str`.
+//!
 //! ```
 //! use kubesim::sim::value::{Map, Value};
 //! let mut m = Map::new();
@@ -15,86 +20,393 @@
 //! ```
 
 use super::Value;
-use std::borrow::Borrow;
 use std::fmt;
+use std::sync::Arc;
 
-#[derive(Clone, PartialEq, Default)]
-pub struct Map {
-    entries: Vec<(String, Value)>,
+/// Field names of the objects the simulation stores, sorted (byte order) for binary search:
+/// the keys of every object of every preset, counted by `examples`-style walks of the store.
+/// Adding one only saves memory; a missing one costs an allocation, never a behaviour.
+pub const KNOWN_KEYS: &[&str] = &[
+    "addonmanager.kubernetes.io/mode",
+    "address",
+    "addressType",
+    "addresses",
+    "affinity",
+    "allocatable",
+    "allowVolumeExpansion",
+    "annotations",
+    "apiVersion",
+    "architecture",
+    "args",
+    "availableReplicas",
+    "beta.kubernetes.io/arch",
+    "beta.kubernetes.io/os",
+    "blockOwnerDeletion",
+    "bootID",
+    "ca.crt",
+    "capacity",
+    "clusterIP",
+    "clusterIPs",
+    "command",
+    "component",
+    "conditions",
+    "configMap",
+    "containerID",
+    "containerPort",
+    "containerRuntimeVersion",
+    "containerStatuses",
+    "containers",
+    "controller",
+    "controller-revision-hash",
+    "count",
+    "cpu",
+    "creationTimestamp",
+    "currentNumberScheduled",
+    "daemonEndpoints",
+    "data",
+    "defaultMode",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deployment.kubernetes.io/revision",
+    "desiredNumberScheduled",
+    "dnsPolicy",
+    "downwardAPI",
+    "effect",
+    "enableServiceLinks",
+    "endpoints",
+    "endpointslice.kubernetes.io/managed-by",
+    "endpointslice.kubernetes.io/skip-mirror",
+    "ephemeral-storage",
+    "expirationSeconds",
+    "fieldPath",
+    "fieldRef",
+    "finalizers",
+    "firstTimestamp",
+    "fullyLabeledReplicas",
+    "generateName",
+    "generation",
+    "holderIdentity",
+    "host",
+    "hostIP",
+    "hostIPs",
+    "hostNetwork",
+    "httpGet",
+    "hugepages-1Gi",
+    "hugepages-2Mi",
+    "image",
+    "imageID",
+    "imagePullPolicy",
+    "images",
+    "initialDelaySeconds",
+    "internalTrafficPolicy",
+    "involvedObject",
+    "ip",
+    "ipFamilies",
+    "ipFamilyPolicy",
+    "items",
+    "k8s-app",
+    "kernelVersion",
+    "key",
+    "kind",
+    "kubeProxyVersion",
+    "kubeadm.kubernetes.io/etcd.advertise-client-urls",
+    "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint",
+    "kubeletEndpoint",
+    "kubeletVersion",
+    "kubernetes.io/arch",
+    "kubernetes.io/cluster-service",
+    "kubernetes.io/config.hash",
+    "kubernetes.io/config.mirror",
+    "kubernetes.io/config.seen",
+    "kubernetes.io/config.source",
+    "kubernetes.io/description",
+    "kubernetes.io/hostname",
+    "kubernetes.io/metadata.name",
+    "kubernetes.io/name",
+    "kubernetes.io/os",
+    "kubernetes.io/service-name",
+    "labels",
+    "lastHeartbeatTime",
+    "lastProbeTime",
+    "lastState",
+    "lastTimestamp",
+    "lastTransitionTime",
+    "lastUpdateTime",
+    "leaseDurationSeconds",
+    "livenessProbe",
+    "loadBalancer",
+    "machineID",
+    "matchFields",
+    "matchLabels",
+    "maxSurge",
+    "maxUnavailable",
+    "memory",
+    "message",
+    "metadata",
+    "mountPath",
+    "name",
+    "names",
+    "namespace",
+    "node-role.kubernetes.io/control-plane",
+    "node.kubernetes.io/instance-type",
+    "nodeAffinity",
+    "nodeInfo",
+    "nodeName",
+    "nodeSelector",
+    "nodeSelectorTerms",
+    "numberAvailable",
+    "numberMisscheduled",
+    "numberReady",
+    "observedGeneration",
+    "operatingSystem",
+    "operator",
+    "osImage",
+    "ownerReferences",
+    "parameters",
+    "path",
+    "phase",
+    "pod-template-generation",
+    "pod-template-hash",
+    "podCIDR",
+    "podCIDRs",
+    "podIP",
+    "podIPs",
+    "pods",
+    "port",
+    "ports",
+    "preemptionPolicy",
+    "priority",
+    "priorityClassName",
+    "progressDeadlineSeconds",
+    "projected",
+    "protocol",
+    "provider",
+    "providerID",
+    "provisioner",
+    "qosClass",
+    "readOnly",
+    "readinessProbe",
+    "ready",
+    "readyReplicas",
+    "reason",
+    "reclaimPolicy",
+    "renewTime",
+    "replicas",
+    "reportingComponent",
+    "reportingInstance",
+    "requests",
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "resourceVersion",
+    "resources",
+    "restartCount",
+    "restartPolicy",
+    "revisionHistoryLimit",
+    "rollingUpdate",
+    "running",
+    "schedulerName",
+    "scheme",
+    "securityContext",
+    "selector",
+    "serviceAccount",
+    "serviceAccountName",
+    "serviceAccountToken",
+    "serving",
+    "sessionAffinity",
+    "sizeBytes",
+    "source",
+    "sources",
+    "spec",
+    "startTime",
+    "started",
+    "startedAt",
+    "state",
+    "status",
+    "storageclass.kubernetes.io/is-default-class",
+    "strategy",
+    "subsets",
+    "systemUUID",
+    "taints",
+    "targetPort",
+    "targetRef",
+    "template",
+    "terminating",
+    "terminationGracePeriodSeconds",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "tolerationSeconds",
+    "tolerations",
+    "topology.kubernetes.io/region",
+    "topology.kubernetes.io/zone",
+    "type",
+    "uid",
+    "updateStrategy",
+    "updatedNumberScheduled",
+    "updatedReplicas",
+    "values",
+    "volumeBindingMode",
+    "volumeMounts",
+    "volumes",
+];
+
+/// A map key (opaque; read it as `&str`): an index into [`KNOWN_KEYS`], or any other text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Known(u16),
+    Other(Box<str>),
 }
 
-type Pair = (String, Value);
+impl Key {
+    fn new(s: &str) -> Key {
+        match KNOWN_KEYS.binary_search(&s) {
+            Ok(i) => Key(Repr::Known(i as u16)),
+            Err(_) => Key(Repr::Other(s.into())),
+        }
+    }
+    /// Reuses the string's allocation for keys outside the table.
+    fn from_string(s: String) -> Key {
+        match KNOWN_KEYS.binary_search(&s.as_str()) {
+            Ok(i) => Key(Repr::Known(i as u16)),
+            Err(_) => Key(Repr::Other(s.into_boxed_str())),
+        }
+    }
+    fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Known(i) => KNOWN_KEYS.get(usize::from(*i)).copied().unwrap_or(""),
+            Repr::Other(s) => s,
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Entries,
+}
+
+/// Own entries, or entries shared with other maps (see [`Map::shared`]): a shared map is
+/// copied into an owned one on its first change, so sharing never shows in behaviour.
+#[derive(Clone)]
+enum Entries {
+    Own(Vec<Pair>),
+    Shared(Arc<[Pair]>),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Own(Vec::new())
+    }
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.v() == other.v()
+    }
+}
+
+type Pair = (Key, Value);
 pub type Iter<'a> =
-    std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a String, &'a Value)>;
+    std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a str, &'a Value)>;
 pub type IterMut<'a> =
-    std::iter::Map<std::slice::IterMut<'a, Pair>, fn(&'a mut Pair) -> (&'a String, &'a mut Value)>;
-pub type IntoIter = std::vec::IntoIter<Pair>;
+    std::iter::Map<std::slice::IterMut<'a, Pair>, fn(&'a mut Pair) -> (&'a str, &'a mut Value)>;
+pub type IntoIter = std::iter::Map<std::vec::IntoIter<Pair>, fn(Pair) -> (String, Value)>;
+
+fn owned((k, v): Pair) -> (String, Value) {
+    let k = match k.0 {
+        Repr::Other(s) => s.into_string(),
+        known => Key(known).as_str().to_string(),
+    };
+    (k, v)
+}
 
 impl Map {
     pub const fn new() -> Self {
         Map {
-            entries: Vec::new(),
+            entries: Entries::Own(Vec::new()),
         }
     }
-    fn find<Q: ?Sized + Ord>(&self, key: &Q) -> Result<usize, usize>
-    where
-        String: Borrow<Q>,
-    {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    /// This map, made cheap to clone: every clone shares one copy of the entries until it is
+    /// changed. For the subtrees the API server adds to every object alike (a pod's default
+    /// tolerations, its service-account token volume), which would otherwise cost each pod
+    /// ~1.4 KB.
+    pub fn shared(self) -> Map {
+        let entries = match self.entries {
+            Entries::Own(v) => Entries::Shared(v.into()),
+            shared => shared,
+        };
+        Map { entries }
+    }
+    fn v(&self) -> &[Pair] {
+        match &self.entries {
+            Entries::Own(v) => v,
+            Entries::Shared(v) => v,
+        }
+    }
+    fn v_mut(&mut self) -> &mut Vec<Pair> {
+        if let Entries::Shared(v) = &self.entries {
+            self.entries = Entries::Own(v.to_vec());
+        }
+        match &mut self.entries {
+            Entries::Own(v) => v,
+            Entries::Shared(_) => unreachable!("made owned just above"),
+        }
+    }
+    fn into_vec(self) -> Vec<Pair> {
+        match self.entries {
+            Entries::Own(v) => v,
+            Entries::Shared(v) => v.to_vec(),
+        }
+    }
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.v().binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.v().len()
     }
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.v().is_empty()
     }
-    pub fn get<Q: ?Sized + Ord>(&self, key: &Q) -> Option<&Value>
-    where
-        String: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| &self.entries[i].1)
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.find(key).ok().map(|i| &self.v()[i].1)
     }
-    pub fn get_mut<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<&mut Value>
-    where
-        String: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| &mut self.entries[i].1)
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.find(key).ok().map(|i| &mut self.v_mut()[i].1)
     }
-    pub fn get_key_value<Q: ?Sized + Ord>(&self, key: &Q) -> Option<(&String, &Value)>
-    where
-        String: Borrow<Q>,
-    {
+    pub fn get_key_value(&self, key: &str) -> Option<(&str, &Value)> {
         self.find(key)
             .ok()
-            .map(|i| (&self.entries[i].0, &self.entries[i].1))
+            .map(|i| (self.v()[i].0.as_str(), &self.v()[i].1))
     }
-    pub fn contains_key<Q: ?Sized + Ord>(&self, key: &Q) -> bool
-    where
-        String: Borrow<Q>,
-    {
+    pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }
     /// Inserts, returning the previous value of the key.
     pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
         match self.find(key.as_str()) {
-            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.v_mut()[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                self.v_mut().insert(i, (Key::from_string(key), value));
                 None
             }
         }
     }
-    pub fn remove<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<Value>
-    where
-        String: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+    /// [`Map::insert`] with a borrowed key: allocates only for a new key outside
+    /// [`KNOWN_KEYS`].
+    pub fn insert_str(&mut self, key: &str, value: Value) -> Option<Value> {
+        match self.find(key) {
+            Ok(i) => Some(std::mem::replace(&mut self.v_mut()[i].1, value)),
+            Err(i) => {
+                self.v_mut().insert(i, (Key::new(key), value));
+                None
+            }
+        }
     }
-    pub fn remove_entry<Q: ?Sized + Ord>(&mut self, key: &Q) -> Option<(String, Value)>
-    where
-        String: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| self.entries.remove(i))
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.find(key).ok().map(|i| self.v_mut().remove(i).1)
+    }
+    pub fn remove_entry(&mut self, key: &str) -> Option<(String, Value)> {
+        self.find(key).ok().map(|i| owned(self.v_mut().remove(i)))
     }
     pub fn entry(&mut self, key: String) -> Entry<'_> {
         match self.find(key.as_str()) {
@@ -105,49 +417,66 @@ impl Map {
             Err(i) => Entry::Vacant(VacantEntry {
                 map: self,
                 index: i,
-                key,
+                key: Key::from_string(key),
+            }),
+        }
+    }
+    /// [`Map::entry`] with a borrowed key (allocates only for a new key outside the table).
+    pub fn entry_str(&mut self, key: &str) -> Entry<'_> {
+        match self.find(key) {
+            Ok(i) => Entry::Occupied(OccupiedEntry {
+                map: self,
+                index: i,
+            }),
+            Err(i) => Entry::Vacant(VacantEntry {
+                map: self,
+                index: i,
+                key: Key::new(key),
             }),
         }
     }
     pub fn iter(&self) -> Iter<'_> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.v().iter().map(|(k, v)| (k.as_str(), v))
     }
     pub fn iter_mut(&mut self) -> IterMut<'_> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.v_mut().iter_mut().map(|(k, v)| (k.as_str(), v))
     }
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + '_ {
-        self.entries.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
+        self.v().iter().map(|(k, _)| k.as_str())
     }
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator + '_ {
-        self.entries.iter().map(|(_, v)| v)
+        self.v().iter().map(|(_, v)| v)
     }
     pub fn values_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator + '_ {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.v_mut().iter_mut().map(|(_, v)| v)
     }
     pub fn into_keys(self) -> impl Iterator<Item = String> {
-        self.entries.into_iter().map(|(k, _)| k)
+        self.into_iter().map(|(k, _)| k)
     }
     pub fn into_values(self) -> impl Iterator<Item = Value> {
-        self.entries.into_iter().map(|(_, v)| v)
+        self.into_vec().into_iter().map(|(_, v)| v)
     }
-    pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
-        self.entries.retain_mut(|(k, v)| f(k, v));
+    pub fn retain(&mut self, mut f: impl FnMut(&str, &mut Value) -> bool) {
+        self.v_mut().retain_mut(|(k, v)| f(k.as_str(), v));
     }
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.entries = Entries::default();
     }
-    pub fn first_key_value(&self) -> Option<(&String, &Value)> {
-        self.entries.first().map(|(k, v)| (k, v))
+    pub fn first_key_value(&self) -> Option<(&str, &Value)> {
+        self.v().first().map(|(k, v)| (k.as_str(), v))
     }
-    pub fn last_key_value(&self) -> Option<(&String, &Value)> {
-        self.entries.last().map(|(k, v)| (k, v))
+    pub fn last_key_value(&self) -> Option<(&str, &Value)> {
+        self.v().last().map(|(k, v)| (k.as_str(), v))
     }
     /// Moves every entry of `other` into `self` (overwriting equal keys), like BTreeMap's.
     pub fn append(&mut self, other: &mut Map) {
-        for (k, v) in std::mem::take(&mut other.entries) {
-            self.insert(k, v);
+        for (k, v) in std::mem::take(other).into_vec() {
+            match self.find(k.as_str()) {
+                Ok(i) => self.v_mut()[i].1 = v,
+                Err(i) => self.v_mut().insert(i, (k, v)),
+            }
         }
     }
 }
@@ -163,7 +492,7 @@ pub struct OccupiedEntry<'a> {
 pub struct VacantEntry<'a> {
     map: &'a mut Map,
     index: usize,
-    key: String,
+    key: Key,
 }
 
 impl<'a> Entry<'a> {
@@ -172,10 +501,10 @@ impl<'a> Entry<'a> {
     }
     pub fn or_insert_with(self, f: impl FnOnce() -> Value) -> &'a mut Value {
         match self {
-            Entry::Occupied(o) => &mut o.map.entries[o.index].1,
+            Entry::Occupied(o) => &mut o.map.v_mut()[o.index].1,
             Entry::Vacant(v) => {
-                v.map.entries.insert(v.index, (v.key, f()));
-                &mut v.map.entries[v.index].1
+                v.map.v_mut().insert(v.index, (v.key, f()));
+                &mut v.map.v_mut()[v.index].1
             }
         }
     }
@@ -184,14 +513,14 @@ impl<'a> Entry<'a> {
     }
     pub fn key(&self) -> &str {
         match self {
-            Entry::Occupied(o) => &o.map.entries[o.index].0,
-            Entry::Vacant(v) => &v.key,
+            Entry::Occupied(o) => o.map.v()[o.index].0.as_str(),
+            Entry::Vacant(v) => v.key.as_str(),
         }
     }
     pub fn and_modify(self, f: impl FnOnce(&mut Value)) -> Self {
         match self {
             Entry::Occupied(o) => {
-                f(&mut o.map.entries[o.index].1);
+                f(&mut o.map.v_mut()[o.index].1);
                 Entry::Occupied(o)
             }
             vacant => vacant,
@@ -207,9 +536,12 @@ impl fmt::Debug for Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        let mut entries: Vec<Pair> = iter.into_iter().collect();
+        let mut entries: Vec<Pair> = iter
+            .into_iter()
+            .map(|(k, v)| (Key::from_string(k), v))
+            .collect();
         // Stable sort + keep the LAST of equal keys, like inserting one by one would.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let mut out: Vec<Pair> = Vec::with_capacity(entries.len());
         for e in entries {
             match out.last_mut() {
@@ -217,7 +549,9 @@ impl FromIterator<(String, Value)> for Map {
                 _ => out.push(e),
             }
         }
-        Map { entries: out }
+        Map {
+            entries: Entries::Own(out),
+        }
     }
 }
 
@@ -239,12 +573,12 @@ impl IntoIterator for Map {
     type Item = (String, Value);
     type IntoIter = IntoIter;
     fn into_iter(self) -> IntoIter {
-        self.entries.into_iter()
+        self.into_vec().into_iter().map(owned)
     }
 }
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a str, &'a Value);
     type IntoIter = Iter<'a>;
     fn into_iter(self) -> Iter<'a> {
         self.iter()
@@ -252,20 +586,17 @@ impl<'a> IntoIterator for &'a Map {
 }
 
 impl<'a> IntoIterator for &'a mut Map {
-    type Item = (&'a String, &'a mut Value);
+    type Item = (&'a str, &'a mut Value);
     type IntoIter = IterMut<'a>;
     fn into_iter(self) -> IterMut<'a> {
         self.iter_mut()
     }
 }
 
-impl<Q: ?Sized + Ord> std::ops::Index<&Q> for Map
-where
-    String: Borrow<Q>,
-{
+impl std::ops::Index<&str> for Map {
     type Output = Value;
     /// Panics on a missing key, like `BTreeMap`: use `get` on anything user-controlled.
-    fn index(&self, key: &Q) -> &Value {
+    fn index(&self, key: &str) -> &Value {
         self.get(key).expect("no entry found for key") // ok: same contract as BTreeMap
     }
 }
@@ -280,10 +611,7 @@ mod tests {
         assert_eq!(m.insert("b".into(), Value::Int(1)), None);
         assert_eq!(m.insert("a".into(), Value::Int(2)), None);
         assert_eq!(m.insert("b".into(), Value::Int(3)), Some(Value::Int(1)));
-        assert_eq!(
-            m.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
+        assert_eq!(m.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b"]);
         *m.entry("c".into()).or_insert(Value::Null) = Value::Bool(true);
         m.entry("a".into()).and_modify(|v| *v = Value::Int(9));
         assert_eq!(m.get("a"), Some(&Value::Int(9)));
@@ -299,7 +627,7 @@ mod tests {
         assert_eq!(
             collected
                 .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
+                .map(|(k, v)| (k, v.clone()))
                 .collect::<Vec<_>>(),
             [("y", Value::Int(2)), ("z", Value::Int(3))]
         );
@@ -309,5 +637,54 @@ mod tests {
             *v = Value::Null;
         }
         assert_eq!(m["a"], Value::Null);
+    }
+
+    #[test]
+    fn known_keys_are_sorted_unique_and_indexable() {
+        assert!(
+            KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]),
+            "sort KNOWN_KEYS (byte order)"
+        );
+        assert!(KNOWN_KEYS.len() <= usize::from(u16::MAX));
+        // An interned key costs no allocation and reads back as itself; others are boxed.
+        assert!(matches!(Key::new("metadata").0, Repr::Known(_)));
+        assert_eq!(Key::new("metadata").as_str(), "metadata");
+        assert!(matches!(
+            Key::from_string("x-custom".into()).0,
+            Repr::Other(_)
+        ));
+        // Interning must not change order: known and other keys sort as strings together.
+        let mut m = Map::new();
+        for k in ["spec", "zz-user", "apiVersion", "Zebra", "kind", "metadatb"] {
+            m.insert_str(k, Value::Null);
+        }
+        assert_eq!(
+            m.keys().collect::<Vec<_>>(),
+            ["Zebra", "apiVersion", "kind", "metadatb", "spec", "zz-user"]
+        );
+        let owned: Vec<String> = m.clone().into_keys().collect();
+        assert_eq!(owned, m.keys().collect::<Vec<_>>());
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Pair>(), 48);
+    }
+
+    #[test]
+    fn shared_maps_behave_like_copies() {
+        let mut base = Map::new();
+        base.insert_str("effect", Value::from("NoExecute"));
+        base.insert_str("key", Value::from("node.kubernetes.io/not-ready"));
+        let shared = base.clone().shared();
+        let (mut a, b) = (shared.clone(), shared.clone());
+        assert!(
+            matches!((&a.entries, &b.entries), (Entries::Shared(x), Entries::Shared(y)) if Arc::ptr_eq(x, y))
+        );
+        assert_eq!(a, base, "equality ignores sharing");
+        a.insert_str("operator", Value::from("Exists"));
+        *a.get_mut("effect").unwrap() = Value::from("NoSchedule");
+        assert_eq!(b, base, "a change to one copy leaves the others alone");
+        assert_eq!(a.keys().collect::<Vec<_>>(), ["effect", "key", "operator"]);
+        assert_eq!(b.clone().into_keys().count(), 2);
+        // Sharing must not make values bigger.
+        assert!(std::mem::size_of::<Value>() <= 4 * std::mem::size_of::<usize>());
     }
 }

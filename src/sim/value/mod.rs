@@ -28,6 +28,8 @@ pub mod yaml;
 /// A mapping; keys are always strings (YAML keys like `80:` become `"80"`).
 mod map;
 pub use map::Map;
+mod text;
+pub use text::Str;
 
 /// One JSON/YAML node.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,10 +39,14 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(Str),
     Seq(Vec<Value>),
     Map(Map),
 }
+
+// Every map entry holds a `Value`: it stays four words (32 bytes, 16 in wasm32) whatever
+// the variants become.
+const _: () = assert!(std::mem::size_of::<Value>() <= 4 * std::mem::size_of::<usize>());
 
 impl Value {
     /// An empty map.
@@ -80,14 +86,13 @@ impl Value {
     /// is not a map and stands in the way is replaced by one. The final node
     /// is created as `Null` when missing.
     pub fn path_mut_or_insert(&mut self, path: &[&str]) -> &mut Value {
-        path.iter().fold(self, |v, k| {
-            v.force_map().entry((*k).to_string()).or_default()
-        })
+        path.iter()
+            .fold(self, |v, k| v.force_map().entry_str(k).or_default())
     }
 
     /// Inserts into a map, turning `Null` (or any non-map) into a map first.
     pub fn set(&mut self, key: &str, v: impl Into<Value>) {
-        self.force_map().insert(key.to_string(), v.into());
+        self.force_map().insert_str(key, v.into());
     }
 
     /// Builder form of [`Value::set`]: `Value::map().with("a", 1).with("b", "x")`.
@@ -186,7 +191,7 @@ impl Value {
             if pv.is_null() {
                 m.remove(k);
             } else {
-                m.entry(k.clone()).or_default().merge_patch(pv);
+                m.entry_str(k).or_default().merge_patch(pv);
             }
         }
     }
@@ -213,8 +218,9 @@ macro_rules! from {
     )*};
 }
 from!(
-    &str => Str(|x: &str| x.to_string()),
-    String => Str(|x| x),
+    &str => Str(Str::from),
+    String => Str(Str::from),
+    Str => Str(|x| x),
     i64 => Int(|x| x),
     i32 => Int(i64::from),
     u32 => Int(i64::from),

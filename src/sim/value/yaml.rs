@@ -1131,7 +1131,7 @@ fn put(b: &mut MapB, key: Option<Value>, km: Mark, v: Value) -> R<()> {
         return Ok(());
     };
     let k = match key {
-        Value::Str(s) => s,
+        Value::Str(s) => s.into(),
         Value::Null => "null".into(),
         Value::Bool(x) => x.to_string(),
         Value::Int(i) => i.to_string(),
@@ -1663,8 +1663,8 @@ fn analyze(s: &str) -> Analysis {
 
 /// yaml.v2's "natural" key order (digit runs compare as numbers, non-letters
 /// before letters), applied with a merge sort that tolerates its quirks.
-fn sorted(m: &Map) -> Vec<(&String, &Value)> {
-    fn msort<'a>(v: &mut [(&'a String, &'a Value)]) {
+fn sorted(m: &Map) -> Vec<(&str, &Value)> {
+    fn msort<'a>(v: &mut [(&'a str, &'a Value)]) {
         if v.len() < 2 {
             return;
         }
@@ -2222,7 +2222,7 @@ data:
             1 => Value::Bool(r.below(2) == 0),
             2 => Value::Int((r.below(usize::MAX) as i64).wrapping_mul(7_919) >> r.below(64)),
             3 => Value::Float((r.below(2_000_000) as f64 - 1e6) / 64.0 + 1.0 / 128.0),
-            4 | 5 => Value::Str(random_string(r)),
+            4 | 5 => Value::Str(random_string(r).into()),
             6 | 7 => Value::Map(
                 items(r)
                     .map(|_| (random_string(r), random_value(r, depth + 1)))

@@ -1000,7 +1000,7 @@ fn config_jsonpath(kc: &Kubeconfig, expr: &str) -> Result<String, String> {
         let texts: Vec<String> = cur
             .iter()
             .map(|v| match v {
-                crate::sim::Value::Str(s) => s.clone(),
+                crate::sim::Value::Str(s) => s.to_string(),
                 crate::sim::Value::Bool(b) => b.to_string(),
                 crate::sim::Value::Int(i) => i.to_string(),
                 other => crate::sim::value::json::to_json_compact(other),
@@ -1304,7 +1304,7 @@ fn set_property(
                 let parsed = match val.as_str() {
                     "true" if field.contains("insecure") => crate::sim::Value::Bool(true),
                     "false" if field.contains("insecure") => crate::sim::Value::Bool(false),
-                    _ => crate::sim::Value::Str(val),
+                    _ => crate::sim::Value::from(val),
                 };
                 *body.path_mut_or_insert(&field_path) = parsed;
             }

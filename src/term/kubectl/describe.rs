@@ -1351,7 +1351,7 @@ fn pod_resources(pod: &Value, kind: &str) -> std::collections::BTreeMap<String, 
         {
             if let Some(res) = c.path(&["resources", kind]).and_then(Value::as_map) {
                 for (r, q) in res {
-                    m.entry(r.clone())
+                    m.entry(r.to_string())
                         .or_default()
                         .add(&scalar_string(q), r == "cpu");
                 }
@@ -1371,14 +1371,14 @@ fn pod_resources(pod: &Value, kind: &str) -> std::collections::BTreeMap<String, 
                 let mut one = Sum::default();
                 one.add(&scalar_string(q), r == "cpu");
                 let cur = total.get(r).copied().unwrap_or_default();
-                total.insert(r.clone(), cur.max(one));
+                total.insert(r.to_string(), cur.max(one));
             }
         }
     }
     if let Some(overhead) = pod.path(&["spec", "overhead"]).and_then(Value::as_map) {
         for (r, q) in overhead {
             total
-                .entry(r.clone())
+                .entry(r.to_string())
                 .or_default()
                 .add(&scalar_string(q), r == "cpu");
         }
@@ -1458,7 +1458,7 @@ fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
         allocatable
             .keys()
             .filter(|k| k.starts_with("hugepages-"))
-            .cloned(),
+            .map(str::to_string),
     );
     for r in rows {
         w.line(

@@ -72,7 +72,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
                 } else if let Some(tv) = t.get_mut(k) {
                     merge_patch(tv, pv);
                 } else {
-                    t.insert(k.clone(), without_nulls(pv));
+                    t.insert(k.to_string(), without_nulls(pv));
                 }
             }
         }
@@ -86,7 +86,7 @@ fn without_nulls(v: &Value) -> Value {
         Value::Map(m) => Value::Map(
             m.iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .map(|(k, v)| (k.to_string(), without_nulls(v)))
                 .collect(),
         ),
         other => other.clone(),
@@ -123,7 +123,7 @@ fn strategic_field(target: &mut Value, patch: &Value, field: &str) {
                             _ => Value::Null,
                         };
                         strategic_field(&mut fresh, pv, k);
-                        t.insert(k.clone(), fresh);
+                        t.insert(k.to_string(), fresh);
                     }
                 }
             }
@@ -183,7 +183,7 @@ pub fn three_way(live: &Value, last: &Value, new: &Value, field: &str) -> Value 
                     Some(lv) => three_way(lv, lastv, nv, k),
                     None => without_nulls(nv),
                 };
-                out.insert(k.clone(), merged);
+                out.insert(k.to_string(), merged);
             }
             Value::Map(out)
         }

@@ -136,7 +136,7 @@ pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), scalar_string(v)))
+                .map(|(k, v)| (k.to_string(), scalar_string(v)))
                 .collect()
         })
         .unwrap_or_default()
@@ -145,7 +145,7 @@ pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 /// A scalar as the string kubectl would print.
 pub fn scalar_string(v: &Value) -> String {
     match v {
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => b.to_string(),

@@ -158,12 +158,12 @@ fn encode(out: &mut Vec<u8>, v: &Value) {
         let f = i as u64 + 1;
         // Go maps (labels, annotations, data, selectors, resource lists) are repeated
         // entries {1: key, 2: value}: their keys are in the bytes too.
-        if GO_MAPS.contains(&name.as_str()) {
+        if GO_MAPS.contains(&name) {
             for (k, x) in val.as_map().into_iter().flatten() {
                 let mut entry = Vec::new();
                 field_bytes(&mut entry, 1, k.as_bytes());
                 let text = match x {
-                    Value::Str(s) => s.clone(),
+                    Value::Str(s) => s.to_string(),
                     other => json::to_json_compact(other),
                 };
                 field_bytes(&mut entry, 2, text.as_bytes());
