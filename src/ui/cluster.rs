@@ -107,6 +107,7 @@ fn describe_entry(e: &super::journal::Entry) -> String {
         Entry::Write { path, .. } => format!("✎ {path}"),
         Entry::Silent(c) => format!("· {c}"),
         Entry::Closed(p) => format!("✎ {p} ✓"),
+        Entry::Bench { nodes, pods } => format!("⚙ bench {nodes}×{pods}"),
     }
 }
 
