@@ -207,6 +207,7 @@ impl Reducible for Session {
                         _ => Core::for_lesson(lesson, core.progress.clone()),
                     };
                     fresh.lang = lang;
+                    fresh.epoch = core.epoch + 1;
                     fresh.notice = core.notice.take();
                     fresh.push_line(LineKind::Note, t(lang, "welcome_term"));
                     for c in &cmds {
@@ -223,6 +224,7 @@ impl Reducible for Session {
                             .clone()
                             .filter(|l| saved.lesson.as_deref() == Some(l.id.as_str()));
                         let mut fresh = Core::from_saved(&saved, lesson);
+                        fresh.epoch = core.epoch + 1;
                         fresh.notice = Some(t(fresh.lang, "imported").to_string());
                         *core = fresh;
                     }

@@ -9,7 +9,7 @@
 use super::app::{Action, Dispatch, Session, Tab};
 use super::core::{Details, Target};
 use super::i18n::{t, tf, Lang};
-use super::model::{ClusterModel, Component, NodeCard, PodCard, ServiceCard};
+use super::model::{ClusterModel, Component, DrawnRevision, NodeCard, PodCard, ServiceCard};
 use super::panels::{FaultsPanel, FlowPanel, TimelinePanel};
 use super::yaml;
 use std::rc::Rc;
@@ -32,13 +32,18 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
         .cluster()
         .map(|c| c.down.iter().cloned().collect())
         .unwrap_or_default();
-    let revision = core.revision();
+    // Rebuilt only when something drawn changed (not on every lease renewal).
+    let drawn = use_mut_ref(DrawnRevision::default);
+    let revision = core
+        .cluster()
+        .map_or(0, |c| drawn.borrow_mut().update(c, core.epoch));
     let view_rev = core.view_revision;
+    let epoch = core.epoch;
     let model = {
         let core = props.session.core.clone();
         use_memo(
-            (cluster_name.clone(), revision, down.clone(), view_rev),
-            move |(_, _, _, view_rev)| {
+            (cluster_name.clone(), revision, down.clone(), view_rev, epoch),
+            move |(_, _, _, view_rev, _)| {
                 let c = core.0.borrow();
                 c.cluster()
                     .map(|cl| ClusterModel::build(cl, *view_rev))

@@ -129,6 +129,9 @@ pub struct Core {
     pub just_done: Vec<String>,
     /// A message to show once (saved state unreadable, import failed...).
     pub notice: Option<String>,
+    /// Bumped whenever the world is replaced instead of advanced (rewind, import, a lesson
+    /// loaded): views that cache by etcd revision start over.
+    pub epoch: u64,
 }
 
 impl Core {
@@ -168,6 +171,7 @@ impl Core {
             quiz_feedback: BTreeMap::new(),
             just_done: Vec::new(),
             notice: None,
+            epoch: 0,
         }
     }
 
@@ -639,6 +643,7 @@ impl Core {
         }
         self.journal.truncate(index);
         self.revisions.truncate(index);
+        self.epoch += 1;
         self.lesson_start = self.lesson_start.min(index);
         self.pending.clear();
         self.editor = None;
