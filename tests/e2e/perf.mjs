@@ -241,9 +241,15 @@ async function suite(browser, url) {
       if (!hooked) {
         metric(`cluster view fps (${BENCH_WORLD})`, 'n/a (the UI has no ?bench= hook yet: see tests/e2e/perf.mjs header)');
       } else {
+        // Frames counted with requestAnimationFrame while the simulation ticks; long tasks
+        // (> 50 ms on the main thread: a tick or a render too slow for a frame) beside them.
         const fps = await page.evaluate((seconds) => new Promise((resolve) => {
           let frames = 0;
           let worst = 0;
+          const long = [];
+          const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+          try { observer.observe({ entryTypes: ['longtask'] }); } catch { /* not supported */ }
+          const clock0 = document.querySelector('.clock')?.innerText;
           let last = performance.now();
           const start = last;
           const tick = (now) => {
@@ -251,11 +257,16 @@ async function suite(browser, url) {
             worst = Math.max(worst, now - last);
             last = now;
             if (now - start < seconds * 1000) requestAnimationFrame(tick);
-            else resolve({ fps: frames / ((now - start) / 1000), worst });
+            else {
+              observer.disconnect();
+              resolve({ fps: frames / ((now - start) / 1000), worst, long, clock0, clock1: document.querySelector('.clock')?.innerText });
+            }
           };
           requestAnimationFrame(tick);
         }), FPS_SECONDS);
-        metric(`cluster view fps (${BENCH_WORLD})`, `${fps.fps.toFixed(1)} fps over ${FPS_SECONDS} s, longest frame ${fmt(fps.worst)} (target 60)`);
+        const longMs = fps.long.reduce((a, b) => a + b, 0);
+        metric(`cluster view fps (${BENCH_WORLD})`, `${fps.fps.toFixed(1)} fps over ${FPS_SECONDS} s, longest frame ${fmt(fps.worst)}, ` +
+          `${fps.long.length} long tasks (${fmt(longMs)}), simulated clock ${fps.clock0} -> ${fps.clock1} (target 60 fps)`);
       }
     } catch (err) {
       metric(`cluster view fps (${BENCH_WORLD})`, `not measured: ${err.message}`);
