@@ -59,7 +59,8 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
                 view_rev={view_rev} dispatch={props.dispatch.clone()} lang={l} />
         },
         Tab::Flow => html! {
-            <FlowPanel flow={super::app::Shared(core.flow.clone())} down={down.clone()} dispatch={props.dispatch.clone()} lang={l} />
+            <FlowPanel flow={super::app::Shared(core.flow.clone())} down={down.clone()}
+                cloud={core.cluster().is_some_and(|c| c.cloud_provider.is_some())} dispatch={props.dispatch.clone()} lang={l} />
         },
         Tab::Faults => {
             let targets = super::adapter::fault_targets(&core.term.world, &cluster_name);
@@ -361,12 +362,12 @@ fn sched_table(table: &[(String, Vec<(String, String)>)], l: Lang) -> Html {
         .map(|(_, ps)| ps.iter().map(|(p, _)| p.clone()).collect())
         .unwrap_or_default();
     html! {
-        <table class="sched">
+        <div class="sched-wrap" tabindex="0"><table class="sched">
             <caption>{t(l, "sched_table")}</caption>
             <thead><tr><th></th>{ for plugins.iter().map(|p| html! { <th scope="col">{p}</th> }) }</tr></thead>
             <tbody>{ for table.iter().map(|(node, scores)| html! {
                 <tr><th scope="row">{node}</th>{ for scores.iter().map(|(_, s)| html! { <td>{s}</td> }) }</tr>
             }) }</tbody>
-        </table>
+        </table></div>
     }
 }
