@@ -235,3 +235,25 @@ mod against_the_simulation {
         assert!(ok, "NotReady then Ready again");
     }
 }
+
+/// Every lesson's demo script (`demo:` in lesson.yaml, played by the trainer from the top bar)
+/// runs on the lesson's starting world without a command the terminal does not know; at least
+/// one lesson has one.
+#[test]
+fn every_lesson_demo_replays() {
+    let (_, lessons) = lint::load_all(dir()).unwrap_or_else(|e| panic!("{e}"));
+    let with_demo: Vec<_> = lessons.iter().filter(|l| !l.demo.is_empty()).collect();
+    assert!(!with_demo.is_empty(), "no lesson has a demo script");
+    for lesson in with_demo {
+        let transcript = replay::replay_demo(lesson).unwrap_or_else(|e| panic!("{e}"));
+        if lesson.id == "05-control-loops" {
+            // The demo ends with the scheduler back: all 5 replicas run again.
+            let last = transcript.rsplit("$ ").next().unwrap_or("");
+            let running = last
+                .lines()
+                .filter(|l| l.starts_with("web-") && l.contains("Running"))
+                .count();
+            assert_eq!(running, 5, "{transcript}");
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! ```
 
 use super::check::Check;
+use super::demo::DemoStep;
 use super::load::{self, LoadError};
 use super::markdown::{self, Block, Inline, LinkTarget};
 use super::replay;
@@ -161,6 +162,16 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
                 components.push(("check", name));
             }
         });
+    }
+    for d in &lesson.demo {
+        match d {
+            DemoStep::Stop(c) => components.push(("demo stop", c)),
+            DemoStep::Start(c) => components.push(("demo start", c)),
+            DemoStep::Say(t) if t.fr.trim().is_empty() || t.en.trim().is_empty() => {
+                p.push("demo: a `say` caption is empty in a language".into())
+            }
+            _ => {}
+        }
     }
     for (at, c) in components {
         if !is_component(c) {

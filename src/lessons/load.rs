@@ -13,6 +13,7 @@
 //! ```
 
 use super::check::{parse_count, Check, Cond, Path, Selector};
+use super::demo::{self, DemoStep};
 use super::markdown::{self, Block};
 use super::schema::*;
 use crate::sim::presets::Preset;
@@ -297,7 +298,7 @@ impl Lesson {
             src,
         };
         let v = parse_file(&r.file, src)?;
-        let m = r.map(&v, &[], &["minutes", "world", "terminal", "steps"])?;
+        let m = r.map(&v, &[], &["minutes", "world", "terminal", "steps", "demo"])?;
         let minutes = r.int(m, "minutes", 15, &[])? as u32;
 
         // The starting world.
@@ -523,12 +524,17 @@ impl Lesson {
                 ));
             }
         }
+        let demo = match m.get("demo") {
+            None => Vec::new(),
+            Some(dv) => parse_demo(&r, dv)?,
+        };
         Ok(Lesson {
             id: id.to_string(),
             title,
             minutes,
             world,
             terminal,
+            demo,
             intro: Tr {
                 fr: texts.fr.0,
                 en: texts.en.0,
@@ -536,6 +542,60 @@ impl Lesson {
             steps,
         })
     }
+}
+
+/// `demo:` — a list of command lines, `pause: <seconds>`, `pause: trainer` (wait for the
+/// trainer), `stop: <component>`, `start: <component>`, `say: {fr, en}`.
+fn parse_demo(r: &Reader, v: &Value) -> Result<Vec<DemoStep>, LoadError> {
+    let t: Trail = &["demo"];
+    let Some(items) = v.as_seq() else {
+        return Err(r.err(
+            t,
+            "`demo` must be a list of commands and {pause|stop|start|say}",
+        ));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if let Value::Str(line) = item {
+            if line.trim().is_empty() {
+                return Err(r.err(t, "an empty command in `demo`"));
+            }
+            out.push(DemoStep::Run(line.clone()));
+            continue;
+        }
+        let m = r.map(item, t, &["pause", "stop", "start", "say"])?;
+        if m.len() != 1 {
+            return Err(r.err(
+                t,
+                "each `demo` entry has exactly one of pause, stop, start, say",
+            ));
+        }
+        let step = if let Some(p) = m.get("pause") {
+            match p {
+                Value::Str(s) if s == "trainer" => DemoStep::Hold,
+                Value::Int(n) if *n >= 0 => DemoStep::Wait {
+                    ms: (*n as u64).saturating_mul(1000).min(demo::MAX_WAIT_MS),
+                },
+                Value::Float(f) if *f >= 0.0 => DemoStep::Wait {
+                    ms: ((*f * 1000.0) as u64).min(demo::MAX_WAIT_MS),
+                },
+                _ => {
+                    return Err(r.err(
+                        &["demo", "pause"],
+                        "`pause` is a number of seconds or `trainer` (wait for Continue)",
+                    ))
+                }
+            }
+        } else if m.contains_key("stop") {
+            DemoStep::Stop(r.req_str(m, "stop", t)?)
+        } else if m.contains_key("start") {
+            DemoStep::Start(r.req_str(m, "start", t)?)
+        } else {
+            DemoStep::Say(r.tr(r.req(m, "say", t)?, &["demo", "say"])?)
+        };
+        out.push(step);
+    }
+    Ok(out)
 }
 
 fn first_heading(blocks: &[Block]) -> Option<String> {

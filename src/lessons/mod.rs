@@ -7,6 +7,7 @@
 //!   [`schema::Lesson::from_files`] builds a lesson from its files given as strings (the web app
 //!   fetches them on demand), [`load::load_lesson_dir`] reads them from disk;
 //! - [`markdown`]: the lesson text dialect (runnable code, tips, solutions, quizzes);
+//! - [`demo`]: demo scripts a trainer plays (from a lesson's `demo:` or a `?demo=` URL);
 //! - [`check`]: declarative checks and their evaluator with memory (events over time);
 //! - [`session`]: a lesson being followed (the UI's entry point), [`progress`]: what the UI
 //!   persists; [`replay`] and [`lint`]: what CI runs.
@@ -36,6 +37,7 @@
 //! ```
 
 pub mod check;
+pub mod demo;
 pub mod lint;
 pub mod load;
 pub mod markdown;

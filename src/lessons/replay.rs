@@ -159,6 +159,65 @@ pub fn replay_wrong_attempts(lesson: &Lesson) -> Vec<ReplayError> {
     errors
 }
 
+/// What a demo's command must never print: the terminal does not know the command, or a
+/// flag of it (a typo in the script, or something kubesim does not model).
+const DEMO_FAILURES: &[&str] = &[
+    "command not found",
+    "unknown command",
+    "unknown flag",
+    "unknown shorthand flag",
+];
+
+/// Plays a lesson's demo script on its starting world the way the trainer's player does
+/// (waits and the gap before each command pass as simulated time, in 1 s ticks; `pause:
+/// trainer` counts as one gap) and returns the transcript. Fails on a command whose output
+/// says the terminal does not know it, or on a demo that stops/starts nothing it can find.
+pub fn replay_demo(lesson: &Lesson) -> Result<String, ReplayError> {
+    use super::demo::DemoStep;
+    let mut r = Replayer::new(lesson);
+    for (i, step) in lesson.demo.iter().enumerate() {
+        let at = format!("demo #{i}");
+        let mut left = match step {
+            DemoStep::Hold => super::demo::COMMAND_GAP_MS,
+            s => s.delay_ms(),
+        };
+        while left > 0 {
+            let dt = left.min(TICK_MS);
+            r.term.world.step(dt);
+            left -= dt;
+        }
+        match step {
+            DemoStep::Run(line) => {
+                r.transcript
+                    .push_str(&format!("{}{line}\n", r.term.prompt()));
+                let out = r.term.run(line);
+                let text = out.text();
+                r.transcript.push_str(&text);
+                if let Some(bad) = DEMO_FAILURES.iter().find(|f| text.contains(*f)) {
+                    return Err(r.fail(&at, format!("{line:?} printed {bad:?}")));
+                }
+            }
+            DemoStep::Stop(c) | DemoStep::Start(c) => {
+                let up = matches!(step, DemoStep::Start(_));
+                let cluster = r
+                    .term
+                    .current_cluster()
+                    .or_else(|| r.term.world.clusters.keys().next().cloned());
+                match cluster.and_then(|c| r.term.world.clusters.get_mut(&c)) {
+                    Some(cl) if up => cl.start(c),
+                    Some(cl) => cl.stop(c),
+                    None => return Err(r.fail(&at, format!("no cluster to stop/start {c:?} in"))),
+                }
+                r.transcript
+                    .push_str(&format!("({} {c})\n", if up { "start" } else { "stop" }));
+            }
+            DemoStep::Say(t) => r.transcript.push_str(&format!("(say: {})\n", t.en)),
+            DemoStep::Wait { .. } | DemoStep::Hold => {}
+        }
+    }
+    Ok(r.transcript)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +240,31 @@ mod tests {
         let mut lenient = lesson;
         lenient.steps[0].wrong[0].commands = vec!["kubectl get nodes".into()];
         assert_eq!(replay_wrong_attempts(&lenient).len(), 1);
+    }
+
+    #[test]
+    fn demos_replay_with_faults_and_fail_on_unknown_commands() {
+        use crate::lessons::demo::DemoStep;
+        let mut lesson = tiny_lesson();
+        lesson.demo = vec![
+            DemoStep::Stop("kube-scheduler".into()),
+            DemoStep::Run("kubectl run web --image=nginx".into()),
+            DemoStep::Wait { ms: 5_000 },
+            DemoStep::Run("kubectl get pods".into()),
+            DemoStep::Start("kube-scheduler".into()),
+        ];
+        let transcript = replay_demo(&lesson).unwrap_or_else(|e| panic!("{e}"));
+        // The scheduler was stopped: the pod waits, unscheduled, after 5 s.
+        assert!(
+            transcript
+                .lines()
+                .any(|l| l.starts_with("web ") && l.contains("Pending")),
+            "{transcript}"
+        );
+        assert!(transcript.contains("(stop kube-scheduler)"), "{transcript}");
+        lesson.demo.push(DemoStep::Run("kubectl gett pods".into()));
+        let err = replay_demo(&lesson).unwrap_err();
+        assert_eq!(err.step, "demo #5");
+        assert!(err.message.contains("unknown command"), "{}", err.message);
     }
 }

@@ -106,6 +106,8 @@ pub struct Lesson {
     /// The text before the first step.
     pub intro: Tr<Vec<Block>>,
     pub steps: Vec<Step>,
+    /// A script the trainer can play in front of the class (empty: none).
+    pub demo: Vec<super::demo::DemoStep>,
 }
 
 impl Lesson {

@@ -3,12 +3,13 @@
 
 use super::browser;
 use super::cluster::ClusterPane;
+use super::controls::{demo_action, BarEvent, DemoBar, DemoState, NoticeBar, TopBar};
 use super::core::{Core, LineKind, Target};
 use super::i18n::{t, tf, Lang};
-use super::icons::icon;
 use super::journal::{DecodeError, Saved};
 use super::lesson_view::LessonPane;
 use super::terminal::TerminalView;
+use crate::lessons::demo::DemoStep;
 use crate::lessons::{Course, Lesson};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -58,6 +59,17 @@ pub struct Session {
     ticks: u64,
 }
 
+impl Session {
+    /// The state of a fresh reducer around `core`.
+    pub fn new(core: CoreRef) -> Self {
+        Session {
+            core,
+            version: 0,
+            ticks: 0,
+        }
+    }
+}
+
 impl PartialEq for Session {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version && self.core == other.core
@@ -103,6 +115,8 @@ pub enum Action {
     Hint,
     Import(String),
     Notice(Option<String>),
+    /// A demo caption: a note in the terminal, in the current language.
+    Say(crate::lessons::schema::Tr<String>),
 }
 
 fn save(core: &Core) {
@@ -193,6 +207,7 @@ impl Reducible for Session {
                         _ => Core::for_lesson(lesson, core.progress.clone()),
                     };
                     fresh.lang = lang;
+                    fresh.epoch = core.epoch + 1;
                     fresh.notice = core.notice.take();
                     fresh.push_line(LineKind::Note, t(lang, "welcome_term"));
                     for c in &cmds {
@@ -209,6 +224,7 @@ impl Reducible for Session {
                             .clone()
                             .filter(|l| saved.lesson.as_deref() == Some(l.id.as_str()));
                         let mut fresh = Core::from_saved(&saved, lesson);
+                        fresh.epoch = core.epoch + 1;
                         fresh.notice = Some(t(fresh.lang, "imported").to_string());
                         *core = fresh;
                     }
@@ -220,6 +236,15 @@ impl Reducible for Session {
                 },
                 Action::Notice(n) => {
                     core.notice = n;
+                    persist = false;
+                }
+                Action::Say(text) => {
+                    let line = if core.lang == Lang::En {
+                        text.en
+                    } else {
+                        text.fr
+                    };
+                    core.push_line(LineKind::Note, line);
                     persist = false;
                 }
             }
@@ -244,7 +269,7 @@ pub struct UrlParams {
     pub seed: Option<u64>,
     pub cmds: Vec<String>,
     pub presenter: bool,
-    pub demo: Vec<String>,
+    pub demo: Vec<DemoStep>,
     /// `bench=100x3000`: add that many nodes and pods (load test of the cluster view).
     pub bench: Option<(usize, usize)>,
 }
@@ -261,13 +286,18 @@ impl UrlParams {
                 }
                 "seed" => p.seed = v.parse().ok(),
                 "cmds" => p.cmds = browser::split_cmds(v),
-                "demo" => p.demo = browser::split_cmds(v),
+                "demo" => {
+                    p.demo = browser::split_cmds(v)
+                        .iter()
+                        .map(|s| DemoStep::parse_url(s))
+                        .collect()
+                }
                 "presenter" => p.presenter = v != "0" && v != "false",
                 "bench" => {
                     p.bench = v.split_once('x').and_then(|(n, m)| {
                         Some((
-                            n.parse::<usize>().ok()?.min(500),
-                            m.parse::<usize>().ok()?.min(20_000),
+                            n.parse::<usize>().ok()?.min(super::journal::BENCH_MAX_NODES),
+                            m.parse::<usize>().ok()?.min(super::journal::BENCH_MAX_PODS),
                         ))
                     })
                 }
@@ -344,8 +374,8 @@ fn initial_core(params: &UrlParams) -> (Core, Pending) {
     if let Some(l) = params.lang {
         core.lang = l;
     }
-    if let (Some((nodes, pods)), Some(cluster)) = (params.bench, core.cluster_name()) {
-        super::adapter::populate(&mut core.term.world, &cluster, nodes, pods);
+    if let Some((nodes, pods)) = params.bench {
+        core.bench(nodes, pods);
     }
     if core.lines.is_empty() {
         core.push_line(LineKind::Note, t(core.lang, "welcome_term"));
@@ -488,7 +518,10 @@ pub fn App() -> Html {
     });
     let help = use_state(|| false);
     let widths = use_state(|| (340i32, 470i32));
-    let demo = use_state(|| (params.demo.clone(), 0usize));
+    let demo = use_state(|| DemoState::new(params.demo.clone()));
+    // The demo as of the last render, for the Alt+C shortcut (its handler outlives renders).
+    let demo_now = use_mut_ref(DemoState::default);
+    *demo_now.borrow_mut() = (*demo).clone();
     let course = use_state(|| None::<Rc<Course>>);
     let lesson_status = use_state(|| None::<String>);
     // Opens a lesson by id: fetch its files, then start it.
@@ -575,24 +608,37 @@ pub fn App() -> Html {
         });
     }
 
-    // Scripted demo: plays the commands one after the other, `pause:N` waits N seconds.
+    // Scripted demo (from the URL or the open lesson): each entry waits its delay, then
+    // plays; `pause: trainer` holds until Continue. The effect is keyed on the whole state, so
+    // Continue and Stop drop the pending timer.
     {
         let dispatch = dispatch.clone();
         let demo = demo.clone();
-        use_effect_with(demo.1, move |&i| {
-            let timer = demo.0.get(i).cloned().map(|cmd| {
-                let wait_ms = cmd
-                    .strip_prefix("pause:")
-                    .and_then(|s| s.trim().parse::<f64>().ok())
-                    .map_or(1800, |s| (s * 1000.0).clamp(0.0, 600_000.0) as u32);
-                let demo = demo.clone();
-                gloo_timers::callback::Timeout::new(wait_ms, move || {
-                    if !cmd.starts_with("pause:") {
-                        dispatch.dispatch(Action::Submit(cmd));
-                    }
-                    demo.set((demo.0.clone(), i + 1));
-                })
-            });
+        let core = session.core.clone();
+        use_effect_with((*demo).clone(), move |d| {
+            let timer = match d.steps.get(d.at) {
+                Some(DemoStep::Hold) if !d.held => {
+                    demo.set(DemoState {
+                        held: true,
+                        ..d.clone()
+                    });
+                    None
+                }
+                Some(step) if !d.held => {
+                    let (step, d) = (step.clone(), d.clone());
+                    Some(gloo_timers::callback::Timeout::new(
+                        step.delay_ms().min(u64::from(u32::MAX)) as u32,
+                        move || {
+                            let cluster = core.0.borrow().cluster_name().unwrap_or_default();
+                            if let Some(a) = demo_action(&step, &cluster) {
+                                dispatch.dispatch(a);
+                            }
+                            demo.set(d.advanced());
+                        },
+                    ))
+                }
+                _ => None,
+            };
             move || drop(timer)
         });
     }
@@ -608,6 +654,7 @@ pub fn App() -> Html {
         let presenter = presenter.clone();
         let tab = tab.clone();
         let help = help.clone();
+        let (demo_now, demo_set) = (demo_now.clone(), demo.setter());
         use_effect_with((), move |_| {
             let handler = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
                 let key = e.key();
@@ -633,6 +680,10 @@ pub fn App() -> Html {
                     "KeyN" => Some(Action::Step),
                     "KeyS" => Some(Action::RunUntilStable),
                     "KeyZ" => Some(Action::Undo),
+                    "KeyC" => {
+                        continue_demo(&demo_now.borrow(), &demo_set, &dispatch, &core);
+                        None
+                    }
                     "ArrowUp" => Some(Action::Speed(next_speed(speed, true))),
                     "ArrowDown" => Some(Action::Speed(next_speed(speed, false))),
                     "KeyM" => {
@@ -688,6 +739,17 @@ pub fn App() -> Html {
         });
     }
 
+    // The `?bench=` world is in the first render: once it is on screen, tell the perf test
+    // (tests/e2e/perf.mjs measures the cluster view's frame rate from then on).
+    {
+        let bench = params.bench.is_some();
+        use_effect_with((), move |_| {
+            if bench {
+                browser::mark_root("bench", "ready");
+            }
+        });
+    }
+
     // Theme and presenter preferences survive reloads.
     {
         let dark = *dark;
@@ -699,52 +761,18 @@ pub fn App() -> Html {
         });
     }
 
-    let seconds = core.term.world.now().as_ms() / 1000;
     let seed = core.seed;
     let paused = core.paused;
     let speed = core.speed;
     let notice = core.notice.clone();
     let has_corrupt = notice.is_some() && browser::load(browser::CORRUPT_KEY).is_some();
 
-    let on = |a: fn() -> Action| {
-        let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(a()))
-    };
-    let toggle_pause = {
-        let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetPaused(!paused)))
-    };
-    let on_speed = {
-        let d = dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let idx: usize = el.value().parse().unwrap_or(4);
-                d.dispatch(Action::Speed(SPEEDS.get(idx).copied().unwrap_or(1.0)));
-            }
-        })
-    };
-    let toggle_lang = {
-        let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(l.other())))
-    };
-    let toggle_theme = {
-        let dark = dark.clone();
-        Callback::from(move |_: MouseEvent| dark.set(!*dark))
-    };
-    let toggle_presenter = {
-        let p = presenter.clone();
-        Callback::from(move |_: MouseEvent| p.set(!*p))
-    };
-    let toggle_help = {
-        let h = help.clone();
-        Callback::from(move |_: MouseEvent| h.set(!*h))
-    };
     let export = {
         let core = core_ref.clone();
-        Callback::from(move |_: MouseEvent| {
+        move || {
             let text = core.0.borrow().to_saved().encode();
             browser::download("kubesim-session.txt", &text);
-        })
+        }
     };
     let export_corrupt = Callback::from(|_: MouseEvent| {
         if let Some(blob) = browser::load(browser::CORRUPT_KEY) {
@@ -755,7 +783,7 @@ pub fn App() -> Html {
         let d = dispatch.clone();
         let core = core_ref.clone();
         let open_lesson = open_lesson.clone();
-        Callback::from(move |e: Event| {
+        move |e: Event| {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 let d = d.clone();
                 let core = core.clone();
@@ -775,12 +803,12 @@ pub fn App() -> Html {
                 });
                 input.set_value("");
             }
-        })
+        }
     };
     let share = {
         let core = core_ref.clone();
         let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
+        move || {
             let c = core.0.borrow();
             let cmds: Vec<String> = c
                 .journal
@@ -800,6 +828,12 @@ pub fn App() -> Html {
             if let Some(lesson) = &c.lesson {
                 url += &format!("&lesson={}", browser::encode_component(&lesson.id));
             }
+            if let Some((nodes, pods)) = c.journal.iter().find_map(|(_, e)| match e {
+                super::journal::Entry::Bench { nodes, pods } => Some((*nodes, *pods)),
+                _ => None,
+            }) {
+                url += &format!("&bench={nodes}x{pods}");
+            }
             if !cmds.is_empty() {
                 url += &format!("&cmds={}", browser::encode_component(&cmds.join(";;")));
             }
@@ -810,15 +844,34 @@ pub fn App() -> Html {
                 "{} {url}",
                 t(l, "link_copied")
             ))));
+        }
+    };
+    let on_bar = {
+        let (dark, presenter, help, demo) =
+            (dark.clone(), presenter.clone(), help.clone(), demo.clone());
+        let lesson_demo = core
+            .lesson
+            .as_ref()
+            .map(|l| l.demo.clone())
+            .unwrap_or_default();
+        Callback::from(move |e: BarEvent| match e {
+            BarEvent::Share => share(),
+            BarEvent::Export => export(),
+            BarEvent::Import(ev) => import(ev),
+            BarEvent::Presenter => presenter.set(!*presenter),
+            BarEvent::Theme => dark.set(!*dark),
+            BarEvent::Help => help.set(!*help),
+            BarEvent::PlayLessonDemo => demo.set(DemoState::new(lesson_demo.clone())),
         })
     };
-    let dismiss = {
-        let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::Notice(None)))
+    let demo_continue = {
+        let (demo, dispatch, core) = (demo.setter(), dispatch.clone(), core_ref.clone());
+        let now = demo_now.clone();
+        Callback::from(move |_: MouseEvent| continue_demo(&now.borrow(), &demo, &dispatch, &core))
     };
     let stop_demo = {
         let demo = demo.clone();
-        Callback::from(move |_: MouseEvent| demo.set((Vec::new(), 0)))
+        Callback::from(move |_: MouseEvent| demo.set(DemoState::default()))
     };
 
     // Resizable panes: drag a gutter (pointer capture) or focus it and use ←/→.
@@ -896,10 +949,6 @@ pub fn App() -> Html {
     } else {
         format!("grid-template-columns: {lw}px 8px minmax(20rem, 1fr) 8px {cw}px")
     };
-    let speed_idx = SPEEDS
-        .iter()
-        .position(|s| (*s - speed).abs() < 1e-9)
-        .unwrap_or(4);
     let tab_button = |which: Tab, key: &'static str| {
         let tab2 = tab.clone();
         let selected = *tab == which;
@@ -908,8 +957,8 @@ pub fn App() -> Html {
                 onclick={Callback::from(move |_| tab2.set(which))}>{t(l, key)}</button>
         }
     };
-    let demo_total = demo.0.len();
-    let demo_at = demo.1;
+    let lesson_demo = !demo.running() && core.lesson.as_ref().is_some_and(|l| !l.demo.is_empty());
+    let now_ms = core.term.world.now().as_ms();
     let lines = super::app::Shared(core.lines.clone());
     let prompt = core.prompt();
     let history = core.term.history.clone();
@@ -926,47 +975,11 @@ pub fn App() -> Html {
 
     html! {
         <div class={classes!("app", if *dark { "theme-dark" } else { "theme-light" }, presenter.then_some("presenter"))} lang={l.code()}>
-            <header class="topbar">
-                <span class="brand"><span class="logo">{icon("helm")}</span>{"kubesim"}</span>
-                <div class="sim-controls" role="group" aria-label={t(l, "sim_time")}>
-                    <button class="play" onclick={toggle_pause} aria-pressed={(!paused).to_string()}
-                        title={t(l, if paused { "play" } else { "pause" })}>
-                        { icon(if paused { "play" } else { "pause" }) }<span class="btn-label">{t(l, if paused { "play" } else { "pause" })}</span>
-                    </button>
-                    <button class="step" onclick={on(|| Action::Step)} title={t(l, "step_title")}>{icon("step")}<span class="btn-label">{t(l, "step")}</span></button>
-                    <button class="stable" onclick={on(|| Action::RunUntilStable)} title={t(l, "stable_title")}>{icon("ffwd")}<span class="btn-label">{t(l, "stable")}</span></button>
-                    <label class="speed">
-                        <span class="sr-only">{t(l, "speed")}</span>
-                        <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_idx.to_string()}
-                            oninput={on_speed} aria-valuetext={SPEED_LABELS[speed_idx]} />
-                        <output>{SPEED_LABELS[speed_idx]}</output>
-                    </label>
-                    <span class={classes!("clock", paused.then_some("paused"))} title={t(l, "sim_time")}>
-                        {format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}
-                    </span>
-                    <span class="seed">{format!("{} {seed}", t(l, "seed"))}</span>
-                </div>
-                { if demo_total > 0 && demo_at < demo_total { html! {
-                    <span class="demo-status">{tf(l, "demo_running", &[("n", &(demo_at + 1).to_string()), ("total", &demo_total.to_string())])}
-                        <button onclick={stop_demo}>{t(l, "demo_stop")}</button></span>
-                } } else { html! {} } }
-                <nav class="tools" aria-label="kubesim">
-                    <button onclick={share} title={t(l, "share_title")}>{t(l, "share")}</button>
-                    <button onclick={export} title={t(l, "export_title")}>{t(l, "export")}</button>
-                    <label class="file-button" title={t(l, "import_title")}>{t(l, "import")}
-                        <input id="import-file" type="file" accept=".txt,text/plain" onchange={import} /></label>
-                    <button onclick={toggle_presenter} aria-pressed={presenter.to_string()} title={t(l, "presenter_title")}>{t(l, "presenter")}</button>
-                    <button onclick={toggle_theme} aria-label={t(l, if *dark { "theme_light" } else { "theme_dark" })}>{ icon(if *dark { "sun" } else { "moon" }) }</button>
-                    <button class="lang" onclick={toggle_lang} aria-label={t(l, "switch_lang_label")}>{t(l, "switch_lang")}</button>
-                    <button onclick={toggle_help} aria-label={t(l, "help")}>{"?"}</button>
-                </nav>
-            </header>
-            { match notice { Some(n) => html! {
-                <div class="notice" role="status">
-                    <span>{n}</span>
-                    { if has_corrupt { html! { <button onclick={export_corrupt}>{t(l, "export_corrupt")}</button> } } else { html! {} } }
-                    <button onclick={dismiss} aria-label={t(l, "dismiss")}>{"×"}</button>
-                </div>
+            <TopBar lang={l} {paused} {speed} {now_ms} {seed} presenter={*presenter} dark={*dark} {lesson_demo}
+                dispatch={dispatch.clone()} on={on_bar} />
+            <DemoBar lang={l} demo={(*demo).clone()} on_continue={demo_continue} on_stop={stop_demo} />
+            { match notice { Some(text) => html! {
+                <NoticeBar lang={l} {text} {has_corrupt} on_export_corrupt={export_corrupt} dispatch={dispatch.clone()} />
             }, None => html! {} } }
             <main class="panes" style={columns}>
                 <section id="lesson-pane" class="pane" aria-label={t(l, "lesson")}>
@@ -1018,17 +1031,32 @@ fn schedule_tick(
     *slot.borrow_mut() = Some(timeout);
 }
 
+/// Continue (button or Alt+C): past a `pause: trainer`, or play the next entry now instead of
+/// waiting for its delay.
+fn continue_demo(
+    d: &DemoState,
+    set: &UseStateSetter<DemoState>,
+    dispatch: &Dispatch,
+    core: &CoreRef,
+) {
+    let Some(step) = d.steps.get(d.at) else {
+        return;
+    };
+    if !d.held {
+        let cluster = core.0.borrow().cluster_name().unwrap_or_default();
+        if let Some(a) = demo_action(step, &cluster) {
+            dispatch.dispatch(a);
+        }
+    }
+    set.set(d.advanced());
+}
+
 fn toggle_help_cb(help: UseStateHandle<bool>) -> Callback<MouseEvent> {
     Callback::from(move |_| help.set(false))
 }
 
 /// The speed slider's stops.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 0.75, 1.0, 2.0, 3.0, 5.0, 10.0];
-/// Their labels (formatted by hand: float formatting would add kilobytes of wasm).
-const SPEED_LABELS: [&str; 9] = [
-    "0.1×", "0.25×", "0.5×", "0.75×", "1×", "2×", "3×", "5×", "10×",
-];
-
 pub fn next_speed(speed: f64, up: bool) -> f64 {
     let i = SPEEDS
         .iter()
@@ -1043,13 +1071,13 @@ pub fn next_speed(speed: f64, up: bool) -> f64 {
 }
 
 #[derive(Properties, PartialEq)]
-struct HelpProps {
-    lang: Lang,
-    on_close: Callback<MouseEvent>,
+pub(crate) struct HelpProps {
+    pub lang: Lang,
+    pub on_close: Callback<MouseEvent>,
 }
 
 #[component]
-fn HelpOverlay(props: &HelpProps) -> Html {
+pub(crate) fn HelpOverlay(props: &HelpProps) -> Html {
     let l = props.lang;
     let close_ref = use_node_ref();
     {
@@ -1074,6 +1102,7 @@ fn HelpOverlay(props: &HelpProps) -> Html {
         "k_presenter",
         "k_tabs",
         "k_focus",
+        "k_demo",
         "k_help",
     ];
     html! {

@@ -146,6 +146,17 @@ pub fn read_file(input: &web_sys::HtmlInputElement, done: impl FnOnce(String) + 
     let _ = reader.read_as_text(&file);
 }
 
+/// Sets `data-<name>` on the root element (`<html>`): a hook for the browser tests, e.g.
+/// `data-bench="ready"` once the `?bench=` world is on screen (tests/e2e/perf.mjs).
+pub fn mark_root(name: &str, value: &str) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute(&format!("data-{name}"), value);
+    }
+}
+
 /// Copies text to the clipboard (best effort).
 pub fn copy(text: &str) {
     if let Some(w) = web_sys::window() {

@@ -9,7 +9,7 @@
 use super::app::{Action, Dispatch, Session, Tab};
 use super::core::{Details, Target};
 use super::i18n::{t, tf, Lang};
-use super::model::{ClusterModel, Component, NodeCard, PodCard, ServiceCard};
+use super::model::{ClusterModel, Component, DrawnRevision, NodeCard, PodCard, ServiceCard};
 use super::panels::{FaultsPanel, FlowPanel, TimelinePanel};
 use super::yaml;
 use std::rc::Rc;
@@ -32,13 +32,18 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
         .cluster()
         .map(|c| c.down.iter().cloned().collect())
         .unwrap_or_default();
-    let revision = core.revision();
+    // Rebuilt only when something drawn changed (not on every lease renewal).
+    let drawn = use_mut_ref(DrawnRevision::default);
+    let revision = core
+        .cluster()
+        .map_or(0, |c| drawn.borrow_mut().update(c, core.epoch));
     let view_rev = core.view_revision;
+    let epoch = core.epoch;
     let model = {
         let core = props.session.core.clone();
         use_memo(
-            (cluster_name.clone(), revision, down.clone(), view_rev),
-            move |(_, _, _, view_rev)| {
+            (cluster_name.clone(), revision, down.clone(), view_rev, epoch),
+            move |(_, _, _, view_rev, _)| {
                 let c = core.0.borrow();
                 c.cluster()
                     .map(|cl| ClusterModel::build(cl, *view_rev))
@@ -54,7 +59,8 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
                 view_rev={view_rev} dispatch={props.dispatch.clone()} lang={l} />
         },
         Tab::Flow => html! {
-            <FlowPanel flow={super::app::Shared(core.flow.clone())} down={down.clone()} dispatch={props.dispatch.clone()} lang={l} />
+            <FlowPanel flow={super::app::Shared(core.flow.clone())} down={down.clone()}
+                cloud={core.cluster().is_some_and(|c| c.cloud_provider.is_some())} dispatch={props.dispatch.clone()} lang={l} />
         },
         Tab::Faults => {
             let targets = super::adapter::fault_targets(&core.term.world, &cluster_name);
@@ -107,6 +113,7 @@ fn describe_entry(e: &super::journal::Entry) -> String {
         Entry::Write { path, .. } => format!("✎ {path}"),
         Entry::Silent(c) => format!("· {c}"),
         Entry::Closed(p) => format!("✎ {p} ✓"),
+        Entry::Bench { nodes, pods } => format!("⚙ bench {nodes}×{pods}"),
     }
 }
 
@@ -355,12 +362,12 @@ fn sched_table(table: &[(String, Vec<(String, String)>)], l: Lang) -> Html {
         .map(|(_, ps)| ps.iter().map(|(p, _)| p.clone()).collect())
         .unwrap_or_default();
     html! {
-        <table class="sched">
+        <div class="sched-wrap" tabindex="0"><table class="sched">
             <caption>{t(l, "sched_table")}</caption>
             <thead><tr><th></th>{ for plugins.iter().map(|p| html! { <th scope="col">{p}</th> }) }</tr></thead>
             <tbody>{ for table.iter().map(|(node, scores)| html! {
                 <tr><th scope="row">{node}</th>{ for scores.iter().map(|(_, s)| html! { <td>{s}</td> }) }</tr>
             }) }</tbody>
-        </table>
+        </table></div>
     }
 }

@@ -129,6 +129,9 @@ pub struct Core {
     pub just_done: Vec<String>,
     /// A message to show once (saved state unreadable, import failed...).
     pub notice: Option<String>,
+    /// Bumped whenever the world is replaced instead of advanced (rewind, import, a lesson
+    /// loaded): views that cache by etcd revision start over.
+    pub epoch: u64,
 }
 
 impl Core {
@@ -168,6 +171,7 @@ impl Core {
             quiz_feedback: BTreeMap::new(),
             just_done: Vec::new(),
             notice: None,
+            epoch: 0,
         }
     }
 
@@ -223,7 +227,7 @@ impl Core {
         core.lesson_start = core
             .journal
             .iter()
-            .position(|(_, e)| !matches!(e, Entry::Silent(_)))
+            .position(|(_, e)| !matches!(e, Entry::Silent(_) | Entry::Bench { .. }))
             .unwrap_or(core.journal.len());
         journal::advance_to(&mut core.term, saved.now_ms);
         core.lang = if saved.lang == "en" {
@@ -389,6 +393,15 @@ impl Core {
             self.show(out);
         }
         self.after_change();
+    }
+
+    /// Builds the `?bench=` load-test world (journaled, so undo, reload and export keep it);
+    /// it is part of the session's start: reset and undo never go before it.
+    pub fn bench(&mut self, nodes: usize, pods: usize) {
+        self.record(Entry::Bench { nodes, pods });
+        self.snapshots.clear();
+        self.lesson_start = self.journal.len();
+        self.skip_flow_backlog();
     }
 
     pub fn fault(&mut self, cluster: &str, component: &str, up: bool) {
@@ -630,6 +643,7 @@ impl Core {
         }
         self.journal.truncate(index);
         self.revisions.truncate(index);
+        self.epoch += 1;
         self.lesson_start = self.lesson_start.min(index);
         self.pending.clear();
         self.editor = None;
@@ -696,6 +710,35 @@ impl Core {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bench_world_is_in_the_session_record() {
+        let pods = |c: &Core| {
+            c.cluster()
+                .map_or(0, |cl| super::super::model::ClusterModel::build(cl, None).pod_count())
+        };
+        let mut c = Core::new(1, "kind");
+        let system = pods(&c);
+        c.bench(4, 40);
+        assert_eq!(pods(&c), system + 40);
+        c.tick(1_000);
+        c.submit("kubectl get nodes");
+        // Undo and reset never drop the bench world: it is where the session starts.
+        assert!(c.undo());
+        c.reset();
+        // (+ the DaemonSet pods the controllers added on the new nodes meanwhile)
+        assert!(pods(&c) >= system + 40, "{} pods", pods(&c));
+        assert_eq!(c.journal.len(), 1);
+        assert!(!c.undo());
+        // Saved (localStorage, export) and replayed: the same world.
+        c.submit("kubectl get pods");
+        c.tick(2_000);
+        let text = c.to_saved().encode();
+        assert!(text.contains("bench 0 4 40\n"), "{text}");
+        let again = Core::from_saved(&Saved::decode(&text).unwrap(), None);
+        assert_eq!(again.term.world.state_hash(), c.term.world.state_hash());
+        assert_eq!(again.lesson_start, 1);
+    }
 
     #[test]
     fn submit_undo_and_rewind() {

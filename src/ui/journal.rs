@@ -21,6 +21,9 @@ use crate::term::Terminal;
 
 /// The simulation advances in steps of this many simulated ms (a tick at 1× speed).
 pub const QUANTUM_MS: u64 = 100;
+/// The biggest `?bench=` world (nodes, pods) a URL or a saved session may ask for.
+pub const BENCH_MAX_NODES: usize = 500;
+pub const BENCH_MAX_PODS: usize = 20_000;
 /// Bumped whenever the saved format changes; older saves are refused with a notice.
 pub const SCHEMA_VERSION: u32 = 1;
 const MAGIC: &str = "kubesim-session";
@@ -42,6 +45,10 @@ pub enum Entry {
     Silent(String),
     /// The editor panel closed on this file (`kubectl edit` then applies it).
     Closed(String),
+    /// The `?bench=NxM` load test: N nodes and M running pods added to the current cluster
+    /// through the API server ([`super::adapter::populate`]), so undo, rewind, reload and
+    /// export rebuild the same big cluster.
+    Bench { nodes: usize, pods: usize },
 }
 
 /// A saved session: how to rebuild the world, plus preferences and lesson progress.
@@ -148,6 +155,7 @@ impl Saved {
                 }
                 Entry::Silent(c) => s += &format!("setup {at} {}\n", escape(c)),
                 Entry::Closed(p) => s += &format!("closed {at} {}\n", escape(p)),
+                Entry::Bench { nodes, pods } => s += &format!("bench {at} {nodes} {pods}\n"),
             }
         }
         s += &format!("now {}\n", self.now_ms);
@@ -190,7 +198,7 @@ impl Saved {
                 "lesson" => saved.lesson = Some(unescape(rest)),
                 "now" => saved.now_ms = num(rest)?,
                 "progress" => saved.progress_json = unescape(rest),
-                "cmd" | "fault" | "write" | "setup" | "closed" => {
+                "cmd" | "fault" | "write" | "setup" | "closed" | "bench" => {
                     let (at, rest) = rest.split_once(' ').ok_or_else(|| bad("missing field"))?;
                     let at = num(at)?;
                     if saved.journal.last().is_some_and(|(prev, _)| *prev > at) {
@@ -200,6 +208,16 @@ impl Saved {
                         "cmd" => Entry::Cmd(unescape(rest)),
                         "setup" => Entry::Silent(unescape(rest)),
                         "closed" => Entry::Closed(unescape(rest)),
+                        "bench" => {
+                            let (n, m) = rest.split_once(' ').ok_or_else(|| bad("bench needs: nodes pods"))?;
+                            let (nodes, pods) = (num(n)? as usize, num(m)? as usize);
+                            // The same limits as the URL parameter: a saved file cannot ask
+                            // for a world the page cannot hold.
+                            if nodes > BENCH_MAX_NODES || pods > BENCH_MAX_PODS {
+                                return Err(bad("bench world too big"));
+                            }
+                            Entry::Bench { nodes, pods }
+                        }
                         "fault" => {
                             let mut f = rest.split(' ');
                             let (Some(verb), Some(cluster), Some(component), None) =
@@ -261,6 +279,12 @@ pub fn apply(term: &mut Terminal, entry: &Entry) -> Option<crate::term::Output> 
             None
         }
         Entry::Closed(path) => Some(term.editor_closed(path)),
+        Entry::Bench { nodes, pods } => {
+            if let Some(cluster) = term.current_cluster() {
+                super::adapter::populate(&mut term.world, &cluster, *nodes, *pods);
+            }
+            None
+        }
         Entry::Silent(line) => {
             let history = term.history.len();
             let _ = term.run(line);
@@ -318,6 +342,7 @@ mod tests {
             (900, Entry::Cmd("cat <<EOF\nhi\nEOF".into())),
             (900, Entry::Silent("kubectl create ns x".into())),
             (950, Entry::Closed("/tmp/kubectl-edit-1.yaml".into())),
+            (950, Entry::Bench { nodes: 3, pods: 12 }),
         ];
         s.now_ms = 1200;
         s
@@ -356,6 +381,12 @@ mod tests {
                 matches!(e, DecodeError::Bad(0, _))
             }),
             ("kubesim-session 1\nseed 1\npreset kind\nbogus 1\n", |e| {
+                matches!(e, DecodeError::Bad(4, _))
+            }),
+            ("kubesim-session 1\nseed 1\npreset kind\nbench 0 9999 1\n", |e| {
+                matches!(e, DecodeError::Bad(4, _))
+            }),
+            ("kubesim-session 1\nseed 1\npreset kind\nbench 0 3\n", |e| {
                 matches!(e, DecodeError::Bad(4, _))
             }),
         ];

@@ -6,6 +6,8 @@
 //! terminal ([`terminal`]) and cluster ([`cluster`], with the trainer tabs in [`panels`]).
 //! Components never mutate the world directly; they dispatch [`app::Action`]s.
 //!
+//! The top bar, demo bar and notices are in [`controls`].
+//!
 //! Pure helpers (tested natively): [`core`] (session logic), [`journal`] (save/replay),
 //! [`yaml`] (highlighting), [`model`] (what the cluster view draws), [`explain`] (trace
 //! records in words), [`lesson`] (lesson AST, checks, progress), [`adapter`] (the one bridge to
@@ -15,6 +17,7 @@ pub mod adapter;
 pub mod app;
 pub mod browser;
 pub mod cluster;
+pub mod controls;
 pub mod core;
 pub mod explain;
 pub mod i18n;
@@ -23,6 +26,8 @@ pub mod journal;
 pub mod lesson_view;
 pub mod model;
 pub mod panels;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod render_tests;
 pub mod terminal;
 pub mod yaml;
 

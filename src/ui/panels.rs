@@ -15,6 +15,9 @@ use yew::prelude::*;
 pub struct FlowProps {
     pub flow: Shared<VecDeque<FlowEntry>>,
     pub down: Vec<String>,
+    /// The cluster has a cloud provider (else no cloud-controller-manager box, like the
+    /// cluster view).
+    pub cloud: bool,
     pub dispatch: Dispatch,
     pub lang: Lang,
 }
@@ -76,7 +79,8 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
         let s = show_noise.clone();
         Callback::from(move |_: Event| s.set(!*s))
     };
-    let boxes = Lane::ALL.iter().map(|&lane| {
+    let shown = |lane: &Lane| props.cloud || *lane != Lane::CloudControllers;
+    let boxes = Lane::ALL.iter().filter(|l| shown(l)).map(|&lane| {
         let (x, y) = lane.pos();
         let down = lane_down(lane, &props.down);
         let class = classes!(
@@ -94,7 +98,7 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
             </g>
         }
     });
-    let links = LINKS.iter().map(|(a, b)| {
+    let links = LINKS.iter().filter(|(a, b)| shown(a) && shown(b)).map(|(a, b)| {
         let (x1, y1) = a.pos();
         let (x2, y2) = b.pos();
         html! { <line class="link" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
@@ -125,8 +129,9 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
         <div class="flow">
             <svg class="flow-diagram" viewBox="0 0 1100 600" role="img" aria-label={t(l, "tab_flow")}>
                 { for links }
-                { for boxes }
+                // Dots first: they slide under the boxes, never over the labels.
                 { for dots }
+                { for boxes }
             </svg>
             <div class="flow-head">
                 <h3>{t(l, "flow_log")}</h3>

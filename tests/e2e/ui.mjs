@@ -1,5 +1,6 @@
-// End-to-end tests of the web app's features (student path, trainer path, editor,
-// completion, import/export, corrupted storage, language switch, URL parameters, CSP) on the
+// End-to-end tests of the web app's features (student path, trainer path with a fault and
+// its recovery, lesson and URL demos, details panel, projector sizes, editor, completion,
+// import/export, corrupted storage, language switch, URL parameters, CSP) on the
 // production build (dist/) in headless Chromium, plus a screenshot of each main screen in
 // target/e2e/ui-*.png and a measurement of the cluster view with 100 nodes and 3,000 pods.
 //
@@ -123,16 +124,25 @@ async function suite(browser, base) {
     await tab(page, 0);
     const down = await page.locator('.component.down').count();
     assert(down >= 2, `expected the stopped scheduler and kubelet marked, found ${down}`);
-    await type(page, 'kubectl get nodes');
+    // With the scheduler stopped, a Deployment's pods are created but wait, unscheduled.
+    await type(page, 'kubectl create deployment web --image=nginx --replicas=2');
+    await waitOutput(page, /deployment.apps\/web created/, 'create deployment');
     await tab(page, 1); // control loop
     await page.locator('.sim-controls .step').click();
     await page.waitForSelector('.flow-log li', { timeout: 5000 });
     const log = await page.locator('.flow-log').innerText();
     assert(/kubectl/.test(log), `the control-loop log does not explain the kubectl request:\n${log}`);
     assert(await page.locator('.lane.down').count() >= 2, 'stopped components are not marked in the diagram');
+    // Single steps reveal the controllers' work one request at a time.
+    const before = await page.locator('.flow-log li').count();
+    for (let i = 0; i < 4; i++) await page.locator('.sim-controls .step').click();
+    await page.waitForFunction((n) => document.querySelectorAll('.flow-log li').length > n, before, { timeout: 5000 });
     await shot(page, 'control-loop');
-    // Repair from the component itself (click → details → Start) and from the fault panel.
+    await page.locator('.sim-controls .stable').click();
     await tab(page, 0);
+    await page.waitForFunction(() => document.querySelectorAll('.pending-pods .pod').length === 2, null, { timeout: 10000 });
+    // Repair from the component itself (click → details → Start) and from the fault panel,
+    // then run until stable: the pods get a node and run.
     await page.locator('.component.down', { hasText: 'kube-scheduler' }).first().click();
     await page.locator('.details .component-details button').click();
     await tab(page, 2);
@@ -140,8 +150,79 @@ async function suite(browser, base) {
     await page.locator('.sim-controls .stable').click();
     await tab(page, 0);
     await page.waitForFunction(() => document.querySelectorAll('.component.down').length === 0, null, { timeout: 5000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.node .pod.ph-running')]
+      .filter((p) => /default\/web-/.test(p.getAttribute('aria-label') ?? '')).length === 2, null, { timeout: 10000 });
+    assert(await page.locator('.pending-pods').count() === 0, 'pods still wait for a node after the repair');
+    await shot(page, 'recovered');
     assert(problems.length === 0, problems.join('\n'));
     await context.close();
+  });
+
+  await test('lesson demo: play it from the top bar, hold at a trainer pause, continue, stop', async () => {
+    const { page, context, problems } = await open(browser, `${base}?lesson=05-control-loops&lang=en`);
+    await page.waitForSelector('#lesson-pane h1', { timeout: 10000 });
+    await page.locator('.tools .demo-play').click();
+    await page.waitForSelector('.demo-bar .demo-caption');
+    assert(/desired state/.test(await page.locator('.demo-caption').innerText()), 'no caption from the demo');
+    await waitOutput(page, /We declare the desired state/, 'the caption as a terminal note');
+    await waitOutput(page, /deployment.apps\/web created/, 'the first demo command');
+    await page.waitForSelector('.demo-bar.held', { timeout: 20000 }); // `pause: trainer`
+    await waitOutput(page, /\nweb-[a-z0-9]+-[a-z0-9]+\s+\d\/1\s+\w+/, 'pods listed before the pause');
+    await shot(page, 'demo');
+    const at = await page.locator('.demo-progress').innerText();
+    await page.keyboard.press('Alt+KeyC'); // Continue, as a presenter would without the mouse
+    await page.waitForFunction((t) => document.querySelector('.demo-progress')?.innerText !== t, at);
+    await page.waitForSelector('.demo-bar:not(.held)');
+    await waitOutput(page, /We delete every pod/, 'the next caption');
+    await page.locator('.demo-bar .demo-stop').click();
+    await page.waitForSelector('.demo-bar', { state: 'detached' });
+    await page.waitForSelector('.tools .demo-play');
+    // A URL demo can fault components too: `stop:` then a trainer pause.
+    const p2 = await open(browser, `${base}?preset=kind&seed=2&lang=en&demo=${encodeURIComponent('say:Watch the scheduler;;stop:kube-scheduler;;pause')}`);
+    await p2.page.waitForSelector('.demo-bar.held', { timeout: 10000 });
+    await p2.page.waitForSelector('.component.down:has-text("kube-scheduler")');
+    assert(/Watch the scheduler/.test(await p2.page.locator('.demo-caption').innerText()), 'URL caption not shown');
+    assert(problems.length + p2.problems.length === 0, [...problems, ...p2.problems].join('\n'));
+    await p2.context.close();
+    await context.close();
+  });
+
+  await test('details panel: YAML and describe of a clicked pod, scheduler table', async () => {
+    const { page, context, problems } = await open(browser, `${base}?preset=kind&seed=4&cmds=${encodeURIComponent('kubectl run web --image=nginx')}`);
+    await page.locator('.sim-controls .stable').click();
+    await page.waitForSelector('.node .pod.ph-running[aria-label^="default/web"]', { timeout: 10000 });
+    await page.locator('.node .pod[aria-label^="default/web"]').click();
+    await page.waitForSelector('.details .details-text .y-key');
+    assert(/name: web/.test(await page.locator('.details .details-text').innerText()), 'no YAML of the pod');
+    await page.waitForSelector('.details table.sched');
+    await shot(page, 'details');
+    await page.locator('.details .tabs .tab').nth(1).click();
+    await page.waitForFunction(() => /Node:\s+kind-worker/.test(document.querySelector('.details .details-text')?.innerText ?? ''));
+    assert(problems.length === 0, problems.join('\n'));
+    await context.close();
+  });
+
+  await test('projector: presenter mode at 1920x1080 and 1280x720 keeps every pane usable', async () => {
+    for (const viewport of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }]) {
+      const { page, context, problems } = await open(browser,
+        `${base}?lesson=05-control-loops&lang=en&presenter=1&cmds=${encodeURIComponent('kubectl create deployment web --image=nginx --replicas=3')}`, { viewport });
+      await page.waitForSelector('#lesson-pane h1', { timeout: 10000 });
+      await page.locator('.sim-controls .stable').click();
+      await page.waitForSelector('.flow-log li');
+      // No horizontal scrollbar on the page, the top bar on one or two rows, the prompt visible.
+      const layout = await page.evaluate(() => ({
+        scrollW: document.documentElement.scrollWidth,
+        innerW: window.innerWidth,
+        bar: document.querySelector('.topbar').getBoundingClientRect().height,
+        prompt: document.querySelector('#term-input').getBoundingClientRect(),
+      }));
+      assert(layout.scrollW <= layout.innerW, `page scrolls sideways: ${layout.scrollW} > ${layout.innerW}`);
+      assert(layout.bar < 130, `top bar ${layout.bar}px high`);
+      assert(layout.prompt.bottom <= viewport.height && layout.prompt.width > 100, `prompt not usable: ${JSON.stringify(layout.prompt)}`);
+      await shot(page, `projector-${viewport.width}`);
+      assert(problems.length === 0, problems.join('\n'));
+      await context.close();
+    }
   });
 
   await test('terminal: Tab completion, continuation prompt, Ctrl+C, Ctrl+L, history, editor', async () => {
