@@ -1,12 +1,15 @@
 //! The lesson pane: the course index, the lesson's steps rendered from the lesson Markdown
 //! AST ([`crate::lessons::markdown`]) as DOM nodes (never HTML strings), runnable code
 //! blocks (run/copy), collapsible tips, solutions behind a confirmation, quizzes, the hints
-//! ladder, and step progress with a ✓ animation when a check passes.
+//! ladder, live diagrams of the cluster ([`super::lesson_diagram`]), and step progress with a
+//! ✓ animation when a check passes.
 
 use super::app::{Action, Dispatch};
 use super::browser;
 use super::i18n::{t, tf, Lang};
 use super::icons::icon;
+use super::lesson_diagram::LiveDiagram;
+use crate::lessons::diagram::Picture;
 use crate::lessons::markdown::{Block, CalloutKind, Inline, LinkTarget, Quiz};
 use crate::lessons::progress::LessonProgress;
 use crate::lessons::session::QuizFeedback;
@@ -22,12 +25,17 @@ fn lessons_lang(l: Lang) -> crate::lessons::Lang {
     }
 }
 
-/// Everything the blocks need to act: dispatch, the language, opening another lesson.
+/// The lesson's live pictures, by diagram info string ([`crate::lessons::diagram::pictures`]).
+pub type Diagrams = Rc<BTreeMap<String, Picture>>;
+
+/// Everything the blocks need to act: dispatch, the language, opening another lesson, and
+/// the current pictures for diagram blocks.
 #[derive(Clone, PartialEq)]
 struct Ctx {
     dispatch: Dispatch,
     lang: Lang,
     open: Callback<String>,
+    diagrams: Diagrams,
 }
 
 fn inline(i: &Inline, ctx: &Ctx) -> Html {
@@ -113,7 +121,10 @@ fn BlockView(props: &BlockProps) -> Html {
         },
         Block::Quote(v) => html! { <blockquote>{blocks(v, ctx, &props.feedback)}</blockquote> },
         Block::Rule => html! { <hr /> },
-        Block::Diagram { .. } => html! { <p class="diagram-note">{t(l, "diagram_note")}</p> },
+        Block::Diagram { info } => match ctx.diagrams.get(info) {
+            Some(p) => html! { <LiveDiagram picture={p.clone()} lang={l} /> },
+            None => html! {},
+        },
         Block::Code { text, runnable, .. } => {
             let copy = {
                 let text = text.clone();
@@ -240,6 +251,9 @@ pub struct LessonProps {
     pub on_open: Callback<String>,
     pub dispatch: Dispatch,
     pub lang: Lang,
+    /// Recomputed by the app after every change; equal pictures skip re-rendering.
+    #[prop_or_default]
+    pub diagrams: Diagrams,
 }
 
 #[component]
@@ -271,6 +285,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
         dispatch: props.dispatch.clone(),
         lang: l,
         open: props.on_open.clone(),
+        diagrams: props.diagrams.clone(),
     };
     let index = props.course.as_ref().map(|course| {
         let current_id = props.lesson.as_ref().map(|d| d.id.clone());
@@ -328,7 +343,11 @@ pub fn LessonPane(props: &LessonProps) -> Html {
             {index.unwrap_or_default()}
             {status.unwrap_or_default()}
             <h1>{doc.title.get(ll)}</h1>
-            {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
+            // Folded once a step is done, so the current step is not pushed below the fold.
+            <details class="lesson-intro" open={done_count == 0}>
+                <summary>{t(l, "introduction")}</summary>
+                {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
+            </details>
             <div class="progress" role="progressbar" aria-label={t(l, "progress")}
                 aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done_count.to_string()}>
                 <ol class="steps">
