@@ -137,7 +137,7 @@ fn cluster(c: &ClusterPic, l: Lang) -> Html {
                 {comps(components, l)}
             </div>
         },
-        None => html! { for c.control_planes().map(|n| node(n, &c.namespace, l)) },
+        None => c.control_planes().map(|n| node(n, &c.namespace, l)).collect::<Html>(),
     };
     html! {
         <div class="dg-plane">
