@@ -173,22 +173,24 @@ fn target_cluster(term: &Terminal) -> Option<String> {
     })
 }
 
+/// The diagram info strings of some blocks, in order, deduplicated.
+pub fn infos_in(blocks: &[Block], out: &mut Vec<String>) {
+    markdown::walk(blocks, &mut |b| {
+        if let Block::Diagram { info } = b {
+            if !out.contains(info) {
+                out.push(info.clone());
+            }
+        }
+    })
+}
+
 /// Every diagram info string of a lesson (intro and steps, both languages), deduplicated.
 pub fn infos(lesson: &Lesson) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut add = |blocks: &[Block]| {
-        markdown::walk(blocks, &mut |b| {
-            if let Block::Diagram { info } = b {
-                if !out.contains(info) {
-                    out.push(info.clone());
-                }
-            }
-        })
-    };
     for lang in Lang::ALL {
-        add(lesson.intro.get(lang));
+        infos_in(lesson.intro.get(lang), &mut out);
         for s in &lesson.steps {
-            add(s.body.get(lang));
+            infos_in(s.body.get(lang), &mut out);
         }
     }
     out
@@ -670,11 +672,16 @@ pub struct KubeconfigPic {
 }
 
 fn kubeconfig(term: &Terminal, path: Option<&str>) -> Picture {
-    let loaded = match config::load(term, path) {
+    let home = term.env.get("HOME").map_or(crate::term::fs::HOME, |h| h);
+    // `path=~/x.yaml` as the shell would expand it for `--kubeconfig`.
+    let path = path.map(|p| match p.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("{home}{rest}"),
+        _ => p.to_string(),
+    });
+    let loaded = match config::load(term, path.as_deref()) {
         Ok(l) => l,
         Err(e) => return Picture::Missing(Missing::Kubeconfig(e)),
     };
-    let home = term.env.get("HOME").map_or(crate::term::fs::HOME, |h| h);
     let tilde = |p: &str| match p.strip_prefix(home) {
         Some(rest) if rest.starts_with('/') => format!("~{rest}"),
         _ => p.to_string(),
@@ -1406,6 +1413,11 @@ mod tests {
         };
         assert_eq!(k.files, ["~/.kube/config", "~/team.yaml"]);
         assert_eq!(k.contexts.iter().find(|c| c.name == "team").unwrap().namespace.as_deref(), Some("team"));
+        t.run("cp ~/.kube/config ~/copy.yaml");
+        let Picture::Kubeconfig(k) = pic(&t, "kubeconfig path=~/copy.yaml") else {
+            panic!()
+        };
+        assert_eq!(k.files, ["~/copy.yaml"]);
         t.fs.write("/home/student/bad.yaml", "clusters: 3\n");
         assert!(matches!(pic(&t, "kubeconfig path=~/bad.yaml"), Picture::Missing(Missing::Kubeconfig(e)) if e.contains("bad.yaml")));
     }
