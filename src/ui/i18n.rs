@@ -191,6 +191,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("warning", "Attention", "Warning"),
     ("note", "Note", "Note"),
     ("introduction", "Introduction", "Introduction"),
+    ("next_lesson", "Leçon suivante : {title} →", "Next lesson: {title} →"),
+    ("course_done", "Vous avez terminé tout le cours. Bravo !", "You have finished the whole course. Well done!"),
     // Live lesson diagrams (lesson_diagram.rs).
     ("dg_live", "En direct", "Live"),
     ("dg_control_plane", "Control plane", "Control plane"),

@@ -254,6 +254,9 @@ pub struct LessonProps {
     /// Recomputed by the app after every change; equal pictures skip re-rendering.
     #[prop_or_default]
     pub diagrams: Diagrams,
+    /// Lessons the student finished (a ✓ in the course index).
+    #[prop_or_default]
+    pub finished: Vec<String>,
 }
 
 #[component]
@@ -299,9 +302,11 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                             let open = props.on_open.clone();
                             let id = e.id.clone();
                             let current = current_id.as_deref() == Some(e.id.as_str());
+                            let done = props.finished.contains(&e.id);
                             html! { <li><button class={classes!("link-button", current.then_some("current"))}
                                 aria-current={current.then_some("page")}
-                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{e.title.get(ll)}</button></li> }
+                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{e.title.get(ll)}</button>
+                                { if done { html! { <span class="index-done" aria-label={t(l, "lesson_done")}>{" ✓"}</span> } } else { html! {} } }</li> }
                         }) }</ol>
                     </div>
                 }) }
@@ -379,7 +384,20 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                     } } }
                 </section>
             }, None => html! {} } }
-            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"✓ "}{t(l, "lesson_done")}</p> } } else { html! {} } }
+            { if done_count == total && total > 0 { html! {
+                <div class="lesson-done" role="status">
+                    <p>{"✓ "}{t(l, "lesson_done")}</p>
+                    { match props.course.as_ref().and_then(|c| c.next_after(&doc.id)) {
+                        Some(next) => {
+                            let open = props.on_open.clone();
+                            let id = next.id.clone();
+                            html! { <button class="primary next-lesson" onclick={Callback::from(move |_| open.emit(id.clone()))}>
+                                {tf(l, "next_lesson", &[("title", next.title.get(ll))])}</button> }
+                        }
+                        None => html! { <p>{t(l, "course_done")}</p> },
+                    } }
+                </div>
+            } } else { html! {} } }
             <nav class="step-nav">
                 <button onclick={go(shown.saturating_sub(1))} disabled={shown == 0}>{"← "}{t(l, "previous")}</button>
                 <button class={classes!(step_done.then_some("primary"))} onclick={go((shown + 1).min(total.saturating_sub(1)))} disabled={shown + 1 >= total}>{t(l, "next")}{" →"}</button>
