@@ -263,7 +263,9 @@ pub struct LessonProps {
 pub fn LessonPane(props: &LessonProps) -> Html {
     let l = props.lang;
     let ll = lessons_lang(l);
-    let viewing = use_state(|| None::<usize>);
+    // The step the student chose to look at, with the lesson it belongs to: a choice made in
+    // another lesson must not show for a frame when the next one opens.
+    let viewing = use_state(|| None::<(String, usize)>);
     // The step whose check just passed: stay on it and play the ✓ animation.
     let celebrate = use_state(|| None::<String>);
     {
@@ -273,7 +275,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
         use_effect_with(props.just_done.clone(), move |jd| {
             if let (Some(id), Some(lesson)) = (jd.first(), lesson) {
                 if let Some(i) = lesson.steps.iter().position(|s| &s.id == id) {
-                    viewing.set(Some(i));
+                    viewing.set(Some((lesson.id.clone(), i)));
                     celebrate.set(Some(id.clone()));
                 }
             }
@@ -327,11 +329,16 @@ pub fn LessonPane(props: &LessonProps) -> Html {
             .is_some_and(|s| props.progress.steps_done.contains(&s.id))
     };
     let active = props.current.unwrap_or(total.saturating_sub(1));
-    let shown = viewing.unwrap_or(active).min(total.saturating_sub(1));
+    let shown = viewing
+        .as_ref()
+        .filter(|(id, _)| *id == doc.id)
+        .map_or(active, |(_, i)| *i)
+        .min(total.saturating_sub(1));
     let done_count = (0..total).filter(|&i| is_done(i)).count();
     let go = |i: usize| {
         let v = viewing.clone();
-        Callback::from(move |_: MouseEvent| v.set(Some(i)))
+        let id = doc.id.clone();
+        Callback::from(move |_: MouseEvent| v.set(Some((id.clone(), i))))
     };
     let step = doc.steps.get(shown);
     let step_done = is_done(shown);

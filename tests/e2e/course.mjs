@@ -72,8 +72,11 @@ async function answer(page, quiz, picks) {
 
 async function walkStep(page, lesson, step, i) {
   // The pane shows the step the student is on.
+  const want = `Step ${i + 1} of ${lesson.steps.length}`;
+  await page.waitForFunction((w) => document.querySelector('#lesson-pane .step-dot.current')?.getAttribute('aria-label')?.startsWith(w), want, { timeout: 3000 })
+    .catch(() => {});
   const current = await page.locator('#lesson-pane .step-dot.current').getAttribute('aria-label');
-  assert(current?.startsWith(`Step ${i + 1} of ${lesson.steps.length}`), `step ${step.id}: the pane shows ${current}`);
+  assert(current?.startsWith(want), `step ${step.id}: the pane shows ${current}`);
   for (const line of step.commands) await typeLine(page, line);
   for (const [quiz, picks] of Object.entries(step.quiz)) await answer(page, quiz, picks);
   let clicks = 0;
@@ -148,7 +151,10 @@ async function main() {
           const next = page.locator('#lesson-pane .next-lesson');
           const follows = plan.lessons.findIndex((l) => l.id === lesson.id) === plan.lessons.findIndex((l) => l.id === lessons[n - 1].id) + 1;
           if (follows && (await next.count())) {
+            const before = await page.locator('#lesson-pane h1').innerText();
             await next.click();
+            // Lessons can have as many steps as the one before: wait for the new title.
+            await page.waitForFunction((t) => document.querySelector('#lesson-pane h1')?.innerText !== t, before);
           } else {
             await page.goto(`${base}?lang=en&lesson=${lesson.id}`, { waitUntil: 'load' });
             await ready(page);
