@@ -121,7 +121,8 @@ async function ready(page) {
 
 // The lesson shown is `lesson` (its dots are there, one per step).
 async function onLesson(page, lesson) {
-  await page.waitForFunction((n) => document.querySelectorAll('#lesson-pane .step-dot').length === n, lesson.steps.length);
+  await page.waitForFunction((n) => document.querySelectorAll('#lesson-pane .step-dot').length === n, lesson.steps.length, { timeout: READY_TIMEOUT_MS })
+    .catch(async () => { throw new Error(`lesson ${lesson.id} did not show ${lesson.steps.length} steps at ${page.url()}; the pane says: ${(await page.locator('#lesson-pane').innerText()).slice(0, 200)}…${(await page.locator('#lesson-pane').innerText()).slice(-300)}`); });
   await page.waitForSelector('#lesson-pane .step-dot.current');
 }
 
@@ -147,15 +148,20 @@ async function main() {
       await test(`lesson ${lesson.id}: every step checked from its solution, progress kept on reload`, async () => {
         const t0 = performance.now();
         if (n > 0) {
-          // What a student clicks at the end of a lesson (when the one before was walked).
+          // What a student clicks at the end of a lesson (when the one before was walked);
+          // the address bar otherwise. Lessons can have as many steps as the one before:
+          // wait for the new title, not for the dots.
           const next = page.locator('#lesson-pane .next-lesson');
           const follows = plan.lessons.findIndex((l) => l.id === lesson.id) === plan.lessons.findIndex((l) => l.id === lessons[n - 1].id) + 1;
+          const before = await page.locator('#lesson-pane h1').innerText().catch(() => '');
+          let opened = false;
           if (follows && (await next.count())) {
-            const before = await page.locator('#lesson-pane h1').innerText();
             await next.click();
-            // Lessons can have as many steps as the one before: wait for the new title.
-            await page.waitForFunction((t) => document.querySelector('#lesson-pane h1')?.innerText !== t, before);
-          } else {
+            opened = await page.waitForFunction((t) => document.querySelector('#lesson-pane h1')?.innerText !== t, before, { timeout: 10000 })
+              .then(() => true, () => false);
+            if (!opened) metric(`${lesson.id}: "next lesson" did not open it`, 'opened from the address bar');
+          }
+          if (!opened) {
             await page.goto(`${base}?lang=en&lesson=${lesson.id}`, { waitUntil: 'load' });
             await ready(page);
           }
