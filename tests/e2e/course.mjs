@@ -70,6 +70,30 @@ async function answer(page, quiz, picks) {
   await q.locator('.quiz-result.right').waitFor({ timeout: 5000 });
 }
 
+// What some steps' live diagrams must show once the step is done: they follow the cluster.
+const LIVE = {
+  '03-node-components/break': async (d) => {
+    assert(await d.locator('.dg-comp.down', { hasText: 'kubelet' }).count() === 1, 'the stopped kubelet is not crossed out');
+    assert(await d.locator('.dg-node.notready').count() === 1, 'kind-worker is not shown NotReady');
+  },
+  '03-node-components/repair': async (d) => {
+    assert(await d.locator('.dg-comp.down').count() === 0, 'a component still shows stopped');
+  },
+  '04-control-plane/stop-scheduler': async (d) => {
+    assert(await d.locator('.dg-waiting .dg-pod', { hasText: 'web' }).count() === 1, 'web is not shown waiting for a node');
+  },
+  '06-etcd/lose-two': async (d) => {
+    assert(await d.locator('.dg-box.down').count() === 2, 'two etcd members are not shown stopped');
+    assert(await d.locator('.dg-bad').count() === 1, 'the lost quorum is not said');
+  },
+  '07-kubeconfig/add-context': async (d) => {
+    assert(await d.locator('.dg-box', { hasText: 'staging' }).count() === 1, 'the new context is not drawn');
+  },
+  '09-managed-clusters/loadbalancer': async (d) => {
+    assert(await d.locator('.dg-services strong').count() === 1, 'the load balancer has no external IP drawn');
+  },
+};
+
 async function walkStep(page, lesson, step, i) {
   // The pane shows the step the student is on.
   const want = `Step ${i + 1} of ${lesson.steps.length}`;
@@ -92,6 +116,8 @@ async function walkStep(page, lesson, step, i) {
   const figures = await section.locator('figure.live-diagram').count();
   assert(figures === step.diagrams, `step ${step.id}: ${figures} live diagrams drawn, ${step.diagrams} in the text`);
   assert((await section.locator('.dg-missing').count()) === 0, `step ${step.id}: a diagram has nothing to draw`);
+  const live = LIVE[`${lesson.id}/${step.id}`];
+  if (live) await live(section.locator('figure.live-diagram').first()).catch((e) => { throw new Error(`step ${step.id}: ${e.message}`); });
   return clicks;
 }
 
