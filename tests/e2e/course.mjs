@@ -71,6 +71,7 @@ async function answer(page, quiz, picks) {
 }
 
 // What some steps' live diagrams must show once the step is done: they follow the cluster.
+// (The next step has started by then: its `stop`/`start` faults show too.)
 const LIVE = {
   '03-node-components/break': async (d) => {
     assert(await d.locator('.dg-comp.down', { hasText: 'kubelet' }).count() === 1, 'the stopped kubelet is not crossed out');
@@ -78,6 +79,14 @@ const LIVE = {
   },
   '03-node-components/repair': async (d) => {
     assert(await d.locator('.dg-comp.down').count() === 0, 'a component still shows stopped');
+  },
+  '04-control-plane/restart-scheduler': async (d) => {
+    assert(await d.locator('.dg-workers .dg-pod', { hasText: 'web' }).count() === 1, 'web is not drawn on a worker');
+  },
+  '06-etcd/lose-one': async (d) => {
+    // lose-one stopped cp-3, and lose-two has just stopped cp-2: no quorum any more.
+    assert(await d.locator('.dg-box.down').count() === 2, 'the stopped etcd members are not drawn stopped');
+    assert(await d.locator('.dg-bad').count() === 1, 'the lost quorum is not said');
   },
   '07-kubeconfig/add-context': async (d) => {
     assert(await d.locator('.dg-box', { hasText: 'staging' }).count() === 1, 'the new context is not drawn');
