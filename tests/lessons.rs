@@ -55,6 +55,59 @@ fn every_lesson_has_both_languages_and_a_wrong_attempt() {
     }
 }
 
+/// The browser walk (`tests/e2e/course.mjs`) types every reference solution into the web
+/// app. It reads them from `tests/e2e/course-plan.json`, derived from the lessons here so the
+/// JavaScript needs no YAML parser; this test fails when the file is stale
+/// (`UPDATE_COURSE_PLAN=1 cargo test --test lessons` rewrites it).
+#[test]
+fn the_browser_walk_plan_matches_the_lessons() {
+    use kubesim::lessons::diagram;
+    use kubesim::lessons::Lang;
+    use kubesim::sim::value::{json, Value};
+    let (_, lessons) = lint::load_all(dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut list = Vec::new();
+    for l in &lessons {
+        let mut steps = Vec::new();
+        for s in &l.steps {
+            let mut step = Value::map();
+            step.set("id", s.id.as_str());
+            step.set(
+                "commands",
+                Value::Seq(s.solution.commands.iter().map(|c| Value::from(c.as_str())).collect()),
+            );
+            let mut quiz = Value::map();
+            for (id, picks) in &s.solution.quiz {
+                quiz.set(
+                    id.as_str(),
+                    Value::Seq(picks.iter().map(|p| Value::Int(*p as i64)).collect()),
+                );
+            }
+            step.set("quiz", quiz);
+            let mut infos = Vec::new();
+            diagram::infos_in(s.body.get(Lang::En), &mut infos);
+            step.set("diagrams", Value::Int(infos.len() as i64));
+            step.set("max_wait_s", Value::Int((s.max_wait_ms / 1000) as i64));
+            steps.push(step);
+        }
+        let mut lesson = Value::map();
+        lesson.set("id", l.id.as_str());
+        lesson.set("steps", Value::Seq(steps));
+        list.push(lesson);
+    }
+    let mut plan = Value::map();
+    plan.set("lessons", Value::Seq(list));
+    let want = json::to_json_pretty(&plan) + "\n";
+    let path = dir().join("../tests/e2e/course-plan.json");
+    if std::env::var_os("UPDATE_COURSE_PLAN").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "tests/e2e/course-plan.json is stale: run UPDATE_COURSE_PLAN=1 cargo test --test lessons"
+    );
+}
+
 /// A draft must really need something missing: if its whole replay already passes, the draft
 /// marker is stale and must go. Prints, for each draft, the first step that fails today.
 #[test]

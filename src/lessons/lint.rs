@@ -145,6 +145,7 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
             &mut p,
         );
     }
+    lint_same_diagrams(&lesson.intro.fr, &lesson.intro.en, "intro", &mut p);
     if lesson.steps.is_empty() {
         p.push("no steps".into());
     }
@@ -200,6 +201,7 @@ pub fn lint_lesson(course: &Course, lesson: &Lesson) -> Vec<String> {
                 &mut p,
             );
         }
+        lint_same_diagrams(&step.body.fr, &step.body.en, &at("text"), &mut p);
         if step.hints.is_empty() {
             p.push(at(
                 "no hints (give a ladder, from a nudge to nearly the answer)",
@@ -308,9 +310,35 @@ fn disabled_in(lesson: &Lesson, line: &str) -> Option<String> {
     d.contains(&pair).then_some(pair)
 }
 
+/// The diagram info strings of some blocks, in order.
+fn diagrams(blocks: &[Block]) -> Vec<&str> {
+    let mut v = Vec::new();
+    markdown::walk(blocks, &mut |b| {
+        if let Block::Diagram { info } = b {
+            v.push(info.as_str());
+        }
+    });
+    v
+}
+
+/// French and English show the same live pictures at the same places.
+fn lint_same_diagrams(fr: &[Block], en: &[Block], at: &str, p: &mut Vec<String>) {
+    let (f, e) = (diagrams(fr), diagrams(en));
+    if f != e {
+        p.push(format!(
+            "{at}: fr.md and en.md differ in their diagrams ({f:?} vs {e:?})"
+        ));
+    }
+}
+
 fn lint_blocks(course: &Course, blocks: &[Block], at: &str, p: &mut Vec<String>) {
     markdown::walk_inlines(blocks, &mut |inlines| lint_inlines(course, inlines, at, p));
     markdown::walk(blocks, &mut |b| {
+        if let Block::Diagram { info } = b {
+            if let Err(e) = super::diagram::Spec::parse(info) {
+                p.push(format!("{at}: {e}"));
+            }
+        }
         if let Block::Quiz(q) = b {
             if q.id.is_empty() {
                 p.push(format!("{at}: a quiz without an id (`:::quiz my-id`)"));
@@ -379,7 +407,7 @@ mod tests {
         let yaml = "terminal:\n  disabled: [kubectl delete]\nsteps:\n  - id: s\n    stop: [kube-shceduler]\n    check: {quiz: q}\n    solution:\n      commands: [k delete pod x]\n      quiz: {q: [0]}\n";
         let fr = "# X\n<!-- step: s -->\n## S\nVoir [ici](lesson:99-nope) et [là](ftp://x).\n:::quiz q\nQ ?\n- [x] a\n- [ ] b\n> parce que\n:::\n:::quiz orphan\nQ ?\n- [x] a\n- [ ] b\n> e\n:::\n";
         let en =
-            "# X\n<!-- step: s -->\n## S\nSee. <!-- step: t -->\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n";
+            "# X\n<!-- step: s -->\n## S\nSee. <!-- step: t -->\n:::quiz q\nQ?\n- [ ] a\n- [x] b\n> because\n:::\n```diagram pods\n```\n";
         let problems = lint_lesson(&course, &lesson(yaml, fr, en)).join("\n");
         for want in [
             "no wrong attempt anywhere",
@@ -391,6 +419,8 @@ mod tests {
             "quiz \"orphan\" is not used by the step's check",
             "stop: unknown component \"kube-shceduler\"",
             "en.md step s: an HTML comment would show as text",
+            "en.md step s: unknown diagram \"pods\"",
+            "step s: text: fr.md and en.md differ in their diagrams ([] vs [\"pods\"])",
         ] {
             assert!(problems.contains(want), "missing {want:?} in:\n{problems}");
         }

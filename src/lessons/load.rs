@@ -560,7 +560,7 @@ fn parse_demo(r: &Reader, v: &Value) -> Result<Vec<DemoStep>, LoadError> {
             if line.trim().is_empty() {
                 return Err(r.err(t, "an empty command in `demo`"));
             }
-            out.push(DemoStep::Run(line.clone()));
+            out.push(DemoStep::Run(line.to_string()));
             continue;
         }
         let m = r.map(item, t, &["pause", "stop", "start", "say"])?;

@@ -4,7 +4,8 @@
 //! `**strong**`, `` `code` ``, links `[text](url)`, bullet and numbered lists (nestable by
 //! indentation), fenced code blocks, pipe tables, blockquotes and `---` rules. Extras:
 //! - ```` ```sh run ```` marks a code block the student can click to run (or copy);
-//! - ```` ```diagram cluster ```` asks the UI for a live diagram of the cluster state;
+//! - ```` ```diagram cluster ```` asks the UI for a live picture of the cluster state (kinds and
+//!   options: [`super::diagram`]);
 //! - `:::tip Title` … `:::` and `:::solution` … `:::` collapsible blocks (also `note`, `warning`);
 //! - `:::quiz <id>` … `:::` multiple-choice questions: question text, then `- [ ]` / `- [x]`
 //!   choices, then `> ` explanation lines;
@@ -53,9 +54,10 @@ pub enum Block {
         body: Vec<Block>,
     },
     Quiz(Quiz),
-    /// A live picture of the cluster (`cluster`, `control-plane`, `etcd`...), drawn by the UI.
+    /// A live picture of the cluster, drawn by the UI. `info` is the rest of the info string
+    /// (`cluster namespace=kube-system`), parsed by [`super::diagram::Spec::parse`].
     Diagram {
-        kind: String,
+        info: String,
     },
 }
 
@@ -220,9 +222,9 @@ fn parse_lines(lines: &[&str]) -> Vec<Block> {
             let lang = words.next().unwrap_or("").to_string();
             let runnable = words.any(|w| w == "run");
             if lang == "diagram" {
-                let kind = info.split_whitespace().nth(1).unwrap_or("cluster");
+                let rest: Vec<&str> = info.split_whitespace().skip(1).collect();
                 blocks.push(Block::Diagram {
-                    kind: kind.to_string(),
+                    info: rest.join(" "),
                 });
             } else {
                 let mut text = body.join("\n");
@@ -855,9 +857,9 @@ mod tests {
     fn callouts_quizzes_and_diagrams() {
         let doc = parse(
             ":::tip A *tip*\nUse `-o wide`.\n:::\n\n:::solution\n```sh run\nkubectl get nodes -o wide\n```\n:::\n\n\
-             :::quiz q-cncf\nWho hosts **Kubernetes**?\n\n- [ ] Google alone\n- [x] The CNCF\n- [X] The Linux Foundation\n> The CNCF is part of the\n> Linux Foundation.\n:::\n\n```diagram control-plane\n```\n",
+             :::quiz q-cncf\nWho hosts **Kubernetes**?\n\n- [ ] Google alone\n- [x] The CNCF\n- [X] The Linux Foundation\n> The CNCF is part of the\n> Linux Foundation.\n:::\n\n```diagram control-plane\n```\n\n```diagram  cluster   namespace=*\n```\n",
         );
-        assert_eq!(doc.len(), 4, "{doc:#?}");
+        assert_eq!(doc.len(), 5, "{doc:#?}");
         assert!(
             matches!(&doc[0], Block::Callout { kind: CalloutKind::Tip, title, body } if plain_text(title) == "A tip" && body.len() == 1)
         );
@@ -880,7 +882,13 @@ mod tests {
         assert_eq!(
             doc[3],
             Block::Diagram {
-                kind: "control-plane".into()
+                info: "control-plane".into()
+            }
+        );
+        assert_eq!(
+            doc[4],
+            Block::Diagram {
+                info: "cluster namespace=*".into()
             }
         );
     }

@@ -8,6 +8,7 @@
 //!   fetches them on demand), [`load::load_lesson_dir`] reads them from disk;
 //! - [`markdown`]: the lesson text dialect (runnable code, tips, solutions, quizzes);
 //! - [`demo`]: demo scripts a trainer plays (from a lesson's `demo:` or a `?demo=` URL);
+//! - [`diagram`]: what its live ```` ```diagram ```` pictures show, from the terminal's state;
 //! - [`check`]: declarative checks and their evaluator with memory (events over time);
 //! - [`session`]: a lesson being followed (the UI's entry point), [`progress`]: what the UI
 //!   persists; [`replay`] and [`lint`]: what CI runs.
@@ -26,7 +27,8 @@
 //!    [`session::Observed`] (`Pending`, `StepDone(id)`, `LessonDone`).
 //! 5. Render `lesson.intro` / `step.body` ([`markdown::Block`] trees, text only) in the chosen
 //!    [`Lang`]; quizzes: `run.answer_quiz(&lesson, lang, quiz_id, &picks)` → feedback;
-//!    hints: `run.next_hint(&lesson)`; "Run" buttons type `Block::Code { runnable: true }` text.
+//!    hints: `run.next_hint(&lesson)`; "Run" buttons type `Block::Code { runnable: true }` text;
+//!    diagrams: [`diagram::pictures`]`(&lesson, &term)` after every change, drawn by info string.
 //! 6. Persist [`progress::Progress::to_json`] in localStorage; read it back with
 //!    [`progress::Progress::from_json`] (never fails; a [`progress::Notice`] says why it reset).
 //!
@@ -38,6 +40,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod diagram;
 pub mod lint;
 pub mod load;
 pub mod markdown;

@@ -14,6 +14,7 @@
 //! assert!(replay::replay_wrong_attempts(&lesson).is_empty());
 //! ```
 
+use super::diagram;
 use super::schema::{Attempt, Lang, Lesson};
 use super::session::{LessonRun, Observed};
 use crate::term::Terminal;
@@ -104,7 +105,8 @@ impl<'l> Replayer<'l> {
     }
 }
 
-/// Replays every step's reference solution in order; each step must pass.
+/// Replays every step's reference solution in order; each step must pass, and once it has,
+/// each live diagram of the step must have something to draw (not "no cluster").
 pub fn replay_solution(lesson: &Lesson) -> Result<(), ReplayError> {
     let mut r = Replayer::new(lesson);
     for step in &lesson.steps {
@@ -117,6 +119,17 @@ pub fn replay_solution(lesson: &Lesson) -> Result<(), ReplayError> {
                     step.max_wait_ms / 1000
                 ),
             ));
+        }
+        let mut infos = Vec::new();
+        diagram::infos_in(&step.body.fr, &mut infos);
+        for info in infos {
+            let picture = diagram::Spec::parse(&info).map(|s| s.picture(&r.term));
+            if let Ok(diagram::Picture::Missing(m)) | Err(m) = picture.map_err(diagram::Missing::Bad) {
+                return Err(r.fail(
+                    &step.id,
+                    format!("the diagram `{info}` has nothing to draw after the solution: {m:?}"),
+                ));
+            }
         }
     }
     if !r.run.is_finished() {

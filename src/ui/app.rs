@@ -970,7 +970,21 @@ pub fn App() -> Html {
         .and_then(|l| core.progress.lesson(&l.id).cloned())
         .unwrap_or_default();
     let feedback = core.quiz_feedback.clone();
+    let finished: Vec<String> = core
+        .progress
+        .lessons
+        .iter()
+        .filter(|(_, p)| p.finished)
+        .map(|(id, _)| id.clone())
+        .collect();
     let just_done = core.just_done.clone();
+    // The lesson's live diagrams follow every command and tick (small: a few per lesson).
+    let diagrams: super::lesson_view::Diagrams = Rc::new(
+        lesson
+            .as_ref()
+            .map(|d| crate::lessons::diagram::pictures(d, &core.term))
+            .unwrap_or_default(),
+    );
     drop(core);
 
     html! {
@@ -983,7 +997,7 @@ pub fn App() -> Html {
             }, None => html! {} } }
             <main class="panes" style={columns}>
                 <section id="lesson-pane" class="pane" aria-label={t(l, "lesson")}>
-                    <LessonPane course={(*course).clone()} {lesson} current={current_step} {progress} {feedback} {just_done}
+                    <LessonPane course={(*course).clone()} {lesson} current={current_step} {progress} {feedback} {just_done} {diagrams} {finished}
                         status={(*lesson_status).clone()} {on_open} dispatch={dispatch.clone()} lang={l} />
                 </section>
                 {g0}

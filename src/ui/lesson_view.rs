@@ -1,12 +1,15 @@
 //! The lesson pane: the course index, the lesson's steps rendered from the lesson Markdown
 //! AST ([`crate::lessons::markdown`]) as DOM nodes (never HTML strings), runnable code
 //! blocks (run/copy), collapsible tips, solutions behind a confirmation, quizzes, the hints
-//! ladder, and step progress with a ✓ animation when a check passes.
+//! ladder, live diagrams of the cluster ([`super::lesson_diagram`]), and step progress with a
+//! ✓ animation when a check passes.
 
 use super::app::{Action, Dispatch};
 use super::browser;
 use super::i18n::{t, tf, Lang};
 use super::icons::icon;
+use super::lesson_diagram::LiveDiagram;
+use crate::lessons::diagram::Picture;
 use crate::lessons::markdown::{Block, CalloutKind, Inline, LinkTarget, Quiz};
 use crate::lessons::progress::LessonProgress;
 use crate::lessons::session::QuizFeedback;
@@ -22,12 +25,17 @@ fn lessons_lang(l: Lang) -> crate::lessons::Lang {
     }
 }
 
-/// Everything the blocks need to act: dispatch, the language, opening another lesson.
+/// The lesson's live pictures, by diagram info string ([`crate::lessons::diagram::pictures`]).
+pub type Diagrams = Rc<BTreeMap<String, Picture>>;
+
+/// Everything the blocks need to act: dispatch, the language, opening another lesson, and
+/// the current pictures for diagram blocks.
 #[derive(Clone, PartialEq)]
 struct Ctx {
     dispatch: Dispatch,
     lang: Lang,
     open: Callback<String>,
+    diagrams: Diagrams,
 }
 
 fn inline(i: &Inline, ctx: &Ctx) -> Html {
@@ -113,7 +121,10 @@ fn BlockView(props: &BlockProps) -> Html {
         },
         Block::Quote(v) => html! { <blockquote>{blocks(v, ctx, &props.feedback)}</blockquote> },
         Block::Rule => html! { <hr /> },
-        Block::Diagram { .. } => html! { <p class="diagram-note">{t(l, "diagram_note")}</p> },
+        Block::Diagram { info } => match ctx.diagrams.get(info) {
+            Some(p) => html! { <LiveDiagram picture={p.clone()} lang={l} /> },
+            None => html! {},
+        },
         Block::Code { text, runnable, .. } => {
             let copy = {
                 let text = text.clone();
@@ -240,13 +251,21 @@ pub struct LessonProps {
     pub on_open: Callback<String>,
     pub dispatch: Dispatch,
     pub lang: Lang,
+    /// Recomputed by the app after every change; equal pictures skip re-rendering.
+    #[prop_or_default]
+    pub diagrams: Diagrams,
+    /// Lessons the student finished (a ✓ in the course index).
+    #[prop_or_default]
+    pub finished: Vec<String>,
 }
 
 #[component]
 pub fn LessonPane(props: &LessonProps) -> Html {
     let l = props.lang;
     let ll = lessons_lang(l);
-    let viewing = use_state(|| None::<usize>);
+    // The step the student chose to look at, with the lesson it belongs to: a choice made in
+    // another lesson must not show for a frame when the next one opens.
+    let viewing = use_state(|| None::<(String, usize)>);
     // The step whose check just passed: stay on it and play the ✓ animation.
     let celebrate = use_state(|| None::<String>);
     {
@@ -256,7 +275,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
         use_effect_with(props.just_done.clone(), move |jd| {
             if let (Some(id), Some(lesson)) = (jd.first(), lesson) {
                 if let Some(i) = lesson.steps.iter().position(|s| &s.id == id) {
-                    viewing.set(Some(i));
+                    viewing.set(Some((lesson.id.clone(), i)));
                     celebrate.set(Some(id.clone()));
                 }
             }
@@ -271,6 +290,7 @@ pub fn LessonPane(props: &LessonProps) -> Html {
         dispatch: props.dispatch.clone(),
         lang: l,
         open: props.on_open.clone(),
+        diagrams: props.diagrams.clone(),
     };
     let index = props.course.as_ref().map(|course| {
         let current_id = props.lesson.as_ref().map(|d| d.id.clone());
@@ -284,9 +304,11 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                             let open = props.on_open.clone();
                             let id = e.id.clone();
                             let current = current_id.as_deref() == Some(e.id.as_str());
+                            let done = props.finished.contains(&e.id);
                             html! { <li><button class={classes!("link-button", current.then_some("current"))}
                                 aria-current={current.then_some("page")}
-                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{e.title.get(ll)}</button></li> }
+                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{e.title.get(ll)}</button>
+                                { if done { html! { <span class="index-done" aria-label={t(l, "lesson_done")}>{" ✓"}</span> } } else { html! {} } }</li> }
                         }) }</ol>
                     </div>
                 }) }
@@ -307,11 +329,16 @@ pub fn LessonPane(props: &LessonProps) -> Html {
             .is_some_and(|s| props.progress.steps_done.contains(&s.id))
     };
     let active = props.current.unwrap_or(total.saturating_sub(1));
-    let shown = viewing.unwrap_or(active).min(total.saturating_sub(1));
+    let shown = viewing
+        .as_ref()
+        .filter(|(id, _)| *id == doc.id)
+        .map_or(active, |(_, i)| *i)
+        .min(total.saturating_sub(1));
     let done_count = (0..total).filter(|&i| is_done(i)).count();
     let go = |i: usize| {
         let v = viewing.clone();
-        Callback::from(move |_: MouseEvent| v.set(Some(i)))
+        let id = doc.id.clone();
+        Callback::from(move |_: MouseEvent| v.set(Some((id.clone(), i))))
     };
     let step = doc.steps.get(shown);
     let step_done = is_done(shown);
@@ -328,7 +355,11 @@ pub fn LessonPane(props: &LessonProps) -> Html {
             {index.unwrap_or_default()}
             {status.unwrap_or_default()}
             <h1>{doc.title.get(ll)}</h1>
-            {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
+            // Folded once a step is done, so the current step is not pushed below the fold.
+            <details class="lesson-intro" open={done_count == 0}>
+                <summary>{t(l, "introduction")}</summary>
+                {blocks(without_title(doc.intro.get(ll), doc.title.get(ll)), &ctx, &props.feedback)}
+            </details>
             <div class="progress" role="progressbar" aria-label={t(l, "progress")}
                 aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done_count.to_string()}>
                 <ol class="steps">
@@ -360,7 +391,20 @@ pub fn LessonPane(props: &LessonProps) -> Html {
                     } } }
                 </section>
             }, None => html! {} } }
-            { if done_count == total && total > 0 { html! { <p class="lesson-done" role="status">{"✓ "}{t(l, "lesson_done")}</p> } } else { html! {} } }
+            { if done_count == total && total > 0 { html! {
+                <div class="lesson-done" role="status">
+                    <p>{"✓ "}{t(l, "lesson_done")}</p>
+                    { match props.course.as_ref().and_then(|c| c.next_after(&doc.id)) {
+                        Some(next) => {
+                            let open = props.on_open.clone();
+                            let id = next.id.clone();
+                            html! { <button class="primary next-lesson" onclick={Callback::from(move |_| open.emit(id.clone()))}>
+                                {tf(l, "next_lesson", &[("title", next.title.get(ll))])}</button> }
+                        }
+                        None => html! { <p>{t(l, "course_done")}</p> },
+                    } }
+                </div>
+            } } else { html! {} } }
             <nav class="step-nav">
                 <button onclick={go(shown.saturating_sub(1))} disabled={shown == 0}>{"← "}{t(l, "previous")}</button>
                 <button class={classes!(step_done.then_some("primary"))} onclick={go((shown + 1).min(total.saturating_sub(1)))} disabled={shown + 1 >= total}>{t(l, "next")}{" →"}</button>

@@ -2,7 +2,8 @@
 //!
 //! Start with [`app::App`]: it owns the session ([`core::Core`]: a [`crate::term::Terminal`]
 //! and its world, plus the [`journal`] of what the user did) through one reducer, ticks
-//! simulated time with a timer, and lays out the three panes: lesson ([`lesson_view`]),
+//! simulated time with a timer, and lays out the three panes: lesson ([`lesson_view`], its
+//! live diagrams drawn by [`lesson_diagram`]),
 //! terminal ([`terminal`]) and cluster ([`cluster`], with the trainer tabs in [`panels`]).
 //! Components never mutate the world directly; they dispatch [`app::Action`]s.
 //!
@@ -23,6 +24,7 @@ pub mod explain;
 pub mod i18n;
 pub mod icons;
 pub mod journal;
+pub mod lesson_diagram;
 pub mod lesson_view;
 pub mod model;
 pub mod panels;
