@@ -910,3 +910,69 @@ pub fn bootstrap_cluster(world: &mut World, cluster: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod wake_tests {
+    //! What wakes a controller: only changes to what it reads.
+    use super::*;
+    use crate::sim::value::json;
+
+    fn v(src: &str) -> Value {
+        json::parse(src).expect("test JSON")
+    }
+
+    #[test]
+    fn node_heartbeats_do_not_wake_daemonsets_but_new_nodes_labels_and_taints_do() {
+        let mut index = Index::default();
+        let node = v(r#"{"metadata":{"name":"w1","labels":{"a":"1"}},"status":{"t":"1"}}"#);
+        assert!(index.node_inputs_changed("w1", Some(&node)), "a new node");
+        let beat = v(r#"{"metadata":{"name":"w1","labels":{"a":"1"}},"status":{"t":"2"}}"#);
+        assert!(!index.node_inputs_changed("w1", Some(&beat)), "a heartbeat");
+        let relabelled = v(r#"{"metadata":{"name":"w1","labels":{"a":"2"}}}"#);
+        assert!(index.node_inputs_changed("w1", Some(&relabelled)));
+        let tainted = v(
+            r#"{"metadata":{"name":"w1","labels":{"a":"2"}},"spec":{"taints":[{"key":"k","effect":"NoSchedule"}]}}"#,
+        );
+        assert!(index.node_inputs_changed("w1", Some(&tainted)));
+        assert!(index.node_inputs_changed("w1", None), "a deleted node");
+    }
+
+    #[test]
+    fn pod_fingerprint_follows_what_owners_and_services_read() {
+        let base = r#"{"metadata":{"labels":{"app":"web"}},"spec":{"nodeName":"w1"},
+            "status":{"phase":"Running","podIP":"10.0.0.5",
+            "conditions":[{"type":"Ready","status":"False","lastTransitionTime":"t1"}],
+            "containerStatuses":[{"name":"c","restartCount":0}]}}"#;
+        let fp = pod_fingerprint(&v(base));
+        let same = base.replace("\"restartCount\":0", "\"restartCount\":1");
+        assert_eq!(
+            pod_fingerprint(&v(&same)),
+            fp,
+            "container details do not matter"
+        );
+        for changed in [
+            base.replace("\"status\":\"False\"", "\"status\":\"True\""),
+            base.replace("10.0.0.5", "10.0.0.6"),
+            base.replace("\"Running\"", "\"Succeeded\""),
+            base.replace("\"app\":\"web\"", "\"app\":\"db\""),
+            base.replace("\"w1\"", "\"w2\""),
+        ] {
+            assert_ne!(pod_fingerprint(&v(&changed)), fp, "{changed}");
+        }
+    }
+
+    #[test]
+    fn spec_fingerprint_ignores_status_and_resource_version_only() {
+        let a = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"5"},"spec":{"replicas":3},"status":{"replicas":1}}"#,
+        );
+        let b = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"6"},"spec":{"replicas":3},"status":{"replicas":2}}"#,
+        );
+        let c = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"7"},"spec":{"replicas":4},"status":{"replicas":2}}"#,
+        );
+        assert_eq!(spec_fingerprint(&a), spec_fingerprint(&b));
+        assert_ne!(spec_fingerprint(&b), spec_fingerprint(&c));
+    }
+}
