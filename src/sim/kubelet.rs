@@ -840,6 +840,11 @@ pub fn step(world: &mut World, cluster: &str, dt_ms: u64) {
 }
 
 fn kubelet_running(c: &Cluster, node: &str) -> bool {
+    if c.down.is_empty() {
+        // Nothing is stopped (the usual case): no component names to build, for every node
+        // at every step.
+        return true;
+    }
     // A partitioned kubelet runs but cannot reach the API server: for the cluster it is gone.
     c.is_up(&format!("node/{node}"))
         && c.is_up(&format!("kubelet/{node}"))
@@ -847,6 +852,9 @@ fn kubelet_running(c: &Cluster, node: &str) -> bool {
 }
 
 fn runtime_running(c: &Cluster, node: &str) -> bool {
+    if c.down.is_empty() {
+        return true;
+    }
     c.is_up(&format!("node/{node}")) && c.is_up(&format!("containerd/{node}"))
 }
 
@@ -1000,7 +1008,7 @@ fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTime) {
         return;
     };
     let up = kubelet_running(c, node);
-    let powered = c.is_up(&format!("node/{node}"));
+    let powered = c.down.is_empty() || c.is_up(&format!("node/{node}"));
     let cni = network::cni_ready(c);
     let runtime_up = runtime_running(c, node);
     let st = &mut c.kubelet;
@@ -1414,13 +1422,15 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let Some(mut api) = world.api(cluster, &actor) else {
         return;
     };
-    let mut current = (*pod).clone();
-    if changed && !delete_now {
-        current.set("status", status);
-        if let Ok(u) = api.update(pod_res, current.clone()) {
-            current = u;
-        }
-    }
+    // One copy of the pod, and only when its status changed (events need only its metadata).
+    let updated = if changed && !delete_now {
+        let mut next = (*pod).clone();
+        next.set("status", status);
+        api.update(pod_res, next).ok()
+    } else {
+        None
+    };
+    let current: &Value = updated.as_ref().unwrap_or(&pod);
     for e in out {
         let mut involved = Value::map();
         involved.set("apiVersion", "v1");

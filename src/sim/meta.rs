@@ -145,7 +145,11 @@ pub fn selector_matches_labels(selector: &Value, labels: &Map) -> bool {
 
 /// [`selector_matches_labels`] on an object's labels.
 pub fn selector_matches(selector: &Value, obj: &Value) -> bool {
-    selector_matches_labels(selector, &labels(obj))
+    // Borrowed, not `labels(obj)`: controllers match every pod they own at each reconcile.
+    match obj.path(&["metadata", "labels"]).and_then(Value::as_map) {
+        Some(l) => selector_matches_labels(selector, l),
+        None => selector_matches_labels(selector, &Map::new()),
+    }
 }
 
 /// A Service-style selector (a plain map) matches these labels. An empty one matches nothing

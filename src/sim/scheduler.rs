@@ -523,32 +523,33 @@ pub fn label_selector_matches(selector: &Value, labels: &BTreeMap<String, String
 /// Does a node selector term (`matchExpressions` on labels, `matchFields` on
 /// `metadata.name`) match? An empty term matches nothing.
 fn node_selector_term_matches(term: &Value, node: &NodeInfo) -> bool {
-    let exprs: Vec<&Value> = seq(term.get("matchExpressions")).collect();
-    let fields: Vec<&Value> = seq(term.get("matchFields")).collect();
-    if exprs.is_empty() && fields.is_empty() {
+    // No allocation here: a DaemonSet pod pinned to one node is checked against every node.
+    let mut exprs = seq(term.get("matchExpressions")).peekable();
+    let mut fields = seq(term.get("matchFields")).peekable();
+    if exprs.peek().is_none() && fields.peek().is_none() {
         return false;
     }
     let check = |e: &Value, have: Option<&str>| {
-        let values: Vec<&str> = seq(e.get("values")).filter_map(Value::as_str).collect();
+        let mut values = seq(e.get("values")).filter_map(Value::as_str);
         let num = |s: &str| s.parse::<i64>().ok();
         match e.get("operator").and_then(Value::as_str).unwrap_or("") {
-            "In" => have.is_some_and(|h| values.contains(&h)),
-            "NotIn" => have.is_none_or(|h| !values.contains(&h)),
+            "In" => have.is_some_and(|h| values.any(|v| v == h)),
+            "NotIn" => have.is_none_or(|h| !values.any(|v| v == h)),
             "Exists" => have.is_some(),
             "DoesNotExist" => have.is_none(),
             "Gt" => {
-                matches!((have.and_then(num), values.first().and_then(|v| num(v))), (Some(h), Some(v)) if h > v)
+                matches!((have.and_then(num), values.next().and_then(num)), (Some(h), Some(v)) if h > v)
             }
             "Lt" => {
-                matches!((have.and_then(num), values.first().and_then(|v| num(v))), (Some(h), Some(v)) if h < v)
+                matches!((have.and_then(num), values.next().and_then(num)), (Some(h), Some(v)) if h < v)
             }
             _ => false,
         }
     };
-    exprs.iter().all(|e| {
+    exprs.all(|e| {
         let key = e.get("key").and_then(Value::as_str).unwrap_or("");
         check(e, node.labels.get(key).map(String::as_str))
-    }) && fields.iter().all(|e| {
+    }) && fields.all(|e| {
         let key = e.get("key").and_then(Value::as_str).unwrap_or("");
         key == "metadata.name" && check(e, Some(&node.name))
     })
@@ -585,8 +586,17 @@ fn reject(reason: impl Into<Cow<'static, str>>, unresolvable: bool) -> Result<()
 
 /// Runs filter plugin `plugin` (one of [`FILTERS`]) for `pod` on `node`.
 pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejection> {
+    match FILTERS.iter().position(|p| *p == plugin) {
+        Some(i) => filter_at(i, pod, node),
+        None => Ok(()),
+    }
+}
+
+/// [`filter`] by position in [`FILTERS`]: the scheduling loop runs 7 filters on hundreds of
+/// nodes per pod, so it dispatches on an index rather than comparing plugin names.
+fn filter_at(plugin: usize, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejection> {
     match plugin {
-        "NodeUnschedulable" => {
+        0 => {
             if node.unschedulable
                 && !pod
                     .tolerations
@@ -597,13 +607,13 @@ pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
             }
             Ok(())
         }
-        "NodeName" => match &pod.node_name {
+        1 => match &pod.node_name {
             Some(n) if **n != *node.name => {
                 reject("node(s) didn't match the requested node name", true)
             }
             _ => Ok(()),
         },
-        "TaintToleration" => {
+        2 => {
             for (k, v, e) in &node.taints {
                 if (e == "NoSchedule" || e == "NoExecute")
                     && !pod.tolerations.iter().any(|t| tolerates(t, k, v, e))
@@ -613,7 +623,7 @@ pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
             }
             Ok(())
         }
-        "NodeAffinity" => {
+        3 => {
             let selector_ok = pod
                 .node_selector
                 .iter()
@@ -628,7 +638,7 @@ pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
                 reject("node(s) didn't match Pod's node affinity/selector", true)
             }
         }
-        "NodePorts" => {
+        4 => {
             let conflict = pod.ports.iter().any(|(proto, ip, port)| {
                 node.used_ports.iter().any(|(p2, ip2, port2)| {
                     port == port2
@@ -645,7 +655,7 @@ pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
                 Ok(())
             }
         }
-        "NodeResourcesFit" => {
+        5 => {
             let mut reasons = Vec::new();
             if node.pods + 1 > node.alloc_pods {
                 reasons.push(Cow::Borrowed("Too many pods"));
@@ -665,7 +675,7 @@ pub fn filter(plugin: &str, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
                 })
             }
         }
-        "PodTopologySpread" => {
+        6 => {
             for c in &pod.spread {
                 let Some(domain) = node.labels.get(&c.topology_key) else {
                     return reject(
@@ -697,6 +707,20 @@ pub fn score(
     image_nodes: &BTreeMap<String, u32>,
     total_nodes: usize,
 ) -> i64 {
+    match SCORES.iter().position(|p| *p == plugin) {
+        Some(i) => score_at(i, pod, node, image_nodes, total_nodes),
+        None => 0,
+    }
+}
+
+/// [`score`] by position in [`SCORES`] (see [`filter_at`]).
+fn score_at(
+    plugin: usize,
+    pod: &PodReq,
+    node: &NodeInfo,
+    image_nodes: &BTreeMap<String, u32>,
+    total_nodes: usize,
+) -> i64 {
     let frac = |req: i64, alloc: i64| {
         if alloc <= 0 {
             1.0
@@ -705,7 +729,7 @@ pub fn score(
         }
     };
     match plugin {
-        "NodeResourcesFit" => {
+        0 => {
             // LeastAllocated: ((allocatable - requested) * 100 / allocatable), averaged.
             let least = |req: i64, alloc: i64| {
                 if alloc <= 0 || req > alloc {
@@ -721,7 +745,7 @@ pub fn score(
             let mem = least(node.nonzero_memory + pod.nonzero_memory, node.alloc_memory);
             (cpu + mem) / 2
         }
-        "NodeResourcesBalancedAllocation" => {
+        1 => {
             let cpu = frac(
                 node.nonzero_milli_cpu + pod.nonzero_milli_cpu,
                 node.alloc_milli_cpu,
@@ -731,7 +755,7 @@ pub fn score(
             let std = (cpu - mem).abs() / 2.0;
             ((1.0 - std) * 100.0) as i64
         }
-        "ImageLocality" => {
+        2 => {
             const MB: i64 = 1024 * 1024;
             let min = 23 * MB;
             let max = 1000 * MB * pod.images.len().max(1) as i64;
@@ -1073,9 +1097,9 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
         let node = &st.nodes[(start + processed) % n];
         processed += 1;
         let mut failed = None;
-        for plugin in FILTERS {
-            if let Err(r) = filter(plugin, &req, node) {
-                failed = Some((plugin, r.reasons));
+        for (i, plugin) in FILTERS.iter().enumerate() {
+            if let Err(r) = filter_at(i, &req, node) {
+                failed = Some((*plugin, r.reasons));
                 break;
             }
         }
@@ -1083,19 +1107,13 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
             feasible += 1;
             // ImageLocality only matters when some node has one of the pod's images.
             let image = if images_somewhere {
-                score("ImageLocality", &req, node, &st.image_nodes, n)
+                score_at(2, &req, node, &st.image_nodes, n)
             } else {
                 0
             };
             Some([
-                score("NodeResourcesFit", &req, node, &st.image_nodes, n),
-                score(
-                    "NodeResourcesBalancedAllocation",
-                    &req,
-                    node,
-                    &st.image_nodes,
-                    n,
-                ),
+                score_at(0, &req, node, &st.image_nodes, n),
+                score_at(1, &req, node, &st.image_nodes, n),
                 image,
             ])
         } else {

@@ -260,14 +260,14 @@ impl World {
 }
 
 /// FNV-1a: tiny, stable across platforms (unlike `DefaultHasher`, which may change).
-struct Fnv(u64);
+pub(crate) struct Fnv(pub(crate) u64);
 impl Default for Fnv {
     fn default() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
 impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
@@ -275,7 +275,7 @@ impl Fnv {
     }
 }
 
-fn hash_value(h: &mut Fnv, v: &Value) {
+pub(crate) fn hash_value(h: &mut Fnv, v: &Value) {
     match v {
         Value::Null => h.write(b"n"),
         Value::Bool(b) => h.write(if *b { b"t" } else { b"f" }),

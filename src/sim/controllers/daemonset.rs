@@ -47,7 +47,12 @@ fn daemon_tolerations(spec: &mut Value) {
 
 /// Does a node satisfy a pod spec's nodeSelector and required node affinity?
 pub fn node_matches(spec: &Value, node: &Value) -> bool {
-    let labels = meta::labels(node);
+    // Borrowed: the controller asks this for every node at every reconcile.
+    let empty = crate::sim::value::Map::new();
+    let labels = node
+        .path(&["metadata", "labels"])
+        .and_then(Value::as_map)
+        .unwrap_or(&empty);
     if let Some(sel) = spec.get("nodeSelector").and_then(Value::as_map) {
         if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
             return false;
@@ -71,7 +76,7 @@ pub fn node_matches(spec: &Value, node: &Value) -> bool {
                     es.iter().all(|e| {
                         let mut sel = Value::map();
                         sel.set("matchExpressions", Value::Seq(vec![e.clone()]));
-                        meta::selector_matches_labels(&sel, &labels)
+                        meta::selector_matches_labels(&sel, labels)
                     })
                 });
             let fields_ok = term
@@ -98,21 +103,21 @@ pub fn node_matches(spec: &Value, node: &Value) -> bool {
 /// `(should run, should continue running)` like upstream's `NodeShouldRunDaemonPod`: a new
 /// pod needs every NoSchedule/NoExecute taint tolerated; an existing one only NoExecute.
 fn should_run(spec: &Value, node: &Value) -> (bool, bool) {
+    if !node_matches(spec, node) {
+        return (false, false);
+    }
     (
         tolerated(spec, node, &["NoSchedule", "NoExecute"]),
         tolerated(spec, node, &["NoExecute"]),
     )
 }
 
+/// Are the node's taints with one of `effects` tolerated? (Node selection is checked apart.)
 fn tolerated(spec: &Value, node: &Value, effects: &[&str]) -> bool {
-    if !node_matches(spec, node) {
-        return false;
-    }
-    let tolerations: Vec<Value> = spec
+    let tolerations: &[Value] = spec
         .get("tolerations")
         .and_then(Value::as_seq)
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], |v| v.as_slice());
     node.path(&["spec", "taints"])
         .and_then(Value::as_seq)
         .is_none_or(|taints| {

@@ -49,6 +49,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     }
     let ns = meta::split_key(key).0.unwrap_or("default").to_string();
     let pod_res = super::res("Pod");
+    let no_labels = Map::new();
     let pods: Vec<Arc<Value>> = st
         .index
         .pods_by_ns
@@ -56,7 +57,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .map(|keys| {
             keys.iter()
                 .filter_map(|k| ctx.get(pod_res, k))
-                .filter(|p| meta::map_selector_matches(&selector, &meta::labels(p)))
+                .filter(|p| {
+                    // Borrowed: a Service's namespace may hold 50,000 pods.
+                    let labels = p.path(&["metadata", "labels"]).and_then(Value::as_map);
+                    meta::map_selector_matches(&selector, labels.unwrap_or(&no_labels))
+                })
                 .filter(|p| {
                     !meta::pod_is_finished(p) && meta::str_at(p, &["status", "podIP"]).is_some()
                 })

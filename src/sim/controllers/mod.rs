@@ -113,6 +113,70 @@ pub struct Index {
     /// Objects by the uid of each owner in their ownerReferences.
     pub dependents: BTreeMap<String, BTreeSet<ObjKey>>,
     owners_of: BTreeMap<ObjKey, Vec<String>>,
+    /// Per node, what [`Index::node_inputs_changed`] compares.
+    node_inputs: BTreeMap<String, Value>,
+    /// Per pod key, a hash of what its owners and Services read ([`pod_fingerprint`]).
+    pod_fp: BTreeMap<String, u64>,
+    /// Per ReplicaSet/DaemonSet, a hash of everything but its status ([`spec_fingerprint`]).
+    spec_fp: BTreeMap<ObjKey, u64>,
+}
+
+/// A hash of an object without its `status` and `resourceVersion`: what changes when someone
+/// edits it, not when its controller reports on it.
+fn spec_fingerprint(obj: &Value) -> u64 {
+    let mut h = super::world::Fnv::default();
+    if let Some(m) = obj.as_map() {
+        for (k, v) in m {
+            match (k, v) {
+                ("status", _) => {}
+                ("metadata", Value::Map(meta)) => {
+                    for (mk, mv) in meta {
+                        if mk != "resourceVersion" {
+                            h.write(mk.as_bytes());
+                            super::world::hash_value(&mut h, mv);
+                        }
+                    }
+                }
+                _ => {
+                    h.write(k.as_bytes());
+                    super::world::hash_value(&mut h, v);
+                }
+            }
+        }
+    }
+    h.0
+}
+
+/// A hash of the pod fields the ReplicaSet, DaemonSet and endpoints controllers read: labels,
+/// deletion, node, phase, IP and the Ready condition. The kubelet writes a pod's status
+/// several times while it starts (pulling, created, started...): only the writes that change
+/// this wake the pod's ReplicaSet (which then reads all its pods, maybe 10,000).
+fn pod_fingerprint(pod: &Value) -> u64 {
+    let mut h = super::world::Fnv::default();
+    for path in [
+        &["metadata", "labels"][..],
+        &["metadata", "deletionTimestamp"],
+        &["spec", "nodeName"],
+        &["status", "phase"],
+        &["status", "podIP"],
+    ] {
+        match pod.path(path) {
+            Some(v) => super::world::hash_value(&mut h, v),
+            None => h.write(b"-"),
+        }
+    }
+    match meta::condition(pod, "Ready") {
+        Some(c) => {
+            for f in ["status", "lastTransitionTime"] {
+                match c.get(f) {
+                    Some(v) => super::world::hash_value(&mut h, v),
+                    None => h.write(b"-"),
+                }
+            }
+        }
+        None => h.write(b"-"),
+    }
+    h.0
 }
 
 impl Index {
@@ -186,6 +250,62 @@ impl Index {
             }
             self.pods_by_ns.entry(ns).or_default().insert(k.1.clone());
             self.pod_slots.insert(k.1.clone(), (owner, node));
+        }
+    }
+
+    /// Would [`Index::file`] put `obj` exactly where `k` is filed now? (Most changes are
+    /// status updates: re-filing them would cost a dozen map operations for nothing.)
+    fn filed_same(&self, k: &ObjKey, obj: &Value) -> bool {
+        let uid = meta::uid(obj);
+        if self.uid_of.get(k).map_or(!uid.is_empty(), |u| u != uid) {
+            return false;
+        }
+        let refs = meta::owner_refs(obj);
+        let owners_same = match self.owners_of.get(k) {
+            Some(o) => o.len() == refs.len() && o.iter().zip(&refs).all(|(a, r)| *a == r.uid),
+            None => refs.is_empty(),
+        };
+        if !owners_same {
+            return false;
+        }
+        if k.0 != "pods" {
+            return true;
+        }
+        let owner = refs.iter().find(|r| r.controller).map(|r| r.uid.as_str());
+        let node = meta::node_name(obj);
+        self.pod_slots
+            .get(&k.1)
+            .is_some_and(|(o, n)| o.as_deref() == owner && n.as_deref() == node)
+    }
+
+    /// The DaemonSet-relevant part of a node (labels, taints, unschedulable): only a change
+    /// there (or a new or deleted node) can change which nodes run daemon pods.
+    fn node_inputs_changed(&mut self, name: &str, node: Option<&Value>) -> bool {
+        let inputs = node.map(|n| {
+            let mut v = Value::map();
+            for (f, path) in [
+                ("labels", &["metadata", "labels"][..]),
+                ("taints", &["spec", "taints"][..]),
+                ("unschedulable", &["spec", "unschedulable"][..]),
+            ] {
+                if let Some(x) = n.path(path) {
+                    v.set(f, x.clone());
+                }
+            }
+            v
+        });
+        match inputs {
+            Some(v) => {
+                if self.node_inputs.get(name) == Some(&v) {
+                    return false;
+                }
+                self.node_inputs.insert(name.to_string(), v);
+                true
+            }
+            None => {
+                self.node_inputs.remove(name);
+                true
+            }
         }
     }
 
@@ -489,15 +609,38 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
         } else {
             None
         };
-        st.index.unfile(&okey);
-        if kind == EventKind::Put {
-            st.index.file(&okey, &obj);
+        let same_filing = kind == EventKind::Put && st.index.filed_same(&okey, &obj);
+        if !same_filing {
+            st.index.unfile(&okey);
+            if kind == EventKind::Put {
+                st.index.file(&okey, &obj);
+            }
         }
-        route(st, r, &k, &obj, kind, old_owner);
+        // A pod update that changes nothing its owners or Services read wakes nobody.
+        let quiet = r.plural == "pods" && {
+            let fp = (kind == EventKind::Put).then(|| pod_fingerprint(&obj));
+            let old = match fp {
+                Some(fp) => st.index.pod_fp.insert(k.clone(), fp),
+                None => st.index.pod_fp.remove(&k),
+            };
+            same_filing && fp.is_some() && old == fp && !meta::is_terminating(&obj)
+        };
+        // A ReplicaSet or DaemonSet whose status alone changed (its controller just wrote it)
+        // needs no second reconcile: only its owner (a Deployment) reads its status.
+        let status_only = matches!(r.kind, "ReplicaSet" | "DaemonSet") && {
+            let fp = (kind == EventKind::Put).then(|| spec_fingerprint(&obj));
+            let old = match fp {
+                Some(fp) => st.index.spec_fp.insert(okey.clone(), fp),
+                None => st.index.spec_fp.remove(&okey),
+            };
+            fp.is_some() && old == fp
+        };
+        route(st, r, &k, &obj, kind, old_owner, quiet, status_only);
     }
 }
 
 /// Which controllers care about a change.
+#[allow(clippy::too_many_arguments)]
 fn route(
     st: &mut State,
     r: &'static Resource,
@@ -505,7 +648,24 @@ fn route(
     obj: &Value,
     kind: EventKind,
     old_owner: Option<String>,
+    quiet: bool,
+    status_only: bool,
 ) {
+    if quiet {
+        // Same owners, same fingerprint, not terminating: the garbage collector already
+        // checked its owners, and the ReplicaSet/DaemonSet/endpoints controllers would compute
+        // the same thing. Jobs and StatefulSets read more of the status: they still hear it.
+        if let Some(o) = meta::controller_ref(obj) {
+            let ctl = match o.kind.as_str() {
+                "StatefulSet" => Ctl::StatefulSet,
+                "Job" => Ctl::Job,
+                _ => return,
+            };
+            let ns = meta::split_key(key).0.unwrap_or("");
+            st.enqueue(ctl, &format!("{ns}/{}", o.name));
+        }
+        return;
+    }
     let ns = meta::split_key(key).0.unwrap_or("").to_string();
     // The garbage collector looks at everything with owners, finalizers or dependents.
     if kind == EventKind::Delete {
@@ -574,7 +734,9 @@ fn route(
             }
         }
         "ReplicaSet" => {
-            st.enqueue(Ctl::ReplicaSet, key);
+            if !status_only {
+                st.enqueue(Ctl::ReplicaSet, key);
+            }
             if let Some(o) = meta::controller_ref(obj) {
                 wake_owner(st, &o);
             }
@@ -586,13 +748,18 @@ fn route(
                 wake_owner(st, &o);
             }
         }
+        "DaemonSet" if status_only => {}
         "DaemonSet" => st.enqueue(Ctl::DaemonSet, key),
         "StatefulSet" => st.enqueue(Ctl::StatefulSet, key),
         "Job" => st.enqueue(Ctl::Job, key),
         "Service" => st.enqueue(Ctl::Endpoints, key),
         "Node" => {
-            // New or changed nodes matter to every DaemonSet.
-            st.enqueue(Ctl::DaemonSet, "*");
+            // New, deleted or relabelled/retainted nodes matter to every DaemonSet; heartbeats
+            // (a status update every few seconds per node) do not.
+            let node = (kind == EventKind::Put).then_some(obj);
+            if st.index.node_inputs_changed(key, node) {
+                st.enqueue(Ctl::DaemonSet, "*");
+            }
         }
         "PersistentVolumeClaim" => st.enqueue(Ctl::Storage, key),
         "PersistentVolume" => st.enqueue(Ctl::Storage, &format!("pv:{key}")),
@@ -602,12 +769,24 @@ fn route(
 
 /// The pod keys an owner controls (by its uid), read from the index.
 pub fn owned_pods(ctx: &Ctx<'_>, st: &State, owner_uid: &str) -> Vec<std::sync::Arc<Value>> {
-    let pods = res("Pod");
-    st.index
-        .pods_by_owner
-        .get(owner_uid)
-        .map(|keys| keys.iter().filter_map(|k| ctx.get(pods, k)).collect())
-        .unwrap_or_default()
+    let Some(keys) = st.index.pods_by_owner.get(owner_uid) else {
+        return Vec::new();
+    };
+    // One key buffer for all of them: a ReplicaSet may own 10,000 pods and is reconciled
+    // after every change to any of them.
+    let prefix = res("Pod").storage_prefix(None);
+    let mut key = String::with_capacity(prefix.len() + 64);
+    let store = ctx.store();
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        key.clear();
+        key.push_str(&prefix);
+        key.push_str(k);
+        if let Some(kv) = store.get(&key) {
+            out.push(kv.value.clone());
+        }
+    }
+    out
 }
 
 /// Orphan pods of a namespace that `selector` matches (candidates for adoption).
@@ -747,5 +926,71 @@ pub fn bootstrap_cluster(world: &mut World, cluster: &str) {
         if let Some(mut a) = world.api(cluster, "kube-apiserver") {
             let _ = a.create(res("StorageClass"), sc);
         }
+    }
+}
+
+#[cfg(test)]
+mod wake_tests {
+    //! What wakes a controller: only changes to what it reads.
+    use super::*;
+    use crate::sim::value::json;
+
+    fn v(src: &str) -> Value {
+        json::parse(src).expect("test JSON")
+    }
+
+    #[test]
+    fn node_heartbeats_do_not_wake_daemonsets_but_new_nodes_labels_and_taints_do() {
+        let mut index = Index::default();
+        let node = v(r#"{"metadata":{"name":"w1","labels":{"a":"1"}},"status":{"t":"1"}}"#);
+        assert!(index.node_inputs_changed("w1", Some(&node)), "a new node");
+        let beat = v(r#"{"metadata":{"name":"w1","labels":{"a":"1"}},"status":{"t":"2"}}"#);
+        assert!(!index.node_inputs_changed("w1", Some(&beat)), "a heartbeat");
+        let relabelled = v(r#"{"metadata":{"name":"w1","labels":{"a":"2"}}}"#);
+        assert!(index.node_inputs_changed("w1", Some(&relabelled)));
+        let tainted = v(
+            r#"{"metadata":{"name":"w1","labels":{"a":"2"}},"spec":{"taints":[{"key":"k","effect":"NoSchedule"}]}}"#,
+        );
+        assert!(index.node_inputs_changed("w1", Some(&tainted)));
+        assert!(index.node_inputs_changed("w1", None), "a deleted node");
+    }
+
+    #[test]
+    fn pod_fingerprint_follows_what_owners_and_services_read() {
+        let base = r#"{"metadata":{"labels":{"app":"web"}},"spec":{"nodeName":"w1"},
+            "status":{"phase":"Running","podIP":"10.0.0.5",
+            "conditions":[{"type":"Ready","status":"False","lastTransitionTime":"t1"}],
+            "containerStatuses":[{"name":"c","restartCount":0}]}}"#;
+        let fp = pod_fingerprint(&v(base));
+        let same = base.replace("\"restartCount\":0", "\"restartCount\":1");
+        assert_eq!(
+            pod_fingerprint(&v(&same)),
+            fp,
+            "container details do not matter"
+        );
+        for changed in [
+            base.replace("\"status\":\"False\"", "\"status\":\"True\""),
+            base.replace("10.0.0.5", "10.0.0.6"),
+            base.replace("\"Running\"", "\"Succeeded\""),
+            base.replace("\"app\":\"web\"", "\"app\":\"db\""),
+            base.replace("\"w1\"", "\"w2\""),
+        ] {
+            assert_ne!(pod_fingerprint(&v(&changed)), fp, "{changed}");
+        }
+    }
+
+    #[test]
+    fn spec_fingerprint_ignores_status_and_resource_version_only() {
+        let a = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"5"},"spec":{"replicas":3},"status":{"replicas":1}}"#,
+        );
+        let b = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"6"},"spec":{"replicas":3},"status":{"replicas":2}}"#,
+        );
+        let c = v(
+            r#"{"metadata":{"name":"rs","resourceVersion":"7"},"spec":{"replicas":4},"status":{"replicas":2}}"#,
+        );
+        assert_eq!(spec_fingerprint(&a), spec_fingerprint(&b));
+        assert_ne!(spec_fingerprint(&b), spec_fingerprint(&c));
     }
 }

@@ -62,7 +62,8 @@ pub fn run(ctx: &mut Ctx<'_>, st: &mut State) {
             .to_string();
         alive.push(name.clone());
         let lease = ctx.get(lease_res, &format!("kube-node-lease/{name}"));
-        let mut node_v: Value = (*node).clone();
+        // Shared until a write needs a copy: most nodes are healthy and left alone.
+        let mut node_v: std::sync::Arc<Value> = node;
         // The heartbeat is the Lease when the kubelet made one, else (like upstream's probe
         // timestamps) the Ready condition's lastHeartbeatTime in the node's status.
         let beat = match &lease {
@@ -90,10 +91,12 @@ pub fn run(ctx: &mut Ctx<'_>, st: &mut State) {
                 .to_string();
             let stale = now.since_ms(probe) > NODE_MONITOR_GRACE_MS;
             if stale && ready != "Unknown" {
-                mark_unknown(&mut node_v, now);
-                if let Ok(u) = ctx.update_status(node_res, &strip_rv(&node_v)) {
-                    node_v = u;
-                }
+                let mut v = (*node_v).clone();
+                mark_unknown(&mut v, now);
+                node_v = std::sync::Arc::new(match ctx.update_status(node_res, &strip_rv(&v)) {
+                    Ok(u) => u,
+                    Err(_) => v,
+                });
                 ctx.event(
                     &node_v,
                     Type::Normal,
@@ -108,10 +111,12 @@ pub fn run(ctx: &mut Ctx<'_>, st: &mut State) {
                     == Some("NodeStatusUnknown")
             {
                 // The kubelet is back: its next status post says Ready again.
-                mark_ready(&mut node_v, now);
-                if let Ok(u) = ctx.update_status(node_res, &strip_rv(&node_v)) {
-                    node_v = u;
-                }
+                let mut v = (*node_v).clone();
+                mark_ready(&mut v, now);
+                node_v = std::sync::Arc::new(match ctx.update_status(node_res, &strip_rv(&v)) {
+                    Ok(u) => u,
+                    Err(_) => v,
+                });
             }
         }
         sync_taints(ctx, &node_v, now);

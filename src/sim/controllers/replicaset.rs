@@ -50,9 +50,12 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .cloned()
         .unwrap_or_else(Value::map);
     let mut pods: Vec<Arc<Value>> = super::owned_pods(ctx, st, &uid);
+    // Did this reconcile write a pod? If not, the status is computed from the pods already
+    // read instead of reading all of them again.
+    let mut wrote = false;
     if !meta::is_terminating(&rs) {
         // Release pods whose labels no longer match (someone relabelled them).
-        let mut kept = Vec::new();
+        let mut kept = Vec::with_capacity(pods.len());
         for p in pods {
             if meta::selector_matches(&selector, &p) {
                 kept.push(p);
@@ -64,16 +67,21 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                     .collect();
                 meta::set_owner_refs(&mut q, &refs);
                 let _ = ctx.update(super::res("Pod"), q);
+                wrote = true;
             }
         }
         pods = kept;
         for orphan in super::orphans_matching(ctx, st, &ns, &selector) {
+            wrote = true;
             if let Some(p) = super::adopt(ctx, &orphan, &rs) {
                 pods.push(Arc::new(p));
             }
         }
     }
-    let active = super::active(&pods);
+    let active: Vec<Arc<Value>> = pods
+        .into_iter()
+        .filter(|p| meta::pod_is_active(p))
+        .collect();
     let want = meta::int_at(&rs, &["spec", "replicas"]).unwrap_or(1).max(0) as usize;
     if !meta::is_terminating(&rs) {
         if active.len() < want {
@@ -85,6 +93,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             if want - active.len() > BURST_REPLICAS {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
+            wrote = true;
             for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
                 let mut pod = super::pod_from_template(&rs, &template);
                 pod.path_mut_or_insert(&["metadata"])
@@ -113,6 +122,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 }
             }
         } else if active.len() > want {
+            wrote = true;
             let mut victims = active.clone();
             rank_for_deletion(&mut victims, ctx.now());
             if active.len() - want > BURST_REPLICAS {
@@ -140,8 +150,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         }
     }
     // Status, from the pods as they are now.
-    let pods = super::owned_pods(ctx, st, &uid);
-    let active = super::active(&pods);
+    let active = if wrote {
+        super::active(&super::owned_pods(ctx, st, &uid))
+    } else {
+        active
+    };
     let now = ctx.now();
     let min_ready = meta::int_at(&rs, &["spec", "minReadySeconds"]).unwrap_or(0);
     let template_labels = rs
@@ -149,19 +162,23 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .and_then(Value::as_map)
         .cloned()
         .unwrap_or_default();
-    let fully = active
-        .iter()
-        .filter(|p| {
-            template_labels
-                .iter()
-                .all(|(k, v)| p.path(&["metadata", "labels", k]) == Some(v))
-        })
-        .count();
-    let ready = active.iter().filter(|p| meta::pod_is_ready(p)).count();
-    let available = active
-        .iter()
-        .filter(|p| meta::pod_is_available(p, min_ready, now))
-        .count();
+    // One pass over the pods (there may be 10,000 of them).
+    let (mut fully, mut ready, mut available) = (0usize, 0usize, 0usize);
+    for p in &active {
+        let labels = p.path(&["metadata", "labels"]).and_then(Value::as_map);
+        if template_labels
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+        {
+            fully += 1;
+        }
+        if meta::pod_is_ready(p) {
+            ready += 1;
+            if meta::pod_is_available(p, min_ready, now) {
+                available += 1;
+            }
+        }
+    }
     if available < ready {
         // Some pods become available once minReadySeconds pass: look again then.
         st.enqueue_after(Ctl::ReplicaSet, key, now.plus_ms(1_000));
