@@ -15,6 +15,7 @@
 //! ```
 
 use super::Value;
+use crate::sort::SortSmall;
 use std::borrow::Borrow;
 use std::fmt;
 
@@ -209,7 +210,7 @@ impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
         let mut entries: Vec<Pair> = iter.into_iter().collect();
         // Stable sort + keep the LAST of equal keys, like inserting one by one would.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_small_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<Pair> = Vec::with_capacity(entries.len());
         for e in entries {
             match out.last_mut() {

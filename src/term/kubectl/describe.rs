@@ -13,6 +13,7 @@ use super::Ctx;
 use crate::sim::api::{self, Resource};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 /// `Mon, 05 Jan 2026 09:00:00 +0000` (Go's RFC1123Z), from an RFC 3339 timestamp.
@@ -106,7 +107,7 @@ fn events_for(ctx: &mut Ctx, obj: &Value) -> Vec<Value> {
             && io.and_then(|x| x.get("name")).and_then(Value::as_str) == Some(name.as_str())
             && io.and_then(|x| x.get("kind")).and_then(Value::as_str) == Some(kind.as_str())
     });
-    evs.sort_by_key(|e| {
+    evs.sort_small_by_key(|e| {
         e.get("lastTimestamp")
             .and_then(Value::as_str)
             .unwrap_or("")

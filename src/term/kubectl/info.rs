@@ -6,6 +6,7 @@ use super::{codec, Ctx};
 use crate::sim::api::{self, RESOURCES};
 use crate::sim::presets::K8S_VERSION;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 pub const CLIENT_VERSION: &str = "v1.34.1";
@@ -46,8 +47,8 @@ pub fn api_resources(ctx: &mut Ctx) -> Output {
                 .is_none_or(|g| av.rsplit_once('/').map_or("", |(grp, _)| grp) == g)
     });
     match ctx.p.value("sort-by") {
-        Some("name") => rows.sort_by(|a, b| a.0.cmp(&b.0)),
-        Some("kind") => rows.sort_by(|a, b| a.4.cmp(&b.4)),
+        Some("name") => rows.sort_small_by(|a, b| a.0.cmp(&b.0)),
+        Some("kind") => rows.sort_small_by(|a, b| a.4.cmp(&b.4)),
         _ => {}
     }
     match ctx.p.value("output") {
@@ -114,7 +115,7 @@ pub fn api_versions(ctx: &mut Ctx) -> Output {
         "node.k8s.io/v1",
         "certificates.k8s.io/v1",
     ]);
-    v.sort_unstable();
+    v.sort_small();
     v.dedup();
     Output::out(v.iter().map(|x| format!("{x}\n")).collect::<String>())
 }
@@ -549,7 +550,7 @@ pub fn explain(ctx: &mut Ctx) -> Output {
     if !children.is_empty() {
         out.push_str("FIELDS:\n");
         let mut sorted = children;
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted.sort_small_by(|a, b| a.0.cmp(&b.0));
         for (p, t, d) in sorted {
             let name = p.rsplit('.').next().unwrap_or(p);
             out.push_str(&format!("  {name}\t{t}\n"));
