@@ -41,7 +41,9 @@ impl<T> SortSmall<T> for [T] {
             let v: &[T] = self;
             sorted_indices(v.len(), &mut |a, b| cmp(&v[a], &v[b]))
         };
-        permute(self, order);
+        if let Some(order) = order {
+            permute(self, order);
+        }
     }
 
     fn sort_small_by_key<K: Ord>(&mut self, mut key: impl FnMut(&T) -> K) {
@@ -50,10 +52,15 @@ impl<T> SortSmall<T> for [T] {
 }
 
 /// The indices `0..n` stably sorted by `cmp`: the only instance of the standard sort needed.
-fn sorted_indices(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
+/// `None` when the elements are already in order (often: lists read from ordered maps), so
+/// that common case costs one pass and no allocation.
+fn sorted_indices(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Option<Vec<usize>> {
+    if (1..n).all(|i| cmp(i - 1, i) != Ordering::Greater) {
+        return None;
+    }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| cmp(a, b));
-    order
+    Some(order)
 }
 
 /// Rearranges `v` so that `v[i]` becomes the old `v[order[i]]`, in place, by following each
@@ -115,6 +122,23 @@ mod tests {
                 assert_eq!(ours, std, "n={n} seed={seed}");
             }
         }
+    }
+
+    #[test]
+    fn sorted_and_reversed_inputs() {
+        let sorted: Vec<(u32, usize)> = (0..50).map(|i| (i / 3, i as usize)).collect();
+        let mut ours = sorted.clone();
+        ours.sort_small_by_key(|e| e.0);
+        assert_eq!(ours, sorted, "already in order: unchanged");
+
+        let mut ours: Vec<(u32, usize)> = sorted.iter().rev().copied().collect();
+        let mut std = ours.clone();
+        ours.sort_small_by_key(|e| e.0);
+        std.sort_by_key(|e| e.0);
+        assert_eq!(
+            ours, std,
+            "reversed, equal keys keep their (reversed) order"
+        );
     }
 
     #[test]
