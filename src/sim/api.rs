@@ -137,6 +137,15 @@ pub static RESOURCES: &[Resource] = &[
         "services/specs"
     ),
     res!(
+        "controllerrevisions",
+        "controllerrevision",
+        [],
+        "apps/v1",
+        true,
+        "ControllerRevision",
+        "controllerrevisions"
+    ),
+    res!(
         "daemonsets",
         "daemonset",
         ["ds"],

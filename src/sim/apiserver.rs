@@ -303,6 +303,9 @@ impl ApiServer<'_> {
             obj.path_mut_or_insert(&["metadata"])
                 .set("generation", 1i64);
         }
+        if res.kind == "DaemonSet" {
+            set_template_generation(&mut obj, 1);
+        }
         self.cluster.store.put(&key, obj.clone(), Some(0))?;
         self.trace("create", res, ns.as_deref(), &name);
         Ok(obj)
@@ -528,6 +531,12 @@ impl ApiServer<'_> {
             obj.path_mut_or_insert(&["metadata"])
                 .set("generation", if spec_changed { g + 1 } else { g });
         }
+        if res.kind == "DaemonSet" {
+            let old = template_generation(&current.value);
+            let changed =
+                current.value.path(&["spec", "template"]) != obj.path(&["spec", "template"]);
+            set_template_generation(&mut obj, if changed { old + 1 } else { old });
+        }
         self.finish_write(res, ns.as_deref(), &name, &key, obj, current.mod_revision)
     }
 
@@ -738,6 +747,22 @@ impl ApiServer<'_> {
 
 /// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
 /// subresource, except the few upstream leaves without it).
+/// A DaemonSet's template generation: apps/v1 keeps the internal `spec.templateGeneration` in
+/// the `deprecated.daemonset.template.generation` annotation; the strategy sets 1 on create
+/// and adds 1 whenever the pod template changes (pods get it as `pod-template-generation`).
+pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+pub fn template_generation(ds: &Value) -> i64 {
+    meta::annotation(ds, TEMPLATE_GENERATION)
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(1)
+}
+
+fn set_template_generation(ds: &mut Value, g: i64) {
+    meta::set_annotation(ds, TEMPLATE_GENERATION, &g.to_string());
+}
+
 fn has_generation(kind: &str) -> bool {
-    !matches!(kind, "Node" | "Service" | "Namespace")
+    // Leases: `leaseStrategy` sets no generation (kubelet and leader-election Leases show none).
+    !matches!(kind, "Node" | "Service" | "Namespace" | "Lease")
 }

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | stop `kube-scheduler` | `kube-scheduler` | new pods stay `Pending`, bound at restart |
 //! | stop `kube-controller-manager` | `kube-controller-manager` | deleted pods are not replaced, no rollouts, no NotReady marking |
+//! | stop one replica, `kube-scheduler/<node>` or `kube-controller-manager/<node>` | same | if it led, another replica takes its Lease 15 s after its last renewal ([`super::leader`]) |
 //! | stop `kube-apiserver` | `kube-apiserver` | every component freezes; kubectl gets `connection refused` |
 //! | stop `cloud-controller-manager` | `cloud-controller-manager` | LoadBalancers stay `<pending>` |
 //! | stop kubelet on a node | `kubelet/<node>` | its Lease stops; NotReady (Unknown) after 40 s; containers keep running |
@@ -61,7 +62,7 @@ pub enum FaultError {
     NoNode(String),
     #[error("no etcd member named {0:?}")]
     NoMember(String),
-    #[error("unknown component {0:?} (kube-apiserver, kube-scheduler, kube-controller-manager, cloud-controller-manager)")]
+    #[error("unknown component {0:?} (kube-apiserver, kube-scheduler, kube-controller-manager, cloud-controller-manager, or kube-scheduler/<node>, kube-controller-manager/<node>)")]
     NoComponent(String),
 }
 
@@ -77,8 +78,15 @@ pub fn apply(world: &mut World, cluster: &str, fault: &Fault) -> Result<(), Faul
     };
     let (switch, up) = match fault {
         Fault::StopComponent(x) | Fault::StartComponent(x) => {
-            if !COMPONENTS.contains(&x.as_str()) {
-                return Err(FaultError::NoComponent(x.clone()));
+            // `kube-scheduler/<node>`: one replica of an HA control plane.
+            match x.split_once('/') {
+                Some((comp, node)) if super::leader::COMPONENTS.contains(&comp) => {
+                    if !node_exists(c, node) {
+                        return Err(FaultError::NoNode(node.to_string()));
+                    }
+                }
+                _ if COMPONENTS.contains(&x.as_str()) => {}
+                _ => return Err(FaultError::NoComponent(x.clone())),
             }
             (x.clone(), matches!(fault, Fault::StartComponent(_)))
         }

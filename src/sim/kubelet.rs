@@ -500,7 +500,45 @@ fn script_of(c: &Value) -> Option<String> {
     Some(words.join(" "))
 }
 
+/// Programs that serve until stopped when a manifest names them as its `command`.
+const SERVER_COMMANDS: &[&str] = &[
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kube-proxy",
+    "cloud-controller-manager",
+    "coredns",
+    "kindnetd",
+    "local-path-provisioner",
+    "metrics-server",
+    "storage-provisioner",
+    "flanneld",
+    "calico-node",
+    "nginx",
+];
+
 fn behavior_of(c: &Value, image: &str) -> (Behavior, bool) {
+    let (repo, _) = split_image(image);
+    let short = repo.rsplit('/').next().unwrap_or(repo);
+    let program = c
+        .get("command")
+        .and_then(Value::as_seq)
+        .and_then(|cmd| cmd.first())
+        .and_then(Value::as_str);
+    match program {
+        // Control-plane and add-on binaries run until stopped (static pods name them).
+        Some(p) if SERVER_COMMANDS.contains(&p.rsplit('/').next().unwrap_or(p)) => {
+            return (Behavior::Serve, false);
+        }
+        // Only `args` to a server image: its own entrypoint serves (CoreDNS `-conf ...`).
+        None if SERVER_COMMANDS.contains(&short)
+            || pull_result(image).is_ok_and(|(_, ports)| !ports.is_empty()) =>
+        {
+            return (Behavior::Serve, false);
+        }
+        _ => {}
+    }
     let Some(script) = script_of(c) else {
         let (repo, _) = split_image(image);
         let short = repo.rsplit('/').next().unwrap_or(repo);
@@ -2539,6 +2577,53 @@ fn render_logs(
         _ => {}
     }
     out
+}
+
+/// How long a stopped control-plane component's container runs before it exits again.
+const CRASH_RUN_MS: u64 = 1_000;
+
+/// Makes the containers of a running pod crash (exit 1 shortly after each start, so the
+/// usual restart back-off applies) or serve again; used for the static pods of stopped
+/// control-plane components ([`super::mirror`]). Returns whether anything changed.
+pub(crate) fn set_crashing(c: &mut Cluster, pod_key: &str, crashing: bool, now: SimTime) -> bool {
+    let st = &mut c.kubelet;
+    let Some(rt) = st.pods.get_mut(pod_key) else {
+        return false;
+    };
+    let crash = Behavior::Exit {
+        code: 1,
+        after_ms: Some(CRASH_RUN_MS),
+    };
+    let mut changed = false;
+    for ctr in rt.ctrs.iter_mut() {
+        let is_crashing = ctr.behavior == crash;
+        if crashing == is_crashing {
+            continue;
+        }
+        changed = true;
+        if crashing {
+            ctr.behavior = crash;
+            if ctr.st == CState::Running {
+                // The process dies now.
+                ctr.next = Some(now);
+            }
+        } else {
+            ctr.behavior = Behavior::Serve;
+            match ctr.st {
+                CState::Running if ctr.readiness.is_none() => ctr.next = None,
+                CState::CrashLoopBackOff | CState::Exited | CState::Idle => {
+                    // The kubelet starts the fixed component at once.
+                    ctr.backoff_ms = BACKOFF_INITIAL_MS;
+                    ctr.next = Some(now);
+                }
+                _ => {}
+            }
+        }
+    }
+    if changed {
+        arm(st, pod_key, now);
+    }
+    changed
 }
 
 #[cfg(test)]

@@ -232,6 +232,64 @@ impl Preset {
     }
 }
 
+/// The managed-cluster offers of the other clouds, for their CLIs' "get credentials"
+/// commands (`aws eks update-kubeconfig`, `az aks get-credentials`, `doctl kubernetes
+/// cluster kubeconfig save`): `provider` is `eks`, `aks` or `doks`. The cluster behaves like
+/// the managed preset's (hidden control plane, cloud controller) with that cloud's node
+/// image, kubelet version string and addresses.
+pub fn install_cloud(
+    world: &mut World,
+    provider: &str,
+    name: &str,
+    server: &str,
+    nodes: &[(String, Role)],
+) {
+    let (version, os_image, kernel, runtime, ip_base, cloud) = match provider {
+        "eks" => (
+            format!("{K8S_VERSION}-eks-3025e55"),
+            "Amazon Linux 2023.8.20250915",
+            "6.1.150-174.273.amzn2023.x86_64",
+            "containerd://1.7.27",
+            [192, 168, 12, 34],
+            "aws",
+        ),
+        "aks" => (
+            K8S_VERSION.to_string(),
+            "Ubuntu 22.04.5 LTS",
+            "5.15.0-1092-azure",
+            "containerd://1.7.28-1",
+            [10, 224, 0, 4],
+            "azure",
+        ),
+        _ => (
+            K8S_VERSION.to_string(),
+            "Debian GNU/Linux 12 (bookworm)",
+            "6.1.0-37-amd64",
+            "containerd://1.7.27",
+            [10, 114, 0, 2],
+            "digitalocean",
+        ),
+    };
+    let spec = ClusterSpec {
+        server: "",
+        version,
+        os_image,
+        kernel,
+        runtime,
+        ip_base,
+        nodes: Vec::new(),
+    };
+    let mut cluster = Cluster::new(name, server, &spec.version);
+    cluster.kubelet.builtin_cni = Some(Preset::Managed.builtin_cni().to_string());
+    world.clusters.insert(name.to_string(), cluster);
+    bootstrap_nodes(world, name, &spec, nodes);
+    if let Some(c) = world.clusters.get_mut(name) {
+        c.cloud_provider = Some(cloud.to_string());
+    }
+    super::controllers::bootstrap_cluster(world, name);
+    system::install(world, name, Preset::Managed, nodes);
+}
+
 /// A node's role in a preset cluster (see [`Preset::install_custom`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -422,6 +422,17 @@ fn job_errors(spec: &Value) -> Vec<String> {
     non_negative("spec.parallelism", spec.get("parallelism"), &mut errs);
     non_negative("spec.completions", spec.get("completions"), &mut errs);
     non_negative("spec.backoffLimit", spec.get("backoffLimit"), &mut errs);
+    if let Some(mode) = spec.get("completionMode") {
+        let ok = ["NonIndexed", "Indexed"];
+        if !mode.as_str().is_some_and(|m| ok.contains(&m)) {
+            errs.push(not_supported("spec.completionMode", mode, &ok));
+        } else if mode.as_str() == Some("Indexed") && spec.get("completions").is_none() {
+            errs.push(required(
+                "spec.completions",
+                "when completion mode is Indexed",
+            ));
+        }
+    }
     let empty = Value::map();
     let tspec = spec.path(&["template", "spec"]).unwrap_or(&empty);
     errs.extend(pod_spec_errors(

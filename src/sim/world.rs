@@ -5,10 +5,14 @@
 //! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's;
 //!    expiry of Events past their one-hour TTL) and Raft leader election
 //!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster;
-//! 2. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
-//! 3. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop;
-//! 4. kube-scheduler ([`super::scheduler`]): binds pending pods;
-//! 5. cloud-controller-manager ([`super::cloud`], managed clusters only).
+//! 2. leader election ([`super::leader`]): the control-plane replicas renew or take the
+//!    `kube-system` Leases of kube-scheduler and kube-controller-manager; the static pods of
+//!    stopped components are marked crashing for their kubelet ([`super::mirror`]);
+//! 3. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
+//! 4. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop,
+//!    if its leader replica is up;
+//! 5. kube-scheduler ([`super::scheduler`]): binds pending pods, if its leader is up;
+//! 6. cloud-controller-manager ([`super::cloud`], managed clusters only).
 //!
 //! A component that is down (see [`Cluster::is_up`]) is skipped: that is how faults work.
 //!
@@ -57,6 +61,8 @@ pub struct Cluster {
     pub kubelet: super::kubelet::State,
     pub controllers: super::controllers::State,
     pub scheduler: super::scheduler::State,
+    /// Leader election of the control-plane components ([`super::leader`]).
+    pub leader: super::leader::State,
     /// etcd members and Raft leader ([`super::etcd`]).
     pub etcd: super::etcd::State,
     /// The cloud provider of managed clusters (`gce`); `None` elsewhere, where no
@@ -85,6 +91,7 @@ impl Cluster {
             kubelet: Default::default(),
             controllers: Default::default(),
             scheduler: Default::default(),
+            leader: Default::default(),
             etcd: Default::default(),
             cloud_provider: None,
             cloud: Default::default(),
@@ -207,18 +214,20 @@ impl World {
             {
                 continue;
             }
+            super::leader::step(self, name);
+            super::mirror::step(self, name);
             super::kubelet::step(self, name, dt_ms);
             if self
                 .clusters
                 .get(name)
-                .is_some_and(|c| c.is_up("kube-controller-manager"))
+                .is_some_and(|c| super::leader::acts(c, "kube-controller-manager", now))
             {
                 super::controllers::step(self, name, dt_ms);
             }
             if self
                 .clusters
                 .get(name)
-                .is_some_and(|c| c.is_up("kube-scheduler"))
+                .is_some_and(|c| super::leader::acts(c, "kube-scheduler", now))
             {
                 super::scheduler::step(self, name, dt_ms);
             }

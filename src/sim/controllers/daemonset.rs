@@ -192,11 +192,28 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .path(&["spec", "template"])
         .cloned()
         .unwrap_or_else(Value::map);
-    let hash = super::template_hash(&template, None);
     let mut tspec = template.get("spec").cloned().unwrap_or_else(Value::map);
     daemon_tolerations(&mut tspec);
     let nodes = ctx.list(super::res("Node"), None);
     let pods = super::owned_pods(ctx, st, &uid);
+    // The revision history (ControllerRevisions) names the hash new pods are labelled with.
+    let collision = meta::int_at(&ds, &["status", "collisionCount"]);
+    let mut hash = super::template_hash(&template, collision);
+    if !meta::is_terminating(&ds) {
+        let in_use: Vec<String> = pods
+            .iter()
+            .filter(|p| !meta::is_terminating(p))
+            .filter_map(|p| meta::label(p, REVISION_LABEL).map(str::to_string))
+            .collect();
+        match super::history::sync(ctx, st, &ds, "DaemonSet", &in_use) {
+            Some(cur) => hash = cur.pod_label,
+            // Hash collision or refused write: try again shortly rather than roll blindly.
+            None => {
+                st.enqueue_after(Ctl::DaemonSet, key, ctx.now().plus_ms(1_000));
+                return;
+            }
+        }
+    }
     let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
     for p in &pods {
         if let Some(n) = target_node(p) {
@@ -261,9 +278,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 labels.set(REVISION_LABEL, hash.as_str());
                 labels.set(
                     "pod-template-generation",
-                    meta::int_at(&ds, &["metadata", "generation"])
-                        .unwrap_or(1)
-                        .to_string(),
+                    crate::sim::apiserver::template_generation(&ds).to_string(),
                 );
                 match ctx.create(pod_res, pod) {
                     Ok(c) => {

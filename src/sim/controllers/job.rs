@@ -4,12 +4,14 @@
 //! Pods carry `job-name` / `batch.kubernetes.io/job-name` and the controller-uid labels (set
 //! by defaulting on the template). Finished pods are counted once (by uid) into
 //! `status.succeeded` / `status.failed`; a failure delays the next pod by the back-off
-//! (10 s, 20 s, 40 s ... capped at 6 min). With `restartPolicy: OnFailure` container
-//! restarts count as failures. The end states are the conditions `Complete` (event
+//! (10 s, 20 s, 40 s ... capped at 6 min). The Job fails when `failed > backoffLimit`, or with
+//! `restartPolicy: OnFailure` when the container restarts of its running/pending pods reach
+//! the limit (`pastBackoffLimitOnFailure`). `completionMode: Indexed` is in
+//! [`super::indexed_job`]: one pod per index, `status.completedIndexes`. The end states are the conditions `Complete` (event
 //! `Completed` `Job completed`) and `Failed` / `BackoffLimitExceeded` (`Job has reached the
 //! specified backoff limit`); `ttlSecondsAfterFinished` then deletes the Job.
 
-use super::{Ctl, Ctx, State};
+use super::{indexed_job, Ctl, Ctx, State};
 use crate::sim::apiserver::DeleteOptions;
 use crate::sim::events::Type;
 use crate::sim::meta;
@@ -69,12 +71,26 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .filter(|p| meta::pod_is_active(p))
         .cloned()
         .collect();
-    let restarts: i64 = active
-        .iter()
-        .filter_map(|p| p.path(&["status", "containerStatuses"])?.as_seq().cloned())
-        .flatten()
-        .filter_map(|c| meta::int_at(&c, &["restartCount"]))
-        .sum();
+    // `pastBackoffLimitOnFailure`: with restartPolicy OnFailure, container restarts of
+    // running or pending pods count against the limit too.
+    let on_failure =
+        meta::str_at(&job, &["spec", "template", "spec", "restartPolicy"]) == Some("OnFailure");
+    let restarts: i64 = if on_failure {
+        active
+            .iter()
+            .filter(|p| matches!(meta::pod_phase(p), "Running" | "Pending"))
+            .flat_map(|p| {
+                ["initContainerStatuses", "containerStatuses"]
+                    .into_iter()
+                    .filter_map(|f| p.path(&["status", f])?.as_seq().cloned())
+                    .flatten()
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|c| meta::int_at(&c, &["restartCount"]))
+            .sum()
+    } else {
+        0
+    };
     if status.get("startTime").is_none() && !finished {
         status.set("startTime", now.rfc3339());
     }
@@ -84,6 +100,22 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .max(0);
     let backoff_limit = meta::int_at(&job, &["spec", "backoffLimit"]).unwrap_or(6);
     let suspended = meta::bool_at(&job, &["spec", "suspend"]) == Some(true);
+    // Indexed Jobs count succeeded indexes, not pods.
+    let indexed = indexed_job::is_indexed(&job);
+    let mut done_indexes = std::collections::BTreeSet::new();
+    if indexed {
+        let c = completions.unwrap_or(1);
+        done_indexes = indexed_job::parse(
+            meta::str_at(&status, &["completedIndexes"]).unwrap_or(""),
+            c,
+        );
+        for p in pods.iter().filter(|p| meta::pod_phase(p) == "Succeeded") {
+            if let Some(ix) = indexed_job::index_of(p).filter(|ix| *ix < c) {
+                done_indexes.insert(ix);
+            }
+        }
+        succeeded = done_indexes.len() as i64;
+    }
     let pod_res = super::res("Pod");
     let mut job_v = job.clone();
     if !finished {
@@ -91,37 +123,51 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             Some(c) => succeeded >= c,
             None => succeeded > 0 && active.is_empty(),
         };
-        if failed + restarts > backoff_limit {
+        let past_restarts = on_failure
+            && if backoff_limit == 0 {
+                restarts > 0
+            } else {
+                restarts >= backoff_limit
+            };
+        let failure_target = meta::condition_status(&job, "FailureTarget") == Some("True");
+        if failure_target || failed > backoff_limit || past_restarts {
+            // Upstream (1.31+): `FailureTarget` first, the running pods are deleted, and the
+            // terminal `Failed` condition (with its event) once none is left terminating.
+            if !failure_target {
+                meta::set_condition(
+                    &mut job_v,
+                    meta::make_condition(
+                        "FailureTarget",
+                        "True",
+                        "BackoffLimitExceeded",
+                        "Job has reached the specified backoff limit",
+                    ),
+                    now,
+                );
+            }
             for p in &active {
                 let _ = ctx.delete(pod_res, &meta::key_of(p), &DeleteOptions::default());
             }
-            meta::set_condition(
-                &mut job_v,
-                meta::make_condition(
-                    "FailureTarget",
-                    "True",
-                    "BackoffLimitExceeded",
-                    "Job has reached the specified backoff limit",
-                ),
-                now,
-            );
-            meta::set_condition(
-                &mut job_v,
-                meta::make_condition(
-                    "Failed",
-                    "True",
-                    "BackoffLimitExceeded",
-                    "Job has reached the specified backoff limit",
-                ),
-                now,
-            );
-            ctx.event(
-                &job,
-                Type::Warning,
-                "BackoffLimitExceeded",
-                "Job has reached the specified backoff limit",
-                COMPONENT,
-            );
+            let reason = meta::condition(&job_v, "FailureTarget")
+                .and_then(|c| meta::str_at(c, &["reason"]))
+                .unwrap_or("BackoffLimitExceeded")
+                .to_string();
+            let message = meta::condition(&job_v, "FailureTarget")
+                .and_then(|c| meta::str_at(c, &["message"]))
+                .unwrap_or("Job has reached the specified backoff limit")
+                .to_string();
+            let terminating = pods.iter().any(|p| meta::is_terminating(p));
+            if active.is_empty() && !terminating {
+                meta::set_condition(
+                    &mut job_v,
+                    meta::make_condition("Failed", "True", &reason, &message),
+                    now,
+                );
+                ctx.event(&job, Type::Warning, &reason, &message, COMPONENT);
+            } else {
+                // Deleted pods disappearing wake the Job; look again in case they don't.
+                st.enqueue_after(Ctl::Job, key, now.plus_ms(1_000));
+            }
         } else if complete {
             meta::set_condition(
                 &mut job_v,
@@ -174,10 +220,32 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 if missing > super::replicaset::BURST_REPLICAS as i64 {
                     st.enqueue(Ctl::Job, key);
                 }
-                for _ in 0..missing.min(super::replicaset::BURST_REPLICAS as i64) {
+                let burst = missing.min(super::replicaset::BURST_REPLICAS as i64);
+                // Indexed: one pod per pending index, lowest first; otherwise anonymous pods.
+                let slots: Vec<Option<i64>> = if indexed {
+                    let running: std::collections::BTreeSet<i64> = active
+                        .iter()
+                        .filter_map(|p| indexed_job::index_of(p))
+                        .collect();
+                    indexed_job::first_pending(
+                        &done_indexes,
+                        &running,
+                        burst,
+                        completions.unwrap_or(1),
+                    )
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+                } else {
+                    (0..burst).map(|_| None).collect()
+                };
+                for slot in slots {
                     let mut pod = super::pod_from_template(&job, &template);
                     pod.path_mut_or_insert(&["metadata"])
                         .set("generateName", format!("{name}-"));
+                    if let Some(ix) = slot {
+                        indexed_job::decorate(&mut pod, &name, ix);
+                    }
                     match ctx.create(pod_res, pod) {
                         Ok(c) => {
                             let pn = meta::str_at(&c, &["metadata", "name"]).unwrap_or("");
@@ -243,6 +311,9 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         } else {
             meta::remove(&mut status, f);
         }
+    }
+    if indexed && !done_indexes.is_empty() {
+        status.set("completedIndexes", indexed_job::format(&done_indexes));
     }
     status.set("ready", ready);
     status.set("terminating", terminating);

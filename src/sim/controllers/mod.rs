@@ -38,6 +38,8 @@ pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod gc;
+pub mod history;
+pub mod indexed_job;
 pub mod job;
 pub mod namespace;
 pub mod nodelifecycle;
@@ -578,6 +580,12 @@ fn route(
             }
         }
         "Deployment" => st.enqueue(Ctl::Deployment, key),
+        // Revisions changed or deleted by hand are recreated/renumbered by their owner.
+        "ControllerRevision" => {
+            if let Some(o) = meta::controller_ref(obj) {
+                wake_owner(st, &o);
+            }
+        }
         "DaemonSet" => st.enqueue(Ctl::DaemonSet, key),
         "StatefulSet" => st.enqueue(Ctl::StatefulSet, key),
         "Job" => st.enqueue(Ctl::Job, key),
@@ -656,8 +664,13 @@ pub fn pod_from_template(owner: &Value, template: &Value) -> Value {
 }
 
 /// The hash of a pod template, as the name suffix of ReplicaSets (`web-7d4b9c5f8`) and the
-/// `pod-template-hash` label: FNV-32a of the template (plus the collision count), printed in
-/// decimal and mapped through `rand.SafeEncodeString`'s alphabet, like `controller.ComputeHash`.
+/// `pod-template-hash` label: FNV-32a of the template, then the collision count as 8
+/// little-endian bytes (a `uint32` in an 8-byte buffer), printed in decimal and mapped through
+/// `rand.SafeEncodeString`, like `controller.ComputeHash`.
+///
+/// Upstream hashes `spew`'s `%#v` dump of the typed Go `PodTemplateSpec` (every field of every
+/// struct, zero values included, with Go type names); our templates are unstructured values,
+/// so we feed their sorted JSON instead: same algorithm and shape, not upstream's values.
 pub fn template_hash(template: &Value, collision_count: Option<i64>) -> String {
     let mut h: u32 = 0x811c_9dc5;
     let mut feed = |bytes: &[u8]| {
@@ -668,14 +681,19 @@ pub fn template_hash(template: &Value, collision_count: Option<i64>) -> String {
     };
     feed(super::validation::json(template).as_bytes());
     if let Some(c) = collision_count {
-        feed(&(c as u32).to_le_bytes());
+        let mut buf = [0u8; 8];
+        buf[..4].copy_from_slice(&(c as u32).to_le_bytes());
+        feed(&buf);
     }
-    h.to_string()
-        .bytes()
-        .map(|b| {
-            let a = super::rng::NAME_ALPHABET;
-            a[usize::from(b) % a.len()] as char
-        })
+    safe_encode(&h.to_string())
+}
+
+/// `rand.SafeEncodeString`: each byte becomes `alphanums[b % 27]` (no vowels, no 0/1/3, so
+/// generated names never spell words).
+pub fn safe_encode(s: &str) -> String {
+    let a = super::rng::NAME_ALPHABET;
+    s.bytes()
+        .map(|b| a[usize::from(b) % a.len()] as char)
         .collect()
 }
 

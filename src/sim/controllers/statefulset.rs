@@ -43,12 +43,30 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .path(&["spec", "template"])
         .cloned()
         .unwrap_or_else(Value::map);
-    let update_rev = format!("{name}-{}", super::template_hash(&template, None));
     let want = meta::int_at(&sts, &["spec", "replicas"])
         .unwrap_or(1)
         .max(0);
     let parallel = meta::str_at(&sts, &["spec", "podManagementPolicy"]) == Some("Parallel");
     let pods: Vec<Arc<Value>> = super::owned_pods(ctx, st, &uid);
+    // The update revision is the ControllerRevision of the current template.
+    let in_use: Vec<String> = pods
+        .iter()
+        .filter(|p| !meta::is_terminating(p))
+        .filter_map(|p| meta::label(p, "controller-revision-hash").map(str::to_string))
+        .collect();
+    let update_rev = if meta::is_terminating(&sts) {
+        meta::str_at(&sts, &["status", "updateRevision"])
+            .unwrap_or("")
+            .to_string()
+    } else {
+        match super::history::sync(ctx, st, &sts, "StatefulSet", &in_use) {
+            Some(cur) => cur.pod_label,
+            None => {
+                st.enqueue_after(super::Ctl::StatefulSet, key, ctx.now().plus_ms(1_000));
+                return;
+            }
+        }
+    };
     let mut by_ord: BTreeMap<i64, Arc<Value>> = BTreeMap::new();
     for p in &pods {
         if let Some(o) = ordinal(&name, p) {
@@ -181,14 +199,25 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .filter(|p| meta::label(p, "controller-revision-hash") == Some(update_rev.as_str()))
         .count() as i64;
     let mut status = sts.get("status").cloned().unwrap_or_else(Value::map);
+    // The current revision stays the old one until every pod runs the update revision.
+    let current_rev = match meta::str_at(&status, &["currentRevision"]) {
+        Some(c) if updated < want || (live.len() as i64) != want => c.to_string(),
+        _ => update_rev.clone(),
+    };
+    let current = live
+        .iter()
+        .filter(|p| meta::label(p, "controller-revision-hash") == Some(current_rev.as_str()))
+        .count() as i64;
     status.set("replicas", live.len() as i64);
     status.set("readyReplicas", ready);
     status.set("availableReplicas", ready);
-    status.set("currentReplicas", updated);
+    status.set("currentReplicas", current);
     status.set("updatedReplicas", updated);
-    status.set("currentRevision", update_rev.as_str());
+    status.set("currentRevision", current_rev.as_str());
     status.set("updateRevision", update_rev.as_str());
-    status.set("collisionCount", 0i64);
+    if status.get("collisionCount").is_none() {
+        status.set("collisionCount", 0i64);
+    }
     for f in [
         "readyReplicas",
         "availableReplicas",

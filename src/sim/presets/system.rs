@@ -14,7 +14,8 @@
 //!   replica and the storage-provisioner pod;
 //! - k3s: no control-plane pods (they live in the k3s binary); CoreDNS, local-path-provisioner
 //!   and metrics-server Deployments;
-//! - managed: no control-plane pods visible; kube-proxy and CoreDNS.
+//! - managed (GKE-like): no control-plane pods visible; kube-proxy, CoreDNS and metrics-server
+//!   (GKE runs it by default, so `kubectl top` works there as on a real managed cluster).
 
 use super::super::api::{self, resource_for_kind};
 use super::super::network;
@@ -30,6 +31,7 @@ const KINDNET_IMAGE: &str = "docker.io/kindest/kindnetd:v20250512-df8de77b";
 const LOCAL_PATH_IMAGE: &str = "docker.io/rancher/local-path-provisioner:v0.0.31";
 const CALICO_IMAGE: &str = "docker.io/calico/node:v3.30.3";
 const METRICS_IMAGE: &str = "docker.io/rancher/mirrored-metrics-server:v0.8.0";
+const GKE_METRICS_IMAGE: &str = "registry.k8s.io/metrics-server/metrics-server:v0.8.0";
 const K3S_COREDNS_IMAGE: &str = "docker.io/rancher/mirrored-coredns-coredns:1.12.3";
 const MINIKUBE_STORAGE_IMAGE: &str = "gcr.io/k8s-minikube/storage-provisioner:v5";
 
@@ -202,6 +204,18 @@ pub(super) fn install(
                 b.create_running_pod(pod, n, 0, true);
             }
         }
+        Preset::Managed => {
+            b.deployment(
+                "metrics-server",
+                "kube-system",
+                ("k8s-app", "metrics-server"),
+                GKE_METRICS_IMAGE,
+                "6b4f7c9d8",
+                &nodes,
+                &[0],
+                &[("100m", "70Mi")],
+            );
+        }
         _ => {}
     }
     // The images every node already has (the node image or the first pulls).
@@ -229,6 +243,9 @@ pub(super) fn install(
         if preset == Preset::K3s && n.control_plane {
             imgs.push(LOCAL_PATH_IMAGE.to_string());
             imgs.push(METRICS_IMAGE.to_string());
+        }
+        if preset == Preset::Managed && i == 0 {
+            imgs.push(GKE_METRICS_IMAGE.to_string());
         }
     }
     b.node_images(&nodes, &per_node);
@@ -1130,6 +1147,9 @@ mod tests {
         let managed = World::new(1, Preset::Managed);
         let names = pods(&managed, Preset::Managed.cluster_name());
         assert!(!names.iter().any(|n| n.contains("etcd")));
+        assert!(names
+            .iter()
+            .any(|n| n.starts_with("kube-system/metrics-server-")));
         assert_eq!(
             names
                 .iter()

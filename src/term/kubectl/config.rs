@@ -717,6 +717,27 @@ fn help() -> String {
     s
 }
 
+/// `config delete-context|delete-cluster|delete-user NAME`: kubectl's messages
+/// (`deleted cluster x from FILE`, `cannot delete cluster x, not in FILE`); no NAME does nothing.
+fn delete_named<T>(
+    entries: &mut Vec<(String, T)>,
+    what: &str,
+    name: Option<&String>,
+    file: &str,
+) -> Result<(Output, bool), String> {
+    let Some(name) = name else {
+        return Ok((Output::default(), false));
+    };
+    if !entries.iter().any(|(n, _)| n == name) {
+        return Err(format!("cannot delete {what} {name}, not in {file}"));
+    }
+    entries.retain(|(n, _)| n != name);
+    Ok((
+        Output::out(format!("deleted {what} {name} from {file}\n")),
+        true,
+    ))
+}
+
 /// Runs `kubectl config <args>` (`args` start after `config`; global flags may be anywhere).
 pub fn run(term: &mut Terminal, args: &[String]) -> Output {
     let o = match parse_opts(args) {
@@ -802,47 +823,24 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         "set-context" => set_context(&mut kc, &rest, &o),
         "set-cluster" => set_cluster(term, &mut kc, &rest, &o),
         "set-credentials" => set_credentials(term, &mut kc, &rest, &o),
-        "delete-context" => match rest.first() {
-            None => Ok((Output::out(String::new()), false)),
-            Some(name) if kc.context(name).is_none() => {
-                Err(format!("cannot delete context {name}, not in {file}"))
-            }
-            Some(name) => {
-                let mut out = Output::default();
-                if kc.current_context.as_deref() == Some(name.as_str()) {
-                    out.err_raw("warning: this removed your active context, use \"kubectl config use-context\" to select a different one\n");
-                }
-                kc.contexts.retain(|(n, _)| n != name);
-                out.print(format!("deleted context {name} from {file}\n"));
-                Ok((out, true))
-            }
-        },
-        "delete-cluster" => match rest.first() {
-            None => Ok((Output::default(), false)),
-            Some(name) if kc.cluster(name).is_none() => {
-                Err(format!("cannot delete cluster {name}, not in {file}"))
-            }
-            Some(name) => {
-                kc.clusters.retain(|(n, _)| n != name);
-                Ok((
-                    Output::out(format!("deleted cluster {name} from {file}\n")),
-                    true,
-                ))
-            }
-        },
-        "delete-user" => match rest.first() {
-            None => Ok((Output::default(), false)),
-            Some(name) if kc.user(name).is_none() => {
-                Err(format!("cannot delete user {name}, not in {file}"))
-            }
-            Some(name) => {
-                kc.users.retain(|(n, _)| n != name);
-                Ok((
-                    Output::out(format!("deleted user {name} from {file}\n")),
-                    true,
-                ))
-            }
-        },
+        "delete-context" => {
+            let active = rest
+                .first()
+                .is_some_and(|n| kc.current_context.as_deref() == Some(n.as_str()));
+            delete_named(&mut kc.contexts, "context", rest.first(), &file).map(
+                |(out, changed)| {
+                    if !(active && changed) {
+                        return (out, changed);
+                    }
+                    let mut warned = Output::default();
+                    warned.err_raw("warning: this removed your active context, use \"kubectl config use-context\" to select a different one\n");
+                    warned.append(out);
+                    (warned, changed)
+                },
+            )
+        }
+        "delete-cluster" => delete_named(&mut kc.clusters, "cluster", rest.first(), &file),
+        "delete-user" => delete_named(&mut kc.users, "user", rest.first(), &file),
         "rename-context" => match (rest.first(), rest.get(1)) {
             (Some(old), Some(new)) => {
                 if new.is_empty() {

@@ -73,6 +73,13 @@ impl W {
 fn s(v: Option<&Value>) -> String {
     v.map(scalar_string).unwrap_or_default()
 }
+/// The value at `path` as text, or the default the API server would have set.
+fn field_or(o: &Value, path: &[&str], default: &str) -> String {
+    o.path(path)
+        .map(scalar_string)
+        .unwrap_or_else(|| default.into())
+}
+
 fn or_none(x: String) -> String {
     if x.is_empty() {
         "<none>".into()
@@ -107,8 +114,14 @@ fn events_for(ctx: &mut Ctx, obj: &Value) -> Vec<Value> {
             && io.and_then(|x| x.get("name")).and_then(Value::as_str) == Some(name.as_str())
             && io.and_then(|x| x.get("kind")).and_then(Value::as_str) == Some(kind.as_str())
     });
+    // DescribeEvents sorts with event.SortableEvents: by the last time each event was seen
+    // (series.lastObservedTime, else lastTimestamp, else eventTime). sort.Sort on these short
+    // lists is an insertion sort, so ties keep the API's order (by name: `<object>.<hex
+    // time>`, i.e. creation order); a stable sort on the same key reproduces it.
     evs.sort_small_by_key(|e| {
-        e.get("lastTimestamp")
+        e.path(&["series", "lastObservedTime"])
+            .or_else(|| e.get("lastTimestamp"))
+            .or_else(|| e.get("eventTime"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
@@ -125,15 +138,17 @@ fn write_events(w: &mut W, evs: &[Value], now: SimTime) {
     w.line(1, "Type\tReason\tAge\tFrom\tMessage");
     w.line(1, "----\t------\t----\t----\t-------");
     for e in evs {
-        let last = tables::since(e.get("lastTimestamp").and_then(Value::as_str), now);
+        // describe.go DescribeEvents: "<last> (xN over <first>)" for a repeated event, else
+        // the age of its first occurrence.
+        let first = tables::since(e.get("firstTimestamp").and_then(Value::as_str), now);
         let count = e.get("count").and_then(Value::as_i64).unwrap_or(1);
         let age = if count > 1 {
             format!(
-                "{last} (x{count} over {})",
-                tables::since(e.get("firstTimestamp").and_then(Value::as_str), now)
+                "{} (x{count} over {first})",
+                tables::since(e.get("lastTimestamp").and_then(Value::as_str), now)
             )
         } else {
-            last
+            first
         };
         let from = e
             .path(&["source", "component"])
@@ -424,9 +439,7 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
     w.kv(
         0,
         "Service Account",
-        pod.path(&["spec", "serviceAccountName"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "default".into()),
+        field_or(pod, &["spec", "serviceAccountName"], "default"),
     );
     let node = s(pod.path(&["spec", "nodeName"]));
     let host_ip = s(pod.path(&["status", "hostIP"]));
@@ -582,9 +595,7 @@ fn describe_pod(w: &mut W, pod: &Value, evs: &[Value], now: SimTime) {
     w.kv(
         0,
         "QoS Class",
-        pod.path(&["status", "qosClass"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "BestEffort".into()),
+        field_or(pod, &["status", "qosClass"], "BestEffort"),
     );
     w.map(
         0,
@@ -752,10 +763,7 @@ fn describe_deployment(ctx: &mut Ctx, w: &mut W, d: &Value) {
             st("availableReplicas")
         ),
     );
-    let strategy = d
-        .path(&["spec", "strategy", "type"])
-        .map(scalar_string)
-        .unwrap_or_else(|| "RollingUpdate".into());
+    let strategy = field_or(d, &["spec", "strategy", "type"], "RollingUpdate");
     w.kv(0, "StrategyType", &strategy);
     w.kv(
         0,
@@ -954,31 +962,27 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
             );
         }
         "DaemonSet" => {
-            w.kv(
-                0,
-                "Desired Number of Nodes Scheduled",
-                st("desiredNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Current Number of Nodes Scheduled",
-                st("currentNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Scheduled with Up-to-date Pods",
-                st("updatedNumberScheduled").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Scheduled with Available Pods",
-                st("numberAvailable").to_string(),
-            );
-            w.kv(
-                0,
-                "Number of Nodes Misscheduled",
-                st("numberMisscheduled").to_string(),
-            );
+            for (label, field) in [
+                (
+                    "Desired Number of Nodes Scheduled",
+                    "desiredNumberScheduled",
+                ),
+                (
+                    "Current Number of Nodes Scheduled",
+                    "currentNumberScheduled",
+                ),
+                (
+                    "Number of Nodes Scheduled with Up-to-date Pods",
+                    "updatedNumberScheduled",
+                ),
+                (
+                    "Number of Nodes Scheduled with Available Pods",
+                    "numberAvailable",
+                ),
+                ("Number of Nodes Misscheduled", "numberMisscheduled"),
+            ] {
+                w.kv(0, label, st(field).to_string());
+            }
         }
         "StatefulSet" => {
             w.kv(
@@ -995,49 +999,19 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
             w.kv(
                 0,
                 "Update Strategy",
-                o.path(&["spec", "updateStrategy", "type"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "RollingUpdate".into()),
+                field_or(o, &["spec", "updateStrategy", "type"], "RollingUpdate"),
             );
         }
         "Job" => {
-            w.kv(
-                0,
-                "Parallelism",
-                o.path(&["spec", "parallelism"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "1".into()),
-            );
-            w.kv(
-                0,
-                "Completions",
-                o.path(&["spec", "completions"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "1".into()),
-            );
-            w.kv(
-                0,
-                "Completion Mode",
-                o.path(&["spec", "completionMode"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "NonIndexed".into()),
-            );
-            w.kv(
-                0,
-                "Suspend",
-                if o.path(&["spec", "suspend"]) == Some(&Value::Bool(true)) {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-            w.kv(
-                0,
-                "Backoff Limit",
-                o.path(&["spec", "backoffLimit"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "6".into()),
-            );
+            for (label, field, default) in [
+                ("Parallelism", "parallelism", "1"),
+                ("Completions", "completions", "1"),
+                ("Completion Mode", "completionMode", "NonIndexed"),
+                ("Suspend", "suspend", "false"),
+                ("Backoff Limit", "backoffLimit", "6"),
+            ] {
+                w.kv(0, label, field_or(o, &["spec", field], default));
+            }
             if let Some(t) = o.path(&["status", "startTime"]).and_then(Value::as_str) {
                 w.kv(0, "Start Time", rfc1123z(t));
             }
@@ -1058,6 +1032,10 @@ fn describe_workload(ctx: &mut Ctx, w: &mut W, o: &Value, kind: &str) {
                     st("failed")
                 ),
             );
+            if o.path(&["spec", "completionMode"]).and_then(Value::as_str) == Some("Indexed") {
+                let done = s(o.path(&["status", "completedIndexes"]));
+                w.kv(0, "Completed Indexes", cap_indexes(&done, 50));
+            }
         }
         _ => {}
     }
@@ -1076,17 +1054,12 @@ fn describe_service(ctx: &mut Ctx, w: &mut W, svc: &Value) {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     w.kv(0, "Selector", or_none(sel.join(",")));
-    let ty = svc
-        .path(&["spec", "type"])
-        .map(scalar_string)
-        .unwrap_or_else(|| "ClusterIP".into());
+    let ty = field_or(svc, &["spec", "type"], "ClusterIP");
     w.kv(0, "Type", &ty);
     w.kv(
         0,
         "IP Family Policy",
-        svc.path(&["spec", "ipFamilyPolicy"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "SingleStack".into()),
+        field_or(svc, &["spec", "ipFamilyPolicy"], "SingleStack"),
     );
     w.kv(
         0,
@@ -1155,25 +1128,19 @@ fn describe_service(ctx: &mut Ctx, w: &mut W, svc: &Value) {
     w.kv(
         0,
         "Session Affinity",
-        svc.path(&["spec", "sessionAffinity"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "None".into()),
+        field_or(svc, &["spec", "sessionAffinity"], "None"),
     );
     if ty == "NodePort" || ty == "LoadBalancer" {
         w.kv(
             0,
             "External Traffic Policy",
-            svc.path(&["spec", "externalTrafficPolicy"])
-                .map(scalar_string)
-                .unwrap_or_else(|| "Cluster".into()),
+            field_or(svc, &["spec", "externalTrafficPolicy"], "Cluster"),
         );
     }
     w.kv(
         0,
         "Internal Traffic Policy",
-        svc.path(&["spec", "internalTrafficPolicy"])
-            .map(scalar_string)
-            .unwrap_or_else(|| "Cluster".into()),
+        field_or(svc, &["spec", "internalTrafficPolicy"], "Cluster"),
     );
 }
 
@@ -1324,6 +1291,125 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
             .collect(),
         _ => Vec::new(),
     };
+    describe_node_resource(w, n, &pods, now);
+}
+
+/// A quantity summed the way `resource.Quantity.Add` does: the value in base units (CPU in
+/// millicores) and the format of the first operand (binary `Mi` or decimal `M`).
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    value: i64,
+    binary: Option<bool>,
+}
+
+impl Sum {
+    fn add(&mut self, q: &str, cpu: bool) {
+        let v = super::top::quantity(&Value::from(q), if cpu { "cpu" } else { "memory" });
+        self.value += v.unwrap_or(0);
+        self.binary.get_or_insert(q.ends_with('i'));
+    }
+    fn max(self, other: Sum) -> Sum {
+        if other.value > self.value {
+            other
+        } else {
+            self
+        }
+    }
+    /// `Quantity.String()`: canonical form (`0`, `250m`, `2`, `170Mi`, `128M`).
+    fn text(&self, cpu: bool) -> String {
+        if cpu {
+            return crate::sim::quantity::format_milli(self.value);
+        }
+        let v = self.value;
+        if v == 0 {
+            return "0".into();
+        }
+        let (base, suffixes): (i64, &[&str]) = if self.binary == Some(true) {
+            (1024, &["", "Ki", "Mi", "Gi", "Ti", "Pi"])
+        } else {
+            (1000, &["", "k", "M", "G", "T", "P"])
+        };
+        let mut n = v;
+        let mut i = 0;
+        while i + 1 < suffixes.len() && n % base == 0 {
+            n /= base;
+            i += 1;
+        }
+        format!("{n}{}", suffixes[i])
+    }
+}
+
+/// `resourcehelper.PodRequests` / `PodLimits`: per resource, the sum over the containers, at
+/// least the largest init container (init containers run one at a time), plus the overhead.
+fn pod_resources(pod: &Value, kind: &str) -> std::collections::BTreeMap<String, Sum> {
+    let list = |field: &str| {
+        let mut m: std::collections::BTreeMap<String, Sum> = Default::default();
+        for c in pod
+            .path(&["spec", field])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(res) = c.path(&["resources", kind]).and_then(Value::as_map) {
+                for (r, q) in res {
+                    m.entry(r.clone())
+                        .or_default()
+                        .add(&scalar_string(q), r == "cpu");
+                }
+            }
+        }
+        m
+    };
+    let mut total = list("containers");
+    for c in pod
+        .path(&["spec", "initContainers"])
+        .and_then(Value::as_seq)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(res) = c.path(&["resources", kind]).and_then(Value::as_map) {
+            for (r, q) in res {
+                let mut one = Sum::default();
+                one.add(&scalar_string(q), r == "cpu");
+                let cur = total.get(r).copied().unwrap_or_default();
+                total.insert(r.clone(), cur.max(one));
+            }
+        }
+    }
+    if let Some(overhead) = pod.path(&["spec", "overhead"]).and_then(Value::as_map) {
+        for (r, q) in overhead {
+            total
+                .entry(r.clone())
+                .or_default()
+                .add(&scalar_string(q), r == "cpu");
+        }
+    }
+    total
+}
+
+/// kubectl's describeNodeResource (kubectl/pkg/describe/describe.go): the node's
+/// non-terminated pods with their requests and limits as a share of allocatable (whole
+/// percent, truncated), then the totals for cpu, memory, ephemeral-storage and every
+/// hugepages-* resource the node reports.
+fn describe_node_resource(w: &mut W, n: &Value, pods: &[Value], now: SimTime) {
+    let allocatable = n
+        .path(&["status", "allocatable"])
+        .or_else(|| n.path(&["status", "capacity"]))
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
+    let alloc = |r: &str| {
+        allocatable
+            .get(r)
+            .and_then(|q| super::top::quantity(q, r))
+            .unwrap_or(0)
+    };
+    let cell = |sum: Option<&Sum>, r: &str| {
+        let sum = sum.copied().unwrap_or_default();
+        let a = alloc(r);
+        let pct = if a == 0 { 0 } else { sum.value * 100 / a };
+        format!("{} ({pct}%)", sum.text(r == "cpu"))
+    };
     w.line(
         0,
         &format!("Non-terminated Pods:\t({} in total)", pods.len()),
@@ -1336,35 +1422,30 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
         1,
         "---------\t----\t\t------------\t----------\t---------------\t-------------\t---",
     );
-    for p in &pods {
-        let req = |r: &str, k: &str| {
-            p.path(&["spec", "containers"])
-                .and_then(Value::as_seq)
-                .and_then(|cs| cs.first())
-                .and_then(|c| c.path(&["resources", r, k]))
-                .map(scalar_string)
-                .unwrap_or_else(|| "0".into())
-        };
-        let pct = |v: String| {
-            if v == "0" {
-                "0 (0%)".to_string()
-            } else {
-                format!("{v} (0%)")
-            }
-        };
+    let mut reqs: std::collections::BTreeMap<String, Sum> = Default::default();
+    let mut limits: std::collections::BTreeMap<String, Sum> = Default::default();
+    for p in pods {
+        let (r, l) = (pod_resources(p, "requests"), pod_resources(p, "limits"));
         w.line(
             1,
             &format!(
                 "{}\t{}\t\t{}\t{}\t{}\t{}\t{}",
                 api::namespace_of(p).unwrap_or(""),
                 api::name_of(p),
-                pct(req("requests", "cpu")),
-                pct(req("limits", "cpu")),
-                pct(req("requests", "memory")),
-                pct(req("limits", "memory")),
+                cell(r.get("cpu"), "cpu"),
+                cell(l.get("cpu"), "cpu"),
+                cell(r.get("memory"), "memory"),
+                cell(l.get("memory"), "memory"),
                 tables::age(p, now)
             ),
         );
+        for (total, one) in [(&mut reqs, r), (&mut limits, l)] {
+            for (k, v) in one {
+                let t = total.entry(k).or_default();
+                t.value += v.value;
+                t.binary = t.binary.or(v.binary);
+            }
+        }
     }
     w.line(0, "Allocated resources:");
     w.line(
@@ -1373,11 +1454,123 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     );
     w.line(1, "Resource\tRequests\tLimits");
     w.line(1, "--------\t--------\t------");
-    w.line(1, "cpu\t0 (0%)\t0 (0%)");
-    w.line(1, "memory\t0 (0%)\t0 (0%)");
-    w.line(1, "ephemeral-storage\t0 (0%)\t0 (0%)");
-    w.line(1, "hugepages-1Gi\t0 (0%)\t0 (0%)");
-    w.line(1, "hugepages-2Mi\t0 (0%)\t0 (0%)");
+    let mut rows: Vec<String> = vec!["cpu".into(), "memory".into(), "ephemeral-storage".into()];
+    rows.extend(
+        allocatable
+            .keys()
+            .filter(|k| k.starts_with("hugepages-"))
+            .cloned(),
+    );
+    for r in rows {
+        w.line(
+            1,
+            &format!(
+                "{r}\t{}\t{}",
+                cell(reqs.get(&r), &r),
+                cell(limits.get(&r), &r)
+            ),
+        );
+    }
+}
+
+/// kubectl's `capIndexesListOrNone`: the list cut at the first comma past `soft_limit`.
+fn cap_indexes(indexes: &str, soft_limit: usize) -> String {
+    if indexes.is_empty() {
+        return "<none>".into();
+    }
+    match indexes
+        .char_indices()
+        .find(|(i, c)| *i >= soft_limit && *c == ',')
+    {
+        Some((i, _)) => format!("{}...", &indexes[..=i]),
+        None => indexes.to_string(),
+    }
+}
+
+/// kubectl's `smartLabelFor`: `apiVersion` → `API Version`, `leaseDurationSeconds` →
+/// `Lease Duration Seconds`; names with characters other than letters and `-` stay as they are.
+fn smart_label(field: &str) -> String {
+    if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
+        return field.to_string();
+    }
+    // camelcase.Split: a new word at each lower→upper change, and before the last capital
+    // of a run of capitals followed by a lower-case letter (`HTTPServer` → HTTP, Server).
+    let chars: Vec<char> = field.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if c.is_uppercase() && p.is_lowercase() => true,
+            Some(p) if c.is_uppercase() && p.is_uppercase() => next.is_some_and(char::is_lowercase),
+            Some(p) => (p == '-') != (c == '-'),
+            None => false,
+        };
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .iter()
+        .map(|w| {
+            let up = w.to_uppercase();
+            if ["API", "URL", "UID", "OSB", "GUID"].contains(&up.as_str()) {
+                up
+            } else {
+                let mut cs = w.chars();
+                cs.next()
+                    .map(|f| f.to_uppercase().chain(cs).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// kubectl's generic describer (`printUnstructuredContent`) for kinds without their own:
+/// every field but name, namespace, labels and annotations, sorted, nested two spaces a level.
+fn describe_unstructured(w: &mut W, o: &Value) {
+    common_meta(w, o, api::namespace_of(o).is_some());
+    w.map(0, "Labels", &labels_of(o), "=");
+    w.map(0, "Annotations", &annotations(o), ": ");
+    fn walk(w: &mut W, level: usize, v: &Value, path: &str) {
+        let Some(m) = v.as_map() else { return };
+        for (k, v) in m.iter() {
+            let p = format!("{path}.{k}");
+            if [
+                ".metadata.name",
+                ".metadata.namespace",
+                ".metadata.labels",
+                ".metadata.annotations",
+            ]
+            .contains(&p.as_str())
+            {
+                continue;
+            }
+            match v {
+                Value::Map(_) => {
+                    w.line(level, &format!("{}:", smart_label(k)));
+                    walk(w, level + 1, v, &p);
+                }
+                Value::Seq(items) => {
+                    w.line(level, &format!("{}:", smart_label(k)));
+                    for item in items {
+                        match item {
+                            Value::Map(_) => walk(w, level + 1, item, &p),
+                            other => w.line(level + 1, &scalar_string(other)),
+                        }
+                    }
+                }
+                other => w.kv(level, &smart_label(k), scalar_string(other)),
+            }
+        }
+    }
+    walk(w, 0, o, "");
 }
 
 fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
@@ -1387,13 +1580,7 @@ fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
     match res.kind {
         "Namespace" => {
             w.line(0, "");
-            w.kv(
-                0,
-                "Status",
-                o.path(&["status", "phase"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "Active".into()),
-            );
+            w.kv(0, "Status", field_or(o, &["status", "phase"], "Active"));
             w.line(0, "");
             w.line(0, "No resource quota.");
             w.line(0, "");
@@ -1452,9 +1639,7 @@ fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
             w.kv(
                 0,
                 "VolumeMode",
-                o.path(&["spec", "volumeMode"])
-                    .map(scalar_string)
-                    .unwrap_or_else(|| "Filesystem".into()),
+                field_or(o, &["spec", "volumeMode"], "Filesystem"),
             );
         }
         _ => {}
@@ -1561,6 +1746,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
                     let _ = &evs;
                 }
             }
+            // No describer of their own in kubectl: the generic one.
+            "Lease" | "ControllerRevision" => {
+                describe_unstructured(&mut w, &obj);
+                write_events(&mut w, &evs, now);
+            }
             _ => {
                 describe_generic(&mut w, &obj, res);
                 if !matches!(res.kind, "Namespace") {
@@ -1587,6 +1777,29 @@ fn bool_word(v: &Value, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completed_indexes_are_capped_at_a_comma() {
+        assert_eq!(cap_indexes("", 50), "<none>");
+        assert_eq!(cap_indexes("0-4", 50), "0-4");
+        assert_eq!(cap_indexes("1,3,5,7", 2), "1,3,...");
+    }
+
+    #[test]
+    fn smart_labels_read_like_kubectl() {
+        for (field, label) in [
+            ("apiVersion", "API Version"),
+            ("uid", "UID"),
+            ("leaseDurationSeconds", "Lease Duration Seconds"),
+            ("holderIdentity", "Holder Identity"),
+            ("$patch", "$patch"),
+            ("k8s-app", "k8s-app"),
+            ("HTTPServer", "HTTP Server"),
+            ("dnsPolicy", "Dns Policy"),
+        ] {
+            assert_eq!(smart_label(field), label, "{field}");
+        }
+    }
 
     #[test]
     fn dates_like_rfc1123z() {

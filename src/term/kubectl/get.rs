@@ -370,8 +370,12 @@ pub fn events(ctx: &mut Ctx) -> Output {
                 .is_some_and(|t| types.iter().any(|x| x == t))
         });
     }
+    // kubectl events sorts like describe (event.SortableEvents: series.lastObservedTime, else
+    // lastTimestamp, else eventTime), stable over the API's order by name.
     let stamp = |e: &Value| {
-        e.get("lastTimestamp")
+        e.path(&["series", "lastObservedTime"])
+            .or_else(|| e.get("lastTimestamp"))
+            .or_else(|| e.get("eventTime"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()

@@ -150,23 +150,70 @@ pub fn cluster_info(ctx: &mut Ctx) -> Output {
     Output::out(text)
 }
 
-fn version_info(git: &str) -> Value {
+/// `version.Info` (k8s.io/apimachinery/pkg/version/types.go) in its struct order, which is
+/// the order of `-o json` (`json.MarshalIndent`); `-o yaml` sorts the keys. The server fills
+/// the compatibility-version fields (KEP-4330, 1.32+: emulation = its own minor, minimum
+/// compatibility = one minor less); kubectl's own Info leaves them empty and they are omitted,
+/// as in a real `kubectl version -o yaml` against a 1.33/1.34 cluster.
+fn version_info(git: &str, server: bool) -> Vec<(&'static str, String)> {
     let (major, minor) = git
         .trim_start_matches('v')
         .split_once('.')
-        .map(|(a, b)| (a.to_string(), b.split('.').next().unwrap_or("").to_string()))
+        .map(|(a, b)| {
+            let digits: String = b.chars().take_while(char::is_ascii_digit).collect();
+            (a.to_string(), digits)
+        })
         .unwrap_or_default();
-    let mut v = Value::map();
-    v.set("buildDate", "2025-09-09T19:44:50Z");
-    v.set("compiler", "gc");
-    v.set("gitCommit", "93248f9ae092f571eb870b7664c534bfc7d00f03");
-    v.set("gitTreeState", "clean");
-    v.set("gitVersion", git);
-    v.set("goVersion", "go1.24.6");
-    v.set("major", major.as_str());
-    v.set("minor", minor.as_str());
-    v.set("platform", "linux/amd64");
+    let mut v = vec![("major", major.clone()), ("minor", minor.clone())];
+    if server {
+        let min_compat = minor
+            .parse::<i64>()
+            .map_or(String::new(), |m| (m - 1).to_string());
+        v.extend([
+            ("emulationMajor", major.clone()),
+            ("emulationMinor", minor),
+            ("minCompatibilityMajor", major),
+            ("minCompatibilityMinor", min_compat),
+        ]);
+    }
+    v.extend([
+        ("gitVersion", git.to_string()),
+        (
+            "gitCommit",
+            "93248f9ae092f571eb870b7664c534bfc7d00f03".to_string(),
+        ),
+        ("gitTreeState", "clean".to_string()),
+        ("buildDate", "2025-09-09T19:44:50Z".to_string()),
+        ("goVersion", "go1.24.6".to_string()),
+        ("compiler", "gc".to_string()),
+        ("platform", "linux/amd64".to_string()),
+    ]);
     v
+}
+
+/// `kubectl version -o json`: kubectl's Version struct marshalled with two-space indent, in
+/// field order (clientVersion, kustomizeVersion, serverVersion).
+fn version_json(client: &[(&str, String)], server: Option<&[(&str, String)]>) -> String {
+    let info = |fields: &[(&str, String)]| {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "    \"{k}\": {}",
+                    codec::to_json_compact(&Value::from(v.as_str()))
+                )
+            })
+            .collect();
+        format!("{{\n{}\n  }}", body.join(",\n"))
+    };
+    let mut parts = vec![
+        format!("  \"clientVersion\": {}", info(client)),
+        format!("  \"kustomizeVersion\": \"{KUSTOMIZE_VERSION}\""),
+    ];
+    if let Some(s) = server {
+        parts.push(format!("  \"serverVersion\": {}", info(s)));
+    }
+    format!("{{\n{}\n}}\n", parts.join(",\n"))
 }
 
 pub fn version(ctx: &mut Ctx) -> Output {
@@ -181,17 +228,34 @@ pub fn version(ctx: &mut Ctx) -> Output {
     };
     match ctx.p.value("output") {
         Some(fmt @ ("yaml" | "json")) => {
-            let mut v = Value::map();
-            v.set("clientVersion", version_info(CLIENT_VERSION));
-            v.set("kustomizeVersion", KUSTOMIZE_VERSION);
-            if let Some(s) = &server {
-                v.set("serverVersion", version_info(s));
+            let client = version_info(CLIENT_VERSION, false);
+            let srv = server.as_deref().map(|s| version_info(s, true));
+            // version.go prints what it has, then returns the server error.
+            let finish = |text: String| {
+                let mut out = Output::out(text);
+                if srv.is_none() && !client_only {
+                    out.err(super::NO_SERVER);
+                    out.exit_code = 1;
+                }
+                out
+            };
+            if fmt == "json" {
+                return finish(version_json(&client, srv.as_deref()));
             }
-            return Output::out(if fmt == "yaml" {
-                codec::to_yaml(&v)
-            } else {
-                codec::to_json(&v)
-            });
+            let map = |fields: &[(&str, String)]| {
+                let mut m = Value::map();
+                for (k, v) in fields {
+                    m.set(k, v.as_str());
+                }
+                m
+            };
+            let mut v = Value::map();
+            v.set("clientVersion", map(&client));
+            v.set("kustomizeVersion", KUSTOMIZE_VERSION);
+            if let Some(s) = &srv {
+                v.set("serverVersion", map(s));
+            }
+            return finish(codec::to_yaml(&v));
         }
         Some(_) => return ctx.fail("--output must be 'yaml' or 'json'"),
         None => {}
@@ -280,9 +344,9 @@ pub fn can_i(ctx: &mut Ctx) -> Output {
 type Field = (&'static str, &'static str, &'static str);
 
 const META: &[Field] = &[
-    ("apiVersion", "<string>", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values."),
-    ("kind", "<string>", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase."),
-    ("metadata", "<ObjectMeta>", "Standard object's metadata."),
+    ("apiVersion", "<string>", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+    ("kind", "<string>", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+    ("metadata", "<ObjectMeta>", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
     ("metadata.annotations", "<map[string]string>", "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
     ("metadata.labels", "<map[string]string>", "Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services."),
     ("metadata.name", "<string>", "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically."),
@@ -306,7 +370,7 @@ const POD_SPEC: &[Field] = &[
     ("initContainers", "<[]Container>", "List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started."),
     ("nodeName", "<string>", "NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName."),
     ("nodeSelector", "<map[string]string>", "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
-    ("restartPolicy", "<string>", "Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always."),
+    ("restartPolicy", "<string>", "Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy\n\nPossible enum values:\n - `\"Always\"`\n - `\"Never\"`\n - `\"OnFailure\"`"),
     ("serviceAccountName", "<string>", "ServiceAccountName is the name of the ServiceAccount to use to run this pod."),
     ("tolerations", "<[]Toleration>", "If specified, the pod's tolerations."),
     ("affinity", "<Affinity>", "If specified, the pod's scheduling constraints"),
@@ -319,27 +383,46 @@ fn schema(kind: &str) -> Option<(&'static str, Vec<(String, &'static str, &'stat
         .iter()
         .map(|(p, t, d)| (p.to_string(), *t, *d))
         .collect();
-    let status = ("status".to_string(), "<Status>", "Most recently observed status. This data may not be up to date. Populated by the system. Read-only.");
+    // The OpenAPI type names of spec and status (typeGuess prints the last segment of the
+    // $ref: io.k8s.api.apps.v1.DeploymentSpec -> DeploymentSpec).
+    let (spec_type, status_type) = match kind {
+        "Deployment" => ("<DeploymentSpec>", "<DeploymentStatus>"),
+        "ReplicaSet" => ("<ReplicaSetSpec>", "<ReplicaSetStatus>"),
+        "StatefulSet" => ("<StatefulSetSpec>", "<StatefulSetStatus>"),
+        "DaemonSet" => ("<DaemonSetSpec>", "<DaemonSetStatus>"),
+        "Job" => ("<JobSpec>", "<JobStatus>"),
+        "Service" => ("<ServiceSpec>", "<ServiceStatus>"),
+        "Namespace" => ("<NamespaceSpec>", "<NamespaceStatus>"),
+        "Node" => ("<NodeSpec>", "<NodeStatus>"),
+        _ => ("<Object>", "<Object>"),
+    };
+    let status = ("status".to_string(), status_type, "Most recently observed status. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
     let desc = match kind {
         "Pod" => {
             fields.push((
                 "spec".into(),
                 "<PodSpec>",
-                "Specification of the desired behavior of the pod.",
+                "Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
             ));
             fields.extend(
                 POD_SPEC
                     .iter()
                     .map(|(p, t, d)| (format!("spec.{p}"), *t, *d)),
             );
-            fields.push(("status".into(), "<PodStatus>", "Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only."));
+            fields.push(("status".into(), "<PodStatus>", "Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"));
             "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts."
         }
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
             fields.push((
                 "spec".into(),
-                "<Spec>",
-                "Specification of the desired behavior of the object.",
+                spec_type,
+                match kind {
+                    "Deployment" => "Specification of the desired behavior of the Deployment.",
+                    "ReplicaSet" => "Spec defines the specification of the desired behavior of the ReplicaSet. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+                    "StatefulSet" => "Spec defines the desired identities of pods in this set.",
+                    "DaemonSet" => "The desired behavior of this daemon set. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+                    _ => "Specification of the desired behavior of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+                },
             ));
             if kind != "DaemonSet" && kind != "Job" {
                 fields.push(("spec.replicas".into(), "<integer>", "Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1."));
@@ -414,7 +497,7 @@ fn schema(kind: &str) -> Option<(&'static str, Vec<(String, &'static str, &'stat
                 "<integer> -required-",
                 "The port that will be exposed by this service.",
             ));
-            fields.push(("spec.ports.targetPort".into(), "<IntOrString>", "Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535."));
+            fields.push(("spec.ports.targetPort".into(), "<string>", "Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535."));
             fields.push(("spec.ports.nodePort".into(), "<integer>", "The port on each node on which this service is exposed when type is NodePort or LoadBalancer."));
             fields.push(("spec.ports.protocol".into(), "<string>", "The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."));
             fields.push((
@@ -474,23 +557,89 @@ fn schema(kind: &str) -> Option<(&'static str, Vec<(String, &'static str, &'stat
     Some((desc, fields))
 }
 
-fn wrap(text: &str, indent: &str) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.len() + word.len() + 1 > 76 {
-            out.push_str(&format!("{indent}{line}\n"));
-            line.clear();
+/// The template's `wrap N | indent M` (kubectl/pkg/explain/v2/funcs.go, go-wordwrap): breaks
+/// at spaces before `width` columns (a longer word, like a URL, stands alone on its line),
+/// keeps the text's own line breaks (1.34; the re-flowing of kubernetes#126533 came later),
+/// then indents every line.
+fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<String> = Vec::new();
+    for para in text.split('\n') {
+        // A space joins words on a line; at the start of a paragraph it is kept (go-wordwrap
+        // keeps leading spaces: ` - "Always"`).
+        let mut line = String::new();
+        let mut first = true;
+        for word in para.split(' ') {
+            if !first && !line.is_empty() && line.len() + word.len() + 1 > width {
+                lines.push(std::mem::take(&mut line));
+            } else if !first {
+                line.push(' ');
+            }
+            first = false;
+            line.push_str(word);
         }
-        if !line.is_empty() {
-            line.push(' ');
+        lines.push(line);
+    }
+    lines
+        .iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The description of an object type, which the template's "description" adds after the
+/// field's own when explaining a field of that type (it follows `allOf`/`items` to the $ref).
+fn type_description(ty: &str) -> Option<&'static str> {
+    let name = ty
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("[]");
+    Some(match name {
+        "ObjectMeta" => "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+        "PodSpec" => "PodSpec is a description of a pod.",
+        "PodTemplateSpec" => "PodTemplateSpec describes the data a pod should have when created from a template",
+        "DeploymentSpec" => "DeploymentSpec is the specification of the desired behavior of the Deployment.",
+        "ReplicaSetSpec" => "ReplicaSetSpec is the specification of a ReplicaSet.",
+        "StatefulSetSpec" => "A StatefulSetSpec is the specification of a StatefulSet.",
+        "DaemonSetSpec" => "DaemonSetSpec is the specification of a daemon set.",
+        "JobSpec" => "JobSpec describes how the job execution will look like.",
+        "ServiceSpec" => "ServiceSpec describes the attributes that a user creates on a service.",
+        "ServicePort" => "ServicePort contains information on service's port.",
+        "NodeSpec" => "NodeSpec describes the attributes that a node is created with.",
+        "NamespaceSpec" => "NamespaceSpec describes the attributes on a Namespace.",
+        "LabelSelector" => "A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches no objects. A null label selector matches all objects.",
+        "Container" => "A single application container that you want to run within a pod.",
+        "ContainerPort" => "ContainerPort represents a network port in a single container.",
+        "EnvVar" => "EnvVar represents an environment variable present in a Container.",
+        "ResourceRequirements" => "ResourceRequirements describes the compute resource requirements.",
+        "Probe" => "Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.",
+        "VolumeMount" => "VolumeMount describes a mounting of a Volume within a container.",
+        "Volume" => "Volume represents a named volume in a pod that may be accessed by any container in the pod.",
+        "Toleration" => "The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.",
+        "Taint" => "The node this Taint is attached to has the \"effect\" on any pod that does not tolerate the Taint.",
+        "Affinity" => "Affinity is a group of affinity scheduling rules.",
+        "DeploymentStrategy" => "DeploymentStrategy describes how to replace existing pods with new ones.",
+        _ => return None,
+    })
+}
+
+/// Enumerated values OpenAPI v3 declares for a field (`enum:` in the field list, `ENUM:` under
+/// `FIELD:`), sorted as the schema lists them.
+fn enum_of(kind: &str, path: &str) -> Option<&'static [&'static str]> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match last {
+        "restartPolicy" if path.ends_with("spec.restartPolicy") => {
+            Some(&["Always", "Never", "OnFailure"])
         }
-        line.push_str(word);
+        "imagePullPolicy" => Some(&["Always", "IfNotPresent", "Never"]),
+        "type" if kind == "Service" && path == "spec.type" => {
+            Some(&["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"])
+        }
+        "protocol" => Some(&["SCTP", "TCP", "UDP"]),
+        _ => None,
     }
-    if !line.is_empty() {
-        out.push_str(&format!("{indent}{line}\n"));
-    }
-    out
 }
 
 pub fn explain(ctx: &mut Ctx) -> Output {
@@ -513,14 +662,15 @@ pub fn explain(ctx: &mut Ctx) -> Output {
             res.kind
         ));
     };
-    let mut out = format!(
-        "GROUP:      {}\nKIND:       {}\nVERSION:    {version}\n\n",
-        res.group(),
-        res.kind
-    );
-    if res.group().is_empty() {
-        out = format!("KIND:       {}\nVERSION:    {version}\n\n", res.kind);
+    // plaintext.tmpl: GROUP (only for named groups), KIND, VERSION, a blank line.
+    let mut out = String::new();
+    if !res.group().is_empty() {
+        out.push_str(&format!("GROUP:      {}\n", res.group()));
     }
+    out.push_str(&format!(
+        "KIND:       {}\nVERSION:    {version}\n\n",
+        res.kind
+    ));
     let (own_desc, prefix) = if field_path.is_empty() {
         (desc.to_string(), String::new())
     } else {
@@ -531,16 +681,31 @@ pub fn explain(ctx: &mut Ctx) -> Output {
             ));
         };
         let name = field_path.rsplit('.').next().unwrap_or(&field_path);
-        out.push_str(&format!("FIELD: {name} {t}\n"));
-        (d.to_string(), format!("{field_path}."))
+        // `FIELD: name <type>` then the long-view enum, "\n", "\n": `-required-` is only
+        // printed in field lists.
+        out.push_str(&format!(
+            "FIELD: {name} {}\n",
+            t.trim_end_matches(" -required-")
+        ));
+        if let Some(values) = enum_of(res.kind, &field_path) {
+            out.push_str("ENUM:");
+            for v in values {
+                out.push_str(&format!("\n    {v}"));
+            }
+        }
+        out.push_str("\n\n");
+        let desc = match type_description(t) {
+            Some(td) => format!("{d}\n{td}"),
+            None => d.to_string(),
+        };
+        (desc, format!("{field_path}."))
     };
-    if !field_path.is_empty() {
-        out.push('\n');
-    }
+    // The "description" template ends the text with "\n", which `indent 4` turns into a
+    // line of four spaces.
     out.push_str("DESCRIPTION:\n");
-    out.push_str(&wrap(&own_desc, "    "));
-    out.push_str("    \n");
-    let children: Vec<&(String, &str, &str)> = fields
+    out.push_str(&wrap(&format!("{own_desc}\n"), 76, 4));
+    out.push('\n');
+    let mut children: Vec<&(String, &str, &str)> = fields
         .iter()
         .filter(|(p, _, _)| {
             p.strip_prefix(prefix.as_str())
@@ -548,14 +713,19 @@ pub fn explain(ctx: &mut Ctx) -> Output {
         })
         .collect();
     if !children.is_empty() {
+        // fieldDetail at level 1: "  name\t<type>[ -required-]", the short enum, then the
+        // description wrapped at 76 and indented by 4, then a blank line.
         out.push_str("FIELDS:\n");
-        let mut sorted = children;
-        sorted.sort_small_by(|a, b| a.0.cmp(&b.0));
-        for (p, t, d) in sorted {
+        children.sort_small_by(|a, b| a.0.cmp(&b.0));
+        for (p, t, d) in children {
             let name = p.rsplit('.').next().unwrap_or(p);
-            out.push_str(&format!("  {name}\t{t}\n"));
-            out.push_str(&wrap(d, "    "));
+            out.push_str(&format!("  {name}\t{t}"));
+            if let Some(values) = enum_of(res.kind, p) {
+                out.push_str(&format!("\n  enum: {}", values.join(", ")));
+            }
             out.push('\n');
+            out.push_str(&wrap(d, 76, 4));
+            out.push_str("\n\n");
         }
     }
     Output::out(out)

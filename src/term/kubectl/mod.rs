@@ -25,11 +25,13 @@ pub mod format;
 pub mod get;
 pub mod info;
 pub mod jsonpath;
+pub mod merge;
 pub mod mutate;
 pub mod ops;
 pub mod printers;
 pub mod select;
 pub mod tables;
+pub mod top;
 pub mod watch;
 
 use super::{Output, Terminal};
@@ -317,7 +319,7 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         "drain" => ops::drain(&mut ctx),
         "logs" => ops::logs(&mut ctx),
         "exec" => ops::exec(&mut ctx),
-        "top node" | "top pod" => ops::top(&mut ctx),
+        "top node" | "top pod" => top::top(&mut ctx),
         "wait" => ops::wait(&mut ctx),
         "explain" => info::explain(&mut ctx),
         "api-resources" => info::api_resources(&mut ctx),

@@ -1,13 +1,15 @@
 //! Verbs that write: create (from files and the `create <kind>` generators), run, apply,
 //! replace, delete, patch, scale, expose, set image, label and annotate.
 //!
-//! Objects built by generators follow kubectl's own (`creationTimestamp: null`,
-//! `resources: {}`, `status: {}` in `--dry-run=client -o yaml`). Success lines are
+//! Objects built by generators follow kubectl 1.34's (`resources: {}`, `strategy: {}`,
+//! `status: {}` in `--dry-run=client -o yaml`; no `creationTimestamp: null` since
+//! apimachinery omits a zero creationTimestamp, kubernetes#130989). Success lines are
 //! `<kind>[.<group>]/<name> <verb>`; delete prints `pod "web" deleted from default namespace`
 //! (kubectl 1.34).
 
 use super::format::{self, Format};
 use super::get::{parse_targets, resolve};
+use super::merge::{merge_patch, strategic_merge, three_way};
 use super::select::{labels_of, LabelSelector};
 use super::tables::kind_name;
 use super::{codec, Ctx};
@@ -69,7 +71,6 @@ fn report(
 
 fn meta(name: &str, labels: Option<Value>) -> Value {
     let mut m = Value::map();
-    m.set("creationTimestamp", Value::Null);
     if let Some(l) = labels {
         m.set("labels", l);
     }
@@ -270,10 +271,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 })
                 .collect();
             let template = kv(&[
-                (
-                    "metadata",
-                    kv(&[("creationTimestamp", Value::Null), ("labels", app.clone())]),
-                ),
+                ("metadata", kv(&[("labels", app.clone())])),
                 ("spec", kv(&[("containers", Value::Seq(containers))])),
             ]);
             object(
@@ -405,7 +403,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                         kv(&[(
                             "template",
                             kv(&[
-                                ("metadata", kv(&[("creationTimestamp", Value::Null)])),
+                                ("metadata", Value::map()),
                                 (
                                     "spec",
                                     kv(&[
@@ -770,6 +768,41 @@ fn prepare(ctx: &Ctx, src: &str, doc: &mut Value) -> Result<&'static Resource, S
     Ok(res)
 }
 
+/// The documents of `-f`, checked and namespaced ([`prepare`]), with the `--dry-run` mode
+/// and the errors of the documents that failed: the prelude every `-f` verb shares.
+struct Manifests {
+    docs: Vec<(String, &'static Resource, Value)>,
+    dry: Option<&'static str>,
+    /// Printed after the results, as kubectl aggregates the builder's errors and reports
+    /// them once every valid object was handled.
+    errors: Output,
+}
+
+/// The results, then the documents' errors; any failure fails the command.
+fn with_errors(mut out: Output, errors: Output) -> Output {
+    let code = out.exit_code.max(errors.exit_code);
+    out.append(errors);
+    out.exit_code = code;
+    out
+}
+
+fn manifests(ctx: &Ctx) -> Result<Manifests, Output> {
+    let read = read_docs(ctx)?;
+    let dry = dry_run(ctx)?;
+    let mut docs = Vec::new();
+    let mut errors = Output::default();
+    for (src, mut doc) in read {
+        match prepare(ctx, &src, &mut doc) {
+            Ok(res) => docs.push((src, res, doc)),
+            Err(e) => {
+                errors.err(format!("error: {e}"));
+                errors.exit_code = 1;
+            }
+        }
+    }
+    Ok(Manifests { docs, dry, errors })
+}
+
 /// `kubectl create -f`.
 pub fn create_from_file(ctx: &mut Ctx) -> Output {
     if ctx.p.values("filename").is_empty() {
@@ -787,24 +820,12 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
         out.exit_code = 1;
         return out;
     }
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let dry = match dry_run(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, dry, errors } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, mut doc) in docs {
         if ctx.p.on("save-config") {
             set_last_applied(&mut doc);
         }
@@ -836,7 +857,7 @@ pub fn create_from_file(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 fn set_last_applied(doc: &mut Value) {
@@ -861,116 +882,14 @@ fn set_last_applied(doc: &mut Value) {
         .set(LAST_APPLIED, json);
 }
 
-/// Removes from `live` the fields present in `last` but absent from `new` (the "delete" half
-/// of apply's three-way merge), recursively through maps.
-fn prune(live: &mut Value, last: &Value, new: &Value) {
-    let (Value::Map(l), Some(lm)) = (live, last.as_map()) else {
-        return;
-    };
-    for (k, lv) in lm {
-        match new.get(k) {
-            None => {
-                l.remove(k);
-            }
-            Some(nv) => {
-                if let Some(child) = l.get_mut(k) {
-                    prune(child, lv, nv);
-                }
-            }
-        }
-    }
-}
-
-/// Merges `patch` into `target`: maps recursively, lists of named items (containers, ports,
-/// env, volumes) by their `name`, anything else replaced. `null` deletes (merge-patch rules).
-pub fn strategic_merge(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Map(t), Value::Map(p)) => {
-            for (k, pv) in p {
-                if *pv == Value::Null {
-                    t.remove(k);
-                    continue;
-                }
-                match t.get_mut(k) {
-                    Some(tv) => strategic_merge(tv, pv),
-                    None => {
-                        t.insert(k.clone(), pv.clone());
-                    }
-                }
-            }
-        }
-        (Value::Seq(t), Value::Seq(p)) if merge_key(p).is_some() => {
-            let key_name = merge_key(p).unwrap_or("name");
-            let key = |x: &Value| x.get(key_name).cloned();
-            for pv in p {
-                match t.iter_mut().find(|tv| key(tv) == key(pv)) {
-                    Some(tv) => strategic_merge(tv, pv),
-                    None => t.push(pv.clone()),
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
-
-/// The strategic-merge key of a list of objects: `name` (containers, env, volumes), `port`
-/// (Service ports), `containerPort`, `mountPath`; `None` for lists replaced whole.
-fn merge_key(items: &[Value]) -> Option<&'static str> {
-    if items.is_empty() {
-        return None;
-    }
-    ["name", "containerPort", "port", "mountPath", "devicePath"]
-        .into_iter()
-        .find(|k| items.iter().all(|x| x.get(k).is_some()))
-}
-
-/// RFC 7386 merge patch.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Map(t), Value::Map(p)) => {
-            for (k, pv) in p {
-                if *pv == Value::Null {
-                    t.remove(k);
-                } else if let Some(tv) = t.get_mut(k) {
-                    merge_patch(tv, pv);
-                } else {
-                    let mut fresh = Value::map();
-                    merge_patch(&mut fresh, pv);
-                    t.insert(
-                        k.clone(),
-                        if pv.as_map().is_some() {
-                            fresh
-                        } else {
-                            pv.clone()
-                        },
-                    );
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
-
 /// `kubectl apply -f`: create, or three-way merge with the last applied configuration.
 pub fn apply(ctx: &mut Ctx) -> Output {
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let dry = match dry_run(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, dry, errors } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, mut doc) in docs {
         let name = api::name_of(&doc).to_string();
         if name.is_empty() {
             out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{src}\": resource name may not be empty", res.qualified_plural(), res.kind, api::namespace_of(&doc).unwrap_or("")));
@@ -998,15 +917,18 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             }
             Err(e) => (Err(e), ""),
             Ok(live) => {
-                let last = live
+                let annotation = live
                     .path(&["metadata", "annotations", LAST_APPLIED])
-                    .and_then(Value::as_str)
+                    .and_then(Value::as_str);
+                if annotation.is_none() {
+                    // apply.go: warningNoLastAppliedConfigAnnotation, with info.ObjectName().
+                    out.err_raw(format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", res.qualified_plural()));
+                }
+                let last = annotation
                     .and_then(|t| codec::parse_documents(t).ok())
                     .and_then(|d| d.into_iter().next())
                     .unwrap_or(Value::Null);
-                let mut merged = live.clone();
-                prune(&mut merged, &last, &doc);
-                strategic_merge(&mut merged, &doc);
+                let mut merged = three_way(&live, &last, &doc, "");
                 if merged == live {
                     (Ok(live), "unchanged")
                 } else if dry.is_some() {
@@ -1039,25 +961,17 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 /// `kubectl replace -f`.
 pub fn replace(ctx: &mut Ctx) -> Output {
-    let docs = match read_docs(ctx) {
-        Ok(d) => d,
+    let Manifests { docs, errors, .. } = match manifests(ctx) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut out = Output::default();
-    for (src, mut doc) in docs {
-        let res = match prepare(ctx, &src, &mut doc) {
-            Ok(r) => r,
-            Err(e) => {
-                out.err(format!("error: {e}"));
-                out.exit_code = 1;
-                continue;
-            }
-        };
+    for (src, res, doc) in docs {
         let name = api::name_of(&doc).to_string();
         let ns = api::namespace_of(&doc).map(str::to_string);
         let force = ctx.p.on("force");
@@ -1095,7 +1009,7 @@ pub fn replace(ctx: &mut Ctx) -> Output {
             }
         }
     }
-    out
+    with_errors(out, errors)
 }
 
 fn group_suffix(res: &Resource) -> String {
@@ -1103,6 +1017,21 @@ fn group_suffix(res: &Resource) -> String {
         "" => String::new(),
         g => format!(".{g}"),
     }
+}
+
+/// [`resolve_objects`] with its errors already in the output the verb goes on writing (the
+/// prelude of delete, patch, scale, set image, label and taint).
+pub fn resolve_reporting(
+    ctx: &mut Ctx,
+    allow_select: bool,
+) -> Result<(Vec<(&'static Resource, Value)>, Output), Output> {
+    let (objs, errors) = resolve_objects(ctx, allow_select)?;
+    let mut out = Output::default();
+    for e in errors {
+        out.err(e);
+        out.exit_code = 1;
+    }
+    Ok((objs, out))
 }
 
 /// Resolves `TYPE NAME...`, `TYPE/NAME...`, `TYPE -l sel`, `TYPE --all` to objects.
@@ -1427,15 +1356,10 @@ pub fn patch(ctx: &mut Ctx) -> Output {
             "--type must be one of [json merge strategic], not \"{ty}\""
         ));
     }
-    let (objs, errors) = match resolve_objects(ctx, false) {
+    let (objs, mut out) = match resolve_reporting(ctx, false) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, live) in objs {
         let mut new = live.clone();
         match ty.as_str() {
@@ -1487,15 +1411,10 @@ pub fn scale(ctx: &mut Ctx) -> Output {
             "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
         );
     }
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut obj) in objs {
         if !matches!(
             res.kind,
@@ -1705,15 +1624,10 @@ pub fn set_image(ctx: &mut Ctx) -> Output {
         return ctx.usage("at least one image update is required");
     }
     ctx.p.args = targets;
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut obj) in objs {
         let path: &[&str] = match res.kind {
             "Pod" => &["spec"],
@@ -1794,15 +1708,10 @@ pub fn label(ctx: &mut Ctx, field: &str) -> Output {
         ));
     }
     ctx.p.args = targets;
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     let overwrite = ctx.p.on("overwrite");
     for (res, mut obj) in objs {
         let obj_name = api::name_of(&obj).to_string();
@@ -1900,33 +1809,5 @@ mod tests {
         }
         assert_eq!(b64("admin"), "YWRtaW4=");
         assert_eq!(container_name("docker.io/library/nginx:1.25"), "nginx");
-    }
-
-    #[test]
-    fn strategic_merge_by_name() {
-        let mk = |name: &str, image: &str| kv(&[("name", name.into()), ("image", image.into())]);
-        let mut live = kv(&[("containers", Value::Seq(vec![mk("a", "x"), mk("b", "y")]))]);
-        strategic_merge(
-            &mut live,
-            &kv(&[("containers", Value::Seq(vec![mk("b", "z")]))]),
-        );
-        assert_eq!(
-            live,
-            kv(&[("containers", Value::Seq(vec![mk("a", "x"), mk("b", "z")]))])
-        );
-        let mut v = kv(&[("a", 1i64.into()), ("b", 2i64.into())]);
-        merge_patch(&mut v, &kv(&[("a", Value::Null), ("c", 3i64.into())]));
-        assert_eq!(v, kv(&[("b", 2i64.into()), ("c", 3i64.into())]));
-        let mut live = kv(&[
-            ("a", 1i64.into()),
-            ("b", 2i64.into()),
-            ("user", 9i64.into()),
-        ]);
-        prune(
-            &mut live,
-            &kv(&[("a", 1i64.into()), ("b", 2i64.into())]),
-            &kv(&[("a", 1i64.into())]),
-        );
-        assert_eq!(live, kv(&[("a", 1i64.into()), ("user", 9i64.into())]));
     }
 }

@@ -1,13 +1,12 @@
 //! Operations on running workloads and nodes: rollout, taint, cordon/uncordon, drain, logs,
-//! exec, top and wait.
+//! exec and wait (top lives in [`super::top`]).
 //!
 //! `rollout status`, `logs -f` and `wait` need simulated time to pass: `rollout status` and
 //! `logs -f` start a [`super::watch::Watch`] the UI polls; `wait` steps the world itself in
 //! small increments until its condition holds or its timeout passes.
 
 use super::get::parse_targets;
-use super::mutate::resolve_objects;
-use super::printers::Table;
+use super::mutate::{resolve_objects, resolve_reporting};
 use super::select::{scalar_string, LabelSelector};
 use super::tables::kind_name;
 use super::watch::Watch;
@@ -127,6 +126,28 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
                     false,
                 );
             }
+            // kubectl's StatefulSetStatusViewer: with a rollingUpdate block (the API server
+            // defaults `partition: 0`) it reports the partitioned roll out and stops there.
+            if obj
+                .path(&["spec", "updateStrategy", "rollingUpdate"])
+                .is_some()
+            {
+                if let Some(p) = obj
+                    .path(&["spec", "updateStrategy", "rollingUpdate", "partition"])
+                    .and_then(Value::as_i64)
+                {
+                    if st("updatedReplicas") < replicas - p {
+                        return (format!("Waiting for partitioned roll out to finish: {} out of {} new pods have been updated...\n", st("updatedReplicas"), replicas - p), false);
+                    }
+                }
+                return (
+                    format!(
+                        "partitioned roll out complete: {} new pods have been updated...\n",
+                        st("updatedReplicas")
+                    ),
+                    true,
+                );
+            }
             let cur = obj
                 .path(&["status", "currentRevision"])
                 .map(scalar_string)
@@ -153,6 +174,48 @@ pub fn rollout_status_message(res: &Resource, obj: &Value) -> (String, bool) {
             true,
         ),
     }
+}
+
+/// The revisions `rollout history|undo` work with, oldest first, each as an object with the
+/// pod template in `spec.template` and the change cause in its annotations: a Deployment's
+/// ReplicaSets, or the ControllerRevisions of a DaemonSet or StatefulSet (their `data` is the
+/// patch that restores the template).
+fn history_entries(
+    ctx: &mut Ctx,
+    res: &Resource,
+    obj: &Value,
+) -> Result<Vec<(i64, Value)>, Output> {
+    if res.kind == "Deployment" {
+        return owned_replicasets(ctx, obj);
+    }
+    let uid = api::meta_str(obj, "uid").unwrap_or("").to_string();
+    let ns = api::namespace_of(obj).unwrap_or("default").to_string();
+    let Some(cr_res) = api::resource_for("controllerrevisions") else {
+        return Ok(Vec::new());
+    };
+    let mut a = ctx.api()?;
+    let mut out: Vec<(i64, Value)> = a
+        .list(cr_res, Some(&ns))
+        .into_iter()
+        .filter(|cr| crate::sim::meta::controller_ref(cr).is_some_and(|o| o.uid == uid))
+        .map(|cr| {
+            let rev = cr.get("revision").and_then(Value::as_i64).unwrap_or(0);
+            let mut entry = Value::map();
+            if let Some(ann) = cr.path(&["metadata", "annotations"]) {
+                entry
+                    .path_mut_or_insert(&["metadata"])
+                    .set("annotations", ann.clone());
+            }
+            let template =
+                crate::sim::controllers::history::template_of(&cr).unwrap_or_else(Value::map);
+            entry
+                .path_mut_or_insert(&["spec"])
+                .set("template", template);
+            (rev, entry)
+        })
+        .collect();
+    out.sort_small_by_key(|(r, _)| *r);
+    Ok(out)
 }
 
 /// ReplicaSets owned by a deployment, with their revision numbers, oldest first.
@@ -229,13 +292,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             out
         }
         "history" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout history for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -267,13 +324,7 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
             Output::out(super::printers::tabwrite(&text, 0, 2))
         }
         "undo" => {
-            if res.kind != "Deployment" {
-                return ctx.fail(format!(
-                    "rollout undo for {} is not modelled by this simulator",
-                    res.kind
-                ));
-            }
-            let rss = match owned_replicasets(ctx, &obj) {
+            let rss = match history_entries(ctx, res, &obj) {
                 Ok(r) => r,
                 Err(o) => return o,
             };
@@ -289,7 +340,8 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                 rss.iter().find(|(r, _)| *r == to)
             };
             let Some((_, rs)) = target else {
-                return if to == 0 {
+                // DaemonSets and StatefulSets (`findHistory`) say so with the revision asked.
+                return if to == 0 && res.kind == "Deployment" {
                     ctx.fail(format!(
                         "no rollout history found for deployment \"{name}\""
                     ))
@@ -309,9 +361,13 @@ pub fn rollout(ctx: &mut Ctx) -> Output {
                     .set("labels", Value::Map(l));
             }
             if obj.path(&["spec", "template"]) == Some(&template) {
-                return Output::out(format!(
-                    "{kn} skipped rollback (current template already matches revision {})\n",
+                let shown = if res.kind == "Deployment" {
                     to.max(1)
+                } else {
+                    to
+                };
+                return Output::out(format!(
+                    "{kn} skipped rollback (current template already matches revision {shown})\n"
                 ));
             }
             obj.path_mut_or_insert(&["spec"]).set("template", template);
@@ -385,15 +441,10 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             ctx.p.args[0]
         ));
     }
-    let (objs, errors) = match resolve_objects(ctx, true) {
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let mut out = Output::default();
-    for e in errors {
-        out.err(e);
-        out.exit_code = 1;
-    }
     for (res, mut node) in objs {
         let name = api::name_of(&node).to_string();
         let mut taints = node
@@ -1086,119 +1137,6 @@ fn service_env(ctx: &mut Ctx, ns: &str, started: &str) -> Vec<String> {
         }
     }
     env
-}
-
-pub fn top(ctx: &mut Ctx) -> Output {
-    let has_metrics = match ctx.api() {
-        Ok(mut a) => api::resource_for("deployments")
-            .is_some_and(|r| a.get(r, Some("kube-system"), "metrics-server").is_ok()),
-        Err(o) => return o,
-    };
-    if !has_metrics {
-        return Output::error("error: Metrics API not available", 1);
-    }
-    // No cgroup model yet: usage is estimated from what is running, deterministically: each
-    // running container uses its requests (or 1m CPU / 4Mi memory when it has none), each node
-    // adds its system daemons. TODO(sim-workloads): real usage once the kubelet models it.
-    let nodes = ctx.cmd.name() == "node";
-    let (pods_res, nodes_res) = (api::resource_for("pods"), api::resource_for("nodes"));
-    let (all_pods, all_nodes) = match (pods_res, nodes_res, ctx.api()) {
-        (Some(p), Some(n), Ok(mut a)) => (a.list(p, None), a.list(n, None)),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let running =
-        |p: &&Value| p.path(&["status", "phase"]).and_then(Value::as_str) == Some("Running");
-    let usage = |p: &Value| -> (i64, i64) {
-        let mut cpu = 0;
-        let mut mem = 0;
-        for c in p
-            .path(&["spec", "containers"])
-            .and_then(Value::as_seq)
-            .cloned()
-            .unwrap_or_default()
-        {
-            let req = |k: &str| c.path(&["resources", "requests", k]).map(scalar_string);
-            cpu += req("cpu")
-                .and_then(|q| crate::sim::quantity::parse_milli(&q))
-                .unwrap_or(1);
-            mem += req("memory")
-                .and_then(|q| crate::sim::quantity::parse_value(&q))
-                .unwrap_or(4 << 20);
-        }
-        (cpu, mem)
-    };
-    let mut t = if nodes {
-        Table::new(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"])
-    } else if ctx.all_namespaces() {
-        Table::new(&["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"])
-    } else {
-        Table::new(&["NAME", "CPU(cores)", "MEMORY(bytes)"])
-    };
-    let mi = |b: i64| format!("{}Mi", b >> 20);
-    if nodes {
-        for n in &all_nodes {
-            let name = api::name_of(n);
-            let cp = n
-                .path(&[
-                    "metadata",
-                    "labels",
-                    "node-role.kubernetes.io/control-plane",
-                ])
-                .is_some();
-            let (mut cpu, mut mem) = if cp {
-                (120, 550 << 20)
-            } else {
-                (25, 180 << 20)
-            };
-            for p in all_pods
-                .iter()
-                .filter(running)
-                .filter(|p| p.path(&["spec", "nodeName"]).and_then(Value::as_str) == Some(name))
-            {
-                let (c, m) = usage(p);
-                cpu += c;
-                mem += m;
-            }
-            let alloc = |k: &str| n.path(&["status", "allocatable", k]).map(scalar_string);
-            let cpu_cap = alloc("cpu")
-                .and_then(|q| crate::sim::quantity::parse_milli(&q))
-                .unwrap_or(1000)
-                .max(1);
-            let mem_cap = alloc("memory")
-                .and_then(|q| crate::sim::quantity::parse_value(&q))
-                .unwrap_or(1 << 30)
-                .max(1);
-            t.row(vec![
-                name.to_string(),
-                format!("{cpu}m"),
-                format!("{}%", cpu * 100 / cpu_cap),
-                mi(mem),
-                format!("{}%", mem * 100 / mem_cap),
-            ]);
-        }
-    } else {
-        let ns = ctx.namespace();
-        let all_ns = ctx.all_namespaces();
-        let mut any = false;
-        for p in all_pods
-            .iter()
-            .filter(running)
-            .filter(|p| all_ns || api::namespace_of(p) == Some(ns.as_str()))
-        {
-            any = true;
-            let (c, m) = usage(p);
-            let mut row = Vec::new();
-            if all_ns {
-                row.push(api::namespace_of(p).unwrap_or("").to_string());
-            }
-            row.extend([api::name_of(p).to_string(), format!("{c}m"), mi(m)]);
-            t.row(row);
-        }
-        if !any {
-            return Output::error(format!("No resources found in {ns} namespace."), 0);
-        }
-    }
-    Output::out(t.render())
 }
 
 /// Parses `30s`, `2m`, `1h`, `500ms`, `0` into milliseconds.

@@ -228,6 +228,7 @@ fn columns(kind: &str, wide: bool) -> Vec<&'static str> {
             &[],
         ),
         "Lease" => (&["NAME", "HOLDER", "AGE"], &[]),
+        "ControllerRevision" => (&["NAME", "CONTROLLER", "REVISION", "AGE"], &[]),
         "Role" | "ClusterRole" => (&["NAME", "CREATED AT"], &[]),
         "RoleBinding" | "ClusterRoleBinding" => (
             &["NAME", "ROLE", "AGE"],
@@ -672,6 +673,25 @@ pub fn row(kind: &str, obj: &Value, now: SimTime, wide: bool) -> Vec<String> {
             ]
         }
         "Lease" => vec![name, s(sp("holderIdentity")), age(obj, now)],
+        // printControllerRevision: the controller as `<kind>.<group>/<name>` (lower-case).
+        "ControllerRevision" => {
+            let controller = crate::sim::meta::controller_ref(obj)
+                .map(|o| {
+                    let group = o
+                        .api_version
+                        .rsplit_once('/')
+                        .map(|(g, _)| format!(".{g}"))
+                        .unwrap_or_default();
+                    format!("{}{group}/{}", o.kind.to_ascii_lowercase(), o.name)
+                })
+                .unwrap_or_else(|| "<none>".into());
+            vec![
+                name,
+                controller,
+                i(obj.get("revision")).to_string(),
+                age(obj, now),
+            ]
+        }
         "Role" | "ClusterRole" => vec![
             name,
             api::meta_str(obj, "creationTimestamp")

@@ -1,4 +1,5 @@
-//! `etcdctl` on a control-plane node: `get KEY [--prefix] [--keys-only]`, `member list`,
+//! `etcdctl` on a control-plane node: `get KEY [--prefix] [--keys-only] [--print-value-only]
+//! [-w json]` (values are the API server's protobuf, see [`storage_bytes`]), `member list`,
 //! `endpoint health|status` with etcd 3.6's line formats (`-w table` too). Like the real one,
 //! it needs the client certificates (`--cacert --cert --key` or `ETCDCTL_*`), else it times
 //! out with a `context deadline exceeded`.
@@ -86,6 +87,180 @@ fn ascii_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The bytes the API server stores for an object: `k8s\0` and a `runtime.Unknown` protobuf
+/// envelope (field 1 TypeMeta{apiVersion, kind}, field 2 raw, fields 3-4 content encoding and
+/// type, empty), as in k8s.io/apimachinery/pkg/runtime/serializer/protobuf. The real `raw`
+/// is the object's generated protobuf; here it is the same wire format built from the object
+/// (each map's fields numbered in key order), so the strings sit among binary lengths and
+/// tags just as in a real value, and `-w json` shows plausible base64.
+pub fn storage_bytes(v: &Value) -> Vec<u8> {
+    let Some(kind) = v.get("kind").and_then(Value::as_str) else {
+        // Not an API object (CRDs and plain keys are stored as JSON).
+        return json::to_json_compact(v).into_bytes();
+    };
+    let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("v1");
+    let mut type_meta = Vec::new();
+    field_bytes(&mut type_meta, 1, api_version.as_bytes());
+    field_bytes(&mut type_meta, 2, kind.as_bytes());
+    let mut body = v.clone();
+    body.remove("apiVersion");
+    body.remove("kind");
+    let mut raw = Vec::new();
+    encode(&mut raw, &body);
+    let mut out = b"k8s\0".to_vec();
+    field_bytes(&mut out, 1, &type_meta);
+    field_bytes(&mut out, 2, &raw);
+    field_bytes(&mut out, 3, b"");
+    field_bytes(&mut out, 4, b"");
+    out
+}
+
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// A length-delimited field (wire type 2).
+fn field_bytes(out: &mut Vec<u8>, field: u64, bytes: &[u8]) {
+    varint(out, field << 3 | 2);
+    varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+const GO_MAPS: &[&str] = &[
+    "labels",
+    "annotations",
+    "data",
+    "stringData",
+    "binaryData",
+    "matchLabels",
+    "nodeSelector",
+    "selector",
+    "capacity",
+    "allocatable",
+    "requests",
+    "limits",
+];
+
+/// Protobuf wire encoding of a JSON-like value: a map's entries are fields 1..n in key
+/// order, lists repeated fields, numbers and booleans varints (keys themselves are not
+/// encoded, as in generated protobuf).
+fn encode(out: &mut Vec<u8>, v: &Value) {
+    let Some(m) = v.as_map() else { return };
+    for (i, (name, val)) in m.iter().enumerate() {
+        let f = i as u64 + 1;
+        // Go maps (labels, annotations, data, selectors, resource lists) are repeated
+        // entries {1: key, 2: value}: their keys are in the bytes too.
+        if GO_MAPS.contains(&name.as_str()) {
+            for (k, x) in val.as_map().into_iter().flatten() {
+                let mut entry = Vec::new();
+                field_bytes(&mut entry, 1, k.as_bytes());
+                let text = match x {
+                    Value::Str(s) => s.clone(),
+                    other => json::to_json_compact(other),
+                };
+                field_bytes(&mut entry, 2, text.as_bytes());
+                field_bytes(out, f, &entry);
+            }
+            continue;
+        }
+        let items: Vec<&Value> = match val {
+            Value::Seq(s) => s.iter().collect(),
+            other => vec![other],
+        };
+        for item in items {
+            match item {
+                Value::Null => {}
+                Value::Bool(b) => {
+                    varint(out, f << 3);
+                    varint(out, u64::from(*b));
+                }
+                Value::Int(n) => {
+                    varint(out, f << 3);
+                    varint(out, *n as u64);
+                }
+                Value::Float(x) => {
+                    varint(out, f << 3 | 1);
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+                Value::Str(s) => field_bytes(out, f, s.as_bytes()),
+                Value::Map(_) => {
+                    let mut inner = Vec::new();
+                    encode(&mut inner, item);
+                    field_bytes(out, f, &inner);
+                }
+                Value::Seq(_) => {}
+            }
+        }
+    }
+}
+
+/// What a terminal shows for those bytes: text stays, line feeds and tabs too, other control
+/// bytes are invisible, and bytes that are not UTF-8 become U+FFFD.
+fn terminal_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    crate::sim::auth::base64_encode(bytes)
+}
+
+/// `etcdctl get -w json`: the RangeResponse as etcdctl's JSON printer writes it (keys and
+/// values base64, ids as unsigned integers, one line).
+fn get_json(
+    c: &crate::sim::world::Cluster,
+    host: &str,
+    kvs: &[crate::sim::store::KeyValue],
+    keys_only: bool,
+) -> String {
+    let id = |s: &str| u64::from_str_radix(&member_id(s), 16).unwrap_or(0);
+    let term = etcd::status(c)
+        .into_iter()
+        .flatten()
+        .map(|s| s.raft_term)
+        .max()
+        .unwrap_or(2);
+    let items: Vec<String> = kvs
+        .iter()
+        .map(|kv| {
+            let value = if keys_only {
+                String::new()
+            } else {
+                format!(",\"value\":\"{}\"", b64(&storage_bytes(&kv.value)))
+            };
+            format!(
+                "{{\"key\":\"{}\",\"create_revision\":{},\"mod_revision\":{},\"version\":{}{value}}}",
+                b64(kv.key.as_bytes()),
+                kv.create_revision,
+                kv.mod_revision,
+                kv.version
+            )
+        })
+        .collect();
+    let kvs_json = if items.is_empty() {
+        String::new()
+    } else {
+        format!(",\"kvs\":[{}]", items.join(","))
+    };
+    format!(
+        "{{\"header\":{{\"cluster_id\":{},\"member_id\":{},\"revision\":{},\"raft_term\":{term}}}{kvs_json},\"count\":{}}}\n",
+        id(&c.name),
+        id(host),
+        c.store.revision(),
+        kvs.len()
+    )
+}
+
 pub fn run(term: &mut Terminal, args: &[String]) -> Output {
     let Some(host) = term.host.clone() else {
         return Output::error("bash: etcdctl: command not found\n(etcd runs on the control-plane nodes: try `ssh` to one)", 127);
@@ -166,24 +341,28 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         ["get", key, ..] => {
             let prefix = args.iter().any(|a| a == "--prefix");
             let keys_only = args.iter().any(|a| a == "--keys-only");
-            let kvs: Vec<(String, Value)> = if prefix {
-                c.store.range(key).map(|kv| (kv.key.clone(), (*kv.value).clone())).collect()
+            let value_only = args.iter().any(|a| a == "--print-value-only");
+            let kvs: Vec<crate::sim::store::KeyValue> = if prefix {
+                c.store.range(key).cloned().collect()
             } else {
-                c.store.get(key).map(|kv| vec![(kv.key.clone(), (*kv.value).clone())]).unwrap_or_default()
+                c.store.get(key).cloned().into_iter().collect()
             };
+            let format = flag(args, "-w").or_else(|| flag(args, "--write-out"));
+            if format.as_deref() == Some("json") {
+                return Output::out(get_json(c, &host, &kvs, keys_only));
+            }
             let mut out = String::new();
-            for (k, v) in kvs {
-                out.push_str(&k);
-                out.push('\n');
+            for kv in &kvs {
+                if !value_only {
+                    out.push_str(&kv.key);
+                    out.push('\n');
+                }
                 if keys_only {
                     // etcdctl prints an empty line after each key with --keys-only.
                     out.push('\n');
                 } else {
-                    // Real values are protobuf (`k8s\0` + a binary envelope); show the envelope
-                    // header and the object as JSON, which is what it decodes to.
-                    let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("v1");
-                    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-                    out.push_str(&format!("k8s\n\u{2}{api_version}\u{12}{kind}\n{}\n", json::to_json_compact(&v)));
+                    out.push_str(&terminal_text(&storage_bytes(&kv.value)));
+                    out.push('\n');
                 }
             }
             Output::out(out)
@@ -284,6 +463,33 @@ mod tests {
             .run("etcdctl get /registry/minions --prefix --keys-only")
             .stdout();
         assert_eq!(keys, "/registry/minions/kind-control-plane\n\n/registry/minions/kind-worker\n\n/registry/minions/kind-worker2\n\n");
+        // A value is `k8s\0` + protobuf: the terminal shows its strings among binary noise.
+        let v = t.run("etcdctl get /registry/namespaces/default").stdout();
+        assert!(
+            v.starts_with("/registry/namespaces/default\nk8s\n"),
+            "{v:?}"
+        );
+        assert!(
+            v.contains("v1")
+                && v.contains("Namespace")
+                && v.contains("kubernetes.io/metadata.name"),
+            "{v:?}"
+        );
+        assert!(!v.contains("{\""), "no JSON: {v:?}");
+        let j = t
+            .run("etcdctl get /registry/namespaces/default -w json")
+            .stdout();
+        assert!(j.starts_with("{\"header\":{\"cluster_id\":"), "{j}");
+        assert!(
+            j.contains("\"key\":\"L3JlZ2lzdHJ5L25hbWVzcGFjZXMvZGVmYXVsdA==\""),
+            "{j}"
+        );
+        assert!(j.contains("\"value\":\"azhzAA"), "k8s\\0 in base64: {j}");
+        assert!(j.ends_with(",\"count\":1}\n"), "{j}");
+        let only = t
+            .run("etcdctl get /registry/namespaces/default --print-value-only")
+            .stdout();
+        assert!(only.starts_with("k8s\n"), "{only:?}");
         let ml = t.run("etcdctl member list").stdout();
         assert!(ml.contains(", started, kind-control-plane, https://172.18.0.2:2380, https://172.18.0.2:2379, false\n"), "{ml}");
         assert_eq!(t.run("etcdctl endpoint health").stdout(), "https://127.0.0.1:2379 is healthy: successfully committed proposal: took = 8.506239ms\n");

@@ -26,6 +26,7 @@ pub mod cloud;
 pub mod etcdctl;
 pub mod kind;
 pub mod kubeadm;
+pub mod kubelet_log;
 pub mod manifests;
 pub mod minikube;
 pub mod node;

@@ -3,8 +3,8 @@
 //! (stopping the kubelet stops it in the simulation: `Cluster::stop("kubelet/<node>")`), and
 //! `journalctl -u kubelet`.
 //!
-//! Containers and images are derived from the pods bound to the node.
-//! TODO(term-config): read the kubelet's own log lines from `sim::kubelet` for journalctl.
+//! Containers and images are derived from the pods bound to the node; the kubelet's journal
+//! from what the simulated kubelet did there ([`super::kubelet_log`]).
 
 use super::Terminal;
 use crate::sim::api::{self, resource_for_kind};
@@ -342,16 +342,58 @@ fn systemd_age(secs: u64, _kubectl: &str) -> String {
     }
 }
 
+/// The unit's journal on `host`: what the tools wrote (systemd's Started/Stopped, kubeadm's
+/// lines) merged by time with, for the kubelet, the lines the simulated kubelet logged
+/// ([`super::kubelet_log`]). The last `last` lines.
 fn journal_lines(term: &Terminal, host: &str, unit: &str, last: usize) -> String {
     let Some(m) = term.tools.machines.get(host) else {
         return String::new();
     };
-    let Some(u) = m.units.get(unit) else {
-        return String::new();
+    let pid = if unit == "kubelet" {
+        super::kubelet_log::PID
+    } else {
+        301
     };
-    let pid = if unit == "kubelet" { 712 } else { 301 };
-    let lines: Vec<String> = u
-        .journal
+    let mut entries: Vec<(SimTime, String)> = m
+        .units
+        .get(unit)
+        .map(|u| {
+            u.journal
+                .iter()
+                .map(|(t, line)| {
+                    let who = if line.starts_with("Started ")
+                        || line.starts_with("Stopped ")
+                        || line.starts_with("Stopping ")
+                    {
+                        "systemd[1]".to_string()
+                    } else {
+                        format!("{unit}[{pid}]")
+                    };
+                    (*t, who, line.clone())
+                })
+                .map(|(t, who, line)| (t, format!("{who}: {line}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    if unit == "kubelet" {
+        if let Some(cluster) = m.cluster.as_deref() {
+            let logged = super::kubelet_log::lines(term, cluster, host);
+            // A preset's node booted with its kubelet running: systemd's start line comes
+            // first (kubeadm and the other tools write their own when they start it).
+            if let Some((first, _)) = logged.first() {
+                if !entries
+                    .iter()
+                    .any(|(t, l)| t <= first && l.contains(": Started kubelet.service"))
+                {
+                    entries.insert(0, (*first, "systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent.".to_string()));
+                }
+            }
+            entries.extend(logged);
+        }
+    }
+    // Stable: at the same second, systemd's "Started" stays before the kubelet's first lines.
+    entries.sort_small_by_key(|(t, _)| *t);
+    let lines: Vec<String> = entries
         .iter()
         .map(|(t, line)| {
             let d = crate::term::builtins::date_string(*t);
@@ -361,14 +403,7 @@ fn journal_lines(term: &Terminal, host: &str, unit: &str, last: usize) -> String
                 [_, mon, day, time, ..] => format!("{mon} {:0>2} {time}", day),
                 _ => d.clone(),
             };
-            if line.starts_with("Started ")
-                || line.starts_with("Stopped ")
-                || line.starts_with("Stopping ")
-            {
-                format!("{stamp} {host} systemd[1]: {line}\n")
-            } else {
-                format!("{stamp} {host} {unit}[{pid}]: {line}\n")
-            }
+            format!("{stamp} {host} {line}\n")
         })
         .collect();
     lines[lines.len().saturating_sub(last)..].concat()
