@@ -14,6 +14,7 @@
 pub mod bench;
 pub mod lessons;
 pub mod sim;
+pub mod sort;
 pub mod term;
 #[cfg(feature = "web")]
 pub mod ui;

@@ -32,6 +32,7 @@
 //! assert_eq!(c.nodes.len(), 3);
 //! ```
 
+use crate::sort::SortSmall;
 use super::markdown::{self, Block};
 use super::schema::{Lang, Lesson};
 use crate::sim::etcd;
@@ -431,7 +432,7 @@ fn cluster(c: &Cluster, namespace: Option<&str>) -> ClusterPic {
         });
     }
     // Control planes first; the store lists names in order within each group.
-    nodes.sort_by_key(|n| !n.control_plane);
+    nodes.sort_small_by_key(|n| !n.control_plane);
     let mut unscheduled = Vec::new();
     for kv in c.store.range("/registry/pods/") {
         let p = &kv.value;

@@ -17,6 +17,7 @@ use super::markdown::{self, Block, Inline, LinkTarget};
 use super::replay;
 use super::schema::{Course, Lang, Lesson};
 use super::session::find_quiz;
+use crate::sort::SortSmall;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -76,7 +77,7 @@ fn lint(dir: &std::path::Path, replay_them: bool) -> Report {
             .filter(|e| e.path().is_dir())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
-        names.sort();
+        names.sort_small();
         for n in names {
             if !listed.contains(n.as_str()) {
                 report

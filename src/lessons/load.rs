@@ -19,6 +19,7 @@ use super::schema::*;
 use crate::sim::presets::Preset;
 use crate::sim::value::Map;
 use crate::sim::Value;
+use crate::sort::SortSmall;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A problem in a lesson file. Displays as `03-x/lesson.yaml:12:5: message`.
@@ -276,7 +277,7 @@ pub fn files_needed(lesson_yaml: &str) -> Result<Vec<String>, LoadError> {
             }
         }
     }
-    files.sort();
+    files.sort_small();
     files.dedup();
     Ok(files)
 }

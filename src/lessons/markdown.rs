@@ -21,6 +21,7 @@
 //! ```
 
 /// A block-level element.
+use crate::sort::SortSmall;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     Heading {
@@ -104,7 +105,7 @@ impl Quiz {
     /// Is this exactly the set of correct choices? (order and duplicates do not matter)
     pub fn is_correct(&self, answer: &[usize]) -> bool {
         let mut a = answer.to_vec();
-        a.sort_unstable();
+        a.sort_small();
         a.dedup();
         a == self.correct
     }

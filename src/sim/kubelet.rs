@@ -49,6 +49,7 @@ use super::scheduler::normalize_image;
 use super::store::EventKind;
 use super::value::Value;
 use super::world::{Cluster, World};
+use crate::sort::SortSmall;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -1176,7 +1177,7 @@ fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTime) {
                 }
             }
             let mut by_size: Vec<(&String, &ImageRt)> = images.iter().collect();
-            by_size.sort_by(|a, b| b.1.size.cmp(&a.1.size).then(a.0.cmp(b.0)));
+            by_size.sort_small_by(|a, b| b.1.size.cmp(&a.1.size).then(a.0.cmp(b.0)));
             let imgs: Vec<Value> = by_size
                 .into_iter()
                 .take(50)

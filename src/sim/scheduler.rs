@@ -46,6 +46,7 @@ use super::quantity::{parse_milli, parse_value};
 use super::store::EventKind;
 use super::value::Value;
 use super::world::{Cluster, World};
+use crate::sort::SortSmall;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -810,7 +811,7 @@ pub fn fit_error_message(verdicts: &[NodeVerdict], preemption_never: bool) -> St
     }
     let sorted = |h: &BTreeMap<&str, usize>| {
         let mut lines: Vec<String> = h.iter().map(|(r, n)| format!("{n} {r}")).collect();
-        lines.sort();
+        lines.sort_small();
         lines.join(", ")
     };
     let mut msg = format!("0/{all} nodes are available: {}.", sorted(&hist));
@@ -1058,7 +1059,7 @@ pub fn step(world: &mut World, cluster: &str, dt_ms: u64) {
         })
         .map(|(k, e)| (-e.priority, e.seq, k.clone()))
         .collect();
-    ready.sort();
+    ready.sort_small();
     for (_, _, key) in ready {
         schedule_one(world, cluster, &key);
     }

@@ -21,6 +21,7 @@ use super::meta;
 use super::store::Store;
 use super::value::Value;
 use super::SimTime;
+use crate::sort::SortSmall;
 use std::collections::BTreeMap;
 
 /// How long the simulated CSI driver takes to create a volume.
@@ -265,7 +266,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             (size >= want_bytes).then(|| (size, (*pv).clone()))
         })
         .collect();
-    candidates.sort_by(|a, b| {
+    candidates.sort_small_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| meta::key_of(&a.1).cmp(&meta::key_of(&b.1)))
     });

@@ -17,6 +17,7 @@ use super::fs::{base_name, FsError};
 use super::pattern::Pattern;
 use super::{Output, Terminal};
 use crate::sim::clock::SimTime;
+use crate::sort::SortSmall;
 
 /// The commands this terminal knows, with a one-line summary each (`help` prints this table;
 /// completion reads it).
@@ -774,7 +775,7 @@ fn sort(term: &Terminal, args: &[String], stdin: &str) -> Output {
             base
         }
     };
-    lines.sort_by(|a, b| {
+    lines.sort_small_by(|a, b| {
         let (ka, kb) = (key_of(a), key_of(b));
         let ord = if num || human {
             number(&ka)

@@ -17,6 +17,7 @@
 
 use super::{builtins, kubectl, tools, Terminal};
 use crate::sim::api;
+use crate::sort::SortSmall;
 
 /// What Tab can insert.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,7 +108,7 @@ const POD_VERBS: &[&str] = &["attach", "exec", "logs", "port-forward"];
 
 fn sorted(mut v: Vec<String>, prefix: &str) -> Vec<String> {
     v.retain(|c| c.starts_with(prefix));
-    v.sort();
+    v.sort_small();
     v.dedup();
     v
 }

@@ -19,6 +19,7 @@
 //! ```
 
 use crate::sim::value::{yaml, Map, Value};
+use crate::sort::SortSmall;
 use crate::term::fs::{self, Fs};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -496,7 +497,7 @@ impl Kubeconfig {
             }
         };
         let mut sorted_clusters: Vec<&(String, Cluster)> = self.clusters.iter().collect();
-        sorted_clusters.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted_clusters.sort_small_by(|a, b| a.0.cmp(&b.0));
         let clusters: Vec<Doc> = sorted_clusters
             .iter()
             .map(|(name, c)| {
@@ -520,7 +521,7 @@ impl Kubeconfig {
             })
             .collect();
         let mut sorted_users: Vec<&(String, AuthInfo)> = self.users.iter().collect();
-        sorted_users.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted_users.sort_small_by(|a, b| a.0.cmp(&b.0));
         let users: Vec<Doc> = sorted_users
             .iter()
             .map(|(name, u)| {
@@ -564,7 +565,7 @@ impl Kubeconfig {
             })
             .collect();
         let mut sorted_contexts: Vec<&(String, Context)> = self.contexts.iter().collect();
-        sorted_contexts.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted_contexts.sort_small_by(|a, b| a.0.cmp(&b.0));
         let contexts: Vec<Doc> = sorted_contexts
             .iter()
             .map(|(name, c)| {

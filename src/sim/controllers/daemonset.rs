@@ -13,6 +13,7 @@ use crate::sim::apiserver::DeleteOptions;
 use crate::sim::events::Type;
 use crate::sim::meta;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -308,7 +309,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             }
             // Extra pods on one node: keep the oldest.
             let mut keep = healthy.clone();
-            keep.sort_by_key(|p| meta::creation_time(p));
+            keep.sort_small_by_key(|p| meta::creation_time(p));
             for extra in keep.iter().skip(1) {
                 delete_pod(ctx, &ds, extra);
             }

@@ -25,6 +25,7 @@ use crate::sim::meta;
 use crate::sim::value::Value;
 use crate::sim::world::World;
 use crate::sim::SimTime;
+use crate::sort::SortSmall;
 use std::sync::Arc;
 
 pub const COMPONENT: &str = "deployment-controller";
@@ -406,7 +407,7 @@ fn rolling(
     if olds.is_empty() {
         return;
     }
-    olds.sort_by_key(|r| (meta::creation_time(r), meta::key_of(r)));
+    olds.sort_small_by_key(|r| (meta::creation_time(r), meta::key_of(r)));
     let all_pods: i64 = all.iter().map(replicas).sum();
     let min_available = want - max_unavailable;
     let new_unavailable = (replicas(&cur_new) - stat(&cur_new, "availableReplicas")).max(0);
@@ -457,7 +458,7 @@ fn cleanup(ctx: &mut Ctx<'_>, d: &Value, all: &[Value], new_name: Option<&str>) 
     if olds.len() <= limit {
         return;
     }
-    olds.sort_by_key(|r| (rev_of(r), meta::key_of(r)));
+    olds.sort_small_by_key(|r| (rev_of(r), meta::key_of(r)));
     let extra = olds.len() - limit;
     for r in olds.into_iter().take(extra) {
         if replicas(r) == 0 && stat(r, "replicas") == 0 {
@@ -512,7 +513,7 @@ fn set_dcond(status: &mut Value, mut cond: Value, now: SimTime, touch: bool) {
         list.push(cond);
     }
     // Upstream keeps Available before Progressing.
-    list.sort_by_key(|c| meta::str_at(c, &["type"]) != Some("Available"));
+    list.sort_small_by_key(|c| meta::str_at(c, &["type"]) != Some("Available"));
 }
 
 fn sync_status(
@@ -734,7 +735,7 @@ pub fn history(
         .filter(|r| meta::controller_ref(r).is_some_and(|o| o.uid == uid))
         .map(|r| (rev_of(&r), r))
         .collect();
-    out.sort_by_key(|(rev, _)| *rev);
+    out.sort_small_by_key(|(rev, _)| *rev);
     Ok(out)
 }
 

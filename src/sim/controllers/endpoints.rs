@@ -11,6 +11,7 @@ use crate::sim::apiserver::DeleteOptions;
 use crate::sim::meta;
 use crate::sim::value::{Map, Value};
 use crate::sim::world::World;
+use crate::sort::SortSmall;
 use std::sync::Arc;
 
 pub const SLICE_MANAGER: &str = "endpointslice-controller.k8s.io";
@@ -151,9 +152,9 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         e.set("targetRef", target_ref(p));
         slice_eps.push((ip, e));
     }
-    ready.sort_by(|a, b| a.0.cmp(&b.0));
-    not_ready.sort_by(|a, b| a.0.cmp(&b.0));
-    slice_eps.sort_by(|a, b| a.0.cmp(&b.0));
+    ready.sort_small_by(|a, b| a.0.cmp(&b.0));
+    not_ready.sort_small_by(|a, b| a.0.cmp(&b.0));
+    slice_eps.sort_small_by(|a, b| a.0.cmp(&b.0));
     // Endpoints.
     let mut subset = Value::map();
     if !ready.is_empty() {

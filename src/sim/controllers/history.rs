@@ -24,6 +24,7 @@ use crate::sim::apiserver::DeleteOptions;
 use crate::sim::meta;
 use crate::sim::value::Value;
 use crate::sim::world::World;
+use crate::sort::SortSmall;
 
 /// The label with a StatefulSet revision's hash (`history.ControllerRevisionHashLabel`).
 pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
@@ -88,7 +89,9 @@ fn owned(ctx: &Ctx<'_>, st: &State, owner_uid: &str) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default();
-    out.sort_by(|a, b| (revision_of(a), meta::key_of(a)).cmp(&(revision_of(b), meta::key_of(b))));
+    out.sort_small_by(|a, b| {
+        (revision_of(a), meta::key_of(a)).cmp(&(revision_of(b), meta::key_of(b)))
+    });
     out
 }
 
@@ -250,7 +253,7 @@ pub fn list(world: &mut World, cluster: &str, owner: &Value) -> Vec<(i64, Value)
         .filter(|cr| meta::controller_ref(cr).is_some_and(|o| o.uid == uid))
         .map(|cr| (revision_of(&cr), cr))
         .collect();
-    out.sort_by_key(|(r, _)| *r);
+    out.sort_small_by_key(|(r, _)| *r);
     out
 }
 

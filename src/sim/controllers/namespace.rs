@@ -11,6 +11,7 @@ use crate::sim::api;
 use crate::sim::apiserver::DeleteOptions;
 use crate::sim::meta;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 
 pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let ns_res = super::res("Namespace");
@@ -92,7 +93,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 "All content-preserving finalizers finished".to_string(),
             )
         } else {
-            with_finalizers.sort();
+            with_finalizers.sort_small();
             with_finalizers.dedup();
             let parts: Vec<String> = with_finalizers
                 .iter()

@@ -16,6 +16,7 @@ use crate::sim::apiserver::DeleteOptions;
 use crate::sim::events::Type;
 use crate::sim::meta;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use std::sync::Arc;
 
 pub const COMPONENT: &str = "replicaset-controller";
@@ -222,7 +223,7 @@ pub fn rank_for_deletion(pods: &mut [Arc<Value>], now: crate::sim::SimTime) {
             })
             .unwrap_or(0)
     };
-    pods.sort_by(|a, b| {
+    pods.sort_small_by(|a, b| {
         let ka = (
             meta::node_name(a).is_some(),
             phase_rank(a),

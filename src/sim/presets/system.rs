@@ -22,6 +22,7 @@ use super::super::network;
 use super::super::value::Value;
 use super::super::world::World;
 use super::{kv, Preset, Role, K8S_VERSION};
+use crate::sort::SortSmall;
 
 const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
 const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
@@ -913,7 +914,7 @@ impl Builder<'_> {
                     )
                 })
                 .collect();
-            list.sort_by(|a, b| b.0.cmp(&a.0));
+            list.sort_small_by(|a, b| b.0.cmp(&a.0));
             node.path_mut_or_insert(&["status"]).set(
                 "images",
                 Value::Seq(list.into_iter().map(|(_, v)| v).collect()),

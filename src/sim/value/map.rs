@@ -20,6 +20,7 @@
 //! ```
 
 use super::Value;
+use crate::sort::SortSmall;
 use std::fmt;
 use std::sync::Arc;
 
@@ -541,7 +542,7 @@ impl FromIterator<(String, Value)> for Map {
             .map(|(k, v)| (Key::from_string(k), v))
             .collect();
         // Stable sort + keep the LAST of equal keys, like inserting one by one would.
-        entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        entries.sort_small_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let mut out: Vec<Pair> = Vec::with_capacity(entries.len());
         for e in entries {
             match out.last_mut() {

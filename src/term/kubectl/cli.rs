@@ -16,6 +16,7 @@
 //! assert_eq!(p.args, ["pods"]);
 //! ```
 
+use crate::sort::SortSmall;
 use std::collections::BTreeMap;
 
 /// One flag, as pflag defines it.
@@ -634,7 +635,7 @@ pub fn unknown_command(typed: &str, parent: &str) -> String {
         .map(|c| c.name());
     let mut sugg = suggestions(typed, candidates);
     // cobra lists sub-commands sorted by name.
-    sugg.sort_unstable();
+    sugg.sort_small();
     let mut s = format!("error: unknown command \"{typed}\" for \"{parent}\"");
     if !sugg.is_empty() {
         s.push_str("\n\nDid you mean this?\n");

@@ -19,6 +19,7 @@
 
 use super::printers::Table;
 use crate::sim::auth::{self, AuthError, Credential, UserInfo};
+use crate::sort::SortSmall;
 use crate::term::kubeconfig::{self, AuthInfo, Cluster, Context, Kubeconfig, Loaded};
 use crate::term::{Output, Terminal};
 
@@ -782,7 +783,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         "get-contexts" => get_contexts(&kc, &rest, &o).map(|out| (out, false)),
         "get-clusters" => {
             let mut names: Vec<&str> = kc.clusters.iter().map(|(n, _)| n.as_str()).collect();
-            names.sort_unstable();
+            names.sort_small();
             Ok((
                 Output::out(format!(
                     "NAME\n{}",
@@ -793,7 +794,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         }
         "get-users" => {
             let mut names: Vec<&str> = kc.users.iter().map(|(n, _)| n.as_str()).collect();
-            names.sort_unstable();
+            names.sort_small();
             Ok((
                 Output::out(format!(
                     "NAME\n{}",
@@ -1035,7 +1036,7 @@ fn split_path(p: &str) -> Vec<&str> {
 
 fn get_contexts(kc: &Kubeconfig, names: &[String], o: &Opts) -> Result<Output, String> {
     let mut ctxs: Vec<&(String, Context)> = kc.contexts.iter().collect();
-    ctxs.sort_by(|a, b| a.0.cmp(&b.0));
+    ctxs.sort_small_by(|a, b| a.0.cmp(&b.0));
     let mut errors = Vec::new();
     if !names.is_empty() {
         for n in names {

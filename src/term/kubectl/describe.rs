@@ -13,6 +13,7 @@ use super::Ctx;
 use crate::sim::api::{self, Resource};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 /// `Mon, 05 Jan 2026 09:00:00 +0000` (Go's RFC1123Z), from an RFC 3339 timestamp.
@@ -117,7 +118,7 @@ fn events_for(ctx: &mut Ctx, obj: &Value) -> Vec<Value> {
     // (series.lastObservedTime, else lastTimestamp, else eventTime). sort.Sort on these short
     // lists is an insertion sort, so ties keep the API's order (by name: `<object>.<hex
     // time>`, i.e. creation order); a stable sort on the same key reproduces it.
-    evs.sort_by_key(|e| {
+    evs.sort_small_by_key(|e| {
         e.path(&["series", "lastObservedTime"])
             .or_else(|| e.get("lastTimestamp"))
             .or_else(|| e.get("eventTime"))

@@ -11,6 +11,7 @@ use super::printers::Table;
 use super::{codec, jsonpath, tables};
 use crate::sim::api::{self, Resource};
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
@@ -149,7 +150,7 @@ pub fn sort_by(objs: &mut [(&'static Resource, Value)], expr: &str) -> Result<()
         let v = jsonpath::eval(&e, o).map_err(|er| format!("couldn't parse sort-by: {er}"))?;
         keyed.push((idx, v.first().cloned()));
     }
-    keyed.sort_by(|(ia, a), (ib, b)| {
+    keyed.sort_small_by(|(ia, a), (ib, b)| {
         let ord = match (a, b) {
             (Some(Value::Int(x)), Some(Value::Int(y))) => x.cmp(y),
             (Some(x), Some(y)) => jsonpath::show(x).cmp(&jsonpath::show(y)),

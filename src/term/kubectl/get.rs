@@ -13,6 +13,7 @@ use super::watch::Watch;
 use super::Ctx;
 use crate::sim::api::{self, Resource};
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 use std::sync::Arc;
 
@@ -379,7 +380,7 @@ pub fn events(ctx: &mut Ctx) -> Output {
             .unwrap_or("")
             .to_string()
     };
-    evs.sort_by_key(stamp);
+    evs.sort_small_by_key(stamp);
     if evs.is_empty() {
         return Output::error(
             if all_ns {

@@ -6,6 +6,7 @@ use super::{codec, Ctx};
 use crate::sim::api::{self, RESOURCES};
 use crate::sim::presets::K8S_VERSION;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 pub const CLIENT_VERSION: &str = "v1.34.1";
@@ -46,8 +47,8 @@ pub fn api_resources(ctx: &mut Ctx) -> Output {
                 .is_none_or(|g| av.rsplit_once('/').map_or("", |(grp, _)| grp) == g)
     });
     match ctx.p.value("sort-by") {
-        Some("name") => rows.sort_by(|a, b| a.0.cmp(&b.0)),
-        Some("kind") => rows.sort_by(|a, b| a.4.cmp(&b.4)),
+        Some("name") => rows.sort_small_by(|a, b| a.0.cmp(&b.0)),
+        Some("kind") => rows.sort_small_by(|a, b| a.4.cmp(&b.4)),
         _ => {}
     }
     match ctx.p.value("output") {
@@ -114,7 +115,7 @@ pub fn api_versions(ctx: &mut Ctx) -> Output {
         "node.k8s.io/v1",
         "certificates.k8s.io/v1",
     ]);
-    v.sort_unstable();
+    v.sort_small();
     v.dedup();
     Output::out(v.iter().map(|x| format!("{x}\n")).collect::<String>())
 }
@@ -715,7 +716,7 @@ pub fn explain(ctx: &mut Ctx) -> Output {
         // fieldDetail at level 1: "  name\t<type>[ -required-]", the short enum, then the
         // description wrapped at 76 and indented by 4, then a blank line.
         out.push_str("FIELDS:\n");
-        children.sort_by(|a, b| a.0.cmp(&b.0));
+        children.sort_small_by(|a, b| a.0.cmp(&b.0));
         for (p, t, d) in children {
             let name = p.rsplit('.').next().unwrap_or(p);
             out.push_str(&format!("  {name}\t{t}"));

@@ -14,6 +14,7 @@ use super::{jsonpath, Ctx};
 use crate::sim::api::{self, Resource};
 use crate::sim::value::Value;
 use crate::sim::World;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 fn one_target(ctx: &mut Ctx) -> Result<(&'static Resource, Value), Output> {
@@ -213,7 +214,7 @@ fn history_entries(
             (rev, entry)
         })
         .collect();
-    out.sort_by_key(|(r, _)| *r);
+    out.sort_small_by_key(|(r, _)| *r);
     Ok(out)
 }
 
@@ -249,7 +250,7 @@ fn owned_replicasets(ctx: &mut Ctx, dep: &Value) -> Result<Vec<(i64, Value)>, Ou
             (rev, rs)
         })
         .collect();
-    out.sort_by_key(|(r, _)| *r);
+    out.sort_small_by_key(|(r, _)| *r);
     Ok(out)
 }
 
@@ -775,7 +776,7 @@ fn find_pod(ctx: &mut Ctx, target: &str) -> Result<Value, Output> {
             !labels.is_empty() && labels.iter().all(|(k, v)| l.get(k) == Some(v))
         })
         .collect();
-    candidates.sort_by_key(|p| {
+    candidates.sort_small_by_key(|p| {
         api::meta_str(p, "creationTimestamp")
             .unwrap_or("")
             .to_string()

@@ -19,6 +19,7 @@ use super::select::{labels_of, scalar_string, string_map};
 use crate::sim::api::{self, Resource};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 
 /// How a table is printed.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +93,7 @@ pub fn selector_string(sel: Option<&Value>) -> String {
         };
         parts.push(part);
     }
-    parts.sort();
+    parts.sort_small();
     parts.join(",")
 }
 
@@ -852,7 +853,7 @@ fn node_row(obj: &Value, now: SimTime) -> Vec<String> {
             }
         })
         .collect();
-    roles.sort();
+    roles.sort_small();
     roles.dedup();
     vec![
         api::name_of(obj).to_string(),

@@ -21,6 +21,7 @@ use crate::sim::api;
 use crate::sim::clock::SimTime;
 use crate::sim::quantity::{parse_milli, parse_value};
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 const MI: i64 = 1 << 20;
@@ -216,8 +217,8 @@ fn mem_text(b: i64) -> String {
 /// was checked by [`validate`].
 fn sort_rows<T>(items: &mut [(T, i64, i64)], by: Option<&str>) {
     match by {
-        Some("cpu") => items.sort_by(|a, b| b.1.cmp(&a.1)),
-        Some("memory") => items.sort_by(|a, b| b.2.cmp(&a.2)),
+        Some("cpu") => items.sort_small_by(|a, b| b.1.cmp(&a.1)),
+        Some("memory") => items.sort_small_by(|a, b| b.2.cmp(&a.2)),
         _ => {}
     }
 }

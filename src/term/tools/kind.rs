@@ -4,6 +4,7 @@
 
 use super::Terminal;
 use crate::sim::presets::{Preset, Role, K8S_VERSION};
+use crate::sort::SortSmall;
 use crate::term::kubeconfig::Kubeconfig;
 use crate::term::Output;
 
@@ -81,7 +82,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         }
         ["get", "clusters", ..] => {
             let mut names = term.tools.kind_clusters.clone();
-            names.sort();
+            names.sort_small();
             if names.is_empty() {
                 Output::error("No kind clusters found.", 0)
             } else {

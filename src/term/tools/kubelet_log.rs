@@ -17,6 +17,7 @@
 use crate::sim::api::{self, resource_for_kind};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Terminal;
 
 /// The kubelet's PID in `systemctl status kubelet` (and klog's thread id column).
@@ -265,7 +266,7 @@ pub fn lines(term: &Terminal, cluster: &str, host: &str) -> Vec<(SimTime, String
             _ => {}
         }
     }
-    raw.sort_by_key(|(t, ..)| *t);
+    raw.sort_small_by_key(|(t, ..)| *t);
     let mut out = Vec::with_capacity(raw.len() + 1);
     let mut i = 0;
     while i < raw.len() {

@@ -10,6 +10,7 @@ use super::Terminal;
 use crate::sim::api::{self, resource_for_kind};
 use crate::sim::clock::SimTime;
 use crate::sim::value::Value;
+use crate::sort::SortSmall;
 use crate::term::Output;
 
 /// crictl's `tabwriter.NewWriter(out, 20, 1, 3, ' ', 0)`: like kubectl's tables with a
@@ -182,7 +183,7 @@ pub fn crictl(term: &mut Terminal, args: &[String]) -> Output {
                 .filter_map(|c| c.get("image").and_then(Value::as_str).map(str::to_string))
                 .collect();
             images.push("registry.k8s.io/pause:3.10".into());
-            images.sort();
+            images.sort_small();
             images.dedup();
             let mut t = Table::new(&["IMAGE", "TAG", "IMAGE ID", "SIZE"]);
             for img in images {
@@ -391,7 +392,7 @@ fn journal_lines(term: &Terminal, host: &str, unit: &str, last: usize) -> String
         }
     }
     // Stable: at the same second, systemd's "Started" stays before the kubelet's first lines.
-    entries.sort_by_key(|(t, _)| *t);
+    entries.sort_small_by_key(|(t, _)| *t);
     let lines: Vec<String> = entries
         .iter()
         .map(|(t, line)| {
