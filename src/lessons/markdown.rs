@@ -715,7 +715,19 @@ fn link_at(chars: &[char], i: usize) -> Option<(usize, String, usize)> {
     if chars.get(close + 1) != Some(&'(') {
         return None;
     }
-    let end = find(chars, close + 2, &[')'])?;
+    // CommonMark: a destination may hold balanced parentheses (`(a(1))`), and `\)` is literal.
+    let mut parens = 0usize;
+    let mut k = close + 2;
+    let end = loop {
+        match chars.get(k)? {
+            '\\' => k += 1,
+            '(' => parens += 1,
+            ')' if parens == 0 => break k,
+            ')' => parens -= 1,
+            _ => {}
+        }
+        k += 1;
+    };
     let url: String = chars[close + 2..end].iter().collect();
     Some((close, url.trim().to_string(), end + 1))
 }
@@ -775,12 +787,30 @@ mod tests {
         );
         assert_eq!(
             parse_inlines("[x](javascript:alert(1))"),
+            vec![Inline::Link {
+                target: LinkTarget::Invalid("javascript:alert(1)".into()),
+                text: vec![text("x")]
+            }]
+        );
+        // Balanced parentheses belong to the destination (CommonMark), an escaped one too.
+        assert_eq!(
+            parse_inlines("[Go](https://en.wikipedia.org/wiki/Go_(language)) ok"),
             vec![
                 Inline::Link {
-                    target: LinkTarget::Invalid("javascript:alert(1".into()),
-                    text: vec![text("x")]
+                    target: LinkTarget::Url("https://en.wikipedia.org/wiki/Go_(language)".into()),
+                    text: vec![text("Go")]
                 },
-                text(")")
+                text(" ok")
+            ]
+        );
+        assert_eq!(
+            parse_inlines("[a](https://x.org/\\)) b"),
+            vec![
+                Inline::Link {
+                    target: LinkTarget::Url("https://x.org/\\)".into()),
+                    text: vec![text("a")]
+                },
+                text(" b")
             ]
         );
         assert_eq!(
