@@ -19,6 +19,9 @@ pub enum FaultKind {
     Component,
     /// `etcd/<member>`.
     EtcdMember,
+    /// One replica of an HA control plane: `kube-scheduler/<node>`,
+    /// `kube-controller-manager/<node>` (the others keep the Lease going).
+    Replica,
     /// `kubelet/<node>`.
     Kubelet,
     /// `containerd/<node>` (the container runtime).
@@ -99,7 +102,19 @@ pub fn fault_targets(world: &World, cluster: &str) -> Vec<FaultTarget> {
             });
         }
     }
-    for (node, _) in &nodes {
+    // With several control-plane nodes, each replica can be stopped on its own: stopping the
+    // leader's shows a takeover after the 15 s lease (sim::leader).
+    let ha = nodes.iter().filter(|(_, cp)| *cp).count() > 1;
+    for (node, cp) in &nodes {
+        if ha && *cp {
+            for c in ["kube-scheduler", "kube-controller-manager"] {
+                out.push(FaultTarget {
+                    kind: FaultKind::Replica,
+                    component: format!("{c}/{node}"),
+                    node: Some(node.clone()),
+                });
+            }
+        }
         for (kind, prefix) in [
             (FaultKind::Kubelet, "kubelet"),
             (FaultKind::Runtime, "containerd"),
@@ -142,6 +157,11 @@ pub fn set_fault(world: &mut World, cluster: &str, component: &str, up: bool) {
             Fault::PowerOn(n.into())
         } else {
             Fault::PowerOff(n.into())
+        }),
+        Some(("kube-scheduler" | "kube-controller-manager", _)) => Some(if up {
+            Fault::StartComponent(component.into())
+        } else {
+            Fault::StopComponent(component.into())
         }),
         Some(("etcd", m)) => Some(if up {
             Fault::RestoreEtcd(m.into())
@@ -390,6 +410,30 @@ mod tests {
         assert_eq!(common_prefix(&names), "kind-worker");
         assert!(complete(&t, "zzz").1.is_empty());
         assert_eq!(common_prefix(&[]), "");
+    }
+
+    #[test]
+    fn ha_offers_one_replica_of_each_leader_elected_component_per_control_plane() {
+        let mut w = World::new(1, crate::sim::presets::Preset::Ha);
+        let c = w.clusters.keys().next().cloned().unwrap_or_default();
+        let replicas: Vec<String> = fault_targets(&w, &c)
+            .into_iter()
+            .filter(|t| t.kind == FaultKind::Replica)
+            .map(|t| t.component)
+            .collect();
+        assert_eq!(replicas.len(), 6, "{replicas:?}");
+        let one = replicas[0].clone();
+        assert!(one.starts_with("kube-scheduler/"), "{one}");
+        set_fault(&mut w, &c, &one, false);
+        assert!(!is_up(&w, &c, &one));
+        assert!(is_up(&w, &c, "kube-scheduler"), "the other replicas still run");
+        set_fault(&mut w, &c, &one, true);
+        assert!(is_up(&w, &c, &one));
+        // A single control plane has no replica to stop on its own.
+        let kind = World::new(1, crate::sim::presets::Preset::Kind);
+        assert!(!fault_targets(&kind, "kind-kind")
+            .iter()
+            .any(|t| t.kind == FaultKind::Replica));
     }
 
     #[test]

@@ -189,7 +189,10 @@ pub fn FaultsPanel(props: &FaultsProps) -> Html {
             FaultKind::Partition => t(l, "fault_partition"),
             _ => "",
         };
-        let label = if what.is_empty() {
+        let label = if target.kind == FaultKind::Replica {
+            // Shown inside its node's box: the component's name is enough.
+            target.component.split('/').next().unwrap_or_default().to_string()
+        } else if what.is_empty() {
             target.component.clone()
         } else {
             what.to_string()
@@ -213,12 +216,13 @@ pub fn FaultsPanel(props: &FaultsProps) -> Html {
             .map(button)
             .collect::<Html>()
     };
-    let mut nodes: Vec<String> = props
-        .targets
-        .iter()
-        .filter_map(|t| t.node.clone())
-        .collect();
-    nodes.dedup();
+    // Each node once, in first-seen order (etcd members come first, then every node's faults).
+    let mut nodes: Vec<String> = Vec::new();
+    for n in props.targets.iter().filter_map(|t| t.node.as_ref()) {
+        if !nodes.contains(n) {
+            nodes.push(n.clone());
+        }
+    }
     html! {
         <div class="faults">
             <h3>{t(l, "faults_cp")}</h3>
