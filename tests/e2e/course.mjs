@@ -28,6 +28,8 @@ import {
   test,
   metric,
   assert,
+  runMain,
+  summary,
 } from './harness.mjs';
 
 const chromium = loadChromium('e2e course');
@@ -238,18 +240,8 @@ async function main() {
     if (server) await server.close();
   }
   metric('course walk total', `${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
   console.log(`screenshots: ${OUT_DIR}/course-*.png`);
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
+  return summary();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain(main);

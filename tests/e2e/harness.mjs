@@ -60,6 +60,26 @@ export function metric(name, value) {
   console.log(`metric: ${name}: ${value}`);
 }
 
+/// The runner's last line, which .ci/test sums ("e2e: N passed, M failed"), and its exit code.
+export function summary() {
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/// Runs a runner's `main` (resolving to an exit code); a crash counts as one failed test.
+export function runMain(main) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      console.log('e2e: 0 passed, 1 failed');
+      process.exit(1);
+    },
+  );
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(message);
 }

@@ -24,6 +24,8 @@ import {
   test,
   metric,
   assert,
+  runMain,
+  summary,
 } from './harness.mjs';
 
 const OUTPUT_TIMEOUT_MS = 10000;
@@ -304,18 +306,8 @@ async function main() {
     for (const server of servers) await server.close();
   }
 
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
   writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ results, metrics }, null, 2));
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
+  return summary();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain(main);

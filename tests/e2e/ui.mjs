@@ -22,6 +22,8 @@ import {
   test,
   metric,
   assert,
+  runMain,
+  summary,
 } from './harness.mjs';
 
 const chromium = loadChromium('e2e ui');
@@ -434,18 +436,8 @@ async function main() {
     await browser.close();
     if (server) await server.close();
   }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
   console.log(`screenshots: ${OUT_DIR}/ui-*.png`);
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
+  return summary();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain(main);
