@@ -73,7 +73,13 @@ fn the_browser_walk_plan_matches_the_lessons() {
             step.set("id", s.id.as_str());
             step.set(
                 "commands",
-                Value::Seq(s.solution.commands.iter().map(|c| Value::from(c.as_str())).collect()),
+                Value::Seq(
+                    s.solution
+                        .commands
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect(),
+                ),
             );
             let mut quiz = Value::map();
             for (id, picks) in &s.solution.quiz {

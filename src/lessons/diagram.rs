@@ -32,12 +32,12 @@
 //! assert_eq!(c.nodes.len(), 3);
 //! ```
 
-use crate::sort::SortSmall;
 use super::markdown::{self, Block};
 use super::schema::{Lang, Lesson};
 use crate::sim::etcd;
 use crate::sim::value::Value;
 use crate::sim::world::Cluster;
+use crate::sort::SortSmall;
 use crate::term::kubectl::{config, tables};
 use crate::term::Terminal;
 use std::collections::BTreeMap;
@@ -369,7 +369,11 @@ fn cp_components(c: &Cluster, node: Option<&str>) -> Vec<Comp> {
     ];
     // Only clusters with a cloud provider run one (kind, minikube and kubeadm do not).
     if c.cloud_provider.is_some() {
-        v.push(comp(c, "cloud-controller-manager", "cloud-controller-manager"));
+        v.push(comp(
+            c,
+            "cloud-controller-manager",
+            "cloud-controller-manager",
+        ));
     }
     v
 }
@@ -1185,11 +1189,7 @@ fn kubeconfig_scene(p: &KubeconfigPic) -> Scene {
             .as_deref()
             .map(|n| format!("ns: {n}"))
             .unwrap_or_default();
-        let state = if c.current {
-            State::Star
-        } else {
-            State::Plain
-        };
+        let state = if c.current { State::Star } else { State::Plain };
         let (x, w) = cols[1];
         let b = s.add(SceneBox::new(x, y(i), w, h, &c.name, &detail, state));
         let lane = 2 + (i as i32 % 6) * 2;
@@ -1199,21 +1199,51 @@ fn kubeconfig_scene(p: &KubeconfigPic) -> Scene {
         let (to, points, broken) = match cl {
             Some(j) => (
                 clusters[j],
-                vec![(left_gap.1, mid(i)), (left_gap.0 + lane, mid(i)), (left_gap.0 + lane, mid(j)), (left_gap.0, mid(j))],
+                vec![
+                    (left_gap.1, mid(i)),
+                    (left_gap.0 + lane, mid(i)),
+                    (left_gap.0 + lane, mid(j)),
+                    (left_gap.0, mid(j)),
+                ],
                 false,
             ),
-            None => (b, vec![(left_gap.1, mid(i)), (left_gap.0 + lane, mid(i))], true),
+            None => (
+                b,
+                vec![(left_gap.1, mid(i)), (left_gap.0 + lane, mid(i))],
+                true,
+            ),
         };
-        s.links.push(Link { from: b, to, points, broken, arrow: !broken });
+        s.links.push(Link {
+            from: b,
+            to,
+            points,
+            broken,
+            arrow: !broken,
+        });
         let (to, points, broken) = match us {
             Some(j) => (
                 users[j],
-                vec![(right_gap.0, mid(i)), (right_gap.1 - lane, mid(i)), (right_gap.1 - lane, mid(j)), (right_gap.1, mid(j))],
+                vec![
+                    (right_gap.0, mid(i)),
+                    (right_gap.1 - lane, mid(i)),
+                    (right_gap.1 - lane, mid(j)),
+                    (right_gap.1, mid(j)),
+                ],
                 false,
             ),
-            None => (b, vec![(right_gap.0, mid(i)), (right_gap.1 - lane, mid(i))], true),
+            None => (
+                b,
+                vec![(right_gap.0, mid(i)), (right_gap.1 - lane, mid(i))],
+                true,
+            ),
         };
-        s.links.push(Link { from: b, to, points, broken, arrow: !broken });
+        s.links.push(Link {
+            from: b,
+            to,
+            points,
+            broken,
+            arrow: !broken,
+        });
     }
     let rows = p
         .clusters
@@ -1254,10 +1284,18 @@ mod tests {
             Some("~/broken.yaml")
         );
         let e = Spec::parse("pods").unwrap_err();
-        assert!(e.contains("unknown diagram \"pods\"") && e.contains("control-plane"), "{e}");
+        assert!(
+            e.contains("unknown diagram \"pods\"") && e.contains("control-plane"),
+            "{e}"
+        );
         let e = Spec::parse("etcd namespace=x").unwrap_err();
-        assert!(e.contains("unknown option \"namespace=x\"") && e.contains("cluster=…"), "{e}");
-        assert!(Spec::parse("clusters cluster=x").unwrap_err().contains("none"));
+        assert!(
+            e.contains("unknown option \"namespace=x\"") && e.contains("cluster=…"),
+            "{e}"
+        );
+        assert!(Spec::parse("clusters cluster=x")
+            .unwrap_err()
+            .contains("none"));
         assert!(Spec::parse("cluster namespace=").is_err());
     }
 
@@ -1294,13 +1332,20 @@ mod tests {
         let Picture::Cluster(all) = pic(&t, "cluster namespace=*") else {
             panic!()
         };
-        assert!(all.nodes[0].pods.iter().any(|p| p.name.starts_with("etcd-")));
+        assert!(all.nodes[0]
+            .pods
+            .iter()
+            .any(|p| p.name.starts_with("etcd-")));
         assert_eq!(all.nodes[0].other_pods, 0);
         // A pod with no scheduler shows as waiting for a node; a stopped kubelet marks its
         // node, which goes NotReady later.
         t.run("kubectl create deployment web --image=nginx --replicas=2");
         t.world.step(10_000);
-        t.world.clusters.get_mut("kind-kind").unwrap().stop("kube-scheduler");
+        t.world
+            .clusters
+            .get_mut("kind-kind")
+            .unwrap()
+            .stop("kube-scheduler");
         t.run("kubectl run lonely --image=nginx");
         t.run("ssh kind-worker");
         t.run("systemctl stop kubelet");
@@ -1314,10 +1359,22 @@ mod tests {
         let placed: usize = c.nodes.iter().map(|n| n.pods.len()).sum();
         assert_eq!(placed, 2);
         let w = c.nodes.iter().find(|n| n.name == "kind-worker").unwrap();
-        assert!(!w.components.iter().find(|x| x.name == "kubelet").unwrap().up);
+        assert!(
+            !w.components
+                .iter()
+                .find(|x| x.name == "kubelet")
+                .unwrap()
+                .up
+        );
         assert_eq!(w.ready, Readiness::NotReady);
         let cp = &c.nodes[0];
-        assert!(!cp.components.iter().find(|x| x.name == "kube-scheduler").unwrap().up);
+        assert!(
+            !cp.components
+                .iter()
+                .find(|x| x.name == "kube-scheduler")
+                .unwrap()
+                .up
+        );
     }
 
     #[test]
@@ -1328,7 +1385,13 @@ mod tests {
         let Picture::Cluster(c) = pic(&t, &spec) else {
             panic!()
         };
-        let managed: Vec<&str> = c.managed.as_ref().unwrap().iter().map(|x| x.name.as_str()).collect();
+        let managed: Vec<&str> = c
+            .managed
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|x| x.name.as_str())
+            .collect();
         assert!(managed.contains(&"cloud-controller-manager"), "{managed:?}");
         assert!(c.control_planes().next().is_none());
         t.run("gcloud container clusters get-credentials course --region europe-west1");
@@ -1345,7 +1408,11 @@ mod tests {
         let Picture::Cluster(c) = pic(&t, "cluster") else {
             panic!()
         };
-        assert!(matches!(&c.services[0].external, Some(Some(ip)) if !ip.is_empty()), "{:?}", c.services);
+        assert!(
+            matches!(&c.services[0].external, Some(Some(ip)) if !ip.is_empty()),
+            "{:?}",
+            c.services
+        );
         assert!(c.services[0].endpoints >= 1);
         let Picture::ControlPlane(cp) = pic(&t, "control-plane") else {
             panic!()
@@ -1369,9 +1436,17 @@ mod tests {
             panic!()
         };
         assert!(!e.members[0].up && !e.members[0].leader);
-        assert_eq!(e.members.iter().filter(|m| m.leader).count(), 1, "a new leader");
+        assert_eq!(
+            e.members.iter().filter(|m| m.leader).count(),
+            1,
+            "a new leader"
+        );
         assert!(e.writable);
-        t.world.clusters.get_mut("kubernetes").unwrap().stop("etcd/cp-2");
+        t.world
+            .clusters
+            .get_mut("kubernetes")
+            .unwrap()
+            .stop("etcd/cp-2");
         t.world.step(2000);
         let Picture::Etcd(e) = pic(&t, "etcd") else {
             panic!()
@@ -1396,8 +1471,17 @@ mod tests {
         assert_eq!(k.files, ["~/.kube/config"]);
         assert_eq!(k.current_context.as_deref(), Some("minikube"));
         let names: Vec<&str> = k.contexts.iter().map(|c| c.name.as_str()).collect();
-        assert!(names.contains(&"kind-kind") && names.contains(&"minikube"), "{names:?}");
-        assert!(k.contexts.iter().find(|c| c.name == "minikube").unwrap().current);
+        assert!(
+            names.contains(&"kind-kind") && names.contains(&"minikube"),
+            "{names:?}"
+        );
+        assert!(
+            k.contexts
+                .iter()
+                .find(|c| c.name == "minikube")
+                .unwrap()
+                .current
+        );
         let ghost = k.contexts.iter().find(|c| c.name == "ghost").unwrap();
         assert!(!ghost.cluster_ok && ghost.user_ok);
         let kind = k.clusters.iter().find(|c| c.name == "kind-kind").unwrap();
@@ -1405,7 +1489,11 @@ mod tests {
         assert!(kind.ca);
         let broken = k.clusters.iter().find(|c| c.name == "broken").unwrap();
         assert_eq!(broken.answers, None);
-        assert!(k.users.iter().all(|u| u.auth == "client-certificate"), "{:?}", k.users);
+        assert!(
+            k.users.iter().all(|u| u.auth == "client-certificate"),
+            "{:?}",
+            k.users
+        );
         // KUBECONFIG merging lists both files; a bad file is kubectl's error.
         t.fs.write("/home/student/team.yaml", "apiVersion: v1\nkind: Config\ncontexts:\n- name: team\n  context: {cluster: kind-kind, user: kind-kind, namespace: team}\n");
         t.run("export KUBECONFIG=~/.kube/config:~/team.yaml");
@@ -1413,14 +1501,24 @@ mod tests {
             panic!()
         };
         assert_eq!(k.files, ["~/.kube/config", "~/team.yaml"]);
-        assert_eq!(k.contexts.iter().find(|c| c.name == "team").unwrap().namespace.as_deref(), Some("team"));
+        assert_eq!(
+            k.contexts
+                .iter()
+                .find(|c| c.name == "team")
+                .unwrap()
+                .namespace
+                .as_deref(),
+            Some("team")
+        );
         t.run("cp ~/.kube/config ~/copy.yaml");
         let Picture::Kubeconfig(k) = pic(&t, "kubeconfig path=~/copy.yaml") else {
             panic!()
         };
         assert_eq!(k.files, ["~/copy.yaml"]);
         t.fs.write("/home/student/bad.yaml", "clusters: 3\n");
-        assert!(matches!(pic(&t, "kubeconfig path=~/bad.yaml"), Picture::Missing(Missing::Kubeconfig(e)) if e.contains("bad.yaml")));
+        assert!(
+            matches!(pic(&t, "kubeconfig path=~/bad.yaml"), Picture::Missing(Missing::Kubeconfig(e)) if e.contains("bad.yaml"))
+        );
     }
 
     #[test]
@@ -1456,10 +1554,17 @@ mod tests {
 
     fn assert_well_laid_out(s: &Scene, what: &str) {
         for (i, b) in s.boxes.iter().enumerate() {
-            assert!(b.x >= 0 && b.x + b.w <= s.width, "{what}: box {i} {b:?} outside");
-            assert!(b.y >= 0 && b.y + b.h <= s.height, "{what}: box {i} {b:?} below");
+            assert!(
+                b.x >= 0 && b.x + b.w <= s.width,
+                "{what}: box {i} {b:?} outside"
+            );
+            assert!(
+                b.y >= 0 && b.y + b.h <= s.height,
+                "{what}: box {i} {b:?} below"
+            );
             for c in &s.boxes[i + 1..] {
-                let apart = b.x + b.w <= c.x || c.x + c.w <= b.x || b.y + b.h <= c.y || c.y + c.h <= b.y;
+                let apart =
+                    b.x + b.w <= c.x || c.x + c.w <= b.x || b.y + b.h <= c.y || c.y + c.h <= b.y;
                 assert!(apart, "{what}: {b:?} overlaps {c:?}");
             }
         }
@@ -1469,7 +1574,10 @@ mod tests {
                     if i == l.from || i == l.to {
                         continue;
                     }
-                    assert!(!crosses(seg[0], seg[1], b), "{what}: link {l:?} crosses {b:?}");
+                    assert!(
+                        !crosses(seg[0], seg[1], b),
+                        "{what}: link {l:?} crosses {b:?}"
+                    );
                 }
             }
         }
@@ -1526,29 +1634,57 @@ mod tests {
     #[test]
     fn control_plane_scene_marks_stopped_components_and_broken_links() {
         let mut t = term(Preset::Kind);
-        t.world.clusters.get_mut("kind-kind").unwrap().stop("kube-scheduler");
+        t.world
+            .clusters
+            .get_mut("kind-kind")
+            .unwrap()
+            .stop("kube-scheduler");
         let s = pic(&t, "control-plane").scene().unwrap();
-        let sched = s.boxes.iter().position(|b| b.label == "kube-scheduler").unwrap();
+        let sched = s
+            .boxes
+            .iter()
+            .position(|b| b.label == "kube-scheduler")
+            .unwrap();
         assert_eq!(s.boxes[sched].state, State::Down);
         let link = s.links.iter().find(|l| l.from == sched).unwrap();
         assert!(link.broken);
-        let cm = s.boxes.iter().position(|b| b.label == "kube-controller-manager").unwrap();
+        let cm = s
+            .boxes
+            .iter()
+            .position(|b| b.label == "kube-controller-manager")
+            .unwrap();
         assert!(!s.links.iter().find(|l| l.from == cm).unwrap().broken);
         assert_eq!(s.groups[0].key, "dg_control_plane");
         assert_eq!(s.boxes.iter().filter(|b| b.label == "kubelet").count(), 3);
-        assert!(s.boxes.iter().all(|b| b.label != "cloud-controller-manager"));
+        assert!(s
+            .boxes
+            .iter()
+            .all(|b| b.label != "cloud-controller-manager"));
     }
 
     #[test]
     fn labels_fit_their_boxes() {
         assert_eq!(fit("kind-kind", 12), "kind-kind");
-        assert_eq!(fit("gke_course-project_europe-west1_course", 12), "gke_course-…");
+        assert_eq!(
+            fit("gke_course-project_europe-west1_course", 12),
+            "gke_course-…"
+        );
         // The longest component names fit the control-plane scene's boxes.
         assert_eq!(chars_in(104, LABEL_PX), 14);
         assert_eq!(chars_in(168, LABEL_PX), 24);
-        let b = SceneBox::new(0, 0, 92, 38, "gke_course-project_europe-west1_course", "x", State::Plain);
+        let b = SceneBox::new(
+            0,
+            0,
+            92,
+            38,
+            "gke_course-project_europe-west1_course",
+            "x",
+            State::Plain,
+        );
         assert!(b.label.chars().count() as i32 * LABEL_PX * 6 / 10 <= 92 - 8);
-        assert!(b.title.starts_with("gke_course-project_europe-west1_course"));
+        assert!(b
+            .title
+            .starts_with("gke_course-project_europe-west1_course"));
     }
 
     #[test]

@@ -124,7 +124,9 @@ pub fn replay_solution(lesson: &Lesson) -> Result<(), ReplayError> {
         diagram::infos_in(&step.body.fr, &mut infos);
         for info in infos {
             let picture = diagram::Spec::parse(&info).map(|s| s.picture(&r.term));
-            if let Ok(diagram::Picture::Missing(m)) | Err(m) = picture.map_err(diagram::Missing::Bad) {
+            if let Ok(diagram::Picture::Missing(m)) | Err(m) =
+                picture.map_err(diagram::Missing::Bad)
+            {
                 return Err(r.fail(
                     &step.id,
                     format!("the diagram `{info}` has nothing to draw after the solution: {m:?}"),

@@ -426,7 +426,10 @@ mod tests {
         assert!(one.starts_with("kube-scheduler/"), "{one}");
         set_fault(&mut w, &c, &one, false);
         assert!(!is_up(&w, &c, &one));
-        assert!(is_up(&w, &c, "kube-scheduler"), "the other replicas still run");
+        assert!(
+            is_up(&w, &c, "kube-scheduler"),
+            "the other replicas still run"
+        );
         set_fault(&mut w, &c, &one, true);
         assert!(is_up(&w, &c, &one));
         // A single control plane has no replica to stop on its own.

@@ -296,7 +296,9 @@ impl UrlParams {
                 "bench" => {
                     p.bench = v.split_once('x').and_then(|(n, m)| {
                         Some((
-                            n.parse::<usize>().ok()?.min(super::journal::BENCH_MAX_NODES),
+                            n.parse::<usize>()
+                                .ok()?
+                                .min(super::journal::BENCH_MAX_NODES),
                             m.parse::<usize>().ok()?.min(super::journal::BENCH_MAX_PODS),
                         ))
                     })

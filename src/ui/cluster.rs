@@ -42,7 +42,13 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
     let model = {
         let core = props.session.core.clone();
         use_memo(
-            (cluster_name.clone(), revision, down.clone(), view_rev, epoch),
+            (
+                cluster_name.clone(),
+                revision,
+                down.clone(),
+                view_rev,
+                epoch,
+            ),
             move |(_, _, _, view_rev, _)| {
                 let c = core.0.borrow();
                 c.cluster()
@@ -150,6 +156,11 @@ pub fn ClusterDiagram(props: &DiagramProps) -> Html {
                 }) }
                 <span class="counts">{tf(l, "nodes_pods", &[("nodes", &m.nodes.len().to_string()), ("pods", &m.pod_count().to_string())])}</span>
             </div>
+            // No current cluster (e.g. its context was deleted): say so rather than draw an
+            // empty cluster under the chips of the clusters that do exist.
+            { if props.current.is_empty() { html! {
+                <p class="notice" role="status">{t(l, "no_current_cluster")}</p>
+            } } else { html! {} } }
             { match props.view_rev { Some(rev) => html! {
                 <div class="readonly-banner" role="status">
                     {tf(l, "viewing_rev", &[("rev", &rev.to_string())])}

@@ -83,6 +83,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("services", "Services et endpoints", "Services and endpoints"),
     ("no_endpoints", "aucun endpoint prêt", "no ready endpoints"),
     ("no_services", "Aucun Service", "No Services"),
+    ("no_current_cluster", "Le contexte courant du kubeconfig ne mène à aucun cluster : kubectl n'a rien à qui parler. Choisissez un contexte avec kubectl config use-context.", "The kubeconfig's current context leads to no cluster: kubectl has nothing to talk to. Pick one with kubectl config use-context."),
     ("stopped", "arrêté", "stopped"),
     ("powered_off", "éteint", "powered off"),
     ("cordoned", "non planifiable", "cordoned"),

@@ -209,7 +209,9 @@ impl Saved {
                         "setup" => Entry::Silent(unescape(rest)),
                         "closed" => Entry::Closed(unescape(rest)),
                         "bench" => {
-                            let (n, m) = rest.split_once(' ').ok_or_else(|| bad("bench needs: nodes pods"))?;
+                            let (n, m) = rest
+                                .split_once(' ')
+                                .ok_or_else(|| bad("bench needs: nodes pods"))?;
                             let (nodes, pods) = (num(n)? as usize, num(m)? as usize);
                             // The same limits as the URL parameter: a saved file cannot ask
                             // for a world the page cannot hold.
@@ -383,9 +385,10 @@ mod tests {
             ("kubesim-session 1\nseed 1\npreset kind\nbogus 1\n", |e| {
                 matches!(e, DecodeError::Bad(4, _))
             }),
-            ("kubesim-session 1\nseed 1\npreset kind\nbench 0 9999 1\n", |e| {
-                matches!(e, DecodeError::Bad(4, _))
-            }),
+            (
+                "kubesim-session 1\nseed 1\npreset kind\nbench 0 9999 1\n",
+                |e| matches!(e, DecodeError::Bad(4, _)),
+            ),
             ("kubesim-session 1\nseed 1\npreset kind\nbench 0 3\n", |e| {
                 matches!(e, DecodeError::Bad(4, _))
             }),

@@ -26,14 +26,18 @@ pub fn LiveDiagram(props: &DiagramProps) -> Html {
     let body = match p {
         Picture::Cluster(c) => cluster(c, l),
         Picture::Clusters(cs) => clusters(cs, l),
-        Picture::Missing(m) => return html! { <p class="live-diagram dg-missing" role="note">{missing(m, l)}</p> },
+        Picture::Missing(m) => {
+            return html! { <p class="live-diagram dg-missing" role="note">{missing(m, l)}</p> }
+        }
         _ => html! {},
     };
     let scene = p.scene().map(|s| svg(&s, l));
     let footer = match p {
         Picture::Etcd(e) => etcd_footer(e, l),
         Picture::Kubeconfig(k) => kubeconfig_footer(k, l),
-        Picture::ControlPlane(c) => html! { <p class="dg-foot">{tf(l, "dg_cp_foot", &[("name", &c.cluster)])}</p> },
+        Picture::ControlPlane(c) => {
+            html! { <p class="dg-foot">{tf(l, "dg_cp_foot", &[("name", &c.cluster)])}</p> }
+        }
         _ => html! {},
     };
     let kind = match p {
@@ -137,7 +141,10 @@ fn cluster(c: &ClusterPic, l: Lang) -> Html {
                 {comps(components, l)}
             </div>
         },
-        None => c.control_planes().map(|n| node(n, &c.namespace, l)).collect::<Html>(),
+        None => c
+            .control_planes()
+            .map(|n| node(n, &c.namespace, l))
+            .collect::<Html>(),
     };
     html! {
         <div class="dg-plane">
@@ -291,7 +298,14 @@ fn list_or_none(l: Lang, v: Vec<String>) -> String {
 }
 
 fn node_line(n: &NodePic, namespace: &Option<String>, l: Lang) -> String {
-    let role = t(l, if n.control_plane { "dg_role_cp" } else { "dg_role_worker" });
+    let role = t(
+        l,
+        if n.control_plane {
+            "dg_role_cp"
+        } else {
+            "dg_role_worker"
+        },
+    );
     let ready = if !n.powered {
         t(l, "dg_powered_off")
     } else {
@@ -353,7 +367,10 @@ fn cp_lines(c: &ControlPlanePic, l: Lang) -> Vec<String> {
             )
         ),
         format!("kube-scheduler: {}", updown(l, c.scheduler)),
-        format!("kube-controller-manager: {}", updown(l, c.controller_manager)),
+        format!(
+            "kube-controller-manager: {}",
+            updown(l, c.controller_manager)
+        ),
     ];
     if let Some(up) = c.cloud_controller_manager {
         v.push(format!("cloud-controller-manager: {}", updown(l, up)));
@@ -415,10 +432,7 @@ pub fn describe(p: &Picture, l: Lang) -> (String, Vec<String>) {
             }
             (summary, lines)
         }
-        Picture::ControlPlane(c) => (
-            tf(l, "dg_alt_cp", &[("name", &c.cluster)]),
-            cp_lines(c, l),
-        ),
+        Picture::ControlPlane(c) => (tf(l, "dg_alt_cp", &[("name", &c.cluster)]), cp_lines(c, l)),
         Picture::Etcd(e) => {
             let leader = e
                 .members
@@ -463,7 +477,17 @@ pub fn describe(p: &Picture, l: Lang) -> (String, Vec<String>) {
                         ("up", &e.up.to_string()),
                     ],
                 ));
-                lines.push(t(l, if e.writable { "dg_writes_ok" } else { "dg_writes_fail" }).to_string());
+                lines.push(
+                    t(
+                        l,
+                        if e.writable {
+                            "dg_writes_ok"
+                        } else {
+                            "dg_writes_fail"
+                        },
+                    )
+                    .to_string(),
+                );
             }
             (summary, lines)
         }
@@ -486,7 +510,11 @@ pub fn describe(p: &Picture, l: Lang) -> (String, Vec<String>) {
                 let mut s = tf(
                     l,
                     "dg_alt_context",
-                    &[("name", &c.name), ("cluster", &c.cluster), ("user", &c.user)],
+                    &[
+                        ("name", &c.name),
+                        ("cluster", &c.cluster),
+                        ("user", &c.user),
+                    ],
                 );
                 s.push_str(&ns);
                 if !c.cluster_ok || !c.user_ok {
@@ -522,7 +550,10 @@ pub fn describe(p: &Picture, l: Lang) -> (String, Vec<String>) {
                         tf(
                             l,
                             "dg_nodes_ready",
-                            &[("ready", &c.ready.to_string()), ("nodes", &c.nodes.to_string())]
+                            &[
+                                ("ready", &c.ready.to_string()),
+                                ("nodes", &c.nodes.to_string())
+                            ]
                         )
                     );
                     if !c.contexts.is_empty() {
@@ -564,16 +595,28 @@ mod tests {
             .unwrap()
             .stop("kubelet/kind-worker");
         let (summary, lines) = describe(&pic(&term, "cluster"), Lang::En);
-        assert_eq!(summary, "Cluster kind-kind: 1 control-plane node(s), 2 worker(s).");
-        let worker = lines.iter().find(|s| s.starts_with("kind-worker,")).unwrap();
+        assert_eq!(
+            summary,
+            "Cluster kind-kind: 1 control-plane node(s), 2 worker(s)."
+        );
+        let worker = lines
+            .iter()
+            .find(|s| s.starts_with("kind-worker,"))
+            .unwrap();
         assert!(worker.contains("kubelet (stopped)"), "{worker}");
         assert!(worker.contains("worker"), "{worker}");
         let (fr, lines_fr) = describe(&pic(&term, "cluster"), Lang::Fr);
         assert!(fr.starts_with("Cluster kind-kind : 1 nœud"), "{fr}");
         assert!(lines_fr.iter().any(|s| s.contains("kubelet (arrêté)")));
         let (_, cp) = describe(&pic(&term, "control-plane"), Lang::En);
-        assert!(cp.contains(&"kubelet kind-worker: stopped".to_string()), "{cp:?}");
-        assert!(cp.contains(&"etcd: 1/1 members running".to_string()), "{cp:?}");
+        assert!(
+            cp.contains(&"kubelet kind-worker: stopped".to_string()),
+            "{cp:?}"
+        );
+        assert!(
+            cp.contains(&"etcd: 1/1 members running".to_string()),
+            "{cp:?}"
+        );
     }
 
     #[test]
@@ -584,23 +627,46 @@ mod tests {
             .get_mut("kubernetes")
             .unwrap()
             .stop("etcd/cp-2");
-        term.world.clusters.get_mut("kubernetes").unwrap().stop("etcd/cp-3");
+        term.world
+            .clusters
+            .get_mut("kubernetes")
+            .unwrap()
+            .stop("etcd/cp-3");
         term.world.step(2000);
         let (summary, lines) = describe(&pic(&term, "etcd"), Lang::En);
         assert!(summary.contains("3 members"), "{summary}");
-        assert!(lines.contains(&"cp-2 (cp-2): stopped".to_string()), "{lines:?}");
-        assert!(lines.contains(&"No quorum: writes fail.".to_string()), "{lines:?}");
+        assert!(
+            lines.contains(&"cp-2 (cp-2): stopped".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"No quorum: writes fail.".to_string()),
+            "{lines:?}"
+        );
         let mut term = Terminal::new(World::new(1, Preset::Kind));
         term.run("kubectl config set-context staging --cluster=kind-kind --user=kind-kind --namespace=staging");
         term.run("kubectl config set-context ghost --cluster=nowhere --user=kind-kind");
         let (summary, lines) = describe(&pic(&term, "kubeconfig"), Lang::En);
         assert!(summary.contains("current context: kind-kind"), "{summary}");
         assert!(
-            lines.contains(&"context staging → cluster kind-kind, user kind-kind, namespace staging".to_string()),
+            lines.contains(
+                &"context staging → cluster kind-kind, user kind-kind, namespace staging"
+                    .to_string()
+            ),
             "{lines:?}"
         );
-        assert!(lines.iter().any(|s| s.starts_with("context ghost") && s.contains("refers to nothing")), "{lines:?}");
-        assert!(lines.iter().any(|s| s.starts_with("context kind-kind") && s.ends_with("(current context)")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|s| s.starts_with("context ghost") && s.contains("refers to nothing")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|s| s.starts_with("context kind-kind") && s.ends_with("(current context)")),
+            "{lines:?}"
+        );
     }
 
     #[test]
@@ -610,11 +676,16 @@ mod tests {
         }
         let term = Terminal::new(World::new(1, Preset::Managed));
         let name = term.world.clusters.keys().next().unwrap().clone();
-        let s = pic(&term, &format!("control-plane cluster={name}")).scene().unwrap();
+        let s = pic(&term, &format!("control-plane cluster={name}"))
+            .scene()
+            .unwrap();
         for g in &s.groups {
             assert_ne!(t(Lang::Fr, g.key), "?", "{}", g.key);
         }
-        let (m, _) = describe(&Picture::Missing(Missing::UnknownCluster("kubernetes".into())), Lang::Fr);
+        let (m, _) = describe(
+            &Picture::Missing(Missing::UnknownCluster("kubernetes".into())),
+            Lang::Fr,
+        );
         assert_eq!(m, "Le cluster kubernetes n'existe pas encore.");
     }
 }

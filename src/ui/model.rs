@@ -158,7 +158,11 @@ fn condition_true(obj: &Value, kind: &str) -> bool {
 /// The etcd prefixes the cluster view draws. Leases and Events are not among them: a busy
 /// cluster writes those many times a second (100 nodes renew 10 leases a second), and
 /// rebuilding the view for them is most of the work on a big cluster.
-const DRAWN: &[&str] = &["/registry/pods/", "/registry/minions/", "/registry/services/"];
+const DRAWN: &[&str] = &[
+    "/registry/pods/",
+    "/registry/minions/",
+    "/registry/services/",
+];
 
 /// Did anything the view draws change in `cluster` after revision `since`? (True when the
 /// watch log no longer reaches back that far.)
@@ -480,7 +484,10 @@ mod tests {
                 panic!("redrawn for a write the view does not show");
             }
         }
-        assert!(w.clusters["kind-kind"].store.revision() > first, "no lease was renewed");
+        assert!(
+            w.clusters["kind-kind"].store.revision() > first,
+            "no lease was renewed"
+        );
         let res = api::resource_for("pods").unwrap();
         w.api("kind-kind", "kubectl")
             .unwrap()

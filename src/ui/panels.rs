@@ -191,7 +191,12 @@ pub fn FaultsPanel(props: &FaultsProps) -> Html {
         };
         let label = if target.kind == FaultKind::Replica {
             // Shown inside its node's box: the component's name is enough.
-            target.component.split('/').next().unwrap_or_default().to_string()
+            target
+                .component
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
         } else if what.is_empty() {
             target.component.clone()
         } else {

@@ -212,6 +212,36 @@ fn the_lesson_pane_renders_the_lesson_as_text_in_both_languages() {
 }
 
 #[test]
+fn the_cluster_view_says_when_no_context_leads_to_a_cluster() {
+    let mut core = Core::new(1, "kind");
+    core.submit("kubectl config delete-context kind-kind");
+    assert!(
+        core.cluster().is_none(),
+        "no current cluster once its context is gone"
+    );
+    for lang in LANGS {
+        let html = render(core.clone(), move |_, d| {
+            html! { <ClusterDiagram model={Rc::new(ClusterModel::default())}
+            contexts={vec!["kind-kind".to_string()]} current="" view_rev={None::<i64>}
+            dispatch={d} lang={lang} /> }
+        });
+        assert!(t(lang, "no_current_cluster").contains("kubectl config use-context"));
+        assert!(html.contains("kubectl config use-context"), "{html}");
+    }
+    let html = render(Core::new(1, "kind"), move |s, d| {
+        let c = s.core.0.borrow();
+        let model = Rc::new(
+            c.cluster()
+                .map(|cl| ClusterModel::build(cl, None))
+                .unwrap_or_default(),
+        );
+        html! { <ClusterDiagram {model} contexts={vec!["kind-kind".to_string()]} current="kind-kind"
+        view_rev={None::<i64>} dispatch={d} lang={Lang::En} /> }
+    });
+    assert!(!html.contains("kubectl config use-context"), "{html}");
+}
+
+#[test]
 fn the_cluster_view_shows_components_pods_and_stopped_parts() {
     let mut core = Core::new(1, "kind");
     core.fault("kind-kind", "kubelet/kind-worker", false);
