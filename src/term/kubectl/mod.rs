@@ -31,6 +31,7 @@ pub mod ops;
 pub mod printers;
 pub mod select;
 pub mod tables;
+pub mod token;
 pub mod top;
 pub mod watch;
 
@@ -290,6 +291,7 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         "get" => get::run(&mut ctx),
         "describe" => describe::run(&mut ctx),
         "create" => mutate::create_from_file(&mut ctx),
+        "create token" => token::run(&mut ctx),
         "create deployment"
         | "create namespace"
         | "create service clusterip"
