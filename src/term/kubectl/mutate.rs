@@ -1120,6 +1120,27 @@ pub fn delete(ctx: &mut Ctx) -> Output {
                 1,
             );
         }
+        // kubectl sends DELETE for named objects without reading them first, so a user
+        // without delete rights gets Forbidden even for a name that does not exist.
+        if let Ok(reqs) = parse_targets(&ctx.p.args.clone()) {
+            let ns = ctx.namespace();
+            let mut denied = Output::default();
+            let mut named = 0;
+            let mut refused = 0;
+            for r in &reqs {
+                for n in &r.names {
+                    named += 1;
+                    let scope = r.res.namespaced.then_some(ns.as_str());
+                    if let Err(o) = ctx.authorize("delete", r.res, scope, Some(n)) {
+                        refused += 1;
+                        denied.append(o);
+                    }
+                }
+            }
+            if named > 0 && refused == named {
+                return denied;
+            }
+        }
         let (objs, errors) = match resolve_objects(ctx, true) {
             Ok(x) => x,
             Err(o) => return o,
