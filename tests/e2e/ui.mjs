@@ -138,7 +138,7 @@ async function suite(browser, base) {
     // Single steps reveal the controllers' work one request at a time.
     const before = await page.locator('.flow-log li').count();
     for (let i = 0; i < 4; i++) await page.locator('.sim-controls .step').click();
-    await page.waitForFunction((n) => document.querySelectorAll('.flow-log li').length > n, before, { timeout: 5000 });
+    await page.waitForFunction((n) => document.querySelectorAll('.flow-log li').length > n, before, { timeout: 15000 });
     await shot(page, 'control-loop');
     await page.locator('.sim-controls .stable').click();
     await tab(page, 0);
@@ -151,7 +151,7 @@ async function suite(browser, base) {
     await page.locator('[data-fault="kubelet/kind-worker"] button').click();
     await page.locator('.sim-controls .stable').click();
     await tab(page, 0);
-    await page.waitForFunction(() => document.querySelectorAll('.component.down').length === 0, null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelectorAll('.component.down').length === 0, null, { timeout: 15000 });
     await page.waitForFunction(() => [...document.querySelectorAll('.node .pod.ph-running')]
       .filter((p) => /default\/web-/.test(p.getAttribute('aria-label') ?? '')).length === 2, null, { timeout: 10000 });
     assert(await page.locator('.pending-pods').count() === 0, 'pods still wait for a node after the repair');
