@@ -28,6 +28,7 @@ use super::meta;
 use super::value::Value;
 use super::world::{Cluster, World};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The components that elect a leader (cloud-controller-manager only runs on managed
 /// clusters, where no replica is visible).
@@ -145,17 +146,11 @@ fn apiserver_identity(world: &mut World, cluster: &str, node: &str, now: SimTime
         return;
     }
     let name = apiserver_lease_name(node);
-    let key = format!("/registry/leases/kube-system/{name}");
-    let lease: Option<Value> = c.store.get(&key).map(|kv| (*kv.value).clone());
-    let holder = lease
-        .as_ref()
-        .and_then(|l| meta::str_at(l, &["spec", "holderIdentity"]))
-        .unwrap_or("")
-        .to_string();
-    let renewed = lease
-        .as_ref()
-        .and_then(|l| meta::str_at(l, &["spec", "renewTime"]))
-        .and_then(parse_micro);
+    let LeaseRead {
+        lease,
+        holder,
+        renewed,
+    } = read_lease(c, &name);
     if !c.leader.identities.contains_key(&slot)
         && holder.starts_with(&format!("{name}_"))
         && !c.leader.holders.contains_key(&slot)
@@ -179,7 +174,7 @@ fn apiserver_identity(world: &mut World, cluster: &str, node: &str, now: SimTime
     if holder == identity && renewed.is_some_and(|t| now.since_ms(t) < IDENTITY_RENEW_MS) {
         return;
     }
-    let mut next = lease.unwrap_or_else(|| {
+    let mut next = lease.as_deref().cloned().unwrap_or_else(|| {
         let mut l = new_lease(&name);
         let labels = l.path_mut_or_insert(&["metadata", "labels"]);
         labels.set("apiserver.kubernetes.io/identity", "kube-apiserver");
@@ -294,19 +289,13 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
         }
     }
     let leases = super::api::resource_for("leases").unwrap_or(&super::api::RESOURCES[0]);
-    let key = format!("/registry/leases/kube-system/{component}");
-    let lease: Option<Value> = c.store.get(&key).map(|kv| (*kv.value).clone());
-    let holder = lease
-        .as_ref()
-        .and_then(|l| meta::str_at(l, &["spec", "holderIdentity"]))
-        .unwrap_or("")
-        .to_string();
-    let renewed = lease
-        .as_ref()
-        .and_then(|l| meta::str_at(l, &["spec", "renewTime"]))
-        .and_then(parse_micro);
+    let LeaseRead {
+        lease,
+        holder,
+        renewed,
+    } = read_lease(c, component);
     let duration_ms = lease
-        .as_ref()
+        .as_deref()
         .and_then(|l| meta::int_at(l, &["spec", "leaseDurationSeconds"]))
         .unwrap_or(LEASE_DURATION_S)
         .max(0) as u64
@@ -326,11 +315,18 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
         replica_up(c, component, n)
             && c.leader.identities.get(&format!("{component}/{n}")) == Some(&holder)
     });
-    let mut next = lease.clone().unwrap_or_else(|| new_lease(component));
+    // The stored Lease is shared: copy it only when this step writes it.
+    let next = || {
+        lease
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| new_lease(component))
+    };
     match holding.cloned() {
         Some(node) => {
             // The leader renews every retry period.
             if renewed.is_none_or(|t| now.since_ms(t) >= RETRY_PERIOD_MS) {
+                let mut next = next();
                 next.path_mut_or_insert(&["spec"])
                     .set("renewTime", micro(now));
                 if write(world, cluster, component, leases, next) {
@@ -371,9 +367,10 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                 c.leader.identities.insert(slot, identity.clone());
             }
             let transitions = lease
-                .as_ref()
+                .as_deref()
                 .and_then(|l| meta::int_at(l, &["spec", "leaseTransitions"]))
                 .unwrap_or(0);
+            let mut next = next();
             let spec = next.path_mut_or_insert(&["spec"]);
             spec.set("holderIdentity", identity.as_str());
             spec.set("leaseDurationSeconds", LEASE_DURATION_S);
@@ -405,7 +402,7 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                 let lease = world
                     .clusters
                     .get(cluster)
-                    .and_then(|c| c.store.get(&key).map(|kv| (*kv.value).clone()));
+                    .and_then(|c| read_lease(c, component).lease);
                 if let (Some(lease), Some(mut a)) = (lease, world.api(cluster, component)) {
                     super::events::record(
                         &mut a,
@@ -427,6 +424,35 @@ fn set_holder(world: &mut World, cluster: &str, component: &str, node: &str, unt
         c.leader
             .holders
             .insert(component.to_string(), (node.to_string(), until));
+    }
+}
+
+/// What the Lease `kube-system/<name>` says, read from the stored object without copying it.
+struct LeaseRead {
+    lease: Option<Arc<Value>>,
+    /// `spec.holderIdentity`, empty when nobody holds it.
+    holder: String,
+    renewed: Option<SimTime>,
+}
+
+fn read_lease(c: &Cluster, name: &str) -> LeaseRead {
+    let lease = c
+        .store
+        .get(&format!("/registry/leases/kube-system/{name}"))
+        .map(|kv| kv.value.clone());
+    let holder = lease
+        .as_deref()
+        .and_then(|l| meta::str_at(l, &["spec", "holderIdentity"]))
+        .unwrap_or("")
+        .to_string();
+    let renewed = lease
+        .as_deref()
+        .and_then(|l| meta::str_at(l, &["spec", "renewTime"]))
+        .and_then(parse_micro);
+    LeaseRead {
+        lease,
+        holder,
+        renewed,
     }
 }
 
