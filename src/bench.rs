@@ -1,9 +1,9 @@
-//! Benchmark workloads, shared by the native runner (`benches/kubesim.rs`) and the wasm one
-//! (a `#[wasm_bindgen_test]` at the bottom of this file, run in headless Chromium), so both
-//! report the same figures. `bash .ci/bench` runs both and prints one table (see BENCHMARKS.md).
+//! Benchmark workloads, shared by the native runner (`benches/kubesim.rs`) and the wasm32 one
+//! (`tests/wasm_bench.rs`, run in Node.js or headless Chromium), so both report the same
+//! figures. `bash .ci/bench` runs both and prints one table (see BENCHMARKS.md).
 //!
 //! Each workload takes a [`Probe`]: a clock (milliseconds: `Instant` natively,
-//! `performance.now()` in the browser) and the live heap bytes of a [`CountingAlloc`] the
+//! `performance.now()` in wasm) and the live heap bytes of a [`CountingAlloc`] the
 //! binary installed as its global allocator. Results are [`Row`]s with the target beside the
 //! figure; a workload that needs a component not on this branch yet reports `n/a (why)`
 //! instead of a number.
@@ -96,6 +96,9 @@ pub struct Row {
     pub met: Option<bool>,
     /// Why a value is missing, or what else was seen (heap at start/end...).
     pub note: String,
+    /// What ran it when not this process (the wasm runner sets `node 20.20.2`,
+    /// `chromium 156.0...`); empty for native rows.
+    pub engine: String,
 }
 
 impl Row {
@@ -107,6 +110,7 @@ impl Row {
             target: format!(">= {target}"),
             met: Some(value >= target),
             note: String::new(),
+            engine: String::new(),
         }
     }
     pub fn at_most(name: &str, value: f64, unit: &'static str, target: f64) -> Row {
@@ -117,6 +121,7 @@ impl Row {
             target: format!("<= {target}"),
             met: Some(value <= target),
             note: String::new(),
+            engine: String::new(),
         }
     }
     /// A figure without a target (reported for scale).
@@ -128,6 +133,7 @@ impl Row {
             target: String::new(),
             met: None,
             note: String::new(),
+            engine: String::new(),
         }
     }
     /// A figure that cannot be measured on this build, and why.
@@ -139,6 +145,7 @@ impl Row {
             target: target.into(),
             met: None,
             note: format!("n/a ({why})"),
+            engine: String::new(),
         }
     }
     pub fn with_note(mut self, note: impl Into<String>) -> Row {
@@ -146,11 +153,11 @@ impl Row {
         self
     }
 
-    /// One tab-separated line (`name, value, unit, target, met, note`), how the wasm run hands
-    /// its rows to the native renderer. [`Row::parse`] reads it back.
+    /// One tab-separated line (`name, value, unit, target, met, note, engine`), how the wasm
+    /// run hands its rows to the native renderer. [`Row::parse`] reads it back.
     pub fn to_line(&self) -> String {
         format!(
-            "BENCHROW\t{}\t{}\t{}\t{}\t{}\t{}",
+            "BENCHROW\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             self.name,
             self.value.map_or("n/a".to_string(), |v| format!("{v}")),
             self.unit,
@@ -160,7 +167,8 @@ impl Row {
                 Some(false) => "NO",
                 None => "-",
             },
-            self.note
+            self.note.replace('\t', " "),
+            self.engine
         )
     }
     pub fn parse(line: &str) -> Option<Row> {
@@ -189,6 +197,7 @@ impl Row {
             _ => None,
         };
         let note = f.next().unwrap_or("").to_string();
+        let engine = f.next().unwrap_or("").to_string();
         Some(Row {
             name,
             value,
@@ -196,6 +205,7 @@ impl Row {
             target,
             met,
             note,
+            engine,
         })
     }
 }
@@ -220,21 +230,30 @@ pub fn render(rows: &[Row], platform: &str) -> String {
     render_combined(rows, None, platform)
 }
 
-/// Renders native rows with the wasm rows of the same names beside them (one table).
+/// Renders native rows with the wasm rows of the same names beside them (one table), the
+/// engine that ran each wasm row in its own column (`node`, `chromium`: the versions are
+/// listed under the table). Wasm rows without a native twin come last.
 pub fn render_combined(native: &[Row], wasm: Option<&[Row]>, platform: &str) -> String {
     let mut out = String::new();
     let title = format!("benchmark ({platform})");
+    let wasm_only: Vec<&Row> = wasm
+        .unwrap_or(&[])
+        .iter()
+        .filter(|w| !native.iter().any(|r| r.name == w.name))
+        .collect();
     let width = native
         .iter()
+        .chain(wasm_only.iter().copied())
         .map(|r| r.name.len())
         .chain([title.len()])
         .max()
         .unwrap_or(0);
     out.push_str(&format!("{title:<width$}  {:>12} {:<4}", "native", "met"));
     if wasm.is_some() {
-        out.push_str(&format!("  {:>12} {:<4}", "wasm", "met"));
+        out.push_str(&format!("  {:>12} {:<4} {:<8}", "wasm", "met", "engine"));
     }
     out.push_str(&format!("  {:<9} {:<10} notes\n", "unit", "target"));
+    let short_engine = |w: &Row| w.engine.split(' ').next().unwrap_or("").to_string();
     for r in native {
         out.push_str(&format!(
             "{:<width$}  {:>12} {:<4}",
@@ -246,27 +265,50 @@ pub fn render_combined(native: &[Row], wasm: Option<&[Row]>, platform: &str) -> 
         if let Some(wasm) = wasm {
             let w = wasm.iter().find(|w| w.name == r.name);
             out.push_str(&format!(
-                "  {:>12} {:<4}",
+                "  {:>12} {:<4} {:<8}",
                 fmt_value(w.and_then(|w| w.value)),
-                fmt_met(w.and_then(|w| w.met))
+                fmt_met(w.and_then(|w| w.met)),
+                w.map_or(String::new(), short_engine)
             ));
-            match w {
-                Some(w) if !w.note.is_empty() && w.note != r.note => {
-                    notes = format!(
-                        "{notes}{}wasm: {}",
-                        if notes.is_empty() { "" } else { "; " },
-                        w.note
-                    )
-                }
-                None => notes.push_str(if notes.is_empty() {
-                    "wasm: not run"
+            let extra = match w {
+                Some(w) if !w.note.is_empty() && w.note != r.note => format!("wasm: {}", w.note),
+                None => "wasm: not run".to_string(),
+                _ => String::new(),
+            };
+            if !extra.is_empty() {
+                notes = if notes.is_empty() {
+                    extra
                 } else {
-                    "; wasm: not run"
-                }),
-                _ => {}
+                    format!("{notes}; {extra}")
+                };
             }
         }
         out.push_str(&format!("  {:<9} {:<10} {}\n", r.unit, r.target, notes));
+    }
+    for w in &wasm_only {
+        out.push_str(&format!(
+            "{:<width$}  {:>12} {:<4}  {:>12} {:<4} {:<8}  {:<9} {:<10} wasm only: {}\n",
+            w.name,
+            "-",
+            "",
+            fmt_value(w.value),
+            fmt_met(w.met),
+            short_engine(w),
+            w.unit,
+            w.target,
+            w.note
+        ));
+    }
+    if let Some(wasm) = wasm {
+        let engines: std::collections::BTreeSet<&str> = wasm
+            .iter()
+            .map(|w| w.engine.as_str())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if !engines.is_empty() {
+            let list: Vec<&str> = engines.into_iter().collect();
+            out.push_str(&format!("wasm engines: {}\n", list.join(", ")));
+        }
     }
     out
 }
@@ -982,98 +1024,48 @@ pub fn run_all(
     rows
 }
 
-/// The wasm runner: `bash .ci/bench` runs this ignored test in headless Chromium, in release
-/// mode, and reads the `BENCHROW` lines it logs.
-#[cfg(all(test, target_arch = "wasm32", feature = "web"))]
-mod wasm {
-    use wasm_bindgen_test::*;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    #[global_allocator]
-    static ALLOC: super::CountingAlloc = super::CountingAlloc;
-
-    #[wasm_bindgen::prelude::wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_namespace = performance, js_name = now)]
-        fn performance_now() -> f64;
+    #[test]
+    fn a_wasm_row_survives_its_line_with_engine_and_a_tab_in_its_note() {
+        let mut row = Row::at_most("list 10000 pods", 4.25, "ms", 5.0).with_note("a\tb");
+        row.engine = "node 20.20.2".into();
+        let back = Row::parse(&format!("console.log: {}", row.to_line())).unwrap();
+        assert_eq!(back.engine, "node 20.20.2");
+        assert_eq!(back.note, "a b");
+        assert_eq!((back.value, back.met), (Some(4.25), Some(true)));
+        // A line of the older six-field format still reads, without an engine.
+        let old = Row::parse("BENCHROW\tx\t1\tms\t<= 5\tyes\tnote").unwrap();
+        assert_eq!((old.note.as_str(), old.engine.as_str()), ("note", ""));
     }
 
-    #[wasm_bindgen::prelude::wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_name = setTimeout)]
-        fn set_timeout(callback: &wasm_bindgen::JsValue, ms: i32) -> i32;
-    }
-
-    /// Gives the browser's event loop a turn (a `setTimeout(0)` task): the test runner's
-    /// WebDriver calls time out when the page is busy for 30 s straight.
-    struct Yield {
-        fired: std::rc::Rc<std::cell::Cell<bool>>,
-        armed: bool,
-    }
-    impl std::future::Future for Yield {
-        type Output = ();
-        fn poll(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<()> {
-            if self.fired.get() {
-                return std::task::Poll::Ready(());
-            }
-            if !self.armed {
-                self.armed = true;
-                let fired = self.fired.clone();
-                let waker = cx.waker().clone();
-                let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
-                    fired.set(true);
-                    waker.wake();
-                });
-                set_timeout(&callback, 0);
-            }
-            std::task::Poll::Pending
-        }
-    }
-    fn yield_now() -> Yield {
-        Yield {
-            fired: Default::default(),
-            armed: false,
-        }
-    }
-
-    #[wasm_bindgen_test]
-    #[ignore = "benchmark: run by .ci/bench with --include-ignored"]
-    async fn bench_wasm() {
-        let clock = || performance_now();
-        let probe = super::Probe {
-            clock: &clock,
-            live_bytes: &super::live_bytes,
+    #[test]
+    fn the_combined_table_names_each_wasm_engine_and_what_did_not_run() {
+        let native = [
+            Row::at_most("list 10000 pods", 1.5, "ms", 5.0),
+            Row::info("peak heap", 1764.0, "MiB"),
+        ];
+        let mut wasm_list = Row::at_most("list 10000 pods", 6.0, "ms", 5.0);
+        wasm_list.engine = "chromium 156".into();
+        let mut smaller = Row::info("peak heap (smaller)", 900.0, "MiB");
+        smaller.engine = "node 20.20.2".into();
+        let table = render_combined(&native, Some(&[wasm_list, smaller]), "native and wasm32");
+        let line = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_else(|| panic!("no row {name} in\n{table}"))
+                .to_string()
         };
-        // The soak runs without a break, so it is shorter in the browser by default (see
-        // Yield): KUBESIM_WASM_SOAK_MINUTES at build time.
-        let minutes = option_env!("KUBESIM_WASM_SOAK_MINUTES")
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(5);
-        let only = option_env!("KUBESIM_BENCH_ONLY");
-        let progress = |rows: &[super::Row], _ms: f64| {
-            for row in rows {
-                console_log!("{}", row.to_line());
-            }
-        };
-        // Workloads that run longer than WebDriver's 30 s in one task are skipped by default
-        // (they show as "wasm: not run"); KUBESIM_WASM_SKIP="" at build time runs them.
-        let skip = option_env!("KUBESIM_WASM_SKIP").unwrap_or("running,big");
-        for workload in super::WORKLOADS {
-            if only.is_some_and(|o| !workload.contains(o)) || skip.split(',').any(|s| s == workload)
-            {
-                continue;
-            }
-            yield_now().await;
-            super::run_all(
-                &probe,
-                &super::peak_bytes,
-                &super::reset_peak,
-                minutes,
-                Some(workload),
-                &progress,
-            );
-        }
+        let list = line("list 10000 pods");
+        assert!(list.contains("6.00 NO   chromium"), "{list}");
+        assert!(line("peak heap ").contains("wasm: not run"));
+        assert!(line("peak heap (smaller)").contains("node"));
+        assert!(
+            table.ends_with("wasm engines: chromium 156, node 20.20.2\n"),
+            "{table}"
+        );
     }
 }
