@@ -7,7 +7,9 @@
 //! runs only the workloads whose name contains `list` (scheduling, running, store, list,
 //! kubectl, memory, big, soak);
 //! `KUBESIM_BENCH_WASM=<file>` adds the `BENCHROW` lines of a wasm run as a second column
-//! (with the engine that ran each: Node.js or headless Chromium).
+//! (with the engine that ran each: Node.js or headless Chromium); `KUBESIM_BENCH_NATIVE_LOG=<file>`
+//! writes the native rows there as `BENCHROW` lines; `KUBESIM_BENCH_CLOCK=cpu` measures CPU
+//! time of the benchmark thread instead of wall time.
 
 use kubesim::bench::{self, CountingAlloc, Probe, Row};
 use std::time::Instant;
@@ -68,6 +70,13 @@ fn main() {
         only.as_deref(),
         &progress,
     );
+    // The rows as BENCHROW lines too (exact values, for tools), when asked.
+    if let Ok(path) = std::env::var("KUBESIM_BENCH_NATIVE_LOG") {
+        let lines: String = rows.iter().map(|r| r.to_line() + "\n").collect();
+        if let Err(e) = std::fs::write(&path, lines) {
+            eprintln!("bench: cannot write {path}: {e}");
+        }
+    }
     let wasm: Option<Vec<Row>> = std::env::var("KUBESIM_BENCH_WASM")
         .ok()
         .and_then(|path| std::fs::read_to_string(path).ok())
