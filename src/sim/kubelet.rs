@@ -1373,7 +1373,9 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
                 delete_now = true;
             }
         } else {
-            run_pod(&mut rt, st, rng, now, cni, &pod_cidr, &node_ip, &mut out);
+            // The kubelet names pods `<name>_<namespace>(<uid>)` in its messages (`format.Pod`).
+            let pod_ref = format!("{pod_name}_{ns}({})", rt.uid);
+            run_pod(&mut rt, st, rng, now, cni, &pod_cidr, &node_ip, &pod_ref, &mut out);
             // Only the containers that can move now: the first unfinished init container,
             // or (once they all succeeded) the app containers.
             let active: Vec<&Ctr> = if init_done_now(&rt.init) {
@@ -1473,6 +1475,7 @@ fn run_pod(
     cni: bool,
     pod_cidr: &str,
     node_ip: &str,
+    pod_ref: &str,
     out: &mut Vec<Ev>,
 ) {
     // Sandbox (pause container + network namespace).
@@ -1549,7 +1552,7 @@ fn run_pod(
                 now,
                 policy,
                 true,
-                &rt.uid,
+                pod_ref,
                 out,
                 &mut st.counters,
             );
@@ -1559,7 +1562,7 @@ fn run_pod(
             for ctr in rt.ctrs.iter_mut() {
                 ctr.next = Some(now);
             }
-            run_pod(rt, st, rng, now, cni, pod_cidr, node_ip, out);
+            run_pod(rt, st, rng, now, cni, pod_cidr, node_ip, pod_ref, out);
         }
         let _ = failed_for_good;
         return;
@@ -1572,7 +1575,7 @@ fn run_pod(
             now,
             restart,
             false,
-            &rt.uid,
+            pod_ref,
             out,
             &mut st.counters,
         );
@@ -1593,7 +1596,8 @@ fn tick_ctr(
     now: SimTime,
     policy: char,
     init: bool,
-    pod_uid: &str,
+    // `<name>_<namespace>(<uid>)`, as the kubelet's `format.Pod` prints it.
+    pod_ref: &str,
     out: &mut Vec<Ev>,
     counters: &mut Counters,
 ) {
@@ -1826,7 +1830,7 @@ fn tick_ctr(
                         "BackOff",
                         format!(
                             "Back-off restarting failed container {} in pod {}",
-                            ctr.name, pod_uid
+                            ctr.name, pod_ref
                         ),
                         who,
                     ));
@@ -2639,6 +2643,7 @@ pub(crate) fn set_crashing(c: &mut Cluster, pod_key: &str, crashing: bool, now: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::meta;
     use crate::sim::presets::Preset;
 
     fn m(pairs: &[(&str, Value)]) -> Value {
@@ -2906,6 +2911,19 @@ mod tests {
             Some(&Value::Int(3))
         );
         assert!(reasons(&w, "crash").contains(&"BackOff".to_string()));
+        // Worded like kuberuntime's doBackOff, the pod as `format.Pod` prints it.
+        let uid = meta::str_at(&pod(&w, "crash"), &["metadata", "uid"])
+            .unwrap()
+            .to_string();
+        let backoff = w.clusters["kind-kind"]
+            .store
+            .range("/registry/events/default/")
+            .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
+            .find(|m| m.starts_with("Back-off restarting"));
+        assert_eq!(
+            backoff.as_deref(),
+            Some(format!("Back-off restarting failed container app in pod crash_default({uid})").as_str())
+        );
         let prev = logs(
             &w.clusters["kind-kind"],
             "default",
