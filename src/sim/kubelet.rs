@@ -56,6 +56,8 @@ use std::sync::Arc;
 /// The kubelet renews its node Lease this often (`nodeLeaseDurationSeconds` 40 / 4).
 pub const LEASE_RENEW_MS: u64 = 10_000;
 pub const LEASE_DURATION_S: i64 = 40;
+/// How soon a pod whose sandbox failed is tried again.
+const SANDBOX_RETRY_MS: u64 = 15_000;
 /// `nodeStatusReportFrequency`: the node status is posted at least this often.
 pub const NODE_STATUS_REPORT_MS: u64 = 5 * 60 * 1000;
 /// Container restart back-off: 10 s doubling up to 5 min (also image pulls).
@@ -1276,6 +1278,12 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         return;
     };
     let runtime_up = runtime_running(c, &rt.node);
+    // What the CNI plugin would answer a new sandbox (flannel without a subnet).
+    let net_err = if rt.sandbox.is_none() && !rt.host_network {
+        super::flannel::sandbox_error(c, &rt.node)
+    } else {
+        None
+    };
     let mut out: Vec<Ev> = Vec::new();
     let mut delete_now = false;
     let rng = &mut world.rng;
@@ -1375,7 +1383,9 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         } else {
             // The kubelet names pods `<name>_<namespace>(<uid>)` in its messages (`format.Pod`).
             let pod_ref = format!("{pod_name}_{ns}({})", rt.uid);
-            run_pod(&mut rt, st, rng, now, cni, &pod_cidr, &node_ip, &pod_ref, &mut out);
+            run_pod(
+                &mut rt, st, rng, now, cni, net_err, &pod_cidr, &node_ip, &pod_ref, &mut out,
+            );
             // Only the containers that can move now: the first unfinished init container,
             // or (once they all succeeded) the app containers.
             let active: Vec<&Ctr> = if init_done_now(&rt.init) {
@@ -1473,6 +1483,7 @@ fn run_pod(
     rng: &mut super::rng::SimRng,
     now: SimTime,
     cni: bool,
+    net_err: Option<&str>,
     pod_cidr: &str,
     node_ip: &str,
     pod_ref: &str,
@@ -1500,6 +1511,29 @@ fn run_pod(
             }
             Some(t) if t > now => return,
             _ => {}
+        }
+        if let Some(err) = net_err {
+            // The pod workers retry about every 15 s. One sandbox id per pod keeps the
+            // repeated event aggregated (real ids differ per attempt).
+            let mut x = fnv(rt.uid.as_bytes());
+            let id: String = (0..4)
+                .map(|_| {
+                    // splitmix64: well-spread words from one seed.
+                    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                    let mut z = x;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                    format!("{:016x}", z ^ (z >> 31))
+                })
+                .collect();
+            out.push(ev(
+                Type::Warning,
+                "FailedCreatePodSandBox",
+                format!("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"{id}\": {err}"),
+                None,
+            ));
+            rt.sandbox_at = Some(now.plus_ms(SANDBOX_RETRY_MS));
+            return;
         }
         let ip = if rt.host_network {
             Some(node_ip.to_string())
@@ -1562,7 +1596,7 @@ fn run_pod(
             for ctr in rt.ctrs.iter_mut() {
                 ctr.next = Some(now);
             }
-            run_pod(rt, st, rng, now, cni, pod_cidr, node_ip, pod_ref, out);
+            run_pod(rt, st, rng, now, cni, net_err, pod_cidr, node_ip, pod_ref, out);
         }
         let _ = failed_for_good;
         return;
@@ -2378,6 +2412,11 @@ pub fn logs(
                 "previous terminated container \"{name}\" in pod \"{pod}\" not found"
             )));
         };
+        if is_flanneld(spec, &ctr.image) {
+            if let Some(rt) = rt {
+                return Ok(super::flannel::logs(cluster, &rt.node, t.started, t.exit_code != 0));
+            }
+        }
         return Ok(render_logs(
             spec,
             &ctr.image,
@@ -2389,13 +2428,14 @@ pub fn logs(
             t.exit_code,
         ));
     }
-    let (start, end) = match (ctr.st, &ctr.term) {
-        (CState::Running, _) => (ctr.started.unwrap_or(now), now),
-        (CState::Exited, Some(t)) => (t.started, t.finished),
-        (CState::CrashLoopBackOff, _) | (CState::Idle, _) if ctr.last.is_some() => {
-            let t = ctr.last.as_ref().map(|t| (t.started, t.finished)).unwrap_or((now, now));
-            (t.0, t.1)
-        }
+    let (start, end, code) = match (ctr.st, &ctr.term) {
+        (CState::Running, _) => (ctr.started.unwrap_or(now), now, 0),
+        (CState::Exited, Some(t)) => (t.started, t.finished, t.exit_code),
+        (CState::CrashLoopBackOff, _) | (CState::Idle, _) if ctr.last.is_some() => ctr
+            .last
+            .as_ref()
+            .map(|t| (t.started, t.finished, t.exit_code))
+            .unwrap_or((now, now, 0)),
         (CState::ImagePullBackOff | CState::ErrImagePull, _) => {
             return Err(bad_request(format!(
                 "container \"{name}\" in pod \"{pod}\" is waiting to start: trying and failing to pull image"
@@ -2407,10 +2447,26 @@ pub fn logs(
             )))
         }
     };
-    let code = ctr.term.as_ref().map_or(0, |t| t.exit_code);
+    if is_flanneld(spec, &ctr.image) {
+        if let Some(rt) = rt {
+            return Ok(super::flannel::logs(cluster, &rt.node, start, code != 0));
+        }
+    }
     Ok(render_logs(
         spec, &ctr.image, pod, &pod_ip, start, end, access, code,
     ))
+}
+
+/// The flannel image running flanneld (its manifest's `/opt/bin/flanneld`, or no command),
+/// not the `install-cni` init containers that copy files with `cp`.
+fn is_flanneld(spec: &Value, image: &str) -> bool {
+    let (repo, _) = split_image(image);
+    let program = spec
+        .get("command")
+        .and_then(Value::as_seq)
+        .and_then(|c| c.first())
+        .and_then(Value::as_str);
+    repo.ends_with("/flannel") && program.is_none_or(|p| p.ends_with("flanneld"))
 }
 
 fn nginx_time(t: SimTime) -> String {
@@ -2591,6 +2647,21 @@ fn render_logs(
         _ => {}
     }
     out
+}
+
+/// The pods this cluster's kubelets run whose `namespace/name` starts with one of
+/// `prefixes`, with their node (for [`super::flannel`]).
+pub(crate) fn pods_under(c: &Cluster, prefixes: &[&str]) -> Vec<(String, String)> {
+    prefixes
+        .iter()
+        .flat_map(|p| {
+            c.kubelet
+                .pods
+                .range(p.to_string()..)
+                .take_while(move |(k, _)| k.starts_with(p))
+        })
+        .map(|(k, rt)| (k.clone(), rt.node.clone()))
+        .collect()
 }
 
 /// How long a stopped control-plane component's container runs before it exits again.

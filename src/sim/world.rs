@@ -7,7 +7,8 @@
 //!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster;
 //! 2. leader election ([`super::leader`]): the control-plane replicas renew or take the
 //!    `kube-system` Leases of kube-scheduler and kube-controller-manager; the static pods of
-//!    stopped components are marked crashing for their kubelet ([`super::mirror`]);
+//!    stopped components are marked crashing for their kubelet ([`super::mirror`]), and so
+//!    are flanneld's on nodes without a usable podCIDR ([`super::flannel`]);
 //! 3. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 4. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop,
 //!    if its leader replica is up;
@@ -216,6 +217,7 @@ impl World {
             }
             super::leader::step(self, name);
             super::mirror::step(self, name);
+            super::flannel::step(self, name);
             super::kubelet::step(self, name, dt_ms);
             if self
                 .clusters

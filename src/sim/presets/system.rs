@@ -54,6 +54,7 @@ pub(super) fn install(
     cluster: &str,
     preset: Preset,
     node_list: &[(String, Role)],
+    pod_subnet: Option<&str>,
 ) {
     let nodes: Vec<NodeFacts> = node_list
         .iter()
@@ -100,12 +101,13 @@ pub(super) fn install(
         world,
         cluster,
         next_ip: vec![2; nodes.len()],
+        addons_pending: preset == Preset::Bare,
     };
     // Services first: they take the well-known ClusterIPs.
     b.services(&nodes);
     if kubeadm {
         for (i, n) in nodes.iter().enumerate().filter(|(_, n)| n.control_plane) {
-            b.static_pods(n, i);
+            b.static_pods(n, i, pod_subnet);
         }
     }
     let cni = match preset {
@@ -256,6 +258,9 @@ struct Builder<'w> {
     cluster: &'w str,
     /// Next free host number in each node's podCIDR.
     next_ip: Vec<u32>,
+    /// Right after `kubeadm init`: add-on Deployments (CoreDNS) are only created; their
+    /// controllers make the pods, which stay Pending until a CNI makes the node Ready.
+    addons_pending: bool,
 }
 
 impl Builder<'_> {
@@ -324,7 +329,7 @@ impl Builder<'_> {
         self.create("Service", dns);
     }
 
-    fn static_pods(&mut self, n: &NodeFacts, index: usize) {
+    fn static_pods(&mut self, n: &NodeFacts, index: usize, pod_subnet: Option<&str>) {
         let etcd_url = format!("https://{}:2379", n.ip);
         for (component, img, cpu) in [
             ("etcd", ETCD_IMAGE.to_string(), "100m"),
@@ -391,7 +396,10 @@ impl Builder<'_> {
             {
                 let mut cs = cs;
                 if let Some(c) = cs.first_mut() {
-                    c.set("command", Value::Seq(command_of(component, &n.ip)));
+                    c.set(
+                        "command",
+                        Value::Seq(command_of(component, &n.ip, pod_subnet)),
+                    );
                 }
                 spec.set("containers", Value::Seq(cs));
             }
@@ -705,8 +713,10 @@ impl Builder<'_> {
         d.path_mut_or_insert(&["metadata"]).set("namespace", ns);
         d.path_mut_or_insert(&["metadata"])
             .set("labels", labels.clone());
-        d.path_mut_or_insert(&["metadata", "annotations"])
-            .set("deployment.kubernetes.io/revision", "1");
+        if !self.addons_pending {
+            d.path_mut_or_insert(&["metadata", "annotations"])
+                .set("deployment.kubernetes.io/revision", "1");
+        }
         d.set(
             "spec",
             kv(&[
@@ -730,6 +740,10 @@ impl Builder<'_> {
                 ("template", template(None)),
             ]),
         );
+        if self.addons_pending {
+            self.create("Deployment", d);
+            return;
+        }
         let ok = |n: i64| Value::Int(n);
         d.set(
             "status",
@@ -1006,7 +1020,9 @@ fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
     ])
 }
 
-fn command_of(component: &str, ip: &str) -> Vec<Value> {
+/// A static pod's command line; kube-controller-manager allocates node CIDRs only when
+/// kubeadm was given a pod network (`--pod-network-cidr`).
+fn command_of(component: &str, ip: &str, pod_subnet: Option<&str>) -> Vec<Value> {
     let words: Vec<String> = match component {
         "etcd" => vec![
             "etcd".into(),
@@ -1021,12 +1037,15 @@ fn command_of(component: &str, ip: &str) -> Vec<Value> {
             "--etcd-servers=https://127.0.0.1:2379".into(),
             "--service-cluster-ip-range=10.96.0.0/16".into(),
         ],
-        "kube-controller-manager" => vec![
-            "kube-controller-manager".into(),
-            "--allocate-node-cidrs=true".into(),
-            "--cluster-cidr=10.244.0.0/16".into(),
-            "--leader-elect=true".into(),
-        ],
+        "kube-controller-manager" => {
+            let mut words = vec!["kube-controller-manager".to_string()];
+            if let Some(cidr) = pod_subnet {
+                words.push("--allocate-node-cidrs=true".into());
+                words.push(format!("--cluster-cidr={cidr}"));
+            }
+            words.push("--leader-elect=true".into());
+            words
+        }
         _ => vec![
             "kube-scheduler".into(),
             "--kubeconfig=/etc/kubernetes/scheduler.conf".into(),
