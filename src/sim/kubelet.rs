@@ -56,6 +56,8 @@ use std::sync::Arc;
 /// The kubelet renews its node Lease this often (`nodeLeaseDurationSeconds` 40 / 4).
 pub const LEASE_RENEW_MS: u64 = 10_000;
 pub const LEASE_DURATION_S: i64 = 40;
+/// How soon a pod status the API server refused is sent again.
+const STATUS_RETRY_MS: u64 = 1_000;
 /// How soon a pod whose sandbox failed is tried again.
 const SANDBOX_RETRY_MS: u64 = 15_000;
 /// `nodeStatusReportFrequency`: the node status is posted at least this often.
@@ -433,6 +435,8 @@ struct Ctr {
     pull_backoff_ms: u64,
     pull_error: Option<String>,
     ready: bool,
+    /// The process exits with this code at `next`, once (see [`exit_containers`]).
+    exit_once: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -681,6 +685,7 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         pull_backoff_ms: BACKOFF_INITIAL_MS,
         pull_error: None,
         ready: false,
+        exit_once: None,
     }
 }
 
@@ -1473,6 +1478,13 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         };
         let _ = api.delete_with(pod_res, Some(&ns), &pod_name, &opts);
     }
+    // The status manager retries a status the API server refused (etcd without quorum).
+    let refused = changed && !delete_now && updated.is_none();
+    if refused {
+        if let Some(c) = world.clusters.get_mut(cluster) {
+            arm(&mut c.kubelet, key, now.plus_ms(STATUS_RETRY_MS));
+        }
+    }
 }
 
 /// The lifecycle of a pod that is not being deleted.
@@ -1785,9 +1797,9 @@ fn tick_ctr(
             }
             CState::Running => {
                 let started = ctr.started.unwrap_or(due);
-                let exit = match ctr.behavior {
-                    Behavior::Exit { code, .. } => Some(code),
-                    Behavior::Serve => None,
+                let exit = match (ctr.exit_once.take(), ctr.behavior) {
+                    (Some(code), _) | (None, Behavior::Exit { code, .. }) => Some(code),
+                    (None, Behavior::Serve) => None,
                 };
                 let live_fail =
                     matches!(ctr.liveness, Some((d, false)) if now.since_ms(started) >= d + 30_000);
@@ -2662,6 +2674,26 @@ pub(crate) fn pods_under(c: &Cluster, prefixes: &[&str]) -> Vec<(String, String)
         })
         .map(|(k, rt)| (k.clone(), rt.node.clone()))
         .collect()
+}
+
+/// The running containers of a pod exit now with `code`, once: the kubelet restarts them as
+/// usual and they run normally again. What a control-plane component does when it loses its
+/// leader Lease ([`super::leader`]). Returns whether a container was running.
+pub(crate) fn exit_containers(c: &mut Cluster, pod_key: &str, code: i64, now: SimTime) -> bool {
+    let st = &mut c.kubelet;
+    let Some(rt) = st.pods.get_mut(pod_key) else {
+        return false;
+    };
+    let mut any = false;
+    for ctr in rt.ctrs.iter_mut().filter(|c| c.st == CState::Running) {
+        ctr.exit_once = Some(code);
+        ctr.next = Some(now);
+        any = true;
+    }
+    if any {
+        arm(st, pod_key, now);
+    }
+    any
 }
 
 /// How long a stopped control-plane component's container runs before it exits again.

@@ -213,6 +213,8 @@ impl World {
                 .get(name)
                 .is_some_and(|c| !c.is_up("kube-apiserver"))
             {
+                // ...but leaders notice they cannot renew their Lease.
+                super::leader::api_down(self, name);
                 continue;
             }
             super::leader::step(self, name);
