@@ -1657,6 +1657,12 @@ fn tick_ctr(
         let who = Some((ctr.name.as_str(), init));
         match ctr.st {
             CState::Idle | CState::ImagePullBackOff | CState::CrashLoopBackOff => {
+                if ctr.st == CState::CrashLoopBackOff {
+                    // The back-off is over: a new attempt starts. restartCount is the attempt
+                    // number of the latest container, so it moves now, not when the back-off
+                    // began.
+                    ctr.restarts += 1;
+                }
                 let present = node.images.contains_key(&image);
                 if present && !ctr.always_pull {
                     out.push(ev(
@@ -1881,7 +1887,6 @@ fn tick_ctr(
                         who,
                     ));
                     ctr.last = Some(term);
-                    ctr.restarts += 1;
                     ctr.st = CState::CrashLoopBackOff;
                     ctr.next = Some(due.plus_ms(ctr.backoff_ms));
                     ctr.backoff_ms = (ctr.backoff_ms * 2).min(BACKOFF_MAX_MS);
@@ -2308,15 +2313,29 @@ pub fn runtime(cluster: &Cluster, node: &str) -> Option<RuntimeView> {
             ip: p.ip.clone(),
         });
         for c in p.init.iter().chain(p.ctrs.iter()) {
-            for (id, state, created) in [
-                c.last.as_ref().map(|t| (t.id.clone(), "Exited", t.started)),
+            // The previous container is the latest attempt while the restart backs off.
+            let last_attempt = if c.st == CState::CrashLoopBackOff {
+                c.restarts
+            } else {
+                c.restarts.saturating_sub(1)
+            };
+            for (id, state, created, attempt) in [
+                c.last
+                    .as_ref()
+                    .map(|t| (t.id.clone(), "Exited", t.started, last_attempt)),
                 match (c.st, &c.id) {
-                    (CState::Running, Some(id)) => {
-                        Some((id.clone(), "Running", c.started.unwrap_or(p.start_time)))
-                    }
-                    (CState::Exited, Some(id)) => {
-                        Some((id.clone(), "Exited", c.started.unwrap_or(p.start_time)))
-                    }
+                    (CState::Running, Some(id)) => Some((
+                        id.clone(),
+                        "Running",
+                        c.started.unwrap_or(p.start_time),
+                        c.restarts,
+                    )),
+                    (CState::Exited, Some(id)) => Some((
+                        id.clone(),
+                        "Exited",
+                        c.started.unwrap_or(p.start_time),
+                        c.restarts,
+                    )),
                     _ => None,
                 },
             ]
@@ -2329,11 +2348,7 @@ pub fn runtime(cluster: &Cluster, node: &str) -> Option<RuntimeView> {
                     created,
                     state,
                     name: c.name.clone(),
-                    attempt: if state == "Running" {
-                        c.restarts
-                    } else {
-                        c.restarts.saturating_sub(1)
-                    },
+                    attempt,
                     pod_id: sandbox.clone(),
                     pod: pod.to_string(),
                     namespace: ns.to_string(),
@@ -3013,6 +3028,9 @@ mod tests {
             cs.path(&["lastState", "terminated", "exitCode"]),
             Some(&Value::Int(3))
         );
+        // restartCount is the attempt number of the latest container: the one that just
+        // exited (attempt 1) while the restart backs off, as the kubelet reports it.
+        assert_eq!(cs.get("restartCount"), Some(&Value::Int(1)), "{cs:?}");
         assert!(reasons(&w, "crash").contains(&"BackOff".to_string()));
         // Worded like kuberuntime's doBackOff, the pod as `format.Pod` prints it.
         let uid = meta::str_at(&pod(&w, "crash"), &["metadata", "uid"])
