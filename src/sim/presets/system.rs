@@ -1035,7 +1035,7 @@ fn command_of(component: &str, ip: &str, pod_subnet: Option<&str>) -> Vec<Value>
             format!("--advertise-address={ip}"),
             "--authorization-mode=Node,RBAC".into(),
             "--etcd-servers=https://127.0.0.1:2379".into(),
-            "--service-cluster-ip-range=10.96.0.0/16".into(),
+            format!("--service-cluster-ip-range={}", network::SERVICE_CIDR),
         ],
         "kube-controller-manager" => {
             let mut words = vec!["kube-controller-manager".to_string()];
@@ -1076,6 +1076,43 @@ mod tests {
             .range("/registry/pods/")
             .map(|kv| kv.key.trim_start_matches("/registry/pods/").to_string())
             .collect()
+    }
+
+    /// The flags the static pods show agree with what the simulation does: ClusterIPs come
+    /// from the API server's `--service-cluster-ip-range` (kubeadm's 10.96.0.0/12), podCIDRs
+    /// from the controller-manager's `--cluster-cidr`.
+    #[test]
+    fn static_pod_flags_match_the_allocations() {
+        let w = World::new(1, Preset::Kind);
+        let c = &w.clusters["kind-kind"];
+        let flag = |pod: &str, name: &str| -> String {
+            let kv = c.store.get(&format!("/registry/pods/kube-system/{pod}")).unwrap();
+            kv.value
+                .path(&["spec", "containers"])
+                .and_then(Value::as_seq)
+                .and_then(|cs| cs.first())
+                .and_then(|ctr| ctr.get("command"))
+                .and_then(Value::as_seq)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find_map(|w| w.strip_prefix(&format!("--{name}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let range = flag("kube-apiserver-kind-control-plane", "service-cluster-ip-range");
+        assert_eq!(range, "10.96.0.0/12");
+        assert_eq!(range, super::network::service_cidr(c));
+        for kv in c.store.range("/registry/services/specs/") {
+            let ip = kv.value.path(&["spec", "clusterIP"]).and_then(Value::as_str).unwrap();
+            assert!(super::network::cidr_contains(&range, ip), "{ip}");
+        }
+        let cidr = flag("kube-controller-manager-kind-control-plane", "cluster-cidr");
+        for kv in c.store.range("/registry/minions/") {
+            let pod_cidr = kv.value.path(&["spec", "podCIDR"]).and_then(Value::as_str).unwrap();
+            let net = pod_cidr.split('/').next().unwrap();
+            assert!(super::network::cidr_contains(&cidr, net), "{pod_cidr} in {cidr}");
+        }
     }
 
     #[test]
