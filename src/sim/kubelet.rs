@@ -180,6 +180,8 @@ pub const KNOWN_IMAGES: &[(&str, &[&str], i64, &[i64])] = &[
         &[],
     ),
     ("docker.io/library/alpine", &["3."], 4, &[]),
+    // The Job example of the Kubernetes docs (`perl -Mbignum=bpi -wle 'print bpi(2000)'`).
+    ("docker.io/library/perl", &["5", "slim", "stable"], 330, &[]),
     (
         "docker.io/library/ubuntu",
         &["2", "jammy", "noble"],
@@ -2541,6 +2543,58 @@ fn date_line(t: SimTime) -> String {
     )
 }
 
+/// The longest π a container prints (the spigot below is quadratic).
+const PI_DIGITS_MAX: usize = 5_000;
+
+/// π to `n` significant digits (`3.14159…`, truncated), by Rabinowitz and Wagon's spigot.
+fn pi_digits(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    // A few guard digits absorb the spigot's pending carries.
+    let want = n + 8;
+    let len = want * 10 / 3 + 1;
+    let mut a = vec![2u32; len];
+    let mut digits: Vec<u8> = Vec::with_capacity(want);
+    let mut predigit: u32 = 0;
+    let mut nines = 0usize;
+    for _ in 0..want {
+        let mut carry: u32 = 0;
+        for i in (0..len).rev() {
+            let x = a[i] * 10 + carry * (i as u32 + 1);
+            let den = 2 * i as u32 + 1;
+            a[i] = x % den;
+            carry = x / den;
+        }
+        a[0] = carry % 10;
+        let q = carry / 10;
+        match q {
+            9 => nines += 1,
+            10 => {
+                digits.push((predigit + 1) as u8);
+                digits.extend(std::iter::repeat_n(0, nines));
+                predigit = 0;
+                nines = 0;
+            }
+            _ => {
+                digits.push(predigit as u8);
+                digits.extend(std::iter::repeat_n(9, nines));
+                predigit = q;
+                nines = 0;
+            }
+        }
+    }
+    // The first pushed digit is the initial placeholder 0.
+    let mut out = String::with_capacity(n + 1);
+    for (i, d) in digits.iter().skip(1).take(n).enumerate() {
+        if i == 1 {
+            out.push('.');
+        }
+        out.push(char::from(b'0' + d));
+    }
+    out
+}
+
 /// Renders what a container printed between `start` and `end`.
 #[allow(clippy::too_many_arguments)]
 fn render_logs(
@@ -2558,6 +2612,15 @@ fn render_logs(
     let short = repo.rsplit('/').next().unwrap_or(repo);
     let mut out = String::new();
     if let Some(script) = script_of(spec) {
+        // `perl -Mbignum=bpi -wle 'print bpi(2000)'`: π to that many digits.
+        if let Some(n) = script
+            .split_once("bpi(")
+            .and_then(|(_, rest)| rest.split(')').next()?.trim().parse::<usize>().ok())
+        {
+            out.push_str(&pi_digits(n.min(PI_DIGITS_MAX)));
+            out.push('\n');
+            return out;
+        }
         // Echo lines, repeated by `while true; ... sleep N` loops.
         let looped = script.contains("while true") || script.contains("while :");
         let period_s = script
@@ -2999,6 +3062,38 @@ mod tests {
         .unwrap_err()
         .message
         .contains("is waiting to start"));
+    }
+
+    #[test]
+    fn the_docs_pi_job_prints_pi() {
+        assert_eq!(pi_digits(1), "3");
+        assert_eq!(pi_digits(10), "3.141592653");
+        // Digits 762-767 are the Feynman point (six nines), which the carries must survive.
+        let long = pi_digits(1000);
+        assert_eq!(long.len(), 1001);
+        assert_eq!(&long[761..769], "34999999");
+        // The 1000th significant digit: decimals 991-999 are 216420198.
+        assert!(long.ends_with("216420198"), "{}", &long[990..]);
+        let mut w = World::new(4, Preset::Kind);
+        let ctr = m(&[
+            ("name", s("pi")),
+            ("image", s("perl:5.34.0")),
+            (
+                "command",
+                words(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]),
+            ),
+        ]);
+        run_pod_with(&mut w, "pi", ctr, &[("restartPolicy", s("Never"))]);
+        run(&mut w, 60_000);
+        let cs = cstate(&w, "pi");
+        assert_eq!(
+            cs.path(&["state", "terminated", "reason"]),
+            Some(&s("Completed")),
+            "{cs:?}"
+        );
+        let out = logs(&w.clusters["kind-kind"], "default", "pi", None, false, w.now()).unwrap();
+        assert!(out.starts_with("3.14159265358979323846"), "{out}");
+        assert_eq!(out.len(), 2002, "2000 digits, the point and a newline");
     }
 
     #[test]
