@@ -2429,6 +2429,28 @@ pub fn logs(
     let rt = cluster.kubelet.pods.get(&format!("{ns}/{pod}"));
     let ctr = rt.and_then(|p| p.init.iter().chain(p.ctrs.iter()).find(|c| c.name == name));
     let Some(ctr) = ctr else {
+        // Not synced by its kubelet yet (a cluster made this very instant): what the status
+        // says is running has been printing since it started.
+        let since = kv
+            .value
+            .path(&["status", "containerStatuses"])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name))
+            .and_then(|cs| cs.path(&["state", "running", "startedAt"]))
+            .and_then(Value::as_str)
+            .and_then(SimTime::parse_rfc3339);
+        if let Some(started) = since {
+            if previous {
+                return Err(bad_request(format!(
+                    "previous terminated container \"{name}\" in pod \"{pod}\" not found"
+                )));
+            }
+            let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
+            let ip = meta_ip(&kv.value);
+            return Ok(render_logs(spec, image, pod, &ip, started, now, &[], 0));
+        }
         return Err(bad_request(format!(
             "container \"{name}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
         )));
@@ -2496,6 +2518,14 @@ fn is_flanneld(spec: &Value, image: &str) -> bool {
         .and_then(|c| c.first())
         .and_then(Value::as_str);
     repo.ends_with("/flannel") && program.is_none_or(|p| p.ends_with("flanneld"))
+}
+
+/// `status.podIP` of a pod, or empty.
+fn meta_ip(pod: &Value) -> String {
+    pod.path(&["status", "podIP"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn nginx_time(t: SimTime) -> String {
@@ -3062,6 +3092,22 @@ mod tests {
         .unwrap_err()
         .message
         .contains("is waiting to start"));
+    }
+
+    #[test]
+    fn logs_of_a_running_pod_before_the_first_step() {
+        let w = World::new(4, Preset::Kind);
+        let c = &w.clusters["kind-kind"];
+        // A system pod the preset created running: its kubelet has not seen it yet.
+        let dns = c
+            .store
+            .range("/registry/pods/kube-system/coredns-")
+            .next()
+            .map(|kv| meta::str_at(&kv.value, &["metadata", "name"]).unwrap().to_string())
+            .unwrap();
+        assert_eq!(logs(c, "kube-system", &dns, None, false, w.now()), Ok(String::new()));
+        let err = logs(c, "kube-system", &dns, None, true, w.now()).unwrap_err();
+        assert!(err.message.contains("previous terminated container"), "{err:?}");
     }
 
     #[test]
