@@ -1286,10 +1286,13 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     };
     let runtime_up = runtime_running(c, &rt.node);
     // What the CNI plugin would answer a new sandbox (flannel without a subnet).
-    let net_err = if rt.sandbox.is_none() && !rt.host_network {
-        super::flannel::sandbox_error(c, &rt.node)
+    let (net_err, ipam) = if rt.sandbox.is_none() && !rt.host_network {
+        (
+            super::flannel::sandbox_error(c, &rt.node),
+            network::ipam_block(c, &rt.node),
+        )
     } else {
-        None
+        (None, None)
     };
     let mut out: Vec<Ev> = Vec::new();
     let mut delete_now = false;
@@ -1318,6 +1321,8 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         })
+        .filter(|cidr| !cidr.is_empty())
+        .or(ipam)
         .unwrap_or_default();
     let pod_name = api::name_of(&pod).to_string();
     let ns = api::namespace_of(&pod).unwrap_or("default").to_string();
