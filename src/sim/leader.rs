@@ -297,38 +297,59 @@ fn base32_lower(bytes: &[u8]) -> String {
 
 fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String], now: SimTime) {
     renew_or_acquire(world, cluster, component, replicas, now);
-    let Some(c) = world.clusters.get_mut(cluster) else {
-        return;
-    };
     // Checked after this step's renewal attempt, so that one long step is not a failure.
-    give_up_if_late(c, component, now);
+    give_up_if_late(world, cluster, component, now);
 }
 
 /// A step without an API server: no leader can renew, and those past the renew deadline
 /// exit (their kubelet restarts them once the control plane is back).
 pub fn api_down(world: &mut World, cluster: &str) {
     let now = world.now();
-    let Some(c) = world.clusters.get_mut(cluster) else {
-        return;
-    };
     for component in COMPONENTS {
-        give_up_if_late(c, component, now);
+        give_up_if_late(world, cluster, component, now);
     }
 }
 
 /// The leader of `component` gives up when its last successful renewal is older than the
 /// renew deadline (or forgets its leadership when its process is gone).
-fn give_up_if_late(c: &mut Cluster, component: &str, now: SimTime) {
+fn give_up_if_late(world: &mut World, cluster: &str, component: &str, now: SimTime) {
+    let Some(c) = world.clusters.get_mut(cluster) else {
+        return;
+    };
     let Some((node, renewed_ok)) = c.leader.leading.get(component).cloned() else {
         return;
     };
     if !process_up(c, component, &node) {
         c.leader.leading.remove(component);
-    } else if now.since_ms(renewed_ok) >= RENEW_DEADLINE_MS {
-        // `"leaderelection lost"`, exit 1: the kubelet restarts the static pod's container.
-        c.leader.leading.remove(component);
-        c.leader.identities.remove(&format!("{component}/{node}"));
-        super::kubelet::exit_containers(c, &format!("kube-system/{component}-{node}"), 1, now);
+        return;
+    }
+    if now.since_ms(renewed_ok) < RENEW_DEADLINE_MS {
+        return;
+    }
+    // `"leaderelection lost"`, exit 1: the kubelet restarts the static pod's container.
+    c.leader.leading.remove(component);
+    let identity = c.leader.identities.remove(&format!("{component}/{node}"));
+    super::kubelet::exit_containers(c, &format!("kube-system/{component}-{node}"), 1, now);
+    // client-go records `<identity> stopped leading` on the Lease, if it can still reach the
+    // API server (a Lease taken over; not a partition, and without quorum the write fails).
+    let reachable = replica_up(c, component, &node) && c.is_up("kube-apiserver");
+    let lease = read_lease(c, component).lease;
+    if let (true, Some(identity), Some(lease), Some(mut a)) =
+        (reachable, identity, lease, world.api(cluster, component))
+    {
+        let source = match component {
+            "kube-scheduler" => "default-scheduler",
+            c => c,
+        };
+        super::events::record(
+            &mut a,
+            &lease,
+            super::events::Type::Normal,
+            "LeaderElection",
+            &format!("{identity} stopped leading"),
+            source,
+            None,
+        );
     }
 }
 
@@ -850,6 +871,14 @@ mod tests {
         );
         assert!(!acts(&w.clusters[&cluster], "kube-controller-manager", w.now()));
         assert_eq!(restarts(&w, &cluster, "kube-scheduler", "kind-control-plane").0, 0);
+        let stopped: Vec<String> = w.clusters[&cluster]
+            .store
+            .range("/registry/events/kube-system/")
+            .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
+            .filter(|m| m.ends_with(" stopped leading"))
+            .collect();
+        assert_eq!(stopped.len(), 1, "{stopped:?}");
+        assert!(stopped[0].starts_with("kind-control-plane_"), "{stopped:?}");
         // The intruder stops renewing: the restarted replica takes the Lease back.
         run(&mut w, 20_000);
         let h = holder(&w, &cluster, "kube-controller-manager");
