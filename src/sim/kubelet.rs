@@ -2579,7 +2579,7 @@ fn date_line(t: SimTime) -> String {
 }
 
 /// The longest π a container prints (the spigot below is quadratic).
-const PI_DIGITS_MAX: usize = 5_000;
+const PI_DIGITS_MAX: usize = 3_000;
 
 /// π to `n` significant digits (`3.14159…`, truncated), by Rabinowitz and Wagon's spigot.
 fn pi_digits(n: usize) -> String {
