@@ -107,7 +107,11 @@ fn klog(severity: char, t: SimTime, line: usize, source: &str, msg: &str) -> Str
     );
     // Microseconds that move on line by line, as a real process's would.
     let us = (t.as_ms() % 1000) * 1000 + 104_233 % 997 + line as u64 * 211;
-    format!("{severity}{mm}{dd} {hms}.{:06} {:>7} {source}] {msg}\n", us % 1_000_000, 1)
+    format!(
+        "{severity}{mm}{dd} {hms}.{:06} {:>7} {source}] {msg}\n",
+        us % 1_000_000,
+        1
+    )
 }
 
 /// What flanneld printed in a run on `node` from `start` (`failed`: it exited with the lease
@@ -145,8 +149,18 @@ pub fn logs(c: &Cluster, node: &str, start: SimTime, failed: bool) -> String {
         let why = lease_error(c, node).unwrap_or_else(|| {
             format!("failed to acquire lease: node \"{node}\" pod cidr not assigned")
         });
-        lines.push(('E', synced, "main.go:359", format!("Error registering network: {why}")));
-        lines.push(('I', synced, "main.go:448", "Stopping shutdownHandler...".into()));
+        lines.push((
+            'E',
+            synced,
+            "main.go:359",
+            format!("Error registering network: {why}"),
+        ));
+        lines.push((
+            'I',
+            synced,
+            "main.go:448",
+            "Stopping shutdownHandler...".into(),
+        ));
     } else {
         let cidr = c
             .store
@@ -160,13 +174,38 @@ pub fn logs(c: &Cluster, node: &str, start: SimTime, failed: bool) -> String {
             .unwrap_or_default();
         let up = synced.plus_ms(100);
         lines.extend([
-            ('I', synced, "kube.go:490", format!("Creating the node lease for IPv4. This is the n.Spec.PodCIDRs: [{cidr}]")),
+            (
+                'I',
+                synced,
+                "kube.go:490",
+                format!("Creating the node lease for IPv4. This is the n.Spec.PodCIDRs: [{cidr}]"),
+            ),
             ('I', up, "main.go:355", "Setting up masking rules".into()),
-            ('I', up, "main.go:406", "Changing default FORWARD chain policy to ACCEPT".into()),
-            ('I', up, "main.go:420", "Wrote subnet file to /run/flannel/subnet.env".into()),
+            (
+                'I',
+                up,
+                "main.go:406",
+                "Changing default FORWARD chain policy to ACCEPT".into(),
+            ),
+            (
+                'I',
+                up,
+                "main.go:420",
+                "Wrote subnet file to /run/flannel/subnet.env".into(),
+            ),
             ('I', up, "main.go:424", "Running backend.".into()),
-            ('I', up, "vxlan_network.go:65", "watching for new subnet leases".into()),
-            ('I', up, "main.go:445", "Waiting for all goroutines to exit".into()),
+            (
+                'I',
+                up,
+                "vxlan_network.go:65",
+                "watching for new subnet leases".into(),
+            ),
+            (
+                'I',
+                up,
+                "main.go:445",
+                "Waiting for all goroutines to exit".into(),
+            ),
         ]);
     }
     lines
@@ -264,14 +303,24 @@ mod tests {
     #[test]
     fn without_a_pod_network_cidr_flannel_crash_loops_and_sandboxes_fail() {
         let mut w = kubeadm(None);
-        let node = w.clusters[CLUSTER].store.get("/registry/minions/cp-1").unwrap();
+        let node = w.clusters[CLUSTER]
+            .store
+            .get("/registry/minions/cp-1")
+            .unwrap();
         assert!(node.value.path(&["spec", "podCIDR"]).is_none());
-        assert_eq!(crate::sim::presets::cluster_cidr(&w.clusters[CLUSTER]), None);
+        assert_eq!(
+            crate::sim::presets::cluster_cidr(&w.clusters[CLUSTER]),
+            None
+        );
         run(&mut w, 90_000);
         let flannel = pods(&w, "kube-flannel");
         assert_eq!(flannel.len(), 1);
         let f = &flannel[0];
-        assert_eq!(waiting_reason(f).as_deref(), Some("CrashLoopBackOff"), "{f:?}");
+        assert_eq!(
+            waiting_reason(f).as_deref(),
+            Some("CrashLoopBackOff"),
+            "{f:?}"
+        );
         let name = meta::str_at(f, &["metadata", "name"]).unwrap().to_string();
         let log = flannel_logs(&w, &name);
         assert!(
@@ -280,13 +329,20 @@ mod tests {
         );
         assert!(log.ends_with("] Stopping shutdownHandler...\n"), "{log}");
         // The node is Ready (CNI config written); CoreDNS cannot get a sandbox.
-        let ready = w.clusters[CLUSTER].store.get("/registry/minions/cp-1").unwrap();
+        let ready = w.clusters[CLUSTER]
+            .store
+            .get("/registry/minions/cp-1")
+            .unwrap();
         assert_eq!(meta::condition_status(&ready.value, "Ready"), Some("True"));
         let dns = coredns(&w);
         assert!(!dns.is_empty());
         for p in &dns {
             assert!(p.path(&["status", "podIP"]).is_none(), "{p:?}");
-            assert_eq!(waiting_reason(p).as_deref(), Some("ContainerCreating"), "{p:?}");
+            assert_eq!(
+                waiting_reason(p).as_deref(),
+                Some("ContainerCreating"),
+                "{p:?}"
+            );
         }
         let failed = messages(&w, "FailedCreatePodSandBox");
         assert!(!failed.is_empty());
@@ -296,14 +352,23 @@ mod tests {
         }
         // Patching a podCIDR in (the usual fix) lets flanneld and then CoreDNS start.
         let nodes = crate::sim::api::resource_for_kind("Node").unwrap();
-        let mut n = (*w.clusters[CLUSTER].store.get("/registry/minions/cp-1").unwrap().value).clone();
-        n.path_mut_or_insert(&["spec"]).set("podCIDR", "10.244.0.0/24");
+        let mut n = (*w.clusters[CLUSTER]
+            .store
+            .get("/registry/minions/cp-1")
+            .unwrap()
+            .value)
+            .clone();
+        n.path_mut_or_insert(&["spec"])
+            .set("podCIDR", "10.244.0.0/24");
         w.api(CLUSTER, "kubectl").unwrap().update(nodes, n).unwrap();
         run(&mut w, 330_000);
         let f = &pods(&w, "kube-flannel")[0];
         assert!(meta::pod_is_ready(f), "{f:?}");
         let log = flannel_logs(&w, &name);
-        assert!(log.contains("] Wrote subnet file to /run/flannel/subnet.env\n"), "{log}");
+        assert!(
+            log.contains("] Wrote subnet file to /run/flannel/subnet.env\n"),
+            "{log}"
+        );
         for p in coredns(&w) {
             let ip = meta::str_at(&p, &["status", "podIP"]).unwrap_or("");
             assert!(ip.starts_with("10.244.0."), "{p:?}");
@@ -314,9 +379,15 @@ mod tests {
     fn with_a_pod_network_cidr_nodes_get_a_slice_and_flannel_runs() {
         let mut w = kubeadm(Some("10.244.0.0/16"));
         let c = &w.clusters[CLUSTER];
-        assert_eq!(crate::sim::presets::cluster_cidr(c).as_deref(), Some("10.244.0.0/16"));
+        assert_eq!(
+            crate::sim::presets::cluster_cidr(c).as_deref(),
+            Some("10.244.0.0/16")
+        );
         let node = c.store.get("/registry/minions/cp-1").unwrap();
-        assert_eq!(meta::str_at(&node.value, &["spec", "podCIDR"]), Some("10.244.0.0/24"));
+        assert_eq!(
+            meta::str_at(&node.value, &["spec", "podCIDR"]),
+            Some("10.244.0.0/24")
+        );
         run(&mut w, 60_000);
         let f = &pods(&w, "kube-flannel")[0];
         assert!(meta::pod_is_ready(f), "{f:?}");
@@ -340,6 +411,10 @@ mod tests {
         let head = format!("E{}{} {}.", &rfc[5..7], &rfc[8..10], &rfc[11..19]);
         assert!(line.starts_with(&head), "{line:?} {head:?}");
         assert!(line.ends_with(" 1 main.go:359] x\n"), "{line:?}");
-        assert_eq!(line.len(), head.len() + 6 + 9 + "main.go:359] x\n".len(), "{line:?}");
+        assert_eq!(
+            line.len(),
+            head.len() + 6 + 9 + "main.go:359] x\n".len(),
+            "{line:?}"
+        );
     }
 }

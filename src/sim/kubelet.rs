@@ -1615,7 +1615,9 @@ fn run_pod(
             for ctr in rt.ctrs.iter_mut() {
                 ctr.next = Some(now);
             }
-            run_pod(rt, st, rng, now, cni, net_err, pod_cidr, node_ip, pod_ref, out);
+            run_pod(
+                rt, st, rng, now, cni, net_err, pod_cidr, node_ip, pod_ref, out,
+            );
         }
         let _ = failed_for_good;
         return;
@@ -2470,7 +2472,12 @@ pub fn logs(
         };
         if is_flanneld(spec, &ctr.image) {
             if let Some(rt) = rt {
-                return Ok(super::flannel::logs(cluster, &rt.node, t.started, t.exit_code != 0));
+                return Ok(super::flannel::logs(
+                    cluster,
+                    &rt.node,
+                    t.started,
+                    t.exit_code != 0,
+                ));
             }
         }
         return Ok(render_logs(
@@ -3108,11 +3115,21 @@ mod tests {
             .store
             .range("/registry/pods/kube-system/coredns-")
             .next()
-            .map(|kv| meta::str_at(&kv.value, &["metadata", "name"]).unwrap().to_string())
+            .map(|kv| {
+                meta::str_at(&kv.value, &["metadata", "name"])
+                    .unwrap()
+                    .to_string()
+            })
             .unwrap();
-        assert_eq!(logs(c, "kube-system", &dns, None, false, w.now()), Ok(String::new()));
+        assert_eq!(
+            logs(c, "kube-system", &dns, None, false, w.now()),
+            Ok(String::new())
+        );
         let err = logs(c, "kube-system", &dns, None, true, w.now()).unwrap_err();
-        assert!(err.message.contains("previous terminated container"), "{err:?}");
+        assert!(
+            err.message.contains("previous terminated container"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -3142,7 +3159,15 @@ mod tests {
             Some(&s("Completed")),
             "{cs:?}"
         );
-        let out = logs(&w.clusters["kind-kind"], "default", "pi", None, false, w.now()).unwrap();
+        let out = logs(
+            &w.clusters["kind-kind"],
+            "default",
+            "pi",
+            None,
+            false,
+            w.now(),
+        )
+        .unwrap();
         assert!(out.starts_with("3.14159265358979323846"), "{out}");
         assert_eq!(out.len(), 2002, "2000 digits, the point and a newline");
     }
@@ -3189,7 +3214,10 @@ mod tests {
             .find(|m| m.starts_with("Back-off restarting"));
         assert_eq!(
             backoff.as_deref(),
-            Some(format!("Back-off restarting failed container app in pod crash_default({uid})").as_str())
+            Some(
+                format!("Back-off restarting failed container app in pod crash_default({uid})")
+                    .as_str()
+            )
         );
         let prev = logs(
             &w.clusters["kind-kind"],

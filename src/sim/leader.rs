@@ -70,7 +70,9 @@ pub fn replica_up(c: &Cluster, component: &str, node: &str) -> bool {
 
 /// Is the replica process of `component` on `node` running (reachable or not)?
 fn process_up(c: &Cluster, component: &str, node: &str) -> bool {
-    c.is_up(component) && c.is_up(&format!("{component}/{node}")) && c.is_up(&format!("node/{node}"))
+    c.is_up(component)
+        && c.is_up(&format!("{component}/{node}"))
+        && c.is_up(&format!("node/{node}"))
 }
 
 /// Does `component` act in this step? Its leader replica is up and its Lease is live; without
@@ -86,7 +88,10 @@ pub fn acts(c: &Cluster, component: &str, now: SimTime) -> bool {
         .is_some_and(|(node, until)| {
             now < *until
                 && replica_up(c, component, node)
-                && c.leader.leading.get(component).is_some_and(|(n, _)| n == node)
+                && c.leader
+                    .leading
+                    .get(component)
+                    .is_some_and(|(n, _)| n == node)
         })
 }
 
@@ -795,7 +800,10 @@ mod tests {
         run(&mut w, 15_000);
         // The old leader exited once ("leaderelection lost"), exit code 1, and runs again
         // as a follower with a new identity.
-        assert_eq!(restarts(&w, &cluster, "kube-scheduler", &node), (1, Some(1)));
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", &node),
+            (1, Some(1))
+        );
         assert_eq!(holder(&w, &cluster, "kube-scheduler"), second);
         assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         // Followers did not lead, so they did not exit.
@@ -814,17 +822,31 @@ mod tests {
         run(&mut w, 3_000);
         faults::apply(&mut w, &cluster, &Fault::KillEtcd(node.into())).unwrap();
         run(&mut w, 9_000);
-        assert_eq!(restarts(&w, &cluster, "kube-scheduler", node).0, 0, "within the deadline");
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", node).0,
+            0,
+            "within the deadline"
+        );
         run(&mut w, 6_000);
         assert!(!acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         faults::apply(&mut w, &cluster, &Fault::RestoreEtcd(node.into())).unwrap();
         run(&mut w, 30_000);
         for component in COMPONENTS {
-            assert_eq!(restarts(&w, &cluster, component, node), (1, Some(1)), "{component}");
-            assert!(acts(&w.clusters[&cluster], component, w.now()), "{component}");
+            assert_eq!(
+                restarts(&w, &cluster, component, node),
+                (1, Some(1)),
+                "{component}"
+            );
+            assert!(
+                acts(&w.clusters[&cluster], component, w.now()),
+                "{component}"
+            );
         }
         assert_eq!(
-            meta::int_at(&lease(&w, &cluster, "kube-scheduler"), &["spec", "leaseTransitions"]),
+            meta::int_at(
+                &lease(&w, &cluster, "kube-scheduler"),
+                &["spec", "leaseTransitions"]
+            ),
             Some(1)
         );
     }
@@ -835,18 +857,49 @@ mod tests {
         let cluster = "kind-kind".to_string();
         let node = "kind-control-plane";
         run(&mut w, 3_000);
-        faults::apply(&mut w, &cluster, &Fault::StopComponent("kube-apiserver".into())).unwrap();
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StopComponent("kube-apiserver".into()),
+        )
+        .unwrap();
         run(&mut w, 5_000);
-        faults::apply(&mut w, &cluster, &Fault::StartComponent("kube-apiserver".into())).unwrap();
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StartComponent("kube-apiserver".into()),
+        )
+        .unwrap();
         run(&mut w, 5_000);
-        assert_eq!(restarts(&w, &cluster, "kube-scheduler", node).0, 0, "a short outage");
-        faults::apply(&mut w, &cluster, &Fault::StopComponent("kube-apiserver".into())).unwrap();
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", node).0,
+            0,
+            "a short outage"
+        );
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StopComponent("kube-apiserver".into()),
+        )
+        .unwrap();
         run(&mut w, 12_000);
-        faults::apply(&mut w, &cluster, &Fault::StartComponent("kube-apiserver".into())).unwrap();
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StartComponent("kube-apiserver".into()),
+        )
+        .unwrap();
         run(&mut w, 20_000);
         for component in COMPONENTS {
-            assert_eq!(restarts(&w, &cluster, component, node), (1, Some(1)), "{component}");
-            assert!(acts(&w.clusters[&cluster], component, w.now()), "{component}");
+            assert_eq!(
+                restarts(&w, &cluster, component, node),
+                (1, Some(1)),
+                "{component}"
+            );
+            assert!(
+                acts(&w.clusters[&cluster], component, w.now()),
+                "{component}"
+            );
         }
     }
 
@@ -862,15 +915,30 @@ mod tests {
             let spec = l.path_mut_or_insert(&["spec"]);
             spec.set("holderIdentity", "intruder_1");
             spec.set("renewTime", micro(w.now()));
-            w.api(&cluster, "kubectl").unwrap().update(leases, l).unwrap();
+            w.api(&cluster, "kubectl")
+                .unwrap()
+                .update(leases, l)
+                .unwrap();
             run(&mut w, 2_000);
         }
         assert_eq!(
-            restarts(&w, &cluster, "kube-controller-manager", "kind-control-plane"),
+            restarts(
+                &w,
+                &cluster,
+                "kube-controller-manager",
+                "kind-control-plane"
+            ),
             (1, Some(1))
         );
-        assert!(!acts(&w.clusters[&cluster], "kube-controller-manager", w.now()));
-        assert_eq!(restarts(&w, &cluster, "kube-scheduler", "kind-control-plane").0, 0);
+        assert!(!acts(
+            &w.clusters[&cluster],
+            "kube-controller-manager",
+            w.now()
+        ));
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", "kind-control-plane").0,
+            0
+        );
         let stopped: Vec<String> = w.clusters[&cluster]
             .store
             .range("/registry/events/kube-system/")
@@ -883,7 +951,11 @@ mod tests {
         run(&mut w, 20_000);
         let h = holder(&w, &cluster, "kube-controller-manager");
         assert!(h.starts_with("kind-control-plane_"), "{h}");
-        assert!(acts(&w.clusters[&cluster], "kube-controller-manager", w.now()));
+        assert!(acts(
+            &w.clusters[&cluster],
+            "kube-controller-manager",
+            w.now()
+        ));
     }
 
     #[test]

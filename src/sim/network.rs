@@ -178,12 +178,14 @@ pub fn installed_cni(cluster: &Cluster) -> Option<String> {
 /// `192.168.0.0/16` (a block per node, at a spot that looks random: here a hash of the node
 /// name). Other CNIs need the podCIDR (`None`; flannel then fails, see [`super::flannel`]).
 pub fn ipam_block(cluster: &Cluster, node: &str) -> Option<String> {
-    if cluster.kubelet.builtin_cni.is_some() || installed_cni(cluster).as_deref() != Some("calico-node") {
+    if cluster.kubelet.builtin_cni.is_some()
+        || installed_cni(cluster).as_deref() != Some("calico-node")
+    {
         return None;
     }
-    let h = node
-        .bytes()
-        .fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let h = node.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
     let block = h % 1024;
     Some(format!("192.168.{}.{}/26", block / 4, (block % 4) * 64))
 }
@@ -531,7 +533,10 @@ mod tests {
         assert_eq!(ipam_block(&w.clusters["k"], "cp-1"), None, "no CNI yet");
         install_cni(&mut w, "k", "calico").unwrap();
         let block = ipam_block(&w.clusters["k"], "cp-1").unwrap();
-        assert!(block.starts_with("192.168.") && block.ends_with("/26"), "{block}");
+        assert!(
+            block.starts_with("192.168.") && block.ends_with("/26"),
+            "{block}"
+        );
         assert_ne!(Some(block.clone()), ipam_block(&w.clusters["k"], "cp-2"));
         for _ in 0..120 {
             w.step(500);
@@ -540,7 +545,12 @@ mod tests {
         let ips: Vec<String> = w.clusters["k"]
             .store
             .range("/registry/pods/kube-system/coredns-")
-            .filter_map(|kv| kv.value.path(&["status", "podIP"])?.as_str().map(str::to_string))
+            .filter_map(|kv| {
+                kv.value
+                    .path(&["status", "podIP"])?
+                    .as_str()
+                    .map(str::to_string)
+            })
             .collect();
         assert_eq!(ips.len(), 2, "{ips:?}");
         for ip in ips {

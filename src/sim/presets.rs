@@ -308,7 +308,13 @@ pub fn install_cloud(
         c.cloud_provider = Some(cloud.to_string());
     }
     super::controllers::bootstrap_cluster(world, name);
-    system::install(world, name, Preset::Managed, nodes, Some(DEFAULT_POD_SUBNET));
+    system::install(
+        world,
+        name,
+        Preset::Managed,
+        nodes,
+        Some(DEFAULT_POD_SUBNET),
+    );
 }
 
 /// A node's role in a preset cluster (see [`Preset::install_custom`]).
@@ -338,7 +344,8 @@ pub const DEFAULT_POD_SUBNET: &str = "10.244.0.0/16";
 pub fn node_pod_cidr(cluster_cidr: &str, index: usize) -> Option<String> {
     let (base, size) = super::network::parse_cidr(cluster_cidr)?;
     let index = u32::try_from(index).ok()?;
-    (index.checked_mul(256)? < size).then(|| format!("{}/24", super::network::format_ip(base + index * 256)))
+    (index.checked_mul(256)? < size)
+        .then(|| format!("{}/24", super::network::format_ip(base + index * 256)))
 }
 
 /// The `--cluster-cidr` kube-controller-manager runs with (read from its static pod), if it

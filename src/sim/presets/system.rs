@@ -1086,7 +1086,10 @@ mod tests {
         let w = World::new(1, Preset::Kind);
         let c = &w.clusters["kind-kind"];
         let flag = |pod: &str, name: &str| -> String {
-            let kv = c.store.get(&format!("/registry/pods/kube-system/{pod}")).unwrap();
+            let kv = c
+                .store
+                .get(&format!("/registry/pods/kube-system/{pod}"))
+                .unwrap();
             kv.value
                 .path(&["spec", "containers"])
                 .and_then(Value::as_seq)
@@ -1100,18 +1103,32 @@ mod tests {
                 .unwrap_or_default()
                 .to_string()
         };
-        let range = flag("kube-apiserver-kind-control-plane", "service-cluster-ip-range");
+        let range = flag(
+            "kube-apiserver-kind-control-plane",
+            "service-cluster-ip-range",
+        );
         assert_eq!(range, "10.96.0.0/12");
         assert_eq!(range, super::network::service_cidr(c));
         for kv in c.store.range("/registry/services/specs/") {
-            let ip = kv.value.path(&["spec", "clusterIP"]).and_then(Value::as_str).unwrap();
+            let ip = kv
+                .value
+                .path(&["spec", "clusterIP"])
+                .and_then(Value::as_str)
+                .unwrap();
             assert!(super::network::cidr_contains(&range, ip), "{ip}");
         }
         let cidr = flag("kube-controller-manager-kind-control-plane", "cluster-cidr");
         for kv in c.store.range("/registry/minions/") {
-            let pod_cidr = kv.value.path(&["spec", "podCIDR"]).and_then(Value::as_str).unwrap();
+            let pod_cidr = kv
+                .value
+                .path(&["spec", "podCIDR"])
+                .and_then(Value::as_str)
+                .unwrap();
             let net = pod_cidr.split('/').next().unwrap();
-            assert!(super::network::cidr_contains(&cidr, net), "{pod_cidr} in {cidr}");
+            assert!(
+                super::network::cidr_contains(&cidr, net),
+                "{pod_cidr} in {cidr}"
+            );
         }
     }
 

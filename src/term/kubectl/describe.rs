@@ -1803,13 +1803,19 @@ mod tests {
         let node = t.run("kubectl get nodes -o name").stdout();
         let name = node.lines().next().unwrap().trim_start_matches("node/");
         let gke = t.run(&format!("kubectl describe node {name}")).stdout();
-        assert!(gke.contains("\nProviderID:                   gce://"), "{gke}");
+        assert!(
+            gke.contains("\nProviderID:                   gce://"),
+            "{gke}"
+        );
         let mut t = Terminal::new(World::new(1, Preset::Bare));
         t.run("ssh cp-1");
         t.run("kubeadm init");
         t.run("export KUBECONFIG=/etc/kubernetes/admin.conf");
         let bare = t.run("kubectl describe node cp-1").stdout();
-        assert!(bare.contains("Kube-Proxy Version") || bare.contains("Kubelet Version"), "{bare}");
+        assert!(
+            bare.contains("Kube-Proxy Version") || bare.contains("Kubelet Version"),
+            "{bare}"
+        );
         assert!(!bare.contains("PodCIDR"), "{bare}");
     }
 

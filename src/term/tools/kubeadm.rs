@@ -219,12 +219,12 @@ fn own_cluster(term: &Terminal) -> Option<String> {
 
 /// The value of `--flag=v` or `--flag v`.
 fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    args.iter().enumerate().find_map(|(i, a)| {
-        match a.strip_prefix(flag)? {
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix(flag)? {
             "" => args.get(i + 1).map(String::as_str),
             v => v.strip_prefix('='),
-        }
-    })
+        })
 }
 
 fn init(term: &mut Terminal, args: &[String]) -> Output {
@@ -736,8 +736,16 @@ mod tests {
         let podcidrs = "kubectl get nodes -o jsonpath={.items[*].spec.podCIDR}";
         for (flag, want_cp, want_worker) in [
             ("", "", ""),
-            (" --pod-network-cidr=10.244.0.0/16", "10.244.0.0/24", "10.244.1.0/24"),
-            (" --pod-network-cidr 192.168.0.0/16", "192.168.0.0/24", "192.168.1.0/24"),
+            (
+                " --pod-network-cidr=10.244.0.0/16",
+                "10.244.0.0/24",
+                "10.244.1.0/24",
+            ),
+            (
+                " --pod-network-cidr 192.168.0.0/16",
+                "192.168.0.0/24",
+                "192.168.1.0/24",
+            ),
         ] {
             let mut t = Terminal::new(World::new(1, Preset::Bare));
             t.run("ssh cp-1");
@@ -756,7 +764,11 @@ mod tests {
             let cm = t
                 .run("kubectl -n kube-system get pod kube-controller-manager-cp-1 -o yaml")
                 .stdout();
-            assert_eq!(cm.contains("--allocate-node-cidrs=true"), !flag.is_empty(), "{cm}");
+            assert_eq!(
+                cm.contains("--allocate-node-cidrs=true"),
+                !flag.is_empty(),
+                "{cm}"
+            );
         }
         let mut t = Terminal::new(World::new(1, Preset::Bare));
         t.run("ssh cp-1");
