@@ -159,7 +159,7 @@ impl Preset {
         server: &str,
         nodes: &[(String, Role)],
     ) {
-        self.install_with_pod_subnet(world, name, server, nodes, Some(DEFAULT_POD_SUBNET));
+        self.install_with_pod_subnet(world, name, server, nodes, Some(self.pod_subnet()));
     }
 
     /// [`Preset::install_custom`] with the cluster's pod network (`kubeadm init
@@ -219,13 +219,22 @@ impl Preset {
         // kube-controller-manager's node IPAM, if it runs with `--cluster-cidr`.
         let subnet = match self {
             Preset::Bare => world.clusters.get(cluster).and_then(cluster_cidr),
-            _ => Some(DEFAULT_POD_SUBNET.to_string()),
+            _ => Some(self.pod_subnet().to_string()),
         };
         let pod_cidr = subnet.and_then(|s| node_pod_cidr(&s, index));
         let node = node_object(name, role, ip, index, pod_cidr.as_deref(), &spec);
         let actor = format!("kubelet/{name}");
         if let Some(mut api) = world.api(cluster, &actor) {
             let _ = api.create(node_res, node);
+        }
+    }
+
+    /// The pod network this distribution sets up: k3s' `--cluster-cidr` default
+    /// `10.42.0.0/16`, the others' [`DEFAULT_POD_SUBNET`].
+    pub fn pod_subnet(self) -> &'static str {
+        match self {
+            Preset::K3s => "10.42.0.0/16",
+            _ => DEFAULT_POD_SUBNET,
         }
     }
 
@@ -616,6 +625,23 @@ mod tests {
             let w = World::new(1, p);
             assert_eq!(w.clusters.len(), usize::from(p != Preset::Bare), "{p:?}");
             assert_eq!(Preset::from_name(p.name()), Some(p));
+            // Every node's podCIDR is a /24 of the distribution's pod network.
+            for c in w.clusters.values() {
+                for (i, (node, _)) in p.nodes().iter().enumerate() {
+                    let kv = c.store.get(&format!("/registry/minions/{node}")).unwrap();
+                    let cidr = kv.value.path(&["spec", "podCIDR"]).and_then(Value::as_str);
+                    assert_eq!(cidr, node_pod_cidr(p.pod_subnet(), i).as_deref(), "{p:?}");
+                }
+            }
         }
+        assert_eq!(
+            node_pod_cidr("10.42.0.0/16", 2).as_deref(),
+            Some("10.42.2.0/24")
+        );
+        assert_eq!(
+            node_pod_cidr("10.244.0.0/24", 1),
+            None,
+            "no second /24 in a /24"
+        );
     }
 }
