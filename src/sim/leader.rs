@@ -61,6 +61,56 @@ pub struct State {
     holders: BTreeMap<String, (String, SimTime)>,
     /// The replica process that leads each component: its node and its last renewal.
     leading: BTreeMap<String, (String, SimTime)>,
+    /// What each replica's process did in the election, by `component/node`, the last
+    /// [`MARKS_PER_REPLICA`]: its log lines ([`super::component_log`]) are written from these.
+    marks: BTreeMap<String, Vec<Mark>>,
+}
+
+/// How many election marks each replica keeps (older ones are dropped first).
+pub const MARKS_PER_REPLICA: usize = 16;
+
+/// Something a replica process did in the election, as its log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// It took the Lease, as this identity (`<node>_<uuid>`).
+    Acquired { at: SimTime, identity: String },
+    /// It could not renew within the renew deadline and exited.
+    Lost { at: SimTime, cause: LossCause },
+}
+
+/// Why a leader could not renew its Lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossCause {
+    /// Its requests never reached the API server (partition, API server down).
+    Unreachable,
+    /// The API server answered, but etcd without quorum failed every write.
+    NoQuorum,
+    /// Another identity holds the Lease now.
+    TakenOver,
+}
+
+impl Mark {
+    pub fn at(&self) -> SimTime {
+        match self {
+            Mark::Acquired { at, .. } | Mark::Lost { at, .. } => *at,
+        }
+    }
+}
+
+/// The election marks of the replica of `component` on `node`, oldest first.
+pub fn marks<'a>(c: &'a Cluster, component: &str, node: &str) -> &'a [Mark] {
+    c.leader
+        .marks
+        .get(&format!("{component}/{node}"))
+        .map_or(&[], Vec::as_slice)
+}
+
+fn mark(c: &mut Cluster, component: &str, node: &str, m: Mark) {
+    let v = c.leader.marks.entry(format!("{component}/{node}")).or_default();
+    if v.len() == MARKS_PER_REPLICA {
+        v.remove(0);
+    }
+    v.push(m);
 }
 
 /// Is the replica of `component` on `node` running and able to reach the API server?
@@ -338,6 +388,14 @@ fn give_up_if_late(world: &mut World, cluster: &str, component: &str, now: SimTi
     // client-go records `<identity> stopped leading` on the Lease, if it can still reach the
     // API server (a Lease taken over; not a partition, and without quorum the write fails).
     let reachable = replica_up(c, component, &node) && c.is_up("kube-apiserver");
+    let cause = if !reachable {
+        LossCause::Unreachable
+    } else if !super::etcd::has_quorum(c) {
+        LossCause::NoQuorum
+    } else {
+        LossCause::TakenOver
+    };
+    mark(c, component, &node, Mark::Lost { at: now, cause });
     let lease = read_lease(c, component).lease;
     if let (true, Some(identity), Some(lease), Some(mut a)) =
         (reachable, identity, lease, world.api(cluster, component))
@@ -412,10 +470,16 @@ fn renew_or_acquire(
         Some(node) => {
             // This process leads (after an import, since its last renewal in the Lease).
             if let Some(c) = world.clusters.get_mut(cluster) {
-                c.leader
-                    .leading
-                    .entry(component.to_string())
-                    .or_insert((node.clone(), renewed.unwrap_or(now)));
+                if !c.leader.leading.contains_key(component) {
+                    c.leader
+                        .leading
+                        .insert(component.to_string(), (node.clone(), renewed.unwrap_or(now)));
+                    // A process that starts leading under the identity in the Lease (after
+                    // an import, or a lone replica restarted before anyone took its Lease)
+                    // logs the acquisition like any other.
+                    let identity = holder.clone();
+                    mark(c, component, &node, Mark::Acquired { at: now, identity });
+                }
             }
             // The leader renews every retry period.
             if renewed.is_none_or(|t| now.since_ms(t) >= RETRY_PERIOD_MS) {
@@ -488,6 +552,10 @@ fn renew_or_acquire(
                     now.plus_ms(LEASE_DURATION_S as u64 * 1000),
                 );
                 set_leading(world, cluster, component, &node, now);
+                if let Some(c) = world.clusters.get_mut(cluster) {
+                    let identity = identity.clone();
+                    mark(c, component, &node, Mark::Acquired { at: now, identity });
+                }
                 // client-go's resource lock records `<identity> became leader` on the Lease,
                 // from the component's event recorder.
                 let source = match component {
