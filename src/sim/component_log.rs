@@ -133,7 +133,12 @@ impl<'a> Writer<'a> {
         self.lines.as_mut_slice().sort_small_by_key(|(t, _)| *t);
         let end = self.run.end;
         let mut out = String::new();
-        for (i, (t, l)) in self.lines.iter().enumerate().filter(|(_, (t, _))| *t <= end) {
+        for (i, (t, l)) in self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _))| *t <= end)
+        {
             match l.split_once(US) {
                 Some((head, tail)) => {
                     out.push_str(head);
@@ -150,7 +155,14 @@ impl<'a> Writer<'a> {
 
 /// klog's text header: severity, MMDD, time with microseconds, the thread id right-aligned in
 /// 7 columns, `file:line]`, then the message. The one formatter of the sim's klog lines.
-pub(crate) fn klog(severity: char, t: SimTime, us: u32, pid: u32, source: &str, msg: &str) -> String {
+pub(crate) fn klog(
+    severity: char,
+    t: SimTime,
+    us: u32,
+    pid: u32,
+    source: &str,
+    msg: &str,
+) -> String {
     let rfc = t.rfc3339();
     let (mm, dd, hms) = (
         rfc.get(5..7).unwrap_or("01"),
@@ -215,28 +227,87 @@ fn elector(c: &Cluster, w: &mut Writer, program: Program, ip: &str) {
     let version = tag(w.run.image);
     let t0 = w.at(0);
     let t1 = w.at(300);
-    w.klog('I', t0, "serving.go:386", "Generated self-signed cert in-memory");
-    let client_ca =
-        "client-ca::kube-system::extension-apiserver-authentication::client-ca-file";
+    w.klog(
+        'I',
+        t0,
+        "serving.go:386",
+        "Generated self-signed cert in-memory",
+    );
+    let client_ca = "client-ca::kube-system::extension-apiserver-authentication::client-ca-file";
     if program == Program::Scheduler {
-        w.klog('I', t1, "server.go:175", &format!("\"Starting Kubernetes Scheduler\" version=\"{version}\""));
+        w.klog(
+            'I',
+            t1,
+            "server.go:175",
+            &format!("\"Starting Kubernetes Scheduler\" version=\"{version}\""),
+        );
         w.klog('I', t1, "server.go:177", GOLANG);
-        w.klog('I', t1, "secure_serving.go:211", "Serving securely on 127.0.0.1:10259");
-        w.klog('I', t1, "configmap_cafile_content.go:205", &format!("\"Starting controller\" name=\"{client_ca}\""));
-        w.klog('I', t1, "shared_informer.go:349", &format!("\"Waiting for caches to sync\" controller=\"{client_ca}\""));
-        w.klog('I', t1, "tlsconfig.go:243", "\"Starting DynamicServingCertificateController\"");
+        w.klog(
+            'I',
+            t1,
+            "secure_serving.go:211",
+            "Serving securely on 127.0.0.1:10259",
+        );
+        w.klog(
+            'I',
+            t1,
+            "configmap_cafile_content.go:205",
+            &format!("\"Starting controller\" name=\"{client_ca}\""),
+        );
+        w.klog(
+            'I',
+            t1,
+            "shared_informer.go:349",
+            &format!("\"Waiting for caches to sync\" controller=\"{client_ca}\""),
+        );
+        w.klog(
+            'I',
+            t1,
+            "tlsconfig.go:243",
+            "\"Starting DynamicServingCertificateController\"",
+        );
     } else {
-        w.klog('I', t1, "controllermanager.go:191", &format!("\"Starting\" version=\"{version}\""));
+        w.klog(
+            'I',
+            t1,
+            "controllermanager.go:191",
+            &format!("\"Starting\" version=\"{version}\""),
+        );
         w.klog('I', t1, "controllermanager.go:193", GOLANG);
         w.klog('I', t1, "dynamic_cafile_content.go:161", "\"Starting controller\" name=\"request-header::/etc/kubernetes/pki/front-proxy-ca.crt\"");
-        w.klog('I', t1, "dynamic_cafile_content.go:161", "\"Starting controller\" name=\"client-ca-bundle::/etc/kubernetes/pki/ca.crt\"");
-        w.klog('I', t1, "secure_serving.go:211", "Serving securely on 127.0.0.1:10257");
-        w.klog('I', t1, "tlsconfig.go:243", "\"Starting DynamicServingCertificateController\"");
+        w.klog(
+            'I',
+            t1,
+            "dynamic_cafile_content.go:161",
+            "\"Starting controller\" name=\"client-ca-bundle::/etc/kubernetes/pki/ca.crt\"",
+        );
+        w.klog(
+            'I',
+            t1,
+            "secure_serving.go:211",
+            "Serving securely on 127.0.0.1:10257",
+        );
+        w.klog(
+            'I',
+            t1,
+            "tlsconfig.go:243",
+            "\"Starting DynamicServingCertificateController\"",
+        );
     }
     let tries = w.at(ELECTION_START_MS);
-    w.klog('I', tries, "leaderelection.go:257", &format!("attempting to acquire leader lease kube-system/{component}..."));
+    w.klog(
+        'I',
+        tries,
+        "leaderelection.go:257",
+        &format!("attempting to acquire leader lease kube-system/{component}..."),
+    );
     if program == Program::Scheduler {
-        w.klog('I', tries, "shared_informer.go:356", &format!("\"Caches are synced\" controller=\"{client_ca}\""));
+        w.klog(
+            'I',
+            tries,
+            "shared_informer.go:356",
+            &format!("\"Caches are synced\" controller=\"{client_ca}\""),
+        );
     }
     let (since, end) = (w.run.since, w.run.end);
     let mut leading_from: Option<SimTime> = None;
@@ -248,7 +319,12 @@ fn elector(c: &Cluster, w: &mut Writer, program: Program, ip: &str) {
         let at = m.at().max(tries);
         match m {
             Mark::Acquired { identity, .. } => {
-                w.klog('I', at, "leaderelection.go:271", &format!("successfully acquired lease kube-system/{component}"));
+                w.klog(
+                    'I',
+                    at,
+                    "leaderelection.go:271",
+                    &format!("successfully acquired lease kube-system/{component}"),
+                );
                 leading_from = Some(at);
                 if program == Program::ControllerManager {
                     w.klog('I', at, "event.go:389", &format!(
@@ -294,13 +370,23 @@ fn lost(w: &mut Writer, component: &str, ip: &str, at: SimTime, cause: LossCause
             ));
         }
     }
-    w.klog('I', at, "leaderelection.go:297", &format!(
-        "failed to renew lease kube-system/{component}: timed out waiting for the condition"
-    ));
+    w.klog(
+        'I',
+        at,
+        "leaderelection.go:297",
+        &format!(
+            "failed to renew lease kube-system/{component}: timed out waiting for the condition"
+        ),
+    );
     if component == "kube-scheduler" {
         w.klog('E', at, "server.go:307", "\"Leaderelection lost\"");
     } else {
-        w.klog('E', at, "controllermanager.go:373", "\"leaderelection lost\"");
+        w.klog(
+            'E',
+            at,
+            "controllermanager.go:373",
+            "\"leaderelection lost\"",
+        );
     }
 }
 
@@ -328,7 +414,12 @@ const CONTROLLERS: [&str; 16] = [
 fn started_controllers(w: &mut Writer, at: SimTime) {
     for (i, name) in CONTROLLERS.iter().enumerate() {
         let t = at.plus_ms(2 + i as u64 * 3);
-        w.klog('I', t, "controllermanager.go:781", &format!("\"Started controller\" controller=\"{name}\""));
+        w.klog(
+            'I',
+            t,
+            "controllermanager.go:781",
+            &format!("\"Started controller\" controller=\"{name}\""),
+        );
     }
 }
 
@@ -342,10 +433,17 @@ fn controller_events(c: &Cluster, w: &mut Writer, from: SimTime, to: SimTime) {
             .path(&["source", "component"])
             .and_then(Value::as_str)
             .unwrap_or("");
-        if !source.ends_with("-controller") || source.starts_with("cloud") || source == "service-controller" {
+        if !source.ends_with("-controller")
+            || source.starts_with("cloud")
+            || source == "service-controller"
+        {
             continue;
         }
-        let time = |f: &str| e.get(f).and_then(Value::as_str).and_then(SimTime::parse_rfc3339);
+        let time = |f: &str| {
+            e.get(f)
+                .and_then(Value::as_str)
+                .and_then(SimTime::parse_rfc3339)
+        };
         let (Some(first), Some(last)) = (time("firstTimestamp"), time("lastTimestamp")) else {
             continue;
         };
@@ -359,7 +457,11 @@ fn controller_events(c: &Cluster, w: &mut Writer, from: SimTime, to: SimTime) {
         let s = |p: &[&str]| e.path(p).and_then(Value::as_str).unwrap_or("").to_string();
         let ns = s(&["involvedObject", "namespace"]);
         let name = s(&["involvedObject", "name"]);
-        let object = if ns.is_empty() { name } else { format!("{ns}/{name}") };
+        let object = if ns.is_empty() {
+            name
+        } else {
+            format!("{ns}/{name}")
+        };
         let line = format!(
             "\"Event occurred\" object={} fieldPath={} kind={} apiVersion={} type={} reason={} message={}",
             quoted(&object),
@@ -384,39 +486,121 @@ fn quoted(s: &str) -> String {
 
 fn apiserver(w: &mut Writer, ip: &str, version: &str) {
     let (t0, t1, t2, t3) = (w.at(0), w.at(2), w.at(1_500), w.at(1_700));
-    w.klog('I', t0, "options.go:263", &format!("external host was not specified, using {ip}"));
+    w.klog(
+        'I',
+        t0,
+        "options.go:263",
+        &format!("external host was not specified, using {ip}"),
+    );
     w.klog('I', t1, "server.go:150", &format!("Version: {version}"));
     w.klog('I', t1, "server.go:152", GOLANG);
-    w.klog('I', w.at(200), "shared_informer.go:349", "\"Waiting for caches to sync\" controller=\"node_authorizer\"");
-    w.klog('I', t2, "secure_serving.go:211", "Serving securely on [::]:6443");
-    w.klog('I', t2, "tlsconfig.go:243", "\"Starting DynamicServingCertificateController\"");
-    w.klog('I', t3, "shared_informer.go:356", "\"Caches are synced\" controller=\"node_authorizer\"");
+    w.klog(
+        'I',
+        w.at(200),
+        "shared_informer.go:349",
+        "\"Waiting for caches to sync\" controller=\"node_authorizer\"",
+    );
+    w.klog(
+        'I',
+        t2,
+        "secure_serving.go:211",
+        "Serving securely on [::]:6443",
+    );
+    w.klog(
+        'I',
+        t2,
+        "tlsconfig.go:243",
+        "\"Starting DynamicServingCertificateController\"",
+    );
+    w.klog(
+        'I',
+        t3,
+        "shared_informer.go:356",
+        "\"Caches are synced\" controller=\"node_authorizer\"",
+    );
 }
 
 fn proxy(w: &mut Writer, ip: &str, version: &str) {
     let t = |ms| w.at(ms);
     let (t0, t1, t2, t3, t4) = (t(0), t(50), t(150), t(200), t(300));
     w.klog('I', t0, "server_linux.go:53", "\"Using iptables proxy\"");
-    w.klog('I', t1, "shared_informer.go:349", "\"Waiting for caches to sync\" controller=\"node informer cache\"");
-    w.klog('I', t2, "shared_informer.go:356", "\"Caches are synced\" controller=\"node informer cache\"");
-    w.klog('I', t2, "server.go:219", &format!("\"Successfully retrieved NodeIPs\" NodeIPs=[\"{ip}\"]"));
-    w.klog('I', t2, "conntrack.go:60", "\"Setting nf_conntrack_max\" nfConntrackMax=131072");
-    w.klog('I', t2, "server.go:265", "\"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\"");
+    w.klog(
+        'I',
+        t1,
+        "shared_informer.go:349",
+        "\"Waiting for caches to sync\" controller=\"node informer cache\"",
+    );
+    w.klog(
+        'I',
+        t2,
+        "shared_informer.go:356",
+        "\"Caches are synced\" controller=\"node informer cache\"",
+    );
+    w.klog(
+        'I',
+        t2,
+        "server.go:219",
+        &format!("\"Successfully retrieved NodeIPs\" NodeIPs=[\"{ip}\"]"),
+    );
+    w.klog(
+        'I',
+        t2,
+        "conntrack.go:60",
+        "\"Setting nf_conntrack_max\" nfConntrackMax=131072",
+    );
+    w.klog(
+        'I',
+        t2,
+        "server.go:265",
+        "\"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\"",
+    );
     w.klog('I', t2, "server_linux.go:132", "\"Using iptables Proxier\"");
     w.klog('I', t2, "proxier.go:242", "\"Setting route_localnet=1 to allow node-ports on localhost; to change this either disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set nodePortAddresses (--nodeport-addresses) to filter loopback addresses\" ipFamily=\"IPv4\"");
-    w.klog('I', t3, "server.go:527", &format!("\"Version info\" version=\"{version}\""));
+    w.klog(
+        'I',
+        t3,
+        "server.go:527",
+        &format!("\"Version info\" version=\"{version}\""),
+    );
     w.klog('I', t3, "server.go:529", GOLANG);
     for (src, what, cache) in [
-        ("config.go:200", "service config controller", "service config"),
-        ("config.go:106", "endpoint slice config controller", "endpoint slice config"),
-        ("config.go:403", "serviceCIDR config controller", "serviceCIDR config"),
+        (
+            "config.go:200",
+            "service config controller",
+            "service config",
+        ),
+        (
+            "config.go:106",
+            "endpoint slice config controller",
+            "endpoint slice config",
+        ),
+        (
+            "config.go:403",
+            "serviceCIDR config controller",
+            "serviceCIDR config",
+        ),
         ("config.go:309", "node config controller", "node config"),
     ] {
         w.klog('I', t3, src, &format!("\"Starting {what}\""));
-        w.klog('I', t3, "shared_informer.go:349", &format!("\"Waiting for caches to sync\" controller=\"{cache}\""));
+        w.klog(
+            'I',
+            t3,
+            "shared_informer.go:349",
+            &format!("\"Waiting for caches to sync\" controller=\"{cache}\""),
+        );
     }
-    for cache in ["node config", "service config", "serviceCIDR config", "endpoint slice config"] {
-        w.klog('I', t4, "shared_informer.go:356", &format!("\"Caches are synced\" controller=\"{cache}\""));
+    for cache in [
+        "node config",
+        "service config",
+        "serviceCIDR config",
+        "endpoint slice config",
+    ] {
+        w.klog(
+            'I',
+            t4,
+            "shared_informer.go:356",
+            &format!("\"Caches are synced\" controller=\"{cache}\""),
+        );
     }
 }
 
@@ -463,17 +647,27 @@ fn etcd(c: &Cluster, w: &mut Writer, ip: &str, version: &str) {
             .unwrap_or_default()
     };
     let my_id = me.map(|m| format!("{:x}", m.id)).unwrap_or_default();
-    let json = |w: &mut Writer, t: SimTime, logger: Option<&str>, caller: &str, msg: &str, rest: &str| {
-        let logger = logger.map(|l| format!("\"logger\":\"{l}\",")).unwrap_or_default();
-        let line = format!(
+    let json =
+        |w: &mut Writer, t: SimTime, logger: Option<&str>, caller: &str, msg: &str, rest: &str| {
+            let logger = logger
+                .map(|l| format!("\"logger\":\"{l}\","))
+                .unwrap_or_default();
+            let line = format!(
             "{{\"level\":\"info\",\"ts\":\"{}\",{logger}\"caller\":\"{caller}\",\"msg\":{}{rest}}}",
             etcd_ts(t),
             quoted(msg)
         );
-        w.plain(t, line);
-    };
+            w.plain(t, line);
+        };
     let v = version.trim_start_matches('v');
-    json(w, w.at(0), None, "embed/etcd.go:138", "configuring peer listeners", &format!(",\"listen-peer-urls\":[\"https://{ip}:2380\"]"));
+    json(
+        w,
+        w.at(0),
+        None,
+        "embed/etcd.go:138",
+        "configuring peer listeners",
+        &format!(",\"listen-peer-urls\":[\"https://{ip}:2380\"]"),
+    );
     json(w, w.at(1), None, "embed/etcd.go:311", "starting an etcd server", &format!(
         ",\"etcd-version\":\"{v}\",\"go-os\":\"linux\",\"go-arch\":\"amd64\",\"name\":\"{node}\",\"data-dir\":\"/var/lib/etcd\",\"advertise-client-urls\":[\"https://{ip}:2379\"]"
     ));
@@ -481,29 +675,123 @@ fn etcd(c: &Cluster, w: &mut Writer, ip: &str, version: &str) {
         ",\"local-member-id\":\"{my_id}\",\"local-member-attributes\":\"{{Name:{node} ClientURLs:[https://{ip}:2379]}}\",\"cluster-id\":\"{:x}\"",
         c.etcd.cluster_id
     ));
-    json(w, w.at(301), None, "embed/serve.go:275", "serving client traffic securely", &format!(",\"traffic\":\"grpc+http\",\"address\":\"{ip}:2379\""));
-    // The Raft leader changes this member saw while it ran.
+    json(
+        w,
+        w.at(301),
+        None,
+        "embed/serve.go:275",
+        "serving client traffic securely",
+        &format!(",\"traffic\":\"grpc+http\",\"address\":\"{ip}:2379\""),
+    );
+    // The leader this member found when it joined: the last election before it started, or
+    // the first member at term 2 (how a new cluster starts, [`super::etcd::State::new`]).
     let (since, end) = (w.run.since, w.run.end);
-    let mut previous: Option<String> = None;
+    let joined = w.at(302);
+    let initial = c
+        .etcd
+        .elections
+        .iter()
+        .rev()
+        .find(|e| e.at <= since)
+        .map(|e| (e.leader.clone(), e.term))
+        .unwrap_or_else(|| (members.first().map(|m| m.name.clone()), 2));
+    match &initial.0 {
+        Some(l) if *l == node => {
+            json(
+                w,
+                joined,
+                Some("raft"),
+                "v3@v3.6.0/raft.go:988",
+                &format!("{my_id} became leader at term {}", initial.1),
+                "",
+            );
+            json(
+                w,
+                joined,
+                Some("raft"),
+                "v3@v3.6.0/node.go:370",
+                &format!(
+                    "raft.node: {my_id} elected leader {my_id} at term {}",
+                    initial.1
+                ),
+                "",
+            );
+        }
+        Some(l) => {
+            json(
+                w,
+                joined,
+                Some("raft"),
+                "v3@v3.6.0/node.go:370",
+                &format!(
+                    "raft.node: {my_id} elected leader {} at term {}",
+                    id_of(l),
+                    initial.1
+                ),
+                "",
+            );
+        }
+        None => {}
+    }
+    // The Raft leader changes this member saw while it ran.
+    let mut previous: Option<String> = initial.0;
     for e in &c.etcd.elections {
         let seen = e.at > since && e.at <= end;
         if seen {
             let at = e.at.max(w.at(302));
             match &e.leader {
                 Some(l) if *l == node => {
-                    json(w, at, Some("raft"), "v3@v3.6.0/raft.go:988", &format!("{my_id} became leader at term {}", e.term), "");
-                    json(w, at, Some("raft"), "v3@v3.6.0/node.go:370", &format!("raft.node: {my_id} elected leader {my_id} at term {}", e.term), "");
+                    json(
+                        w,
+                        at,
+                        Some("raft"),
+                        "v3@v3.6.0/raft.go:988",
+                        &format!("{my_id} became leader at term {}", e.term),
+                        "",
+                    );
+                    json(
+                        w,
+                        at,
+                        Some("raft"),
+                        "v3@v3.6.0/node.go:370",
+                        &format!(
+                            "raft.node: {my_id} elected leader {my_id} at term {}",
+                            e.term
+                        ),
+                        "",
+                    );
                 }
+                Some(l) if previous.as_ref() == Some(l) => {}
                 Some(l) => {
                     let msg = match &previous {
-                        Some(p) => format!("raft.node: {my_id} changed leader from {} to {} at term {}", id_of(p), id_of(l), e.term),
-                        None => format!("raft.node: {my_id} elected leader {} at term {}", id_of(l), e.term),
+                        Some(p) => format!(
+                            "raft.node: {my_id} changed leader from {} to {} at term {}",
+                            id_of(p),
+                            id_of(l),
+                            e.term
+                        ),
+                        None => format!(
+                            "raft.node: {my_id} elected leader {} at term {}",
+                            id_of(l),
+                            e.term
+                        ),
                     };
                     json(w, at, Some("raft"), "v3@v3.6.0/node.go:370", &msg, "");
                 }
                 None => {
                     if let Some(p) = &previous {
-                        json(w, at, Some("raft"), "v3@v3.6.0/node.go:376", &format!("raft.node: {my_id} lost leader {} at term {}", id_of(p), e.term), "");
+                        json(
+                            w,
+                            at,
+                            Some("raft"),
+                            "v3@v3.6.0/node.go:376",
+                            &format!(
+                                "raft.node: {my_id} lost leader {} at term {}",
+                                id_of(p),
+                                e.term
+                            ),
+                            "",
+                        );
                     }
                 }
             }
@@ -527,7 +815,15 @@ mod tests {
     }
 
     fn logs(w: &World, cluster: &str, pod: &str, previous: bool) -> String {
-        kubelet::logs(&w.clusters[cluster], "kube-system", pod, None, previous, w.now()).unwrap()
+        kubelet::logs(
+            &w.clusters[cluster],
+            "kube-system",
+            pod,
+            None,
+            previous,
+            w.now(),
+        )
+        .unwrap()
     }
 
     fn pod_named(w: &World, cluster: &str, prefix: &str) -> String {
@@ -541,9 +837,18 @@ mod tests {
 
     #[test]
     fn images_name_their_program() {
-        assert_eq!(Program::of_image("registry.k8s.io/kube-scheduler:v1.34.1"), Some(Program::Scheduler));
-        assert_eq!(Program::of_image("registry.k8s.io/etcd:3.6.4-0"), Some(Program::Etcd));
-        assert_eq!(Program::of_image("docker.io/rancher/mirrored-coredns-coredns:1.12.3"), Some(Program::CoreDns));
+        assert_eq!(
+            Program::of_image("registry.k8s.io/kube-scheduler:v1.34.1"),
+            Some(Program::Scheduler)
+        );
+        assert_eq!(
+            Program::of_image("registry.k8s.io/etcd:3.6.4-0"),
+            Some(Program::Etcd)
+        );
+        assert_eq!(
+            Program::of_image("docker.io/rancher/mirrored-coredns-coredns:1.12.3"),
+            Some(Program::CoreDns)
+        );
         assert_eq!(Program::of_image("nginx:1.27"), None);
         assert_eq!(tag("registry.k8s.io/etcd:3.6.4-0"), "3.6.4");
     }
@@ -567,24 +872,47 @@ mod tests {
         assert_eq!(&first[..1], "I");
         assert_eq!(&first[21..29], "       1", "{first:?}");
         let kcm = logs(&w, k, "kube-controller-manager-kind-control-plane", false);
-        assert!(kcm.contains(" controllermanager.go:191] \"Starting\" version=\"v1.34.1\"\n"), "{kcm}");
-        assert!(kcm.contains("reason=\"LeaderElection\" message=\"kind-control-plane_"), "{kcm}");
+        assert!(
+            kcm.contains(" controllermanager.go:191] \"Starting\" version=\"v1.34.1\"\n"),
+            "{kcm}"
+        );
+        assert!(
+            kcm.contains("reason=\"LeaderElection\" message=\"kind-control-plane_"),
+            "{kcm}"
+        );
         assert!(kcm.contains(" controllermanager.go:781] \"Started controller\" controller=\"deployment-controller\"\n"), "{kcm}");
         let etcd = logs(&w, k, "etcd-kind-control-plane", false);
         assert!(etcd.starts_with("{\"level\":\"info\",\"ts\":\""), "{etcd}");
-        assert!(etcd.contains("\"msg\":\"starting an etcd server\",\"etcd-version\":\"3.6.4\""), "{etcd}");
+        assert!(
+            etcd.contains("\"msg\":\"starting an etcd server\",\"etcd-version\":\"3.6.4\""),
+            "{etcd}"
+        );
+        // The lone member of a new cluster leads from term 2.
+        assert!(etcd.contains(" became leader at term 2\"}\n"), "{etcd}");
         let api = logs(&w, k, "kube-apiserver-kind-control-plane", false);
         assert!(api.contains(" server.go:150] Version: v1.34.1\n"), "{api}");
         let proxy = logs(&w, k, &pod_named(&w, k, "kube-proxy-"), false);
         assert!(proxy.contains("\"Using iptables Proxier\""), "{proxy}");
-        assert!(proxy.contains("\"Successfully retrieved NodeIPs\" NodeIPs=[\"172.18.0."), "{proxy}");
+        assert!(
+            proxy.contains("\"Successfully retrieved NodeIPs\" NodeIPs=[\"172.18.0."),
+            "{proxy}"
+        );
         let dns = logs(&w, k, &pod_named(&w, k, "coredns-"), false);
-        assert!(dns.starts_with(".:53\n[INFO] plugin/reload: Running configuration SHA512 = "), "{dns}");
-        assert!(dns.contains("\nCoreDNS-1.12.1\nlinux/amd64, go1.24.1, 707c7c1\n"), "{dns}");
+        assert!(
+            dns.starts_with(".:53\n[INFO] plugin/reload: Running configuration SHA512 = "),
+            "{dns}"
+        );
+        assert!(
+            dns.contains("\nCoreDNS-1.12.1\nlinux/amd64, go1.24.1, 707c7c1\n"),
+            "{dns}"
+        );
         // Deterministic: the same seed prints the same bytes.
         let mut again = World::new(1, Preset::Kind);
         run(&mut again, 3_000);
-        assert_eq!(logs(&again, k, "kube-scheduler-kind-control-plane", false), sched);
+        assert_eq!(
+            logs(&again, k, "kube-scheduler-kind-control-plane", false),
+            sched
+        );
     }
 
     #[test]
@@ -619,20 +947,44 @@ mod tests {
         let nodes = leader::control_plane_nodes(c);
         for n in &nodes {
             let l = logs(&w, &cluster, &format!("kube-scheduler-{n}"), false);
-            assert!(l.contains("attempting to acquire leader lease kube-system/kube-scheduler..."), "{n}: {l}");
-            assert_eq!(l.contains("successfully acquired lease"), *n == first, "{n}: {l}");
+            assert!(
+                l.contains("attempting to acquire leader lease kube-system/kube-scheduler..."),
+                "{n}: {l}"
+            );
+            assert_eq!(
+                l.contains("successfully acquired lease"),
+                *n == first,
+                "{n}: {l}"
+            );
         }
-        faults::apply(&mut w, &cluster, &Fault::StopComponent(format!("kube-scheduler/{first}"))).unwrap();
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StopComponent(format!("kube-scheduler/{first}")),
+        )
+        .unwrap();
         run(&mut w, 20_000);
         let second = leader::leader_node(&w.clusters[&cluster], "kube-scheduler").unwrap();
         assert_ne!(second, first);
         let l = logs(&w, &cluster, &format!("kube-scheduler-{second}"), false);
-        let acquired = l.lines().find(|l| l.contains("successfully acquired lease")).expect(&l);
+        let acquired = l
+            .lines()
+            .find(|l| l.contains("successfully acquired lease"))
+            .expect(&l);
         // Logged when the Lease changed hands, 15 s after the stopped leader's last renewal.
-        let lease = w.clusters[&cluster].store.get("/registry/leases/kube-system/kube-scheduler").unwrap();
+        let lease = w.clusters[&cluster]
+            .store
+            .get("/registry/leases/kube-system/kube-scheduler")
+            .unwrap();
         let acquire = crate::sim::meta::str_at(&lease.value, &["spec", "acquireTime"]).unwrap();
         // `2026-01-05T09:00:17.500000Z` → `0105 09:00:17.5`
-        let stamp = format!("{}{} {}.{}", &acquire[5..7], &acquire[8..10], &acquire[11..19], &acquire[20..21]);
+        let stamp = format!(
+            "{}{} {}.{}",
+            &acquire[5..7],
+            &acquire[8..10],
+            &acquire[11..19],
+            &acquire[20..21]
+        );
         assert!(acquired.contains(&stamp), "{acquired} vs {acquire}");
     }
 
@@ -648,14 +1000,22 @@ mod tests {
         run(&mut w, 30_000);
         let pod = format!("kube-controller-manager-{first}");
         let prev = logs(&w, &cluster, &pod, true);
-        assert!(prev.contains("successfully acquired lease kube-system/kube-controller-manager\n"), "{prev}");
+        assert!(
+            prev.contains("successfully acquired lease kube-system/kube-controller-manager\n"),
+            "{prev}"
+        );
         assert!(prev.contains("] error retrieving resource lock kube-system/kube-controller-manager: Get \"https://"), "{prev}");
         assert!(prev.contains(" leaderelection.go:297] failed to renew lease kube-system/kube-controller-manager: timed out waiting for the condition\n"), "{prev}");
         assert!(prev.ends_with("] \"leaderelection lost\"\n"), "{prev}");
         assert!(prev.lines().last().unwrap().starts_with('E'));
         // The restarted process starts over and waits for the Lease like any replica.
         let now = logs(&w, &cluster, &pod, false);
-        assert!(now.contains("attempting to acquire leader lease kube-system/kube-controller-manager...\n"), "{now}");
+        assert!(
+            now.contains(
+                "attempting to acquire leader lease kube-system/kube-controller-manager...\n"
+            ),
+            "{now}"
+        );
         assert!(!now.contains("leaderelection lost"), "{now}");
     }
 
@@ -663,17 +1023,34 @@ mod tests {
     fn a_stopped_scheduler_crash_loops_with_a_cut_short_log() {
         let mut w = World::new(1, Preset::Kind);
         run(&mut w, 2_000);
-        faults::apply(&mut w, "kind-kind", &Fault::StopComponent("kube-scheduler".into())).unwrap();
+        faults::apply(
+            &mut w,
+            "kind-kind",
+            &Fault::StopComponent("kube-scheduler".into()),
+        )
+        .unwrap();
         run(&mut w, 30_000);
         let l = logs(&w, "kind-kind", "kube-scheduler-kind-control-plane", false);
         // Each run lives a second: started, never got to take the Lease.
         assert!(l.contains("\"Starting Kubernetes Scheduler\""), "{l}");
         assert!(!l.contains("successfully acquired lease"), "{l}");
-        faults::apply(&mut w, "kind-kind", &Fault::StartComponent("kube-scheduler".into())).unwrap();
+        faults::apply(
+            &mut w,
+            "kind-kind",
+            &Fault::StartComponent("kube-scheduler".into()),
+        )
+        .unwrap();
         run(&mut w, 30_000);
         let l = logs(&w, "kind-kind", "kube-scheduler-kind-control-plane", false);
-        let marks = leader::marks(&w.clusters["kind-kind"], "kube-scheduler", "kind-control-plane");
-        assert!(l.contains("successfully acquired lease kube-system/kube-scheduler\n"), "{l} {marks:?}");
+        let marks = leader::marks(
+            &w.clusters["kind-kind"],
+            "kube-scheduler",
+            "kind-control-plane",
+        );
+        assert!(
+            l.contains("successfully acquired lease kube-system/kube-scheduler\n"),
+            "{l} {marks:?}"
+        );
     }
 
     #[test]
@@ -685,10 +1062,17 @@ mod tests {
         faults::apply(&mut w, &cluster, &Fault::KillEtcd(leader.clone())).unwrap();
         run(&mut w, 2_000);
         let c = &w.clusters[&cluster];
-        let new = c.etcd.leader.map(|i| c.etcd.members[i].name.clone()).unwrap();
+        let new = c
+            .etcd
+            .leader
+            .map(|i| c.etcd.members[i].name.clone())
+            .unwrap();
         assert_ne!(new, leader);
         let l = logs(&w, &cluster, &format!("etcd-{new}"), false);
-        let id = format!("{:x}", c.etcd.members.iter().find(|m| m.name == new).unwrap().id);
+        let id = format!(
+            "{:x}",
+            c.etcd.members.iter().find(|m| m.name == new).unwrap().id
+        );
         assert!(l.contains(&format!("\"logger\":\"raft\",\"caller\":\"v3@v3.6.0/raft.go:988\",\"msg\":\"{id} became leader at term ")), "{l}");
     }
 }

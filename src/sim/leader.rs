@@ -106,7 +106,11 @@ pub fn marks<'a>(c: &'a Cluster, component: &str, node: &str) -> &'a [Mark] {
 }
 
 fn mark(c: &mut Cluster, component: &str, node: &str, m: Mark) {
-    let v = c.leader.marks.entry(format!("{component}/{node}")).or_default();
+    let v = c
+        .leader
+        .marks
+        .entry(format!("{component}/{node}"))
+        .or_default();
     if v.len() == MARKS_PER_REPLICA {
         v.remove(0);
     }
@@ -471,9 +475,10 @@ fn renew_or_acquire(
             // This process leads (after an import, since its last renewal in the Lease).
             if let Some(c) = world.clusters.get_mut(cluster) {
                 if !c.leader.leading.contains_key(component) {
-                    c.leader
-                        .leading
-                        .insert(component.to_string(), (node.clone(), renewed.unwrap_or(now)));
+                    c.leader.leading.insert(
+                        component.to_string(),
+                        (node.clone(), renewed.unwrap_or(now)),
+                    );
                     // A process that starts leading under the identity in the Lease (after
                     // an import, or a lone replica restarted before anyone took its Lease)
                     // logs the acquisition like any other.
