@@ -125,8 +125,6 @@ pub struct Index {
     owners_of: BTreeMap<ObjKey, Vec<String>>,
     /// Per node, what [`Index::node_inputs_changed`] compares.
     node_inputs: BTreeMap<String, Value>,
-    /// Per pod key, a hash of what its owners and Services read ([`pod_fingerprint`]).
-    pod_fp: BTreeMap<String, u64>,
     /// Per ReplicaSet/DaemonSet, a hash of everything but its status ([`spec_fingerprint`]).
     spec_fp: BTreeMap<ObjKey, u64>,
 }
@@ -138,6 +136,32 @@ struct PodSlot {
     owner: Option<String>,
     node: Option<String>,
     facts: Option<counts::PodFacts>,
+    /// [`pod_filing`] when filed: an update with the same value needs no re-filing.
+    filing: u64,
+    /// [`pod_fingerprint`] of the last value seen.
+    fp: u64,
+}
+
+/// A hash of what decides where a pod is filed: its uid, its ownerReferences (uids and
+/// which one is the controller) and its node. The informer compares it at every pod change
+/// (several per pod as it starts) instead of looking the key up in four maps.
+fn pod_filing(pod: &Value) -> u64 {
+    let mut h = super::world::Fnv::default();
+    h.write(meta::uid(pod).as_bytes());
+    if let Some(refs) = pod
+        .path(&["metadata", "ownerReferences"])
+        .and_then(Value::as_seq)
+    {
+        for r in refs {
+            h.write(b"|");
+            h.write(meta::str_at(r, &["uid"]).unwrap_or("").as_bytes());
+            let controller = meta::bool_at(r, &["controller"]).unwrap_or(false);
+            h.write(if controller { b"c" } else { b"-" });
+        }
+    }
+    h.write(b"@");
+    h.write(meta::node_name(pod).unwrap_or("").as_bytes());
+    h.0
 }
 
 /// A Service's selector as the endpoints controller reads it (`None`: no managed endpoints).
@@ -299,6 +323,8 @@ impl Index {
                     owner,
                     node,
                     facts: Some(facts),
+                    filing: pod_filing(obj),
+                    fp: pod_fingerprint(obj),
                 },
             );
         }
@@ -437,20 +463,8 @@ impl Index {
             Some(o) => o.len() == refs.len() && o.iter().zip(refs).all(|(a, r)| a == ref_uid(r)),
             None => refs.is_empty(),
         };
-        if !owners_same {
-            return false;
-        }
-        if k.0 != "pods" {
-            return true;
-        }
-        let owner = refs
-            .iter()
-            .find(|r| meta::bool_at(r, &["controller"]).unwrap_or(false))
-            .map(ref_uid);
-        let node = meta::node_name(obj);
-        self.pod_slots.get(&k.1).is_some_and(|slot| {
-            slot.owner.as_deref() == owner && slot.node.as_deref() == node
-        })
+        // (Pods are compared by [`pod_filing`] in `catch_up`.)
+        owners_same && k.0 != "pods"
     }
 
     /// The DaemonSet-relevant part of a node (labels, taints, unschedulable): only a change
@@ -827,34 +841,45 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
             continue;
         }
         let okey: ObjKey = (r.plural, k.clone());
-        // Owners before the change, to wake them if an ownerReference was removed.
-        let old_owner = if r.plural == "pods" {
-            st.index.pod_slots.get(&k).and_then(|slot| slot.owner.clone())
-        } else {
-            None
-        };
-        let same_filing = kind == EventKind::Put && st.index.filed_same(&okey, &obj);
-        if !same_filing {
-            st.index.unfile(&okey);
-            if kind == EventKind::Put {
-                st.index.file(&okey, &obj);
+        let put = kind == EventKind::Put;
+        // For pods: the owner before the change (to wake it if an ownerReference was
+        // removed), and whether the change is `quiet`: same filing, and nothing its owners or
+        // Services read changed ([`pod_fingerprint`]), so it wakes nobody.
+        let (old_owner, quiet) = if r.plural == "pods" {
+            let filing = if put { pod_filing(&obj) } else { 0 };
+            match st.index.pod_slots.get_mut(&k) {
+                Some(slot) if put && slot.filing == filing => {
+                    let fp = pod_fingerprint(&obj);
+                    let quiet = std::mem::replace(&mut slot.fp, fp) == fp
+                        && !meta::is_terminating(&obj);
+                    let old_owner = if quiet { None } else { slot.owner.clone() };
+                    if slot.facts != Some(counts::PodFacts::of(&obj)) {
+                        st.index.pod_changed(&k, Some(&obj));
+                    }
+                    (old_owner, quiet)
+                }
+                slot => {
+                    let old_owner = slot.and_then(|slot| slot.owner.clone());
+                    st.index.unfile(&okey);
+                    if put {
+                        st.index.file(&okey, &obj);
+                    }
+                    (old_owner, false)
+                }
             }
-        } else if r.plural == "pods" {
-            st.index.pod_changed(&k, Some(&obj));
-        }
+        } else {
+            if !(put && st.index.filed_same(&okey, &obj)) {
+                st.index.unfile(&okey);
+                if put {
+                    st.index.file(&okey, &obj);
+                }
+            }
+            (None, false)
+        };
         if r.kind == "Service" {
-            let svc = (kind == EventKind::Put).then_some(&*obj);
+            let svc = put.then_some(&*obj);
             st.index.service_changed(ctx.store(), &k, svc);
         }
-        // A pod update that changes nothing its owners or Services read wakes nobody.
-        let quiet = r.plural == "pods" && {
-            let fp = (kind == EventKind::Put).then(|| pod_fingerprint(&obj));
-            let old = match fp {
-                Some(fp) => st.index.pod_fp.insert(k.clone(), fp),
-                None => st.index.pod_fp.remove(&k),
-            };
-            same_filing && fp.is_some() && old == fp && !meta::is_terminating(&obj)
-        };
         // A ReplicaSet or DaemonSet whose status alone changed (its controller just wrote it)
         // needs no second reconcile: only its owner (a Deployment) reads its status.
         let status_only = matches!(r.kind, "ReplicaSet" | "DaemonSet") && {
