@@ -226,10 +226,22 @@ mod tests {
         let t0 = crate::sim::clock::EPOCH_UNIX_S;
         let at = |s: i64| crate::sim::clock::format_unix_s(t0 + s);
         let mut c = OwnerCounts::default();
-        let a = add(&mut c, &pod(r#"{"app":"web"}"#, "Running", Some(&at(10)), false));
-        let _b = add(&mut c, &pod(r#"{"app":"web"}"#, "Running", Some(&at(20)), false));
-        let _pending = add(&mut c, &pod(r#"{"app":"web","x":"1"}"#, "Pending", None, false));
-        let _gone = add(&mut c, &pod(r#"{"app":"web"}"#, "Running", Some(&at(5)), true));
+        let a = add(
+            &mut c,
+            &pod(r#"{"app":"web"}"#, "Running", Some(&at(10)), false),
+        );
+        let _b = add(
+            &mut c,
+            &pod(r#"{"app":"web"}"#, "Running", Some(&at(20)), false),
+        );
+        let _pending = add(
+            &mut c,
+            &pod(r#"{"app":"web","x":"1"}"#, "Pending", None, false),
+        );
+        let _gone = add(
+            &mut c,
+            &pod(r#"{"app":"web"}"#, "Running", Some(&at(5)), true),
+        );
         assert_eq!((c.pods, c.active, c.ready), (4, 3, 2));
         let now = SimTime::from_ms(25_000);
         assert_eq!(c.available(0, now), 2);

@@ -767,7 +767,9 @@ pub fn sync_counts(ctx: &Ctx<'_>, st: &mut State) {
         Err(_) => {
             let keys: Vec<String> = index.pod_slots.keys().cloned().collect();
             for k in keys {
-                let pod = store.get(&format!("{pod_prefix}{k}")).map(|kv| kv.value.clone());
+                let pod = store
+                    .get(&format!("{pod_prefix}{k}"))
+                    .map(|kv| kv.value.clone());
                 index.pod_changed(&k, pod.as_deref());
             }
         }
@@ -850,8 +852,8 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
             match st.index.pod_slots.get_mut(&k) {
                 Some(slot) if put && slot.filing == filing => {
                     let fp = pod_fingerprint(&obj);
-                    let quiet = std::mem::replace(&mut slot.fp, fp) == fp
-                        && !meta::is_terminating(&obj);
+                    let quiet =
+                        std::mem::replace(&mut slot.fp, fp) == fp && !meta::is_terminating(&obj);
                     let old_owner = if quiet { None } else { slot.owner.clone() };
                     if slot.facts != Some(counts::PodFacts::of(&obj)) {
                         st.index.pod_changed(&k, Some(&obj));

@@ -86,7 +86,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                     kept.push(Arc::new(p));
                 }
             }
-            active = kept.into_iter().filter(|p| meta::pod_is_active(p)).collect();
+            active = kept
+                .into_iter()
+                .filter(|p| meta::pod_is_active(p))
+                .collect();
             active_len = active.len();
         }
     }
@@ -133,10 +136,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             if active_len - want > BURST_REPLICAS {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
-            for p in victims
-                .iter()
-                .take((active_len - want).min(BURST_REPLICAS))
-            {
+            for p in victims.iter().take((active_len - want).min(BURST_REPLICAS)) {
                 let k = meta::key_of(p);
                 if ctx
                     .delete(super::res("Pod"), &k, &DeleteOptions::default())

@@ -1170,7 +1170,10 @@ mod counts_tests {
         let mut fresh = State::default();
         ctl::relist(&mut ctx, &mut fresh);
         assert_eq!(st.index.counts, fresh.index.counts, "counts drifted");
-        assert_eq!(st.index.svc_members, fresh.index.svc_members, "members drifted");
+        assert_eq!(
+            st.index.svc_members, fresh.index.svc_members,
+            "members drifted"
+        );
         let now = ctx.now();
         let owners: Vec<String> = st.index.pods_by_owner.keys().cloned().collect();
         for uid in &owners {
@@ -1186,7 +1189,11 @@ mod counts_tests {
                     .iter()
                     .filter(|p| meta::pod_is_available(p, min_ready, now))
                     .count();
-                assert_eq!(c.available(min_ready, now) as usize, avail, "{uid} {min_ready}");
+                assert_eq!(
+                    c.available(min_ready, now) as usize,
+                    avail,
+                    "{uid} {min_ready}"
+                );
             }
             let mut tl = crate::sim::value::Map::new();
             tl.insert("app".into(), "web".into());
@@ -1235,8 +1242,7 @@ mod counts_tests {
     }
 
     #[test]
-    fn counts_equal_a_recount_through_scaling_deletion_relabel_adoption_node_failure_and_rollout()
-    {
+    fn counts_equal_a_recount_through_scaling_deletion_relabel_adoption_node_failure_and_rollout() {
         let mut w = testkit::world();
         let mut f = Fake::new(KIND);
         f.ready_after_ms = 1_000;
@@ -1245,7 +1251,8 @@ mod counts_tests {
         create(&mut w, KIND, "deploy", d);
         let mut svc = Value::map();
         svc.path_mut_or_insert(&["metadata"]).set("name", "web");
-        svc.path_mut_or_insert(&["spec", "selector"]).set("app", "web");
+        svc.path_mut_or_insert(&["spec", "selector"])
+            .set("app", "web");
         let mut port = Value::map();
         port.set("port", 80i64);
         svc.path_mut_or_insert(&["spec"])
@@ -1272,8 +1279,12 @@ mod counts_tests {
         assert_eq!(live_pods(&w, "default").len(), 3);
         // Relabelled out of the selector: released (the counts lose it) and replaced.
         let mut p = live_pods(&w, "default")[0].clone();
-        p.path_mut_or_insert(&["metadata", "labels"]).set("app", "other");
-        w.api(KIND, "kubectl").unwrap().update(r("pods"), p).unwrap();
+        p.path_mut_or_insert(&["metadata", "labels"])
+            .set("app", "other");
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("pods"), p)
+            .unwrap();
         run_checked(&mut w, &mut f, 4_000);
         let web: Vec<Value> = live_pods(&w, "default")
             .into_iter()
@@ -1285,8 +1296,12 @@ mod counts_tests {
             .into_iter()
             .find(|p| meta::label(p, "app") == Some("other"))
             .expect("released pod");
-        p.path_mut_or_insert(&["metadata", "labels"]).set("app", "web");
-        w.api(KIND, "kubectl").unwrap().update(r("pods"), p).unwrap();
+        p.path_mut_or_insert(&["metadata", "labels"])
+            .set("app", "web");
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("pods"), p)
+            .unwrap();
         run_checked(&mut w, &mut f, 4_000);
         assert_eq!(live_pods(&w, "default").len(), 3);
         // A node fails: its pods are evicted after the grace periods and replaced.
