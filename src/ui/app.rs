@@ -24,9 +24,12 @@ pub const TICK_MS: u32 = 100;
 /// is run a few units at a time over several ticks, so frames keep coming (60 fps leaves
 /// 16.7 ms a frame: half for the simulation, half for rendering and input).
 pub const SLICE_BUDGET_MS: f64 = 8.0;
-/// The view is redrawn at most this often while the simulation runs (and only between
-/// quanta, never on a half-run one).
+/// The view is redrawn by the clock at most this often while the simulation keeps up...
 pub const RENDER_EVERY_MS: f64 = 100.0;
+/// ... and at most this often while it is behind (a busy quantum in progress or time owed):
+/// each redraw of a cluster whose 3,000 pods all change costs tens of ms the simulation
+/// needs.
+pub const RENDER_BUSY_EVERY_MS: f64 = 400.0;
 /// Save the session every this many redraws by the clock (and after every command).
 const SAVE_EVERY_TICKS: u64 = 30;
 
@@ -188,16 +191,29 @@ impl Reducible for Session {
                         drop(core);
                         return self;
                     }
-                    core.advance(wall_ms, MAX_QUANTA_PER_TICK, || now_ms() < deadline_ms);
-                    // Redrawn at most every RENDER_EVERY_MS, and only when something shown
-                    // changed. A quantum still in progress may be drawn: every API write is
-                    // whole, so the view is a cluster caught mid-flight, as kubectl would see.
-                    let drawn = Drawn::of(&core);
-                    let now = now_ms();
-                    if now - self.drawn_at_ms < RENDER_EVERY_MS || drawn == self.drawn {
-                        drop(core);
-                        return self;
+                    core.owe(wall_ms);
+                    // A redraw (3,000 pods: tens of ms) and a slice of simulation never share
+                    // a task while the simulation is busy, and redraws are rarer then. A
+                    // quantum in progress may be drawn: every API write is whole, so the view
+                    // shows a cluster caught mid-flight, as kubectl would.
+                    let since_ms = now_ms() - self.drawn_at_ms;
+                    let every_ms = if core.sim_busy() {
+                        RENDER_BUSY_EVERY_MS
+                    } else {
+                        RENDER_EVERY_MS
+                    };
+                    if since_ms < every_ms || Drawn::of(&core) == self.drawn {
+                        core.run(MAX_QUANTA_PER_TICK, || now_ms() < deadline_ms);
+                        // Keeping up (a quantum is cheap): simulate and draw in one tick.
+                        if core.sim_busy()
+                            || since_ms < RENDER_EVERY_MS
+                            || Drawn::of(&core) == self.drawn
+                        {
+                            drop(core);
+                            return self;
+                        }
                     }
+                    let now = now_ms();
                     drawn_at_ms = now;
                     ticks += 1;
                     persist = ticks % SAVE_EVERY_TICKS == 0;

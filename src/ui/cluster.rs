@@ -9,7 +9,9 @@
 use super::app::{Action, Dispatch, Session, Tab};
 use super::core::{Details, Target};
 use super::i18n::{t, tf, Lang};
-use super::model::{ClusterModel, Component, DrawnRevision, NodeCard, PodCard, ServiceCard};
+use super::model::{
+    ClusterModel, Component, DrawnRevision, NodeCard, PodCard, PodCards, ServiceCard,
+};
 use super::panels::{FaultsPanel, FlowPanel, TimelinePanel};
 use super::yaml;
 use std::rc::Rc;
@@ -39,6 +41,8 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
         .map_or(0, |c| drawn.borrow_mut().update(c, core.epoch));
     let view_rev = core.view_revision;
     let epoch = core.epoch;
+    // The pod cards of the last build: a rebuild reads only the pods written since.
+    let pod_cards = use_mut_ref(PodCards::default);
     let model = {
         let core = props.session.core.clone();
         use_memo(
@@ -49,10 +53,12 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
                 view_rev,
                 epoch,
             ),
-            move |(_, _, _, view_rev, _)| {
+            move |(_, _, _, view_rev, epoch)| {
                 let c = core.0.borrow();
                 c.cluster()
-                    .map(|cl| ClusterModel::build(cl, *view_rev))
+                    .map(|cl| {
+                        ClusterModel::build_cached(cl, *view_rev, *epoch, &mut pod_cards.borrow_mut())
+                    })
                     .unwrap_or_default()
             },
         )

@@ -439,12 +439,25 @@ impl Core {
     /// [`MAX_BEHIND_WALL_MS`] of wall time: a cluster too busy to simulate at the asked speed
     /// falls behind (see [`Core::behind_ms`]), catches up when it calms down, and past the
     /// cap slows down instead. Returns the quanta completed.
-    pub fn advance(&mut self, wall_ms: f64, max_quanta: u32, mut more: impl FnMut() -> bool) -> u32 {
+    pub fn advance(&mut self, wall_ms: f64, max_quanta: u32, more: impl FnMut() -> bool) -> u32 {
+        self.owe(wall_ms);
+        self.run(max_quanta, more)
+    }
+
+    /// The first half of [`Core::advance`]: `wall_ms` more of wall time to simulate.
+    pub fn owe(&mut self, wall_ms: f64) {
         if self.paused {
-            return 0;
+            return;
         }
         let cap = MAX_BEHIND_WALL_MS * self.speed + QUANTUM_MS as f64;
         self.acc_ms = (self.acc_ms + wall_ms.max(0.0) * self.speed).min(cap);
+    }
+
+    /// The second half of [`Core::advance`]: runs what is owed.
+    pub fn run(&mut self, max_quanta: u32, mut more: impl FnMut() -> bool) -> u32 {
+        if self.paused {
+            return 0;
+        }
         let mut done = 0;
         loop {
             if self.quantum_open {
