@@ -891,7 +891,11 @@ mod tests {
         let mut mid = 0;
         let mut first = true;
         while first || sliced.sim_busy() {
-            sliced.advance(if first { 1_500.0 } else { 0.0 }, MAX_QUANTA_PER_TICK, budget(7));
+            sliced.advance(
+                if first { 1_500.0 } else { 0.0 },
+                MAX_QUANTA_PER_TICK,
+                budget(7),
+            );
             first = false;
             calls += 1;
             mid += usize::from(sliced.mid_quantum());
@@ -899,7 +903,10 @@ mod tests {
         }
         assert!(mid > 15, "{mid} ticks ended mid-quantum");
         assert_eq!(sliced.term.world.now(), whole.term.world.now());
-        assert_eq!(sliced.term.world.state_hash(), whole.term.world.state_hash());
+        assert_eq!(
+            sliced.term.world.state_hash(),
+            whole.term.world.state_hash()
+        );
         // A command typed mid-quantum runs after it: journaled at its end, replayed the same.
         sliced.advance(300.0, MAX_QUANTA_PER_TICK, budget(3));
         assert!(sliced.mid_quantum());
@@ -909,7 +916,10 @@ mod tests {
         assert_eq!(sliced.journal.last().map(|(at, _)| *at), Some(end));
         assert!(sliced.lines.iter().any(|l| l.text.contains("bench-")));
         let again = Core::from_saved(&Saved::decode(&sliced.to_saved().encode()).unwrap(), None);
-        assert_eq!(again.term.world.state_hash(), sliced.term.world.state_hash());
+        assert_eq!(
+            again.term.world.state_hash(),
+            sliced.term.world.state_hash()
+        );
     }
 
     #[test]

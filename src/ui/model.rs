@@ -331,9 +331,7 @@ impl ClusterModel {
                 Some(node) => node.pods.push(card.clone()),
                 None => unscheduled.push(card.clone()),
             }
-            cache
-                .cards
-                .insert(key, (kv.mod_revision, node_name, card));
+            cache.cards.insert(key, (kv.mod_revision, node_name, card));
         }
         let mut endpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for kv in list("/registry/services/endpoints/") {
@@ -547,7 +545,11 @@ mod tests {
     fn a_cached_build_equals_a_fresh_one_and_reads_only_pods_written_since() {
         let mut w = World::new(1, Preset::Kind);
         let res = api::resource_for("pods").unwrap();
-        for (name, node) in [("a", Some("kind-worker")), ("b", None), ("c", Some("kind-worker2"))] {
+        for (name, node) in [
+            ("a", Some("kind-worker")),
+            ("b", None),
+            ("c", Some("kind-worker2")),
+        ] {
             w.api("kind-kind", "kubectl")
                 .unwrap()
                 .create(res, pod(name, node, "Pending", None))
@@ -575,7 +577,10 @@ mod tests {
         assert_eq!(second, ClusterModel::build(&c(&w), None));
         assert_eq!(card(&second, "b").unwrap().state, PodState::Terminating);
         // a was written (its status): read again.
-        assert!(!Rc::ptr_eq(&card(&second, "a").unwrap(), &card(&first, "a").unwrap()));
+        assert!(!Rc::ptr_eq(
+            &card(&second, "a").unwrap(),
+            &card(&first, "a").unwrap()
+        ));
         // Nothing written since: every card is the one already built (not read again).
         let third = ClusterModel::build_cached(&c(&w), None, 0, &mut cache);
         let (a2, a3) = (card(&second, "a").unwrap(), card(&third, "a").unwrap());
