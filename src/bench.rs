@@ -488,8 +488,9 @@ pub fn memory_per_pod(p: &Probe) -> Row {
 /// template, the scheduler bound them, the kubelets wrote their status). The figure is what
 /// the stored pods cost in a store of their own (their objects, and the parts shared between
 /// them counted once, plus etcd's per-key bookkeeping), measured by moving the pods' shared
-/// objects out of the world into a fresh [`Store`]; the note gives the whole world's growth
-/// per pod (Events, kubelet and scheduler state too), against the same world with 0 replicas.
+/// objects out of the world into a fresh [`Store`]; the note gives what else the world holds
+/// per pod (Events, kubelet and scheduler state...): the world with the pods, minus the pods,
+/// minus the same world with 0 replicas.
 pub fn memory_per_running_pod(p: &Probe, nodes: u32, pods: u32) -> Row {
     let name = format!("memory per pod (Deployment, {pods} Running)");
     let target = "<= 2048";
@@ -528,18 +529,21 @@ pub fn memory_per_running_pod(p: &Probe, nodes: u32, pods: u32) -> Row {
     let before = (p.live_bytes)();
     let (world, steps) = run(pods, None);
     let with_pods = (p.live_bytes)().saturating_sub(before);
-    let stored: Vec<(String, Arc<Value>)> = world.clusters.get("kind-kind").map_or(Vec::new(), |c| {
-        c.store
-            .range("/registry/pods/default/")
-            .map(|kv| (kv.key.clone(), kv.value.clone()))
-            .collect()
-    });
+    let stored: Vec<(String, Arc<Value>)> =
+        world.clusters.get("kind-kind").map_or(Vec::new(), |c| {
+            c.store
+                .range("/registry/pods/default/")
+                .map(|kv| (kv.key.clone(), kv.value.clone()))
+                .collect()
+        });
     let running = stored.iter().filter(|(_, v)| is_running(v)).count();
     drop(world);
+    let pods_alone = (p.live_bytes)().saturating_sub(before);
     let (empty, _) = run(0, Some(steps));
-    let without_pods = (p.live_bytes)().saturating_sub(before);
+    let empty_world = (p.live_bytes)().saturating_sub(before + pods_alone);
     drop(empty);
-    let per_pod_world = (with_pods as f64 - without_pods as f64) / f64::from(pods.max(1));
+    // Everything else the pods made the world hold: their Events, component state, indexes.
+    let rest = (with_pods as f64 - pods_alone as f64 - empty_world as f64) / f64::from(pods.max(1));
     // Only the pods are left alive (`stored`): move them into a store of their own.
     let mut store = Store::new();
     for (key, value) in stored {
@@ -551,7 +555,7 @@ pub fn memory_per_running_pod(p: &Probe, nodes: u32, pods: u32) -> Row {
     let compacted = (p.live_bytes)().saturating_sub(before) as f64 / running.max(1) as f64;
     drop(store);
     let row = Row::at_most(&name, per_pod, "bytes", 2048.0).with_note(format!(
-        "the stored pods; {compacted:.0} compacted; whole world: {per_pod_world:.0} bytes per pod ({:.1} simulated s)",
+        "the stored pods ({compacted:.0} compacted), plus {rest:.0} per pod elsewhere in the world (Events, component state; {:.1} simulated s)",
         f64::from(steps) / 10.0
     ));
     if running < pods as usize {

@@ -196,6 +196,16 @@ impl Value {
         }
     }
 
+    /// Makes every map in this tree shared ([`Map::shared_deep`]): clones of the tree then
+    /// share it until they change, and a change copies only the maps on its path.
+    pub fn share_deep(&mut self) {
+        match self {
+            Value::Map(m) => *m = std::mem::take(m).shared_deep(),
+            Value::Seq(s) => s.iter_mut().for_each(Value::share_deep),
+            _ => {}
+        }
+    }
+
     fn force_map(&mut self) -> &mut Map {
         if !matches!(self, Value::Map(_)) {
             *self = Value::map();
