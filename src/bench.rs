@@ -533,7 +533,7 @@ pub fn memory_per_running_pod(p: &Probe, nodes: u32, pods: u32) -> Row {
         world.clusters.get("kind-kind").map_or(Vec::new(), |c| {
             c.store
                 .range("/registry/pods/default/")
-                .map(|kv| (kv.key.clone(), kv.value.clone()))
+                .map(|kv| (kv.key.to_string(), kv.value.clone()))
                 .collect()
         });
     let running = stored.iter().filter(|(_, v)| is_running(v)).count();

@@ -873,19 +873,19 @@ fn sync(c: &mut Cluster, now: SimTime) {
                 e.kv.key.starts_with("/registry/pods/")
                     || e.kv.key.starts_with("/registry/minions/")
             })
-            .map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+            .map(|e| (e.kind, e.kv.key.to_string(), e.kv.value.clone()))
             .collect(),
         _ => {
             st.synced = true;
             let mut all: Vec<_> = c
                 .store
                 .range("/registry/minions/")
-                .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone()))
+                .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone()))
                 .collect();
             all.extend(
                 c.store
                     .range("/registry/pods/")
-                    .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone())),
+                    .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone())),
             );
             all
         }

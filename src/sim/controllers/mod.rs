@@ -533,7 +533,7 @@ fn relist(ctx: &mut Ctx<'_>, st: &mut State) {
     let all: Vec<(String, std::sync::Arc<Value>)> = ctx
         .store()
         .range("/registry/")
-        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .map(|kv| (kv.key.to_string(), kv.value.clone()))
         .collect();
     for (key, obj) in &all {
         if let Some((r, k)) = resource_of_key(key) {
@@ -585,7 +585,7 @@ fn resync(ctx: &mut Ctx<'_>, st: &mut State) {
 fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
     let changes: Option<Vec<(EventKind, String, std::sync::Arc<Value>)>> =
         ctx.store().events_since(st.last_revision).ok().map(|evs| {
-            evs.map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+            evs.map(|e| (e.kind, e.kv.key.to_string(), e.kv.value.clone()))
                 .collect()
         });
     let Some(changes) = changes else {
