@@ -2087,7 +2087,8 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         if let Some(m) = message {
             c.set("message", m);
         }
-        conds.push(c);
+        // Pods that reach a condition in the same step share one copy of it (~190 B each).
+        conds.push(crate::sim::value::shared_recent(c));
     }
     // Conditions other components own (PodScheduled, DisruptionTarget, ...) stay.
     for c in old_conds {
