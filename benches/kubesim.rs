@@ -6,6 +6,9 @@
 //! runs only the workloads whose name contains `list` (scheduling, running, store, list,
 //! kubectl, memory, big, soak);
 //! `KUBESIM_BENCH_WASM=<file>` adds the `BENCHROW` lines of a wasm run as a second column.
+//! `KUBESIM_BENCH_CPU=1` times with this thread's CPU time (`/proc/thread-self/schedstat`,
+//! Linux) instead of the wall clock: on a shared machine, wall times say more about the
+//! other jobs than about the code.
 
 use kubesim::bench::{self, CountingAlloc, Probe, Row};
 use std::time::Instant;
@@ -15,7 +18,21 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 fn main() {
     let start = Instant::now();
-    let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+    let cpu = std::env::var("KUBESIM_BENCH_CPU").is_ok_and(|v| v == "1");
+    let clock = move || {
+        if cpu {
+            // The first field is the time this thread ran on a CPU, in ns.
+            let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+            let ns: f64 = s
+                .split_whitespace()
+                .next()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0.0);
+            ns / 1e6
+        } else {
+            start.elapsed().as_secs_f64() * 1000.0
+        }
+    };
     let probe = Probe {
         clock: &clock,
         live_bytes: &bench::live_bytes,
