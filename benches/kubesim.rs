@@ -5,7 +5,9 @@
 //! Environment: `KUBESIM_SOAK_MINUTES` (default 60) shortens the soak; `KUBESIM_BENCH_ONLY=list`
 //! runs only the workloads whose name contains `list` (scheduling, running, store, list,
 //! kubectl, memory, big, soak);
-//! `KUBESIM_BENCH_WASM=<file>` adds the `BENCHROW` lines of a wasm run as a second column.
+//! `KUBESIM_BENCH_WASM=<file>` adds the `BENCHROW` lines of a wasm run as a second column;
+//! `KUBESIM_BENCH_CLOCK=cpu` times with this thread's CPU time (`/proc/thread-self/schedstat`,
+//! Linux) instead of the wall clock: on a shared machine, the figure to compare before → after.
 
 use kubesim::bench::{self, CountingAlloc, Probe, Row};
 use std::time::Instant;
@@ -15,7 +17,11 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 fn main() {
     let start = Instant::now();
-    let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+    let cpu = std::env::var("KUBESIM_BENCH_CLOCK").is_ok_and(|c| c == "cpu");
+    let clock = move || match cpu.then(thread_cpu_ms).flatten() {
+        Some(ms) => ms,
+        None => start.elapsed().as_secs_f64() * 1000.0,
+    };
     let probe = Probe {
         clock: &clock,
         live_bytes: &bench::live_bytes,
@@ -59,4 +65,12 @@ fn main() {
         "native peak heap during the whole run: {:.1} MiB",
         bench::peak_bytes() as f64 / 1_048_576.0
     );
+}
+
+/// CPU time of the calling thread in ms: the first field of `/proc/thread-self/schedstat`
+/// (nanoseconds on the CPU). `None` where that file does not exist.
+fn thread_cpu_ms() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e6)
 }

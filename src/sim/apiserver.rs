@@ -306,8 +306,69 @@ impl ApiServer<'_> {
         if res.kind == "DaemonSet" {
             set_template_generation(&mut obj, 1);
         }
-        self.cluster.store.put(&key, obj.clone(), Some(0))?;
+        let stored = self.put_new(&key, obj, Some(0))?;
         self.trace("create", res, ns.as_deref(), &name);
+        Ok((*stored).clone())
+    }
+
+    /// Creates an Event built by a control-plane component ([`super::events::record`]):
+    /// the same server-set metadata, namespace check, name check and trace as
+    /// [`Self::create`], without the defaulting, admission and body validation an Event does
+    /// not have. Returns the stored object, shared.
+    pub fn create_event(&mut self, mut obj: Value) -> Result<Arc<Value>, ApiError> {
+        let res = api::resource_for_kind("Event")
+            .ok_or_else(|| ApiError::internal("no events resource"))?;
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
+        let name = api::name_of(&obj).to_string();
+        let ns = api::namespace_of(&obj).unwrap_or("default").to_string();
+        let name_errs = super::validation::validate(res.kind, &obj);
+        if name.is_empty() || !name_errs.is_empty() {
+            // Nothing the recorder builds gets here; the full path words the error.
+            return self.create(res, obj).map(Arc::new);
+        }
+        let ns_res = api::resource_for_kind("Namespace")
+            .ok_or_else(|| ApiError::internal("no namespaces"))?;
+        // Events may still be written into a terminating namespace (create allows it too).
+        if self.store().get(&ns_res.storage_key(None, &ns)).is_none() {
+            return Err(ApiError::not_found(ns_res, &ns));
+        }
+        let key = res.storage_key(Some(&ns), &name);
+        // Checked before the uid is drawn, as in `create` (the rng sequence stays the same).
+        if self.store().get(&key).is_some() {
+            return Err(ApiError::already_exists(res, &name));
+        }
+        let next_rev = self.cluster.store.revision() + 1;
+        obj.set("apiVersion", res.api_version);
+        obj.set("kind", res.kind);
+        let uid = self.rng.uuid();
+        let meta_v = obj.path_mut_or_insert(&["metadata"]);
+        meta_v.set("namespace", ns.as_str());
+        meta_v.set("uid", uid);
+        meta_v.set("creationTimestamp", self.now.rfc3339());
+        meta_v.set("resourceVersion", next_rev.to_string());
+        for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+            meta::remove(meta_v, server_only);
+        }
+        let stored = self.put_new(&key, obj, Some(0))?;
+        self.trace("create", res, Some(&ns), &name);
+        Ok(stored)
+    }
+
+    /// Stores `obj` at `key` with every map under it shared ([`share_deep`]), so the next
+    /// revision (a status write, a counter bump) copies only what it changes.
+    fn put_new(
+        &mut self,
+        key: &str,
+        mut obj: Value,
+        expected: Option<i64>,
+    ) -> Result<Arc<Value>, StoreError> {
+        share_deep(&mut obj);
+        let obj = Arc::new(obj);
+        self.cluster
+            .store
+            .put_shared(key, Arc::clone(&obj), expected)?;
         Ok(obj)
     }
 
@@ -573,52 +634,125 @@ impl ApiServer<'_> {
         let next_rev = self.cluster.store.revision() + 1;
         obj.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
-        self.cluster
-            .store
-            .put(key, obj.clone(), Some(expected))
+        let stored = self
+            .put_new(key, obj, Some(expected))
             .map_err(|_| ApiError::conflict(res, name))?;
         self.trace("update", res, ns, name);
-        Ok(obj)
+        Ok((*stored).clone())
     }
 
     /// Writes only `status` (the `/status` subresource): the stored spec and metadata are
     /// kept, `metadata.generation` does not move. Controllers and kubelets report here.
+    /// An object without `status` clears it. Returns the object as stored (a copy: see
+    /// [`Self::update_status_shared`] for the shared one).
     pub fn update_status(&mut self, res: &Resource, obj: &Value) -> Result<Value, ApiError> {
+        let status = obj.get("status").cloned();
+        self.update_status_shared(res, obj, status)
+            .map(|stored| (*stored).clone())
+    }
+
+    /// The `/status` subresource as the API server serves it: no defaulting and no spec
+    /// validation (only `status` changes), no copy of the object beyond the maps the new
+    /// status replaces. `obj` names the object (namespace, name) and, when it carries a
+    /// `metadata.resourceVersion`, the version the write is based on: a stale one is a 409
+    /// Conflict, as for [`Self::update`]. `status: None` removes it. Writing the status the
+    /// object already has stores nothing (no new revision). Returns the stored object, shared.
+    pub fn update_status_shared(
+        &mut self,
+        res: &Resource,
+        obj: &Value,
+        status: Option<Value>,
+    ) -> Result<Arc<Value>, ApiError> {
+        self.write_with(res, obj, move |next| match status {
+            Some(st) => next.set("status", st),
+            None => {
+                meta::remove(next, "status");
+            }
+        })
+    }
+
+    /// The `pods/binding` subresource the scheduler writes: `spec.nodeName` and the pod's
+    /// new `status` (its `PodScheduled` condition) in one write, with the same resourceVersion
+    /// precondition and `metadata.generation` bump as an update of the spec. Returns the
+    /// stored pod, shared.
+    pub fn bind(
+        &mut self,
+        res: &Resource,
+        pod: &Value,
+        node: &str,
+        status: Value,
+    ) -> Result<Arc<Value>, ApiError> {
+        self.write_with(res, pod, move |next| {
+            next.path_mut_or_insert(&["spec"]).set("nodeName", node);
+            next.set("status", status);
+        })
+    }
+
+    /// Bumps an aggregated Event (`count`, `lastTimestamp`), as client-go's event correlator
+    /// patches it. `event` is the stored Event the count was read from (a stale one
+    /// conflicts).
+    pub fn update_event_count(
+        &mut self,
+        event: &Value,
+        count: i64,
+        last_timestamp: &str,
+    ) -> Result<Arc<Value>, ApiError> {
+        let res = api::resource_for_kind("Event")
+            .ok_or_else(|| ApiError::internal("no events resource"))?;
+        self.write_with(res, event, |next| {
+            next.set("count", count);
+            next.set("lastTimestamp", last_timestamp);
+        })
+    }
+
+    /// The write path of the subresources above: the stored object, changed by `edit`, stored
+    /// again if anything changed. Only the maps `edit` touches are copied (stored objects
+    /// share their maps, see [`share_deep`]); server-owned metadata cannot change since
+    /// `edit` starts from the stored object. `metadata.generation` moves when the spec did.
+    fn write_with(
+        &mut self,
+        res: &Resource,
+        obj: &Value,
+        edit: impl FnOnce(&mut Value),
+    ) -> Result<Arc<Value>, ApiError> {
         if !super::etcd::has_quorum(self.cluster) {
             return Err(super::etcd::quorum_error());
         }
-        let ns = res
-            .namespaced
-            .then(|| api::namespace_of(obj).unwrap_or("default").to_string());
-        let name = api::name_of(obj).to_string();
-        let key = res.storage_key(ns.as_deref(), &name);
-        let Some(current) = self.store().get(&key).cloned() else {
-            return Err(ApiError::not_found(res, &name));
+        let ns = if res.namespaced {
+            Some(api::namespace_of(obj).unwrap_or("default"))
+        } else {
+            None
         };
+        let name = api::name_of(obj);
+        let key = res.storage_key(ns, name);
+        let Some(current) = self.store().get(&key) else {
+            return Err(ApiError::not_found(res, name));
+        };
+        let (mod_revision, current) = (current.mod_revision, Arc::clone(&current.value));
         if let Some(rv) = api::meta_str(obj, "resourceVersion") {
-            if rv.parse::<i64>().ok() != Some(current.mod_revision) {
-                return Err(ApiError::conflict(res, &name));
+            if rv.parse::<i64>().ok() != Some(mod_revision) {
+                return Err(ApiError::conflict(res, name));
             }
         }
-        let mut next = (*current.value).clone();
-        match obj.get("status") {
-            Some(st) => next.set("status", st.clone()),
-            None => {
-                meta::remove(&mut next, "status");
-            }
+        let mut next = (*current).clone();
+        edit(&mut next);
+        if next == *current {
+            return Ok(current);
         }
-        if next == *current.value {
-            return Ok(next);
+        if let Some(g) = meta::int_at(&current, &["metadata", "generation"]) {
+            if current.get("spec") != next.get("spec") {
+                next.path_mut_or_insert(&["metadata"])
+                    .set("generation", g + 1);
+            }
         }
         let next_rev = self.cluster.store.revision() + 1;
         next.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
-        self.cluster
-            .store
-            .put(&key, next.clone(), Some(current.mod_revision))
-            .map_err(|_| ApiError::conflict(res, &name))?;
-        self.trace("update", res, ns.as_deref(), &name);
-        Ok(next)
+        let stored = self
+            .put_new(&key, next, Some(mod_revision))
+            .map_err(|_| ApiError::conflict(res, name))?;
+        self.trace("update", res, ns, name);
+        Ok(stored)
     }
 
     /// Deletes an object with the default options (background propagation, the pod's own
@@ -718,12 +852,11 @@ impl ApiServer<'_> {
             let next_rev = self.cluster.store.revision() + 1;
             obj.path_mut_or_insert(&["metadata"])
                 .set("resourceVersion", next_rev.to_string());
-            self.cluster
-                .store
-                .put(&key, obj.clone(), Some(current.mod_revision))
+            let stored = self
+                .put_new(&key, obj, Some(current.mod_revision))
                 .map_err(|_| ApiError::conflict(res, name))?;
             self.trace("update", res, ns, name);
-            return Ok(obj);
+            return Ok((*stored).clone());
         }
         let gone = self.cluster.store.delete(&key, None)?;
         self.trace("delete", res, ns, name);
@@ -742,6 +875,25 @@ impl ApiServer<'_> {
             list.push(f.to_string());
             meta::set_finalizers(obj, &list);
         }
+    }
+}
+
+/// Makes every map under `v` shared ([`super::value::Map::shared`]): a copy of the object
+/// is then a reference count per top-level field, and changing a copy copies only the maps
+/// on the changed path. Every object is stored this way, so that a status write, a binding or
+/// an Event count copies a few maps instead of the whole object (and the revisions etcd keeps
+/// share what did not change). Maps already shared are left as they are (their entries are
+/// behind the shared pointer). Sharing never shows in behaviour.
+fn share_deep(v: &mut Value) {
+    match v {
+        Value::Map(m) if !m.is_shared() => {
+            for child in m.values_mut() {
+                share_deep(child);
+            }
+            *m = std::mem::take(m).shared();
+        }
+        Value::Seq(items) => items.iter_mut().for_each(share_deep),
+        _ => {}
     }
 }
 
@@ -766,3 +918,7 @@ fn has_generation(kind: &str) -> bool {
     // Leases: `leaseStrategy` sets no generation (kubelet and leader-election Leases show none).
     !matches!(kind, "Node" | "Service" | "Namespace" | "Lease")
 }
+
+#[cfg(test)]
+#[path = "apiserver_writes_tests.rs"]
+mod writes_tests;
