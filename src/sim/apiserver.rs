@@ -306,9 +306,9 @@ impl ApiServer<'_> {
         if res.kind == "DaemonSet" {
             set_template_generation(&mut obj, 1);
         }
-        let stored = self.put_new(&key, obj, Some(0))?;
+        self.put_new(&key, &obj, Some(0))?;
         self.trace("create", res, ns.as_deref(), &name);
-        Ok((*stored).clone())
+        Ok(obj)
     }
 
     /// Creates an Event built by a control-plane component ([`super::events::record`]):
@@ -351,25 +351,28 @@ impl ApiServer<'_> {
         for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
             meta::remove(meta_v, server_only);
         }
-        let stored = self.put_new(&key, obj, Some(0))?;
+        let stored = self.put_new(&key, &obj, Some(0))?;
         self.trace("create", res, Some(&ns), &name);
         Ok(stored)
     }
 
-    /// Stores `obj` at `key` with every map under it shared ([`share_deep`]), so the next
-    /// revision (a status write, a counter bump) copies only what it changes.
+    /// Stores a copy of `obj` at `key` and returns it, shared. The copy is what keeps stored
+    /// objects compact (it holds no spare capacity, unlike an object built up field by
+    /// field); its spec is shared with later revisions ([`share_spec`]), so copying an object
+    /// whose spec is already shared (a status write's) costs its metadata and status only.
     fn put_new(
         &mut self,
         key: &str,
-        mut obj: Value,
+        obj: &Value,
         expected: Option<i64>,
     ) -> Result<Arc<Value>, StoreError> {
-        share_deep(&mut obj);
-        let obj = Arc::new(obj);
+        let mut stored = obj.clone();
+        share_spec(&mut stored);
+        let stored = Arc::new(stored);
         self.cluster
             .store
-            .put_shared(key, Arc::clone(&obj), expected)?;
-        Ok(obj)
+            .put_shared(key, Arc::clone(&stored), expected)?;
+        Ok(stored)
     }
 
     /// Admission-time mutations that need the cluster: default StorageClass for claims,
@@ -634,11 +637,10 @@ impl ApiServer<'_> {
         let next_rev = self.cluster.store.revision() + 1;
         obj.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
-        let stored = self
-            .put_new(key, obj, Some(expected))
+        self.put_new(key, &obj, Some(expected))
             .map_err(|_| ApiError::conflict(res, name))?;
         self.trace("update", res, ns, name);
-        Ok((*stored).clone())
+        Ok(obj)
     }
 
     /// Writes only `status` (the `/status` subresource): the stored spec and metadata are
@@ -663,10 +665,9 @@ impl ApiServer<'_> {
         obj: &Value,
         status: Option<Value>,
     ) -> Result<Arc<Value>, ApiError> {
-        self.write_with(res, obj, move |next| match status {
-            Some(st) => next.set("status", st),
-            None => {
-                meta::remove(next, "status");
+        self.write_with(res, obj, true, move |next| {
+            if let Some(st) = status {
+                next.set("status", st);
             }
         })
     }
@@ -682,7 +683,7 @@ impl ApiServer<'_> {
         node: &str,
         status: Value,
     ) -> Result<Arc<Value>, ApiError> {
-        self.write_with(res, pod, move |next| {
+        self.write_with(res, pod, true, move |next| {
             next.path_mut_or_insert(&["spec"]).set("nodeName", node);
             next.set("status", status);
         })
@@ -699,20 +700,22 @@ impl ApiServer<'_> {
     ) -> Result<Arc<Value>, ApiError> {
         let res = api::resource_for_kind("Event")
             .ok_or_else(|| ApiError::internal("no events resource"))?;
-        self.write_with(res, event, |next| {
+        self.write_with(res, event, false, |next| {
             next.set("count", count);
             next.set("lastTimestamp", last_timestamp);
         })
     }
 
-    /// The write path of the subresources above: the stored object, changed by `edit`, stored
-    /// again if anything changed. Only the maps `edit` touches are copied (stored objects
-    /// share their maps, see [`share_deep`]); server-owned metadata cannot change since
-    /// `edit` starts from the stored object. `metadata.generation` moves when the spec did.
+    /// The write path of the subresources above: the stored object (without its status when
+    /// `replaces_status`: `edit` sets the new one), changed by `edit`, stored again if
+    /// anything changed. The spec is not copied unless `edit` changes it (stored objects
+    /// share it, see [`share_spec`]); server-owned metadata cannot change since `edit`
+    /// starts from the stored object. `metadata.generation` moves when the spec did.
     fn write_with(
         &mut self,
         res: &Resource,
         obj: &Value,
+        replaces_status: bool,
         edit: impl FnOnce(&mut Value),
     ) -> Result<Arc<Value>, ApiError> {
         if !super::etcd::has_quorum(self.cluster) {
@@ -734,7 +737,11 @@ impl ApiServer<'_> {
                 return Err(ApiError::conflict(res, name));
             }
         }
-        let mut next = (*current).clone();
+        let mut next = if replaces_status {
+            without_status(&current)
+        } else {
+            (*current).clone()
+        };
         edit(&mut next);
         if next == *current {
             return Ok(current);
@@ -749,7 +756,7 @@ impl ApiServer<'_> {
         next.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
         let stored = self
-            .put_new(&key, next, Some(mod_revision))
+            .put_new(&key, &next, Some(mod_revision))
             .map_err(|_| ApiError::conflict(res, name))?;
         self.trace("update", res, ns, name);
         Ok(stored)
@@ -852,11 +859,10 @@ impl ApiServer<'_> {
             let next_rev = self.cluster.store.revision() + 1;
             obj.path_mut_or_insert(&["metadata"])
                 .set("resourceVersion", next_rev.to_string());
-            let stored = self
-                .put_new(&key, obj, Some(current.mod_revision))
+            self.put_new(&key, &obj, Some(current.mod_revision))
                 .map_err(|_| ApiError::conflict(res, name))?;
             self.trace("update", res, ns, name);
-            return Ok((*stored).clone());
+            return Ok(obj);
         }
         let gone = self.cluster.store.delete(&key, None)?;
         self.trace("delete", res, ns, name);
@@ -878,22 +884,32 @@ impl ApiServer<'_> {
     }
 }
 
-/// Makes every map under `v` shared ([`super::value::Map::shared`]): a copy of the object
-/// is then a reference count per top-level field, and changing a copy copies only the maps
-/// on the changed path. Every object is stored this way, so that a status write, a binding or
-/// an Event count copies a few maps instead of the whole object (and the revisions etcd keeps
-/// share what did not change). Maps already shared are left as they are (their entries are
-/// behind the shared pointer). Sharing never shows in behaviour.
-fn share_deep(v: &mut Value) {
-    match v {
-        Value::Map(m) if !m.is_shared() => {
-            for child in m.values_mut() {
-                share_deep(child);
-            }
-            *m = std::mem::take(m).shared();
+/// Makes the object's `spec` map shared ([`super::value::Map::shared`]): a copy of the
+/// object then shares its spec (one reference count) until the copy changes it. Every object
+/// is stored this way, so that a status write or an Event count copies the metadata and
+/// nothing of the spec, and the revisions etcd retains share their spec. Only the top of the
+/// spec: sharing every map would cost a reference-count header per map (~0.8 KB a pod),
+/// more than the copies it saves. Sharing never shows in behaviour.
+fn share_spec(obj: &mut Value) {
+    if let Some(Value::Map(spec)) = obj.get_mut("spec") {
+        if !spec.is_shared() {
+            *spec = std::mem::take(spec).shared();
         }
-        Value::Seq(items) => items.iter_mut().for_each(share_deep),
-        _ => {}
+    }
+}
+
+/// `obj` without its `status` (the copy a status write starts from: the old status is
+/// replaced, so copying it would be wasted).
+fn without_status(obj: &Value) -> Value {
+    match obj {
+        Value::Map(m) => {
+            let mut next = super::value::Map::new();
+            for (k, v) in m.iter().filter(|(k, _)| *k != "status") {
+                next.insert_str(k, v.clone());
+            }
+            Value::Map(next)
+        }
+        other => other.clone(),
     }
 }
 
