@@ -56,6 +56,10 @@ use std::sync::Arc;
 /// The kubelet renews its node Lease this often (`nodeLeaseDurationSeconds` 40 / 4).
 pub const LEASE_RENEW_MS: u64 = 10_000;
 pub const LEASE_DURATION_S: i64 = 40;
+/// How soon a pod status the API server refused is sent again.
+const STATUS_RETRY_MS: u64 = 1_000;
+/// How soon a pod whose sandbox failed is tried again.
+const SANDBOX_RETRY_MS: u64 = 15_000;
 /// `nodeStatusReportFrequency`: the node status is posted at least this often.
 pub const NODE_STATUS_REPORT_MS: u64 = 5 * 60 * 1000;
 /// Container restart back-off: 10 s doubling up to 5 min (also image pulls).
@@ -176,6 +180,8 @@ pub const KNOWN_IMAGES: &[(&str, &[&str], i64, &[i64])] = &[
         &[],
     ),
     ("docker.io/library/alpine", &["3."], 4, &[]),
+    // The Job example of the Kubernetes docs (`perl -Mbignum=bpi -wle 'print bpi(2000)'`).
+    ("docker.io/library/perl", &["5", "slim", "stable"], 330, &[]),
     (
         "docker.io/library/ubuntu",
         &["2", "jammy", "noble"],
@@ -431,6 +437,8 @@ struct Ctr {
     pull_backoff_ms: u64,
     pull_error: Option<String>,
     ready: bool,
+    /// The process exits with this code at `next`, once (see [`exit_containers`]).
+    exit_once: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -679,6 +687,7 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         pull_backoff_ms: BACKOFF_INITIAL_MS,
         pull_error: None,
         ready: false,
+        exit_once: None,
     }
 }
 
@@ -1276,6 +1285,15 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         return;
     };
     let runtime_up = runtime_running(c, &rt.node);
+    // What the CNI plugin would answer a new sandbox (flannel without a subnet).
+    let (net_err, ipam) = if rt.sandbox.is_none() && !rt.host_network {
+        (
+            super::flannel::sandbox_error(c, &rt.node),
+            network::ipam_block(c, &rt.node),
+        )
+    } else {
+        (None, None)
+    };
     let mut out: Vec<Ev> = Vec::new();
     let mut delete_now = false;
     let rng = &mut world.rng;
@@ -1301,8 +1319,10 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let pod_cidr = node_obj
         .as_deref()
         .and_then(|n| n.path(&["spec", "podCIDR"]).and_then(Value::as_str))
-        .unwrap_or_default()
-        .to_string();
+        .filter(|cidr| !cidr.is_empty())
+        .map(str::to_string)
+        .or(ipam)
+        .unwrap_or_default();
     drop(node_obj);
     let pod_name = api::name_of(&pod).to_string();
     let ns = api::namespace_of(&pod).unwrap_or("default").to_string();
@@ -1373,7 +1393,11 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
                 delete_now = true;
             }
         } else {
-            run_pod(&mut rt, st, rng, now, cni, &pod_cidr, &node_ip, &mut out);
+            // The kubelet names pods `<name>_<namespace>(<uid>)` in its messages (`format.Pod`).
+            let pod_ref = format!("{pod_name}_{ns}({})", rt.uid);
+            run_pod(
+                &mut rt, st, rng, now, cni, net_err, &pod_cidr, &node_ip, &pod_ref, &mut out,
+            );
             // Only the containers that can move now: the first unfinished init container,
             // or (once they all succeeded) the app containers.
             let active: Vec<&Ctr> = if init_done_now(&rt.init) {
@@ -1460,6 +1484,13 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         };
         let _ = api.delete_with(pod_res, Some(&ns), &pod_name, &opts);
     }
+    // The status manager retries a status the API server refused (etcd without quorum).
+    let refused = changed && !delete_now && updated.is_none();
+    if refused {
+        if let Some(c) = world.clusters.get_mut(cluster) {
+            arm(&mut c.kubelet, key, now.plus_ms(STATUS_RETRY_MS));
+        }
+    }
 }
 
 /// The lifecycle of a pod that is not being deleted.
@@ -1470,8 +1501,10 @@ fn run_pod(
     rng: &mut super::rng::SimRng,
     now: SimTime,
     cni: bool,
+    net_err: Option<&str>,
     pod_cidr: &str,
     node_ip: &str,
+    pod_ref: &str,
     out: &mut Vec<Ev>,
 ) {
     // Sandbox (pause container + network namespace).
@@ -1496,6 +1529,29 @@ fn run_pod(
             }
             Some(t) if t > now => return,
             _ => {}
+        }
+        if let Some(err) = net_err {
+            // The pod workers retry about every 15 s. One sandbox id per pod keeps the
+            // repeated event aggregated (real ids differ per attempt).
+            let mut x = fnv(rt.uid.as_bytes());
+            let id: String = (0..4)
+                .map(|_| {
+                    // splitmix64: well-spread words from one seed.
+                    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                    let mut z = x;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                    format!("{:016x}", z ^ (z >> 31))
+                })
+                .collect();
+            out.push(ev(
+                Type::Warning,
+                "FailedCreatePodSandBox",
+                format!("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"{id}\": {err}"),
+                None,
+            ));
+            rt.sandbox_at = Some(now.plus_ms(SANDBOX_RETRY_MS));
+            return;
         }
         let ip = if rt.host_network {
             Some(node_ip.to_string())
@@ -1548,7 +1604,7 @@ fn run_pod(
                 now,
                 policy,
                 true,
-                &rt.uid,
+                pod_ref,
                 out,
                 &mut st.counters,
             );
@@ -1558,7 +1614,9 @@ fn run_pod(
             for ctr in rt.ctrs.iter_mut() {
                 ctr.next = Some(now);
             }
-            run_pod(rt, st, rng, now, cni, pod_cidr, node_ip, out);
+            run_pod(
+                rt, st, rng, now, cni, net_err, pod_cidr, node_ip, pod_ref, out,
+            );
         }
         let _ = failed_for_good;
         return;
@@ -1571,7 +1629,7 @@ fn run_pod(
             now,
             restart,
             false,
-            &rt.uid,
+            pod_ref,
             out,
             &mut st.counters,
         );
@@ -1592,7 +1650,8 @@ fn tick_ctr(
     now: SimTime,
     policy: char,
     init: bool,
-    pod_uid: &str,
+    // `<name>_<namespace>(<uid>)`, as the kubelet's `format.Pod` prints it.
+    pod_ref: &str,
     out: &mut Vec<Ev>,
     counters: &mut Counters,
 ) {
@@ -1606,6 +1665,12 @@ fn tick_ctr(
         let who = Some((ctr.name.as_str(), init));
         match ctr.st {
             CState::Idle | CState::ImagePullBackOff | CState::CrashLoopBackOff => {
+                if ctr.st == CState::CrashLoopBackOff {
+                    // The back-off is over: a new attempt starts. restartCount is the attempt
+                    // number of the latest container, so it moves now, not when the back-off
+                    // began.
+                    ctr.restarts += 1;
+                }
                 let present = node.images.contains_key(&image);
                 if present && !ctr.always_pull {
                     out.push(ev(
@@ -1746,9 +1811,9 @@ fn tick_ctr(
             }
             CState::Running => {
                 let started = ctr.started.unwrap_or(due);
-                let exit = match ctr.behavior {
-                    Behavior::Exit { code, .. } => Some(code),
-                    Behavior::Serve => None,
+                let exit = match (ctr.exit_once.take(), ctr.behavior) {
+                    (Some(code), _) | (None, Behavior::Exit { code, .. }) => Some(code),
+                    (None, Behavior::Serve) => None,
                 };
                 let live_fail =
                     matches!(ctr.liveness, Some((d, false)) if now.since_ms(started) >= d + 30_000);
@@ -1825,12 +1890,11 @@ fn tick_ctr(
                         "BackOff",
                         format!(
                             "Back-off restarting failed container {} in pod {}",
-                            ctr.name, pod_uid
+                            ctr.name, pod_ref
                         ),
                         who,
                     ));
                     ctr.last = Some(term);
-                    ctr.restarts += 1;
                     ctr.st = CState::CrashLoopBackOff;
                     ctr.next = Some(due.plus_ms(ctr.backoff_ms));
                     ctr.backoff_ms = (ctr.backoff_ms * 2).min(BACKOFF_MAX_MS);
@@ -2257,15 +2321,29 @@ pub fn runtime(cluster: &Cluster, node: &str) -> Option<RuntimeView> {
             ip: p.ip.clone(),
         });
         for c in p.init.iter().chain(p.ctrs.iter()) {
-            for (id, state, created) in [
-                c.last.as_ref().map(|t| (t.id.clone(), "Exited", t.started)),
+            // The previous container is the latest attempt while the restart backs off.
+            let last_attempt = if c.st == CState::CrashLoopBackOff {
+                c.restarts
+            } else {
+                c.restarts.saturating_sub(1)
+            };
+            for (id, state, created, attempt) in [
+                c.last
+                    .as_ref()
+                    .map(|t| (t.id.clone(), "Exited", t.started, last_attempt)),
                 match (c.st, &c.id) {
-                    (CState::Running, Some(id)) => {
-                        Some((id.clone(), "Running", c.started.unwrap_or(p.start_time)))
-                    }
-                    (CState::Exited, Some(id)) => {
-                        Some((id.clone(), "Exited", c.started.unwrap_or(p.start_time)))
-                    }
+                    (CState::Running, Some(id)) => Some((
+                        id.clone(),
+                        "Running",
+                        c.started.unwrap_or(p.start_time),
+                        c.restarts,
+                    )),
+                    (CState::Exited, Some(id)) => Some((
+                        id.clone(),
+                        "Exited",
+                        c.started.unwrap_or(p.start_time),
+                        c.restarts,
+                    )),
                     _ => None,
                 },
             ]
@@ -2278,11 +2356,7 @@ pub fn runtime(cluster: &Cluster, node: &str) -> Option<RuntimeView> {
                     created,
                     state,
                     name: c.name.clone(),
-                    attempt: if state == "Running" {
-                        c.restarts
-                    } else {
-                        c.restarts.saturating_sub(1)
-                    },
+                    attempt,
                     pod_id: sandbox.clone(),
                     pod: pod.to_string(),
                     namespace: ns.to_string(),
@@ -2361,6 +2435,28 @@ pub fn logs(
     let rt = cluster.kubelet.pods.get(&format!("{ns}/{pod}"));
     let ctr = rt.and_then(|p| p.init.iter().chain(p.ctrs.iter()).find(|c| c.name == name));
     let Some(ctr) = ctr else {
+        // Not synced by its kubelet yet (a cluster made this very instant): what the status
+        // says is running has been printing since it started.
+        let since = kv
+            .value
+            .path(&["status", "containerStatuses"])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name))
+            .and_then(|cs| cs.path(&["state", "running", "startedAt"]))
+            .and_then(Value::as_str)
+            .and_then(SimTime::parse_rfc3339);
+        if let Some(started) = since {
+            if previous {
+                return Err(bad_request(format!(
+                    "previous terminated container \"{name}\" in pod \"{pod}\" not found"
+                )));
+            }
+            let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
+            let ip = meta_ip(&kv.value);
+            return Ok(render_logs(spec, image, pod, &ip, started, now, &[], 0));
+        }
         return Err(bad_request(format!(
             "container \"{name}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
         )));
@@ -2373,6 +2469,16 @@ pub fn logs(
                 "previous terminated container \"{name}\" in pod \"{pod}\" not found"
             )));
         };
+        if is_flanneld(spec, &ctr.image) {
+            if let Some(rt) = rt {
+                return Ok(super::flannel::logs(
+                    cluster,
+                    &rt.node,
+                    t.started,
+                    t.exit_code != 0,
+                ));
+            }
+        }
         return Ok(render_logs(
             spec,
             &ctr.image,
@@ -2384,13 +2490,14 @@ pub fn logs(
             t.exit_code,
         ));
     }
-    let (start, end) = match (ctr.st, &ctr.term) {
-        (CState::Running, _) => (ctr.started.unwrap_or(now), now),
-        (CState::Exited, Some(t)) => (t.started, t.finished),
-        (CState::CrashLoopBackOff, _) | (CState::Idle, _) if ctr.last.is_some() => {
-            let t = ctr.last.as_ref().map(|t| (t.started, t.finished)).unwrap_or((now, now));
-            (t.0, t.1)
-        }
+    let (start, end, code) = match (ctr.st, &ctr.term) {
+        (CState::Running, _) => (ctr.started.unwrap_or(now), now, 0),
+        (CState::Exited, Some(t)) => (t.started, t.finished, t.exit_code),
+        (CState::CrashLoopBackOff, _) | (CState::Idle, _) if ctr.last.is_some() => ctr
+            .last
+            .as_ref()
+            .map(|t| (t.started, t.finished, t.exit_code))
+            .unwrap_or((now, now, 0)),
         (CState::ImagePullBackOff | CState::ErrImagePull, _) => {
             return Err(bad_request(format!(
                 "container \"{name}\" in pod \"{pod}\" is waiting to start: trying and failing to pull image"
@@ -2402,10 +2509,34 @@ pub fn logs(
             )))
         }
     };
-    let code = ctr.term.as_ref().map_or(0, |t| t.exit_code);
+    if is_flanneld(spec, &ctr.image) {
+        if let Some(rt) = rt {
+            return Ok(super::flannel::logs(cluster, &rt.node, start, code != 0));
+        }
+    }
     Ok(render_logs(
         spec, &ctr.image, pod, &pod_ip, start, end, access, code,
     ))
+}
+
+/// The flannel image running flanneld (its manifest's `/opt/bin/flanneld`, or no command),
+/// not the `install-cni` init containers that copy files with `cp`.
+fn is_flanneld(spec: &Value, image: &str) -> bool {
+    let (repo, _) = split_image(image);
+    let program = spec
+        .get("command")
+        .and_then(Value::as_seq)
+        .and_then(|c| c.first())
+        .and_then(Value::as_str);
+    repo.ends_with("/flannel") && program.is_none_or(|p| p.ends_with("flanneld"))
+}
+
+/// `status.podIP` of a pod, or empty.
+fn meta_ip(pod: &Value) -> String {
+    pod.path(&["status", "podIP"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn nginx_time(t: SimTime) -> String {
@@ -2453,6 +2584,58 @@ fn date_line(t: SimTime) -> String {
     )
 }
 
+/// The longest π a container prints (the spigot below is quadratic).
+const PI_DIGITS_MAX: usize = 3_000;
+
+/// π to `n` significant digits (`3.14159…`, truncated), by Rabinowitz and Wagon's spigot.
+fn pi_digits(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    // A few guard digits absorb the spigot's pending carries.
+    let want = n + 8;
+    let len = want * 10 / 3 + 1;
+    let mut a = vec![2u32; len];
+    let mut digits: Vec<u8> = Vec::with_capacity(want);
+    let mut predigit: u32 = 0;
+    let mut nines = 0usize;
+    for _ in 0..want {
+        let mut carry: u32 = 0;
+        for i in (0..len).rev() {
+            let x = a[i] * 10 + carry * (i as u32 + 1);
+            let den = 2 * i as u32 + 1;
+            a[i] = x % den;
+            carry = x / den;
+        }
+        a[0] = carry % 10;
+        let q = carry / 10;
+        match q {
+            9 => nines += 1,
+            10 => {
+                digits.push((predigit + 1) as u8);
+                digits.extend(std::iter::repeat_n(0, nines));
+                predigit = 0;
+                nines = 0;
+            }
+            _ => {
+                digits.push(predigit as u8);
+                digits.extend(std::iter::repeat_n(9, nines));
+                predigit = q;
+                nines = 0;
+            }
+        }
+    }
+    // The first pushed digit is the initial placeholder 0.
+    let mut out = String::with_capacity(n + 1);
+    for (i, d) in digits.iter().skip(1).take(n).enumerate() {
+        if i == 1 {
+            out.push('.');
+        }
+        out.push(char::from(b'0' + d));
+    }
+    out
+}
+
 /// Renders what a container printed between `start` and `end`.
 #[allow(clippy::too_many_arguments)]
 fn render_logs(
@@ -2470,6 +2653,15 @@ fn render_logs(
     let short = repo.rsplit('/').next().unwrap_or(repo);
     let mut out = String::new();
     if let Some(script) = script_of(spec) {
+        // `perl -Mbignum=bpi -wle 'print bpi(2000)'`: π to that many digits.
+        if let Some(n) = script
+            .split_once("bpi(")
+            .and_then(|(_, rest)| rest.split(')').next()?.trim().parse::<usize>().ok())
+        {
+            out.push_str(&pi_digits(n.min(PI_DIGITS_MAX)));
+            out.push('\n');
+            return out;
+        }
         // Echo lines, repeated by `while true; ... sleep N` loops.
         let looped = script.contains("while true") || script.contains("while :");
         let period_s = script
@@ -2588,6 +2780,41 @@ fn render_logs(
     out
 }
 
+/// The pods this cluster's kubelets run whose `namespace/name` starts with one of
+/// `prefixes`, with their node (for [`super::flannel`]).
+pub(crate) fn pods_under(c: &Cluster, prefixes: &[&str]) -> Vec<(String, String)> {
+    prefixes
+        .iter()
+        .flat_map(|p| {
+            c.kubelet
+                .pods
+                .range(p.to_string()..)
+                .take_while(move |(k, _)| k.starts_with(p))
+        })
+        .map(|(k, rt)| (k.clone(), rt.node.clone()))
+        .collect()
+}
+
+/// The running containers of a pod exit now with `code`, once: the kubelet restarts them as
+/// usual and they run normally again. What a control-plane component does when it loses its
+/// leader Lease ([`super::leader`]). Returns whether a container was running.
+pub(crate) fn exit_containers(c: &mut Cluster, pod_key: &str, code: i64, now: SimTime) -> bool {
+    let st = &mut c.kubelet;
+    let Some(rt) = st.pods.get_mut(pod_key) else {
+        return false;
+    };
+    let mut any = false;
+    for ctr in rt.ctrs.iter_mut().filter(|c| c.st == CState::Running) {
+        ctr.exit_once = Some(code);
+        ctr.next = Some(now);
+        any = true;
+    }
+    if any {
+        arm(st, pod_key, now);
+    }
+    any
+}
+
 /// How long a stopped control-plane component's container runs before it exits again.
 const CRASH_RUN_MS: u64 = 1_000;
 
@@ -2638,6 +2865,7 @@ pub(crate) fn set_crashing(c: &mut Cluster, pod_key: &str, crashing: bool, now: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::meta;
     use crate::sim::presets::Preset;
 
     fn m(pairs: &[(&str, Value)]) -> Value {
@@ -2878,6 +3106,72 @@ mod tests {
     }
 
     #[test]
+    fn logs_of_a_running_pod_before_the_first_step() {
+        let w = World::new(4, Preset::Kind);
+        let c = &w.clusters["kind-kind"];
+        // A system pod the preset created running: its kubelet has not seen it yet.
+        let dns = c
+            .store
+            .range("/registry/pods/kube-system/coredns-")
+            .next()
+            .map(|kv| {
+                meta::str_at(&kv.value, &["metadata", "name"])
+                    .unwrap()
+                    .to_string()
+            })
+            .unwrap();
+        assert_eq!(
+            logs(c, "kube-system", &dns, None, false, w.now()),
+            Ok(String::new())
+        );
+        let err = logs(c, "kube-system", &dns, None, true, w.now()).unwrap_err();
+        assert!(
+            err.message.contains("previous terminated container"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn the_docs_pi_job_prints_pi() {
+        assert_eq!(pi_digits(1), "3");
+        assert_eq!(pi_digits(10), "3.141592653");
+        // Digits 762-767 are the Feynman point (six nines), which the carries must survive.
+        let long = pi_digits(1000);
+        assert_eq!(long.len(), 1001);
+        assert_eq!(&long[761..769], "34999999");
+        // The 1000th significant digit: decimals 991-999 are 216420198.
+        assert!(long.ends_with("216420198"), "{}", &long[990..]);
+        let mut w = World::new(4, Preset::Kind);
+        let ctr = m(&[
+            ("name", s("pi")),
+            ("image", s("perl:5.34.0")),
+            (
+                "command",
+                words(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]),
+            ),
+        ]);
+        run_pod_with(&mut w, "pi", ctr, &[("restartPolicy", s("Never"))]);
+        run(&mut w, 60_000);
+        let cs = cstate(&w, "pi");
+        assert_eq!(
+            cs.path(&["state", "terminated", "reason"]),
+            Some(&s("Completed")),
+            "{cs:?}"
+        );
+        let out = logs(
+            &w.clusters["kind-kind"],
+            "default",
+            "pi",
+            None,
+            false,
+            w.now(),
+        )
+        .unwrap();
+        assert!(out.starts_with("3.14159265358979323846"), "{out}");
+        assert_eq!(out.len(), 2002, "2000 digits, the point and a newline");
+    }
+
+    #[test]
     fn crashing_container_backs_off_exponentially() {
         let mut w = World::new(4, Preset::Kind);
         let ctr = m(&[
@@ -2904,7 +3198,26 @@ mod tests {
             cs.path(&["lastState", "terminated", "exitCode"]),
             Some(&Value::Int(3))
         );
+        // restartCount is the attempt number of the latest container: the one that just
+        // exited (attempt 1) while the restart backs off, as the kubelet reports it.
+        assert_eq!(cs.get("restartCount"), Some(&Value::Int(1)), "{cs:?}");
         assert!(reasons(&w, "crash").contains(&"BackOff".to_string()));
+        // Worded like kuberuntime's doBackOff, the pod as `format.Pod` prints it.
+        let uid = meta::str_at(&pod(&w, "crash"), &["metadata", "uid"])
+            .unwrap()
+            .to_string();
+        let backoff = w.clusters["kind-kind"]
+            .store
+            .range("/registry/events/default/")
+            .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
+            .find(|m| m.starts_with("Back-off restarting"));
+        assert_eq!(
+            backoff.as_deref(),
+            Some(
+                format!("Back-off restarting failed container app in pod crash_default({uid})")
+                    .as_str()
+            )
+        );
         let prev = logs(
             &w.clusters["kind-kind"],
             "default",

@@ -13,6 +13,11 @@
 //!   `acquireTime`, `leaseTransitions + 1`. A stopped leader is therefore replaced 15 s after
 //!   its last renewal; a restarted one comes back as a new identity and waits like the others
 //!   (the fault is a crash: the Lease is not released).
+//! - a leader that cannot renew for [`RENEW_DEADLINE_MS`] (partitioned from the API server,
+//!   etcd without quorum, or its Lease taken over by another identity) gives up and exits with
+//!   `leaderelection lost`, as both components do: its kubelet restarts the static pod's
+//!   container (`RESTARTS` + 1, last state `Error`, exit code 1) and the new process, with a new
+//!   identity, waits for the Lease like any other replica.
 //!
 //! Each control-plane node's kube-apiserver also publishes an identity Lease
 //! (`apiserver-<hash>`, [`apiserver_lease_name`]), as `APIServerIdentity` does since 1.26.
@@ -37,6 +42,9 @@ pub const COMPONENTS: [&str; 2] = ["kube-scheduler", "kube-controller-manager"];
 pub const LEASE_DURATION_S: i64 = 15;
 /// `--leader-elect-retry-period` default: how often the leader renews and others retry.
 pub const RETRY_PERIOD_MS: u64 = 2_000;
+/// `--leader-elect-renew-deadline` default: a leader that has not renewed for this long stops
+/// leading, and the component exits.
+pub const RENEW_DEADLINE_MS: u64 = 10_000;
 /// How often the list of control-plane nodes is read again.
 const REPLICAS_REFRESH_MS: u64 = 10_000;
 const CONTROL_PLANE_LABEL: &str = "node-role.kubernetes.io/control-plane";
@@ -51,14 +59,20 @@ pub struct State {
     identities: BTreeMap<String, String>,
     /// Who holds each component's Lease (its node) and until when it is valid.
     holders: BTreeMap<String, (String, SimTime)>,
+    /// The replica process that leads each component: its node and its last renewal.
+    leading: BTreeMap<String, (String, SimTime)>,
 }
 
 /// Is the replica of `component` on `node` running and able to reach the API server?
 pub fn replica_up(c: &Cluster, component: &str, node: &str) -> bool {
+    process_up(c, component, node) && c.is_up(&format!("partition/{node}"))
+}
+
+/// Is the replica process of `component` on `node` running (reachable or not)?
+fn process_up(c: &Cluster, component: &str, node: &str) -> bool {
     c.is_up(component)
         && c.is_up(&format!("{component}/{node}"))
         && c.is_up(&format!("node/{node}"))
-        && c.is_up(&format!("partition/{node}"))
 }
 
 /// Does `component` act in this step? Its leader replica is up and its Lease is live; without
@@ -67,10 +81,18 @@ pub fn acts(c: &Cluster, component: &str, now: SimTime) -> bool {
     if c.leader.replicas.is_empty() {
         return c.is_up(component);
     }
+    // The process on the holder's node must be the one leading, not a restarted one.
     c.leader
         .holders
         .get(component)
-        .is_some_and(|(node, until)| now < *until && replica_up(c, component, node))
+        .is_some_and(|(node, until)| {
+            now < *until
+                && replica_up(c, component, node)
+                && c.leader
+                    .leading
+                    .get(component)
+                    .is_some_and(|(n, _)| n == node)
+        })
 }
 
 /// The control-plane nodes (as last read; empty before the first step).
@@ -279,12 +301,76 @@ fn base32_lower(bytes: &[u8]) -> String {
 }
 
 fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String], now: SimTime) {
+    renew_or_acquire(world, cluster, component, replicas, now);
+    // Checked after this step's renewal attempt, so that one long step is not a failure.
+    give_up_if_late(world, cluster, component, now);
+}
+
+/// A step without an API server: no leader can renew, and those past the renew deadline
+/// exit (their kubelet restarts them once the control plane is back).
+pub fn api_down(world: &mut World, cluster: &str) {
+    let now = world.now();
+    for component in COMPONENTS {
+        give_up_if_late(world, cluster, component, now);
+    }
+}
+
+/// The leader of `component` gives up when its last successful renewal is older than the
+/// renew deadline (or forgets its leadership when its process is gone).
+fn give_up_if_late(world: &mut World, cluster: &str, component: &str, now: SimTime) {
+    let Some(c) = world.clusters.get_mut(cluster) else {
+        return;
+    };
+    let Some((node, renewed_ok)) = c.leader.leading.get(component).cloned() else {
+        return;
+    };
+    if !process_up(c, component, &node) {
+        c.leader.leading.remove(component);
+        return;
+    }
+    if now.since_ms(renewed_ok) < RENEW_DEADLINE_MS {
+        return;
+    }
+    // `"leaderelection lost"`, exit 1: the kubelet restarts the static pod's container.
+    c.leader.leading.remove(component);
+    let identity = c.leader.identities.remove(&format!("{component}/{node}"));
+    super::kubelet::exit_containers(c, &format!("kube-system/{component}-{node}"), 1, now);
+    // client-go records `<identity> stopped leading` on the Lease, if it can still reach the
+    // API server (a Lease taken over; not a partition, and without quorum the write fails).
+    let reachable = replica_up(c, component, &node) && c.is_up("kube-apiserver");
+    let lease = read_lease(c, component).lease;
+    if let (true, Some(identity), Some(lease), Some(mut a)) =
+        (reachable, identity, lease, world.api(cluster, component))
+    {
+        let source = match component {
+            "kube-scheduler" => "default-scheduler",
+            c => c,
+        };
+        super::events::record(
+            &mut a,
+            &lease,
+            super::events::Type::Normal,
+            "LeaderElection",
+            &format!("{identity} stopped leading"),
+            source,
+            None,
+        );
+    }
+}
+
+fn renew_or_acquire(
+    world: &mut World,
+    cluster: &str,
+    component: &str,
+    replicas: &[String],
+    now: SimTime,
+) {
     let Some(c) = world.clusters.get_mut(cluster) else {
         return;
     };
     // A stopped replica process is gone: when it starts again it is a new identity.
     for node in replicas {
-        if !replica_up(c, component, node) {
+        if !process_up(c, component, node) {
             c.leader.identities.remove(&format!("{component}/{node}"));
         }
     }
@@ -324,6 +410,13 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
     };
     match holding.cloned() {
         Some(node) => {
+            // This process leads (after an import, since its last renewal in the Lease).
+            if let Some(c) = world.clusters.get_mut(cluster) {
+                c.leader
+                    .leading
+                    .entry(component.to_string())
+                    .or_insert((node.clone(), renewed.unwrap_or(now)));
+            }
             // The leader renews every retry period.
             if renewed.is_none_or(|t| now.since_ms(t) >= RETRY_PERIOD_MS) {
                 let mut next = next();
@@ -331,6 +424,7 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                     .set("renewTime", micro(now));
                 if write(world, cluster, component, leases, next) {
                     set_holder(world, cluster, component, &node, now.plus_ms(duration_ms));
+                    set_leading(world, cluster, component, &node, now);
                 }
             } else if let Some(t) = renewed {
                 set_holder(world, cluster, component, &node, t.plus_ms(duration_ms));
@@ -393,6 +487,7 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                     &node,
                     now.plus_ms(LEASE_DURATION_S as u64 * 1000),
                 );
+                set_leading(world, cluster, component, &node, now);
                 // client-go's resource lock records `<identity> became leader` on the Lease,
                 // from the component's event recorder.
                 let source = match component {
@@ -416,6 +511,14 @@ fn elect(world: &mut World, cluster: &str, component: &str, replicas: &[String],
                 }
             }
         }
+    }
+}
+
+fn set_leading(world: &mut World, cluster: &str, component: &str, node: &str, renewed: SimTime) {
+    if let Some(c) = world.clusters.get_mut(cluster) {
+        c.leader
+            .leading
+            .insert(component.to_string(), (node.to_string(), renewed));
     }
 }
 
@@ -660,6 +763,199 @@ mod tests {
         assert!(!bound(&w), "two schedulers are up but neither leads yet");
         run(&mut w, 10_000);
         assert!(bound(&w), "the new leader scheduled it");
+    }
+
+    /// The static pod of `component` on `node`: (restartCount, last exit code).
+    fn restarts(w: &World, cluster: &str, component: &str, node: &str) -> (i64, Option<i64>) {
+        let pod = w.clusters[cluster]
+            .store
+            .get(&format!("/registry/pods/kube-system/{component}-{node}"))
+            .map(|kv| (*kv.value).clone())
+            .expect("static pod");
+        let c = pod
+            .path(&["status", "containerStatuses"])
+            .and_then(Value::as_seq)
+            .and_then(|cs| cs.first().cloned())
+            .expect("container status");
+        (
+            meta::int_at(&c, &["restartCount"]).unwrap_or(0),
+            meta::int_at(&c, &["lastState", "terminated", "exitCode"]),
+        )
+    }
+
+    #[test]
+    fn a_partitioned_leader_exits_after_the_renew_deadline_and_is_restarted() {
+        let mut w = World::new(1, Preset::Ha);
+        let cluster = w.clusters.keys().next().unwrap().clone();
+        run(&mut w, 3_000);
+        let first = holder(&w, &cluster, "kube-scheduler");
+        let node = first.split_once('_').unwrap().0.to_string();
+        assert_eq!(restarts(&w, &cluster, "kube-scheduler", &node), (0, None));
+        faults::apply(&mut w, &cluster, &Fault::Partition(node.clone())).unwrap();
+        run(&mut w, 25_000);
+        // Another replica took over once the Lease expired.
+        let second = holder(&w, &cluster, "kube-scheduler");
+        assert!(!second.starts_with(&format!("{node}_")), "{second}");
+        faults::apply(&mut w, &cluster, &Fault::Heal(node.clone())).unwrap();
+        run(&mut w, 15_000);
+        // The old leader exited once ("leaderelection lost"), exit code 1, and runs again
+        // as a follower with a new identity.
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", &node),
+            (1, Some(1))
+        );
+        assert_eq!(holder(&w, &cluster, "kube-scheduler"), second);
+        assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
+        // Followers did not lead, so they did not exit.
+        for n in control_plane_nodes(&w.clusters[&cluster]) {
+            if n != node {
+                assert_eq!(restarts(&w, &cluster, "kube-scheduler", &n).0, 0, "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaders_exit_when_etcd_loses_quorum_and_lead_again_after() {
+        let mut w = World::new(2, Preset::Kind);
+        let cluster = "kind-kind".to_string();
+        let node = "kind-control-plane";
+        run(&mut w, 3_000);
+        faults::apply(&mut w, &cluster, &Fault::KillEtcd(node.into())).unwrap();
+        run(&mut w, 9_000);
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", node).0,
+            0,
+            "within the deadline"
+        );
+        run(&mut w, 6_000);
+        assert!(!acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
+        faults::apply(&mut w, &cluster, &Fault::RestoreEtcd(node.into())).unwrap();
+        run(&mut w, 30_000);
+        for component in COMPONENTS {
+            assert_eq!(
+                restarts(&w, &cluster, component, node),
+                (1, Some(1)),
+                "{component}"
+            );
+            assert!(
+                acts(&w.clusters[&cluster], component, w.now()),
+                "{component}"
+            );
+        }
+        assert_eq!(
+            meta::int_at(
+                &lease(&w, &cluster, "kube-scheduler"),
+                &["spec", "leaseTransitions"]
+            ),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn an_api_server_outage_longer_than_the_renew_deadline_restarts_both_leaders() {
+        let mut w = World::new(1, Preset::Kind);
+        let cluster = "kind-kind".to_string();
+        let node = "kind-control-plane";
+        run(&mut w, 3_000);
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StopComponent("kube-apiserver".into()),
+        )
+        .unwrap();
+        run(&mut w, 5_000);
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StartComponent("kube-apiserver".into()),
+        )
+        .unwrap();
+        run(&mut w, 5_000);
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", node).0,
+            0,
+            "a short outage"
+        );
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StopComponent("kube-apiserver".into()),
+        )
+        .unwrap();
+        run(&mut w, 12_000);
+        faults::apply(
+            &mut w,
+            &cluster,
+            &Fault::StartComponent("kube-apiserver".into()),
+        )
+        .unwrap();
+        run(&mut w, 20_000);
+        for component in COMPONENTS {
+            assert_eq!(
+                restarts(&w, &cluster, component, node),
+                (1, Some(1)),
+                "{component}"
+            );
+            assert!(
+                acts(&w.clusters[&cluster], component, w.now()),
+                "{component}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leader_whose_lease_is_taken_over_exits() {
+        let mut w = World::new(1, Preset::Kind);
+        let cluster = "kind-kind".to_string();
+        run(&mut w, 3_000);
+        // Another identity holds the Lease and keeps renewing it.
+        let leases = crate::sim::api::resource_for("leases").unwrap();
+        for _ in 0..8 {
+            let mut l = lease(&w, &cluster, "kube-controller-manager");
+            let spec = l.path_mut_or_insert(&["spec"]);
+            spec.set("holderIdentity", "intruder_1");
+            spec.set("renewTime", micro(w.now()));
+            w.api(&cluster, "kubectl")
+                .unwrap()
+                .update(leases, l)
+                .unwrap();
+            run(&mut w, 2_000);
+        }
+        assert_eq!(
+            restarts(
+                &w,
+                &cluster,
+                "kube-controller-manager",
+                "kind-control-plane"
+            ),
+            (1, Some(1))
+        );
+        assert!(!acts(
+            &w.clusters[&cluster],
+            "kube-controller-manager",
+            w.now()
+        ));
+        assert_eq!(
+            restarts(&w, &cluster, "kube-scheduler", "kind-control-plane").0,
+            0
+        );
+        let stopped: Vec<String> = w.clusters[&cluster]
+            .store
+            .range("/registry/events/kube-system/")
+            .filter_map(|kv| meta::str_at(&kv.value, &["message"]).map(str::to_string))
+            .filter(|m| m.ends_with(" stopped leading"))
+            .collect();
+        assert_eq!(stopped.len(), 1, "{stopped:?}");
+        assert!(stopped[0].starts_with("kind-control-plane_"), "{stopped:?}");
+        // The intruder stops renewing: the restarted replica takes the Lease back.
+        run(&mut w, 20_000);
+        let h = holder(&w, &cluster, "kube-controller-manager");
+        assert!(h.starts_with("kind-control-plane_"), "{h}");
+        assert!(acts(
+            &w.clusters[&cluster],
+            "kube-controller-manager",
+            w.now()
+        ));
     }
 
     #[test]

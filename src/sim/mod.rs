@@ -30,6 +30,7 @@ pub mod defaults;
 pub mod etcd;
 pub mod events;
 pub mod faults;
+pub mod flannel;
 pub mod kubelet;
 pub mod leader;
 pub mod meta;

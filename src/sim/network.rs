@@ -173,6 +173,23 @@ pub fn installed_cni(cluster: &Cluster) -> Option<String> {
         .find(|n| CNI_DAEMONSETS.contains(&n.as_str()))
 }
 
+/// Where a pod on `node` gets its IP when the Node has no `spec.podCIDR` (kubeadm without
+/// `--pod-network-cidr`): Calico's own IPAM hands each node a /26 block of its default pool
+/// `192.168.0.0/16` (a block per node, at a spot that looks random: here a hash of the node
+/// name). Other CNIs need the podCIDR (`None`; flannel then fails, see [`super::flannel`]).
+pub fn ipam_block(cluster: &Cluster, node: &str) -> Option<String> {
+    if cluster.kubelet.builtin_cni.is_some()
+        || installed_cni(cluster).as_deref() != Some("calico-node")
+    {
+        return None;
+    }
+    let h = node.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let block = h % 1024;
+    Some(format!("192.168.{}.{}/26", block / 4, (block % 4) * 64))
+}
+
 /// Installs a CNI plugin the way its manifest would (`flannel` or `calico`): the namespace
 /// and the DaemonSet. The nodes turn Ready at their next status update.
 pub fn install_cni(world: &mut World, cluster: &str, plugin: &str) -> Result<(), ApiError> {
@@ -501,6 +518,45 @@ pub struct ProxyTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calico_gives_nodes_without_a_pod_cidr_a_block_of_its_pool() {
+        use crate::sim::presets::{Preset, Role};
+        let mut w = World::new(1, Preset::Bare);
+        Preset::Bare.install_with_pod_subnet(
+            &mut w,
+            "k",
+            "https://10.0.0.11:6443",
+            &[("cp-1".to_string(), Role::ControlPlane)],
+            None,
+        );
+        assert_eq!(ipam_block(&w.clusters["k"], "cp-1"), None, "no CNI yet");
+        install_cni(&mut w, "k", "calico").unwrap();
+        let block = ipam_block(&w.clusters["k"], "cp-1").unwrap();
+        assert!(
+            block.starts_with("192.168.") && block.ends_with("/26"),
+            "{block}"
+        );
+        assert_ne!(Some(block.clone()), ipam_block(&w.clusters["k"], "cp-2"));
+        for _ in 0..120 {
+            w.step(500);
+        }
+        // CoreDNS runs with addresses from that block.
+        let ips: Vec<String> = w.clusters["k"]
+            .store
+            .range("/registry/pods/kube-system/coredns-")
+            .filter_map(|kv| {
+                kv.value
+                    .path(&["status", "podIP"])?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect();
+        assert_eq!(ips.len(), 2, "{ips:?}");
+        for ip in ips {
+            assert!(cidr_contains(&block, &ip), "{ip} in {block}");
+        }
+    }
 
     #[test]
     fn cidr_and_ip_round_trip() {

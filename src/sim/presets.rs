@@ -159,6 +159,21 @@ impl Preset {
         server: &str,
         nodes: &[(String, Role)],
     ) {
+        self.install_with_pod_subnet(world, name, server, nodes, Some(self.pod_subnet()));
+    }
+
+    /// [`Preset::install_custom`] with the cluster's pod network (`kubeadm init
+    /// --pod-network-cidr`): kube-controller-manager then runs with `--allocate-node-cidrs`
+    /// and gives each node a /24 of it as `spec.podCIDR`. `None` (kubeadm's default) leaves
+    /// nodes without a podCIDR, which flannel cannot work with ([`super::flannel`]).
+    pub fn install_with_pod_subnet(
+        self,
+        world: &mut World,
+        name: &str,
+        server: &str,
+        nodes: &[(String, Role)],
+        pod_subnet: Option<&str>,
+    ) {
         // `kubeadm init` (Bare) makes a kubeadm cluster like HA's, but without any CNI:
         // its nodes stay NotReady until one is applied.
         let base = if self == Preset::Bare {
@@ -172,14 +187,14 @@ impl Preset {
             cluster.kubelet.builtin_cni = Some(self.builtin_cni().to_string());
         }
         world.clusters.insert(name.to_string(), cluster);
-        bootstrap_nodes(world, name, &spec, nodes);
+        bootstrap_nodes(world, name, &spec, nodes, pod_subnet);
         if self == Preset::Managed {
             if let Some(c) = world.clusters.get_mut(name) {
                 c.cloud_provider = Some("gce".to_string());
             }
         }
         super::controllers::bootstrap_cluster(world, name);
-        system::install(world, name, self, nodes);
+        system::install(world, name, self, nodes, pod_subnet);
     }
 
     /// Registers one more node in `cluster` (what `kubeadm join` or a k3s agent does): the
@@ -201,10 +216,25 @@ impl Preset {
         let (Some(spec), Some(node_res)) = (base.spec(), resource_for_kind("Node")) else {
             return;
         };
-        let node = node_object(name, role, ip, index, &spec);
+        // kube-controller-manager's node IPAM, if it runs with `--cluster-cidr`.
+        let subnet = match self {
+            Preset::Bare => world.clusters.get(cluster).and_then(cluster_cidr),
+            _ => Some(self.pod_subnet().to_string()),
+        };
+        let pod_cidr = subnet.and_then(|s| node_pod_cidr(&s, index));
+        let node = node_object(name, role, ip, index, pod_cidr.as_deref(), &spec);
         let actor = format!("kubelet/{name}");
         if let Some(mut api) = world.api(cluster, &actor) {
             let _ = api.create(node_res, node);
+        }
+    }
+
+    /// The pod network this distribution sets up: k3s' `--cluster-cidr` default
+    /// `10.42.0.0/16`, the others' [`DEFAULT_POD_SUBNET`].
+    pub fn pod_subnet(self) -> &'static str {
+        match self {
+            Preset::K3s => "10.42.0.0/16",
+            _ => DEFAULT_POD_SUBNET,
         }
     }
 
@@ -282,12 +312,18 @@ pub fn install_cloud(
     let mut cluster = Cluster::new(name, server, &spec.version);
     cluster.kubelet.builtin_cni = Some(Preset::Managed.builtin_cni().to_string());
     world.clusters.insert(name.to_string(), cluster);
-    bootstrap_nodes(world, name, &spec, nodes);
+    bootstrap_nodes(world, name, &spec, nodes, Some(DEFAULT_POD_SUBNET));
     if let Some(c) = world.clusters.get_mut(name) {
         c.cloud_provider = Some(cloud.to_string());
     }
     super::controllers::bootstrap_cluster(world, name);
-    system::install(world, name, Preset::Managed, nodes);
+    system::install(
+        world,
+        name,
+        Preset::Managed,
+        nodes,
+        Some(DEFAULT_POD_SUBNET),
+    );
 }
 
 /// A node's role in a preset cluster (see [`Preset::install_custom`]).
@@ -309,7 +345,46 @@ pub(crate) struct ClusterSpec {
     pub(crate) nodes: Vec<(&'static str, Role)>,
 }
 
-fn bootstrap_nodes(world: &mut World, cluster: &str, spec: &ClusterSpec, nodes: &[(String, Role)]) {
+/// The pod network of every preset (flannel's default `Network`, kind's and kubeadm guides').
+pub const DEFAULT_POD_SUBNET: &str = "10.244.0.0/16";
+
+/// The `index`-th /24 of the cluster's pod network (`--node-cidr-mask-size` 24), as
+/// kube-controller-manager's node IPAM hands them out in registration order.
+pub fn node_pod_cidr(cluster_cidr: &str, index: usize) -> Option<String> {
+    let (base, size) = super::network::parse_cidr(cluster_cidr)?;
+    let index = u32::try_from(index).ok()?;
+    (index.checked_mul(256)? < size)
+        .then(|| format!("{}/24", super::network::format_ip(base + index * 256)))
+}
+
+/// The `--cluster-cidr` kube-controller-manager runs with (read from its static pod), if it
+/// allocates node CIDRs: what `kubeadm init --pod-network-cidr` set.
+pub fn cluster_cidr(c: &Cluster) -> Option<String> {
+    c.store
+        .range("/registry/pods/kube-system/kube-controller-manager-")
+        .flat_map(|kv| {
+            kv.value
+                .path(&["spec", "containers"])
+                .and_then(Value::as_seq)
+                .and_then(|cs| cs.first())
+                .and_then(|ctr| ctr.get("command"))
+                .and_then(Value::as_seq)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.as_str()?.strip_prefix("--cluster-cidr="))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .next()
+}
+
+fn bootstrap_nodes(
+    world: &mut World,
+    cluster: &str,
+    spec: &ClusterSpec,
+    nodes: &[(String, Role)],
+    pod_subnet: Option<&str>,
+) {
     let (Some(ns_res), Some(node_res)) =
         (resource_for_kind("Namespace"), resource_for_kind("Node"))
     else {
@@ -330,7 +405,8 @@ fn bootstrap_nodes(world: &mut World, cluster: &str, spec: &ClusterSpec, nodes: 
     for (i, (node_name, role)) in nodes.iter().enumerate() {
         let [a, b, c, d] = spec.ip_base;
         let ip = format!("{a}.{b}.{c}.{}", u32::from(d) + i as u32);
-        let node = node_object(node_name, *role, &ip, i, spec);
+        let pod_cidr = pod_subnet.and_then(|s| node_pod_cidr(s, i));
+        let node = node_object(node_name, *role, &ip, i, pod_cidr.as_deref(), spec);
         let actor = format!("kubelet/{node_name}");
         if let Some(mut api) = world.api(cluster, &actor) {
             let _ = api.create(node_res, node);
@@ -347,7 +423,14 @@ fn kv(pairs: &[(&str, Value)]) -> Value {
     )
 }
 
-fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpec) -> Value {
+fn node_object(
+    name: &str,
+    role: Role,
+    ip: &str,
+    index: usize,
+    pod_cidr: Option<&str>,
+    spec: &ClusterSpec,
+) -> Value {
     let mut labels = kv(&[
         ("beta.kubernetes.io/arch", "amd64".into()),
         ("beta.kubernetes.io/os", "linux".into()),
@@ -361,10 +444,11 @@ fn node_object(name: &str, role: Role, ip: &str, index: usize, spec: &ClusterSpe
     let mut node = Value::map();
     node.path_mut_or_insert(&["metadata"]).set("name", name);
     node.path_mut_or_insert(&["metadata"]).set("labels", labels);
-    let pod_cidr = format!("10.244.{index}.0/24");
     let node_spec = node.path_mut_or_insert(&["spec"]);
-    node_spec.set("podCIDR", pod_cidr.as_str());
-    node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()]));
+    if let Some(pod_cidr) = pod_cidr {
+        node_spec.set("podCIDR", pod_cidr);
+        node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()]));
+    }
     if role == Role::ControlPlane {
         node_spec.set(
             "taints",
@@ -541,6 +625,23 @@ mod tests {
             let w = World::new(1, p);
             assert_eq!(w.clusters.len(), usize::from(p != Preset::Bare), "{p:?}");
             assert_eq!(Preset::from_name(p.name()), Some(p));
+            // Every node's podCIDR is a /24 of the distribution's pod network.
+            for c in w.clusters.values() {
+                for (i, (node, _)) in p.nodes().iter().enumerate() {
+                    let kv = c.store.get(&format!("/registry/minions/{node}")).unwrap();
+                    let cidr = kv.value.path(&["spec", "podCIDR"]).and_then(Value::as_str);
+                    assert_eq!(cidr, node_pod_cidr(p.pod_subnet(), i).as_deref(), "{p:?}");
+                }
+            }
         }
+        assert_eq!(
+            node_pod_cidr("10.42.0.0/16", 2).as_deref(),
+            Some("10.42.2.0/24")
+        );
+        assert_eq!(
+            node_pod_cidr("10.244.0.0/24", 1),
+            None,
+            "no second /24 in a /24"
+        );
     }
 }

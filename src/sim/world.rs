@@ -4,10 +4,13 @@
 //! the components in this fixed order (so a step is reproducible):
 //! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's;
 //!    expiry of Events past their one-hour TTL) and Raft leader election
-//!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster;
+//!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster
+//!    (only its leaders notice they cannot renew, [`super::leader::api_down`]);
 //! 2. leader election ([`super::leader`]): the control-plane replicas renew or take the
-//!    `kube-system` Leases of kube-scheduler and kube-controller-manager; the static pods of
-//!    stopped components are marked crashing for their kubelet ([`super::mirror`]);
+//!    `kube-system` Leases of kube-scheduler and kube-controller-manager (a leader past its
+//!    renew deadline exits and its static pod restarts); the static pods of
+//!    stopped components are marked crashing for their kubelet ([`super::mirror`]), and so
+//!    are flanneld's on nodes without a usable podCIDR ([`super::flannel`]);
 //! 3. kubelets ([`super::kubelet`]): heartbeats, pod lifecycles, container runtime;
 //! 4. kube-controller-manager ([`super::controllers`]): every controller's reconcile loop,
 //!    if its leader replica is up;
@@ -212,10 +215,13 @@ impl World {
                 .get(name)
                 .is_some_and(|c| !c.is_up("kube-apiserver"))
             {
+                // ...but leaders notice they cannot renew their Lease.
+                super::leader::api_down(self, name);
                 continue;
             }
             super::leader::step(self, name);
             super::mirror::step(self, name);
+            super::flannel::step(self, name);
             super::kubelet::step(self, name, dt_ms);
             if self
                 .clusters

@@ -54,6 +54,7 @@ pub(super) fn install(
     cluster: &str,
     preset: Preset,
     node_list: &[(String, Role)],
+    pod_subnet: Option<&str>,
 ) {
     let nodes: Vec<NodeFacts> = node_list
         .iter()
@@ -100,12 +101,13 @@ pub(super) fn install(
         world,
         cluster,
         next_ip: vec![2; nodes.len()],
+        addons_pending: preset == Preset::Bare,
     };
     // Services first: they take the well-known ClusterIPs.
     b.services(&nodes);
     if kubeadm {
         for (i, n) in nodes.iter().enumerate().filter(|(_, n)| n.control_plane) {
-            b.static_pods(n, i);
+            b.static_pods(n, i, pod_subnet);
         }
     }
     let cni = match preset {
@@ -256,6 +258,9 @@ struct Builder<'w> {
     cluster: &'w str,
     /// Next free host number in each node's podCIDR.
     next_ip: Vec<u32>,
+    /// Right after `kubeadm init`: add-on Deployments (CoreDNS) are only created; their
+    /// controllers make the pods, which stay Pending until a CNI makes the node Ready.
+    addons_pending: bool,
 }
 
 impl Builder<'_> {
@@ -324,7 +329,7 @@ impl Builder<'_> {
         self.create("Service", dns);
     }
 
-    fn static_pods(&mut self, n: &NodeFacts, index: usize) {
+    fn static_pods(&mut self, n: &NodeFacts, index: usize, pod_subnet: Option<&str>) {
         let etcd_url = format!("https://{}:2379", n.ip);
         for (component, img, cpu) in [
             ("etcd", ETCD_IMAGE.to_string(), "100m"),
@@ -391,7 +396,10 @@ impl Builder<'_> {
             {
                 let mut cs = cs;
                 if let Some(c) = cs.first_mut() {
-                    c.set("command", Value::Seq(command_of(component, &n.ip)));
+                    c.set(
+                        "command",
+                        Value::Seq(command_of(component, &n.ip, pod_subnet)),
+                    );
                 }
                 spec.set("containers", Value::Seq(cs));
             }
@@ -705,8 +713,10 @@ impl Builder<'_> {
         d.path_mut_or_insert(&["metadata"]).set("namespace", ns);
         d.path_mut_or_insert(&["metadata"])
             .set("labels", labels.clone());
-        d.path_mut_or_insert(&["metadata", "annotations"])
-            .set("deployment.kubernetes.io/revision", "1");
+        if !self.addons_pending {
+            d.path_mut_or_insert(&["metadata", "annotations"])
+                .set("deployment.kubernetes.io/revision", "1");
+        }
         d.set(
             "spec",
             kv(&[
@@ -730,6 +740,10 @@ impl Builder<'_> {
                 ("template", template(None)),
             ]),
         );
+        if self.addons_pending {
+            self.create("Deployment", d);
+            return;
+        }
         let ok = |n: i64| Value::Int(n);
         d.set(
             "status",
@@ -1006,7 +1020,9 @@ fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
     ])
 }
 
-fn command_of(component: &str, ip: &str) -> Vec<Value> {
+/// A static pod's command line; kube-controller-manager allocates node CIDRs only when
+/// kubeadm was given a pod network (`--pod-network-cidr`).
+fn command_of(component: &str, ip: &str, pod_subnet: Option<&str>) -> Vec<Value> {
     let words: Vec<String> = match component {
         "etcd" => vec![
             "etcd".into(),
@@ -1019,14 +1035,17 @@ fn command_of(component: &str, ip: &str) -> Vec<Value> {
             format!("--advertise-address={ip}"),
             "--authorization-mode=Node,RBAC".into(),
             "--etcd-servers=https://127.0.0.1:2379".into(),
-            "--service-cluster-ip-range=10.96.0.0/16".into(),
+            format!("--service-cluster-ip-range={}", network::SERVICE_CIDR),
         ],
-        "kube-controller-manager" => vec![
-            "kube-controller-manager".into(),
-            "--allocate-node-cidrs=true".into(),
-            "--cluster-cidr=10.244.0.0/16".into(),
-            "--leader-elect=true".into(),
-        ],
+        "kube-controller-manager" => {
+            let mut words = vec!["kube-controller-manager".to_string()];
+            if let Some(cidr) = pod_subnet {
+                words.push("--allocate-node-cidrs=true".into());
+                words.push(format!("--cluster-cidr={cidr}"));
+            }
+            words.push("--leader-elect=true".into());
+            words
+        }
         _ => vec![
             "kube-scheduler".into(),
             "--kubeconfig=/etc/kubernetes/scheduler.conf".into(),
@@ -1057,6 +1076,60 @@ mod tests {
             .range("/registry/pods/")
             .map(|kv| kv.key.trim_start_matches("/registry/pods/").to_string())
             .collect()
+    }
+
+    /// The flags the static pods show agree with what the simulation does: ClusterIPs come
+    /// from the API server's `--service-cluster-ip-range` (kubeadm's 10.96.0.0/12), podCIDRs
+    /// from the controller-manager's `--cluster-cidr`.
+    #[test]
+    fn static_pod_flags_match_the_allocations() {
+        let w = World::new(1, Preset::Kind);
+        let c = &w.clusters["kind-kind"];
+        let flag = |pod: &str, name: &str| -> String {
+            let kv = c
+                .store
+                .get(&format!("/registry/pods/kube-system/{pod}"))
+                .unwrap();
+            kv.value
+                .path(&["spec", "containers"])
+                .and_then(Value::as_seq)
+                .and_then(|cs| cs.first())
+                .and_then(|ctr| ctr.get("command"))
+                .and_then(Value::as_seq)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find_map(|w| w.strip_prefix(&format!("--{name}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let range = flag(
+            "kube-apiserver-kind-control-plane",
+            "service-cluster-ip-range",
+        );
+        assert_eq!(range, "10.96.0.0/12");
+        assert_eq!(range, super::network::service_cidr(c));
+        for kv in c.store.range("/registry/services/specs/") {
+            let ip = kv
+                .value
+                .path(&["spec", "clusterIP"])
+                .and_then(Value::as_str)
+                .unwrap();
+            assert!(super::network::cidr_contains(&range, ip), "{ip}");
+        }
+        let cidr = flag("kube-controller-manager-kind-control-plane", "cluster-cidr");
+        for kv in c.store.range("/registry/minions/") {
+            let pod_cidr = kv
+                .value
+                .path(&["spec", "podCIDR"])
+                .and_then(Value::as_str)
+                .unwrap();
+            let net = pod_cidr.split('/').next().unwrap();
+            assert!(
+                super::network::cidr_contains(&cidr, net),
+                "{pod_cidr} in {cidr}"
+            );
+        }
     }
 
     #[test]

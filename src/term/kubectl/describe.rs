@@ -1268,13 +1268,23 @@ fn describe_node(ctx: &mut Ctx, w: &mut W, n: &Value, now: SimTime) {
     if !kp.is_empty() {
         w.kv(1, "Kube-Proxy Version", kp);
     }
-    w.kv(0, "PodCIDR", s(n.path(&["spec", "podCIDR"])));
+    // Only when set (a kubeadm node without `--pod-network-cidr` has none).
+    let pod_cidr = s(n.path(&["spec", "podCIDR"]));
+    if !pod_cidr.is_empty() {
+        w.kv(0, "PodCIDR", pod_cidr);
+    }
     let cidrs: Vec<String> = n
         .path(&["spec", "podCIDRs"])
         .and_then(Value::as_seq)
         .map(|v| v.iter().map(scalar_string).collect())
         .unwrap_or_default();
-    w.kv(0, "PodCIDRs", cidrs.join(","));
+    if !cidrs.is_empty() {
+        w.kv(0, "PodCIDRs", cidrs.join(","));
+    }
+    let provider = s(n.path(&["spec", "providerID"]));
+    if !provider.is_empty() {
+        w.kv(0, "ProviderID", provider);
+    }
     let pods: Vec<Value> = match (api::resource_for("pods"), ctx.api()) {
         (Some(r), Ok(mut a)) => a
             .list(r, None)
@@ -1777,6 +1787,37 @@ fn bool_word(v: &Value, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `PodCIDR(s)` and `ProviderID` are printed only when the node has them.
+    #[test]
+    fn node_pod_cidrs_and_provider_id_only_when_set() {
+        use crate::sim::presets::Preset;
+        use crate::sim::World;
+        use crate::term::Terminal;
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        let kind = t.run("kubectl describe node kind-worker").stdout();
+        assert!(kind.contains("\nPodCIDR:                      10.244.1.0/24\nPodCIDRs:                     10.244.1.0/24\n"), "{kind}");
+        assert!(!kind.contains("ProviderID:"), "{kind}");
+        let mut t = Terminal::new(World::new(1, Preset::Managed));
+        t.world.step(5_000);
+        let node = t.run("kubectl get nodes -o name").stdout();
+        let name = node.lines().next().unwrap().trim_start_matches("node/");
+        let gke = t.run(&format!("kubectl describe node {name}")).stdout();
+        assert!(
+            gke.contains("\nProviderID:                   gce://"),
+            "{gke}"
+        );
+        let mut t = Terminal::new(World::new(1, Preset::Bare));
+        t.run("ssh cp-1");
+        t.run("kubeadm init");
+        t.run("export KUBECONFIG=/etc/kubernetes/admin.conf");
+        let bare = t.run("kubectl describe node cp-1").stdout();
+        assert!(
+            bare.contains("Kube-Proxy Version") || bare.contains("Kubelet Version"),
+            "{bare}"
+        );
+        assert!(!bare.contains("PodCIDR"), "{bare}");
+    }
 
     #[test]
     fn completed_indexes_are_capped_at_a_comma() {

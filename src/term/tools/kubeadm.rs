@@ -112,7 +112,7 @@ pub fn run(term: &mut Terminal, args: &[String]) -> Output {
         .filter(|a| !a.starts_with('-'))
         .collect();
     match words.as_slice() {
-        ["init", ..] => init(term),
+        ["init", ..] => init(term, args),
         ["join", endpoint, ..] => join(term, endpoint, args),
         ["join"] => Output::error("error execution phase preflight: couldn't validate the identity of the API Server: abort connecting to API servers after timeout of 5m0s\nTo see the stack trace of this error execute with --v=5 or higher", 1),
         ["reset", ..] => reset(term, args.iter().any(|a| a == "-f" || a == "--force")),
@@ -217,8 +217,25 @@ fn own_cluster(term: &Terminal) -> Option<String> {
         .flatten()
 }
 
-fn init(term: &mut Terminal) -> Output {
+/// The value of `--flag=v` or `--flag v`.
+fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix(flag)? {
+            "" => args.get(i + 1).map(String::as_str),
+            v => v.strip_prefix('='),
+        })
+}
+
+fn init(term: &mut Terminal, args: &[String]) -> Output {
     let host = term.host.clone().unwrap_or_default();
+    // Without it (kubeadm's default) kube-controller-manager gives nodes no podCIDR.
+    let pod_subnet = flag_value(args, "--pod-network-cidr");
+    if let Some(cidr) = pod_subnet {
+        if crate::sim::network::parse_cidr(cidr).is_none() || !cidr.contains('/') {
+            return Output::error(format!("networking.podSubnet: Invalid value: \"{cidr}\": couldn't parse subnet\nTo see the stack trace of this error execute with --v=5 or higher"), 1);
+        }
+    }
     let ip = machine_ip(term);
     if term
         .tools
@@ -235,17 +252,17 @@ fn init(term: &mut Terminal) -> Output {
         "kubernetes".to_string()
     };
     let server = format!("https://{ip}:6443");
-    Preset::Bare.install_custom(
+    Preset::Bare.install_with_pod_subnet(
         &mut term.world,
         &key,
         &server,
         &[(host.clone(), Role::ControlPlane)],
+        pod_subnet,
     );
     term.tools.created += 1;
     let id = format!("{key}-{}", term.tools.created);
     if let Some(c) = term.world.clusters.get_mut(&key) {
         c.auth.ca_id = id;
-        // TODO(sim-workloads): no pod network until a CNI is applied (nodes stay NotReady).
     }
     term.tools.node_addresses.push((ip.clone(), key.clone()));
     term.tools.node_addresses.push((host.clone(), key.clone()));
@@ -711,6 +728,53 @@ mod tests {
             .run("kubectl get nodes")
             .stderr()
             .contains("10.0.0.11:6443 was refused"));
+    }
+
+    /// `--pod-network-cidr` (either spelling) is what gives nodes a podCIDR, joined ones too.
+    #[test]
+    fn pod_network_cidr_sets_the_cluster_cidr_and_node_pod_cidrs() {
+        let podcidrs = "kubectl get nodes -o jsonpath={.items[*].spec.podCIDR}";
+        for (flag, want_cp, want_worker) in [
+            ("", "", ""),
+            (
+                " --pod-network-cidr=10.244.0.0/16",
+                "10.244.0.0/24",
+                "10.244.1.0/24",
+            ),
+            (
+                " --pod-network-cidr 192.168.0.0/16",
+                "192.168.0.0/24",
+                "192.168.1.0/24",
+            ),
+        ] {
+            let mut t = Terminal::new(World::new(1, Preset::Bare));
+            t.run("ssh cp-1");
+            let out = t.run(&format!("kubeadm init{flag}"));
+            assert_eq!(out.exit_code, 0, "{}", out.text());
+            let join = t.run("kubeadm token create --print-join-command").stdout();
+            t.run("exit");
+            t.run("ssh worker-1");
+            t.run(join.trim());
+            t.run("exit");
+            t.run("ssh cp-1");
+            t.run("export KUBECONFIG=/etc/kubernetes/admin.conf");
+            let cidrs = t.run(podcidrs).stdout();
+            let want = format!("{want_cp} {want_worker}");
+            assert_eq!(cidrs.trim(), want.trim(), "kubeadm init{flag}");
+            let cm = t
+                .run("kubectl -n kube-system get pod kube-controller-manager-cp-1 -o yaml")
+                .stdout();
+            assert_eq!(
+                cm.contains("--allocate-node-cidrs=true"),
+                !flag.is_empty(),
+                "{cm}"
+            );
+        }
+        let mut t = Terminal::new(World::new(1, Preset::Bare));
+        t.run("ssh cp-1");
+        let bad = t.run("kubeadm init --pod-network-cidr=10.244.0.0");
+        assert_eq!(bad.exit_code, 1);
+        assert_eq!(bad.stderr(), "networking.podSubnet: Invalid value: \"10.244.0.0\": couldn't parse subnet\nTo see the stack trace of this error execute with --v=5 or higher\n");
     }
 
     #[test]
