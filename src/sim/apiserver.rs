@@ -5,6 +5,10 @@
 //! can print them the way it does for a real server:
 //! `Error from server (NotFound): pods "web" not found`.
 //!
+//! Components report through cheaper paths, like the real subresources:
+//! [`ApiServer::update_status_shared`] (`/status`), [`ApiServer::bind`] (`pods/binding`),
+//! [`ApiServer::create_event`]; stored objects share their spec with their next revisions.
+//!
 //! Start with [`ApiServer::create`]. Every call is recorded in the cluster's trace (who talked
 //! to whom), which the UI's control-loop view animates.
 
