@@ -20,7 +20,10 @@ fn pending_pod(w: &mut World, name: &str) -> Value {
            "spec":{{"containers":[{{"name":"c","image":"nginx:1.27"}}]}}}}"#
     ))
     .unwrap();
-    w.api(CLUSTER, "kubectl").unwrap().create(pods(), pod).unwrap()
+    w.api(CLUSTER, "kubectl")
+        .unwrap()
+        .create(pods(), pod)
+        .unwrap()
 }
 
 fn stored(w: &World, key: &str) -> (i64, Arc<Value>) {
@@ -45,7 +48,10 @@ fn a_status_write_changes_only_status_and_resource_version() {
         .unwrap();
     let (rev1, after) = stored(&w, key);
     assert_eq!(rev1, rev0 + 1);
-    assert!(Arc::ptr_eq(&written, &after), "returns the stored object itself");
+    assert!(
+        Arc::ptr_eq(&written, &after),
+        "returns the stored object itself"
+    );
     assert_eq!(after.get("spec"), before.get("spec"));
     assert_eq!(after.get("status"), Some(&running_status()));
     assert_eq!(
@@ -54,10 +60,17 @@ fn a_status_write_changes_only_status_and_resource_version() {
     );
     let mut meta_before = before.get("metadata").unwrap().clone();
     meta_before.set("resourceVersion", rev1.to_string());
-    assert_eq!(after.get("metadata"), Some(&meta_before), "generation, uid, labels kept");
+    assert_eq!(
+        after.get("metadata"),
+        Some(&meta_before),
+        "generation, uid, labels kept"
+    );
     // What the trace (the UI's control-loop view) and a watcher see.
     let last = w.clusters[CLUSTER].trace().last().unwrap();
-    assert_eq!((last.verb, last.actor.as_str()), ("update", "kubelet/kind-worker"));
+    assert_eq!(
+        (last.verb, last.actor.as_str()),
+        ("update", "kubelet/kind-worker")
+    );
     let watched: Vec<_> = w.clusters[CLUSTER]
         .store
         .events_since(rev0)
@@ -116,7 +129,9 @@ fn a_stale_resource_version_conflicts_and_writes_nothing() {
         .is_none());
     let missing = json::parse(r#"{"metadata":{"name":"nope","namespace":"default"}}"#).unwrap();
     assert_eq!(
-        a.update_status_shared(pods(), &missing, None).unwrap_err().code,
+        a.update_status_shared(pods(), &missing, None)
+            .unwrap_err()
+            .code,
         404
     );
 }
@@ -143,7 +158,10 @@ fn binding_sets_the_node_and_status_and_moves_the_generation_like_an_update() {
     let pod = pending_pod(&mut w, "p");
     assert_eq!(meta::int_at(&pod, &["metadata", "generation"]), Some(1));
     let mut status = pod.get("status").unwrap().clone();
-    status.set("conditions", json::parse(r#"[{"type":"PodScheduled","status":"True"}]"#).unwrap());
+    status.set(
+        "conditions",
+        json::parse(r#"[{"type":"PodScheduled","status":"True"}]"#).unwrap(),
+    );
     let bound = w
         .api(CLUSTER, "kube-scheduler")
         .unwrap()
@@ -154,7 +172,11 @@ fn binding_sets_the_node_and_status_and_moves_the_generation_like_an_update() {
     assert_eq!(meta::int_at(&bound, &["metadata", "generation"]), Some(2));
     let mut expected_spec = pod.get("spec").unwrap().clone();
     expected_spec.set("nodeName", "kind-worker");
-    assert_eq!(bound.get("spec"), Some(&expected_spec), "nothing else in the spec moved");
+    assert_eq!(
+        bound.get("spec"),
+        Some(&expected_spec),
+        "nothing else in the spec moved"
+    );
 }
 
 #[test]
@@ -162,13 +184,21 @@ fn stored_objects_share_their_spec_and_copies_stay_independent() {
     let mut w = World::new(1, Preset::Kind);
     let pod = pending_pod(&mut w, "p");
     let (_, before) = stored(&w, "/registry/pods/default/p");
-    assert!(before.get("spec").and_then(Value::as_map).unwrap().is_shared());
+    assert!(before
+        .get("spec")
+        .and_then(Value::as_map)
+        .unwrap()
+        .is_shared());
     let after = w
         .api(CLUSTER, "kubelet/kind-worker")
         .unwrap()
         .update_status_shared(pods(), &pod, Some(running_status()))
         .unwrap();
-    assert!(after.get("spec").and_then(Value::as_map).unwrap().is_shared());
+    assert!(after
+        .get("spec")
+        .and_then(Value::as_map)
+        .unwrap()
+        .is_shared());
     // Changing a copy (what every controller does before an update) changes only the copy.
     let mut copy = (*after).clone();
     copy.path_mut(&["spec", "containers", "0"])
@@ -210,7 +240,10 @@ fn events_get_the_server_metadata_and_aggregate_through_the_fast_path() {
     assert_eq!(events.len(), 1, "aggregated");
     let e = &events[0];
     assert_eq!(e.value.get("count"), Some(&Value::Int(3)));
-    assert_eq!((e.create_revision, e.mod_revision, e.version), (rev0 + 1, rev0 + 3, 3));
+    assert_eq!(
+        (e.create_revision, e.mod_revision, e.version),
+        (rev0 + 1, rev0 + 3, 3)
+    );
     assert_eq!(
         api::meta_str(&e.value, "resourceVersion"),
         Some((rev0 + 3).to_string().as_str())
@@ -222,7 +255,11 @@ fn events_get_the_server_metadata_and_aggregate_through_the_fast_path() {
         ("reason", "Pulled"),
         ("reportingComponent", "kubelet"),
     ] {
-        assert_eq!(e.value.get(field).and_then(Value::as_str), Some(want), "{field}");
+        assert_eq!(
+            e.value.get(field).and_then(Value::as_str),
+            Some(want),
+            "{field}"
+        );
     }
     assert_eq!(api::meta_str(&e.value, "namespace"), Some("default"));
     assert_eq!(api::meta_str(&e.value, "uid").map(str::len), Some(36));
