@@ -97,21 +97,15 @@ pub fn step(world: &mut World, cluster: &str) {
     }
 }
 
-/// klog's header (`I0105 09:00:12.104233       1 main.go:231] `), pid 1 in the container.
+/// klog's header (`I0105 09:00:12.104233       1 main.go:231] `), pid 1 in the container
+/// ([`super::component_log::klog`] formats it).
 fn klog(severity: char, t: SimTime, line: usize, source: &str, msg: &str) -> String {
-    let rfc = t.rfc3339();
-    let (mm, dd, hms) = (
-        rfc.get(5..7).unwrap_or("01"),
-        rfc.get(8..10).unwrap_or("01"),
-        rfc.get(11..19).unwrap_or("00:00:00"),
-    );
     // Microseconds that move on line by line, as a real process's would.
     let us = (t.as_ms() % 1000) * 1000 + 104_233 % 997 + line as u64 * 211;
-    format!(
-        "{severity}{mm}{dd} {hms}.{:06} {:>7} {source}] {msg}\n",
-        us % 1_000_000,
-        1
-    )
+    let us = u32::try_from(us % 1_000_000).unwrap_or(0);
+    let mut l = super::component_log::klog(severity, t, us, 1, source, msg);
+    l.push('\n');
+    l
 }
 
 /// What flanneld printed in a run on `node` from `start` (`failed`: it exited with the lease

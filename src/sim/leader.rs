@@ -32,7 +32,7 @@ use super::clock::SimTime;
 use super::meta;
 use super::value::Value;
 use super::world::{Cluster, World};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The components that elect a leader (cloud-controller-manager only runs on managed
@@ -61,6 +61,64 @@ pub struct State {
     holders: BTreeMap<String, (String, SimTime)>,
     /// The replica process that leads each component: its node and its last renewal.
     leading: BTreeMap<String, (String, SimTime)>,
+    /// What each replica's process did in the election, by `component/node`, the last
+    /// [`MARKS_PER_REPLICA`]: its log lines ([`super::component_log`]) are written from these.
+    marks: BTreeMap<String, Vec<Mark>>,
+    /// Replica slots (`component/node`) whose process stopped or exited while this state
+    /// existed: the next process there is a new identity. Not exported, so after an import
+    /// (where it is empty) the holder's replica may take its identity back from the Lease.
+    restarted: BTreeSet<String>,
+}
+
+/// How many election marks each replica keeps (older ones are dropped first).
+pub const MARKS_PER_REPLICA: usize = 16;
+
+/// Something a replica process did in the election, as its log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// It took the Lease, as this identity (`<node>_<uuid>`).
+    Acquired { at: SimTime, identity: String },
+    /// It could not renew within the renew deadline and exited.
+    Lost { at: SimTime, cause: LossCause },
+}
+
+/// Why a leader could not renew its Lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossCause {
+    /// Its requests never reached the API server (partition, API server down).
+    Unreachable,
+    /// The API server answered, but etcd without quorum failed every write.
+    NoQuorum,
+    /// Another identity holds the Lease now.
+    TakenOver,
+}
+
+impl Mark {
+    pub fn at(&self) -> SimTime {
+        match self {
+            Mark::Acquired { at, .. } | Mark::Lost { at, .. } => *at,
+        }
+    }
+}
+
+/// The election marks of the replica of `component` on `node`, oldest first.
+pub fn marks<'a>(c: &'a Cluster, component: &str, node: &str) -> &'a [Mark] {
+    c.leader
+        .marks
+        .get(&format!("{component}/{node}"))
+        .map_or(&[], Vec::as_slice)
+}
+
+fn mark(c: &mut Cluster, component: &str, node: &str, m: Mark) {
+    let v = c
+        .leader
+        .marks
+        .entry(format!("{component}/{node}"))
+        .or_default();
+    if v.len() == MARKS_PER_REPLICA {
+        v.remove(0);
+    }
+    v.push(m);
 }
 
 /// Is the replica of `component` on `node` running and able to reach the API server?
@@ -333,11 +391,21 @@ fn give_up_if_late(world: &mut World, cluster: &str, component: &str, now: SimTi
     }
     // `"leaderelection lost"`, exit 1: the kubelet restarts the static pod's container.
     c.leader.leading.remove(component);
-    let identity = c.leader.identities.remove(&format!("{component}/{node}"));
+    let slot = format!("{component}/{node}");
+    let identity = c.leader.identities.remove(&slot);
+    c.leader.restarted.insert(slot);
     super::kubelet::exit_containers(c, &format!("kube-system/{component}-{node}"), 1, now);
     // client-go records `<identity> stopped leading` on the Lease, if it can still reach the
     // API server (a Lease taken over; not a partition, and without quorum the write fails).
     let reachable = replica_up(c, component, &node) && c.is_up("kube-apiserver");
+    let cause = if !reachable {
+        LossCause::Unreachable
+    } else if !super::etcd::has_quorum(c) {
+        LossCause::NoQuorum
+    } else {
+        LossCause::TakenOver
+    };
+    mark(c, component, &node, Mark::Lost { at: now, cause });
     let lease = read_lease(c, component).lease;
     if let (true, Some(identity), Some(lease), Some(mut a)) =
         (reachable, identity, lease, world.api(cluster, component))
@@ -371,7 +439,10 @@ fn renew_or_acquire(
     // A stopped replica process is gone: when it starts again it is a new identity.
     for node in replicas {
         if !process_up(c, component, node) {
-            c.leader.identities.remove(&format!("{component}/{node}"));
+            let slot = format!("{component}/{node}");
+            if c.leader.identities.remove(&slot).is_some() {
+                c.leader.restarted.insert(slot);
+            }
         }
     }
     let leases = super::api::resource_for("leases").unwrap_or(&super::api::RESOURCES[0]);
@@ -392,6 +463,7 @@ fn renew_or_acquire(
         if replicas.iter().any(|r| r == node)
             && replica_up(c, component, node)
             && !c.leader.identities.contains_key(&slot)
+            && !c.leader.restarted.contains(&slot)
             && !c.leader.holders.contains_key(component)
         {
             c.leader.identities.insert(slot, holder.clone());
@@ -412,10 +484,16 @@ fn renew_or_acquire(
         Some(node) => {
             // This process leads (after an import, since its last renewal in the Lease).
             if let Some(c) = world.clusters.get_mut(cluster) {
-                c.leader
-                    .leading
-                    .entry(component.to_string())
-                    .or_insert((node.clone(), renewed.unwrap_or(now)));
+                if !c.leader.leading.contains_key(component) {
+                    c.leader.leading.insert(
+                        component.to_string(),
+                        (node.clone(), renewed.unwrap_or(now)),
+                    );
+                    // A process that starts leading under the identity in the Lease (after
+                    // an import) logs the acquisition like any other.
+                    let identity = holder.clone();
+                    mark(c, component, &node, Mark::Acquired { at: now, identity });
+                }
             }
             // The leader renews every retry period.
             if renewed.is_none_or(|t| now.since_ms(t) >= RETRY_PERIOD_MS) {
@@ -458,6 +536,7 @@ fn renew_or_acquire(
                 None => format!("{node}_{}", world.rng.uuid()),
             };
             if let Some(c) = world.clusters.get_mut(cluster) {
+                c.leader.restarted.remove(&slot);
                 c.leader.identities.insert(slot, identity.clone());
             }
             let transitions = lease
@@ -488,6 +567,10 @@ fn renew_or_acquire(
                     now.plus_ms(LEASE_DURATION_S as u64 * 1000),
                 );
                 set_leading(world, cluster, component, &node, now);
+                if let Some(c) = world.clusters.get_mut(cluster) {
+                    let identity = identity.clone();
+                    mark(c, component, &node, Mark::Acquired { at: now, identity });
+                }
                 // client-go's resource lock records `<identity> became leader` on the Lease,
                 // from the component's event recorder.
                 let source = match component {
@@ -956,6 +1039,30 @@ mod tests {
             "kube-controller-manager",
             w.now()
         ));
+    }
+
+    /// A lone replica (kind) stopped past its Lease comes back as a new identity: it takes
+    /// the expired Lease with a transition, as a restarted real process does (only an import
+    /// finds its own identity in the Lease).
+    #[test]
+    fn a_lone_replica_restarted_after_expiry_is_a_new_identity() {
+        let mut w = World::new(1, Preset::Kind);
+        let cluster = w.clusters.keys().next().unwrap().clone();
+        run(&mut w, 3_000);
+        let first = holder(&w, &cluster, "kube-scheduler");
+        let node = first.split_once('_').unwrap().0.to_string();
+        let stop = Fault::StopComponent(format!("kube-scheduler/{node}"));
+        faults::apply(&mut w, &cluster, &stop).unwrap();
+        run(&mut w, 20_000);
+        let start = Fault::StartComponent(format!("kube-scheduler/{node}"));
+        faults::apply(&mut w, &cluster, &start).unwrap();
+        run(&mut w, 3_000);
+        let second = holder(&w, &cluster, "kube-scheduler");
+        assert!(second.starts_with(&format!("{node}_")), "{second}");
+        assert_ne!(second, first, "a restarted process has a new identity");
+        let l = lease(&w, &cluster, "kube-scheduler");
+        assert_eq!(meta::int_at(&l, &["spec", "leaseTransitions"]), Some(1));
+        assert!(acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod apiserver;
 pub mod auth;
 pub mod clock;
 pub mod cloud;
+pub mod component_log;
 pub mod controllers;
 pub mod defaults;
 pub mod etcd;

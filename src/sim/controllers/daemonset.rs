@@ -149,9 +149,9 @@ fn pin_to_node(spec: &mut Value, node: &str) {
 }
 
 /// The node a daemon pod is for: its binding, or its pinned affinity while pending.
-fn target_node(p: &Value) -> Option<String> {
+fn target_node(p: &Value) -> Option<&str> {
     if let Some(n) = meta::node_name(p) {
-        return Some(n.to_string());
+        return Some(n);
     }
     p.path(&[
         "spec",
@@ -169,7 +169,6 @@ fn target_node(p: &Value) -> Option<String> {
     .as_seq()?
     .first()?
     .as_str()
-    .map(str::to_string)
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
@@ -205,10 +204,14 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let collision = meta::int_at(&ds, &["status", "collisionCount"]);
     let mut hash = super::template_hash(&template, collision);
     if !meta::is_terminating(&ds) {
+        // Distinct values only (usually one or two for 1,000 pods).
         let in_use: Vec<String> = pods
             .iter()
             .filter(|p| !meta::is_terminating(p))
-            .filter_map(|p| meta::label(p, REVISION_LABEL).map(str::to_string))
+            .filter_map(|p| meta::label(p, REVISION_LABEL))
+            .collect::<std::collections::BTreeSet<&str>>()
+            .into_iter()
+            .map(str::to_string)
             .collect();
         match super::history::sync(ctx, st, &ds, "DaemonSet", &in_use) {
             Some(cur) => hash = cur.pod_label,
@@ -219,10 +222,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             }
         }
     }
-    let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
+    // Borrowed from `pods` and `nodes`: this runs over every node at every reconcile.
+    let mut by_node: BTreeMap<&str, Vec<&Arc<Value>>> = BTreeMap::new();
     for p in &pods {
         if let Some(n) = target_node(p) {
-            by_node.entry(n).or_default().push(p.clone());
+            by_node.entry(n).or_default().push(p);
         }
     }
     let now = ctx.now();
@@ -242,14 +246,12 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let mut old_ready: Vec<Arc<Value>> = Vec::new();
     let mut unavailable = 0i64;
     for node in &nodes {
-        let nname = meta::str_at(node, &["metadata", "name"])
-            .unwrap_or("")
-            .to_string();
-        let here: Vec<Arc<Value>> = by_node.get(&nname).cloned().unwrap_or_default();
-        let live: Vec<Arc<Value>> = here
+        let nname = meta::str_at(node, &["metadata", "name"]).unwrap_or("");
+        let here: &[&Arc<Value>] = by_node.get(nname).map_or(&[], Vec::as_slice);
+        let live: Vec<&Arc<Value>> = here
             .iter()
             .filter(|p| !meta::is_terminating(p))
-            .cloned()
+            .copied()
             .collect();
         let (should_run, keep_running) = should_run(&tspec, node);
         let run = should_run || (keep_running && !live.is_empty());
@@ -267,6 +269,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             let healthy: Vec<&Arc<Value>> = live
                 .iter()
                 .filter(|p| meta::pod_phase(p) != "Failed")
+                .copied()
                 .collect();
             if healthy.is_empty()
                 && here
@@ -275,7 +278,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             {
                 let mut pod = super::pod_from_template(&ds, &template);
                 let mut spec = tspec.clone();
-                pin_to_node(&mut spec, &nname);
+                pin_to_node(&mut spec, nname);
                 pod.set("spec", spec);
                 pod.path_mut_or_insert(&["metadata"])
                     .set("generateName", format!("{name}-"));
@@ -308,8 +311,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 continue;
             }
             // Extra pods on one node: keep the oldest.
-            let mut keep = healthy.clone();
-            keep.sort_small_by_key(|p| meta::creation_time(p));
+            let mut keep = healthy;
+            if keep.len() > 1 {
+                keep.sort_small_by_key(|p| meta::creation_time(p));
+            }
             for extra in keep.iter().skip(1) {
                 delete_pod(ctx, &ds, extra);
             }

@@ -268,9 +268,10 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 for o in olds.iter().filter(|r| replicas(r) > 0) {
                     scale(ctx, &d, &mut all, o, 0);
                 }
+                super::sync_counts(ctx, st);
                 let old_pods_left = olds
                     .iter()
-                    .any(|r| !super::owned_pods(ctx, st, meta::uid(r)).is_empty());
+                    .any(|r| st.index.counts.contains_key(meta::uid(r)));
                 if !old_active && !old_pods_left && replicas(&nrs) != want {
                     scale(ctx, &d, &mut all, &nrs, want);
                 } else if old_pods_left {

@@ -34,6 +34,7 @@
 //! assert!(w.clusters["kind-kind"].store.get("/registry/serviceaccounts/kube-public/default").is_some());
 //! ```
 
+pub mod counts;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
@@ -53,7 +54,7 @@ use super::clock::SimTime;
 use super::events;
 use super::meta;
 use super::store::{EventKind, Store};
-use super::value::Value;
+use super::value::{Map, Value};
 use super::world::World;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,8 +106,17 @@ pub struct Index {
     pub pods_by_ns: BTreeMap<String, BTreeSet<String>>,
     /// Pods without a controller, by namespace (candidates for adoption).
     pub orphan_pods_by_ns: BTreeMap<String, BTreeSet<String>>,
-    /// What each pod key was filed under (to unfile it on change).
-    pod_slots: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// What each pod key was filed under (to unfile it on change), with its counted facts.
+    pod_slots: BTreeMap<String, PodSlot>,
+    /// Per controller uid, sums over the pods filed under it ([`counts`]).
+    pub counts: BTreeMap<String, counts::OwnerCounts>,
+    /// The store revision up to which `counts` and `svc_members` follow the store (ahead of
+    /// `State::last_revision` when [`sync_counts`] ran since the last `catch_up`).
+    counted_revision: i64,
+    /// Selectors of the Services of each namespace (by Service key), as filed.
+    svc_selectors: BTreeMap<String, BTreeMap<String, Map>>,
+    /// Per Service key (with a selector), the keys of the pods of its namespace it selects.
+    svc_members: BTreeMap<String, BTreeSet<String>>,
     /// Every live object by uid.
     pub by_uid: BTreeMap<String, ObjKey>,
     uid_of: BTreeMap<ObjKey, String>,
@@ -115,10 +125,48 @@ pub struct Index {
     owners_of: BTreeMap<ObjKey, Vec<String>>,
     /// Per node, what [`Index::node_inputs_changed`] compares.
     node_inputs: BTreeMap<String, Value>,
-    /// Per pod key, a hash of what its owners and Services read ([`pod_fingerprint`]).
-    pod_fp: BTreeMap<String, u64>,
     /// Per ReplicaSet/DaemonSet, a hash of everything but its status ([`spec_fingerprint`]).
     spec_fp: BTreeMap<ObjKey, u64>,
+}
+
+/// Where a pod key is filed: its controller's uid, its node, and what is counted of it
+/// under its controller (`None` once the store says it is gone, until `catch_up` unfiles it).
+#[derive(Debug, Clone)]
+struct PodSlot {
+    owner: Option<String>,
+    node: Option<String>,
+    facts: Option<counts::PodFacts>,
+    /// [`pod_filing`] when filed: an update with the same value needs no re-filing.
+    filing: u64,
+    /// [`pod_fingerprint`] of the last value seen.
+    fp: u64,
+}
+
+/// A hash of what decides where a pod is filed: its uid, its ownerReferences (uids and
+/// which one is the controller) and its node. The informer compares it at every pod change
+/// (several per pod as it starts) instead of looking the key up in four maps.
+fn pod_filing(pod: &Value) -> u64 {
+    let mut h = super::world::Fnv::default();
+    h.write(meta::uid(pod).as_bytes());
+    if let Some(refs) = pod
+        .path(&["metadata", "ownerReferences"])
+        .and_then(Value::as_seq)
+    {
+        for r in refs {
+            h.write(b"|");
+            h.write(meta::str_at(r, &["uid"]).unwrap_or("").as_bytes());
+            let controller = meta::bool_at(r, &["controller"]).unwrap_or(false);
+            h.write(if controller { b"c" } else { b"-" });
+        }
+    }
+    h.write(b"@");
+    h.write(meta::node_name(pod).unwrap_or("").as_bytes());
+    h.0
+}
+
+/// A Service's selector as the endpoints controller reads it (`None`: no managed endpoints).
+fn service_selector(svc: &Value) -> Option<&Map> {
+    svc.path(&["spec", "selector"]).and_then(Value::as_map)
 }
 
 /// A hash of an object without its `status` and `resourceVersion`: what changes when someone
@@ -195,15 +243,27 @@ impl Index {
         if k.0 == "pods" {
             let (ns, _) = meta::split_key(&k.1);
             let ns = ns.unwrap_or("").to_string();
-            if let Some((owner, node)) = self.pod_slots.remove(&k.1) {
-                match owner {
-                    Some(o) => remove_from(&mut self.pods_by_owner, &o, &k.1),
+            if let Some(slot) = self.pod_slots.remove(&k.1) {
+                match &slot.owner {
+                    Some(o) => {
+                        remove_from(&mut self.pods_by_owner, o, &k.1);
+                        if let Some(f) = &slot.facts {
+                            self.uncount(o, f);
+                        }
+                    }
                     None => remove_from(&mut self.orphan_pods_by_ns, &ns, &k.1),
                 }
-                if let Some(n) = node {
+                if let Some(n) = slot.node {
                     remove_from(&mut self.pods_by_node, &n, &k.1);
                 }
                 remove_from(&mut self.pods_by_ns, &ns, &k.1);
+                if let Some(svcs) = self.svc_selectors.get(&ns) {
+                    for svc in svcs.keys() {
+                        if let Some(m) = self.svc_members.get_mut(svc) {
+                            m.remove(&k.1);
+                        }
+                    }
+                }
             }
         }
     }
@@ -248,9 +308,139 @@ impl Index {
                     .or_default()
                     .insert(k.1.clone());
             }
+            let facts = counts::PodFacts::of(obj);
+            if let Some(o) = &owner {
+                self.counts
+                    .entry(o.clone())
+                    .or_default()
+                    .add(&facts, counts::pod_labels(obj));
+            }
+            self.update_members(&ns, &k.1, Some(obj));
             self.pods_by_ns.entry(ns).or_default().insert(k.1.clone());
-            self.pod_slots.insert(k.1.clone(), (owner, node));
+            self.pod_slots.insert(
+                k.1.clone(),
+                PodSlot {
+                    owner,
+                    node,
+                    facts: Some(facts),
+                    filing: pod_filing(obj),
+                    fp: pod_fingerprint(obj),
+                },
+            );
         }
+    }
+
+    fn uncount(&mut self, owner: &str, f: &counts::PodFacts) {
+        if let Some(c) = self.counts.get_mut(owner) {
+            c.remove(f);
+            if c.is_empty() {
+                self.counts.remove(owner);
+            }
+        }
+    }
+
+    /// Puts pod `key` of `ns` in or out of each Service of the namespace (out when `pod` is
+    /// `None`: gone from the store).
+    fn update_members(&mut self, ns: &str, key: &str, pod: Option<&Value>) {
+        let Some(svcs) = self.svc_selectors.get(ns) else {
+            return;
+        };
+        let no_labels = Map::new();
+        for (svc, sel) in svcs {
+            let hit = pod.is_some_and(|p| {
+                meta::map_selector_matches(sel, counts::pod_labels(p).unwrap_or(&no_labels))
+            });
+            let members = self.svc_members.entry(svc.clone()).or_default();
+            if hit {
+                if !members.contains(key) {
+                    members.insert(key.to_string());
+                }
+            } else {
+                members.remove(key);
+            }
+        }
+    }
+
+    /// A filed pod's value changed (`None`: deleted) without a change of filing: swaps its
+    /// facts in its owner's counts and re-checks its Services if its labels changed.
+    fn pod_changed(&mut self, key: &str, pod: Option<&Value>) {
+        let Some(slot) = self.pod_slots.get_mut(key) else {
+            return;
+        };
+        let facts = pod.map(counts::PodFacts::of);
+        if facts == slot.facts {
+            return;
+        }
+        let old = std::mem::replace(&mut slot.facts, facts);
+        let owner = slot.owner.clone();
+        if let Some(o) = &owner {
+            if let Some(f) = &old {
+                self.uncount(o, f);
+            }
+            if let (Some(f), Some(p)) = (&facts, pod) {
+                self.counts
+                    .entry(o.clone())
+                    .or_default()
+                    .add(f, counts::pod_labels(p));
+            }
+        }
+        let labels_changed = old.map(|f| f.labels) != facts.map(|f| f.labels);
+        if labels_changed {
+            let ns = meta::split_key(key).0.unwrap_or("").to_string();
+            self.update_members(&ns, key, pod);
+        }
+    }
+
+    /// A Service was created, changed or deleted: when its selector changed, its members are
+    /// found again among the namespace's pods (their values as the store holds them now).
+    fn service_changed(&mut self, store: &Store, key: &str, svc: Option<&Value>) {
+        let ns = meta::split_key(key).0.unwrap_or("").to_string();
+        let sel = svc.and_then(service_selector).filter(|m| !m.is_empty());
+        let filed = self.svc_selectors.get(&ns).and_then(|m| m.get(key));
+        if filed == sel {
+            return;
+        }
+        let Some(sel) = sel.cloned() else {
+            if let Some(m) = self.svc_selectors.get_mut(&ns) {
+                m.remove(key);
+                if m.is_empty() {
+                    self.svc_selectors.remove(&ns);
+                }
+            }
+            self.svc_members.remove(key);
+            return;
+        };
+        let mut members = BTreeSet::new();
+        let no_labels = Map::new();
+        if let Some(keys) = self.pods_by_ns.get(&ns) {
+            let prefix = res("Pod").storage_prefix(None);
+            let mut skey = String::with_capacity(prefix.len() + 64);
+            for k in keys {
+                skey.clear();
+                skey.push_str(&prefix);
+                skey.push_str(k);
+                if let Some(kv) = store.get(&skey) {
+                    let labels = counts::pod_labels(&kv.value).unwrap_or(&no_labels);
+                    if meta::map_selector_matches(&sel, labels) {
+                        members.insert(k.clone());
+                    }
+                }
+            }
+        }
+        self.svc_selectors
+            .entry(ns)
+            .or_default()
+            .insert(key.to_string(), sel);
+        self.svc_members.insert(key.to_string(), members);
+    }
+
+    /// The pods a Service selects (keys), if its selector is the one filed.
+    pub fn service_members(&self, key: &str, selector: &Map) -> Option<&BTreeSet<String>> {
+        let ns = meta::split_key(key).0.unwrap_or("");
+        if self.svc_selectors.get(ns)?.get(key)? != selector {
+            return None;
+        }
+        self.svc_members.get(key)
     }
 
     /// Would [`Index::file`] put `obj` exactly where `k` is filed now? (Most changes are
@@ -260,22 +450,21 @@ impl Index {
         if self.uid_of.get(k).map_or(!uid.is_empty(), |u| u != uid) {
             return false;
         }
-        let refs = meta::owner_refs(obj);
+        // Borrowed (`meta::owner_refs` copies four strings per reference): this runs for
+        // every change the informer sees.
+        let refs: &[Value] = obj
+            .path(&["metadata", "ownerReferences"])
+            .and_then(Value::as_seq)
+            .map_or(&[], |v| v.as_slice());
+        fn ref_uid(r: &Value) -> &str {
+            meta::str_at(r, &["uid"]).unwrap_or("")
+        }
         let owners_same = match self.owners_of.get(k) {
-            Some(o) => o.len() == refs.len() && o.iter().zip(&refs).all(|(a, r)| *a == r.uid),
+            Some(o) => o.len() == refs.len() && o.iter().zip(refs).all(|(a, r)| a == ref_uid(r)),
             None => refs.is_empty(),
         };
-        if !owners_same {
-            return false;
-        }
-        if k.0 != "pods" {
-            return true;
-        }
-        let owner = refs.iter().find(|r| r.controller).map(|r| r.uid.as_str());
-        let node = meta::node_name(obj);
-        self.pod_slots
-            .get(&k.1)
-            .is_some_and(|(o, n)| o.as_deref() == owner && n.as_deref() == node)
+        // (Pods are compared by [`pod_filing`] in `catch_up`.)
+        owners_same && k.0 != "pods"
     }
 
     /// The DaemonSet-relevant part of a node (labels, taints, unschedulable): only a change
@@ -543,8 +732,55 @@ fn relist(ctx: &mut Ctx<'_>, st: &mut State) {
             }
         }
     }
+    // Services last: their members are found among the pods filed above.
+    for (key, obj) in &all {
+        if let Some(k) = key.strip_prefix(&res("Service").storage_prefix(None)) {
+            st.index.service_changed(ctx.store(), k, Some(obj));
+        }
+    }
     st.last_revision = ctx.store().revision();
+    st.index.counted_revision = st.last_revision;
     st.synced = true;
+}
+
+/// Brings the per-owner counts and Service members up to the store's current revision: pods
+/// written since the last `catch_up` (by controllers earlier in this pass) are counted with
+/// their new values. Filing (which pods belong to which owner) still changes only in
+/// `catch_up`, as `owned_pods` sees it. Call before reading [`Index::counts`].
+pub fn sync_counts(ctx: &Ctx<'_>, st: &mut State) {
+    let store = ctx.store();
+    let index = &mut st.index;
+    if index.counted_revision >= store.revision() {
+        return;
+    }
+    let pod_prefix = res("Pod").storage_prefix(None);
+    match store.events_since(index.counted_revision) {
+        Ok(evs) => {
+            for e in evs {
+                if let Some(k) = e.kv.key.strip_prefix(pod_prefix.as_str()) {
+                    let pod = (e.kind == EventKind::Put).then_some(&*e.kv.value);
+                    index.pod_changed(k, pod);
+                }
+            }
+        }
+        // Compacted past our cursor (not within one step in practice): recount every pod.
+        Err(_) => {
+            let keys: Vec<String> = index.pod_slots.keys().cloned().collect();
+            for k in keys {
+                let pod = store
+                    .get(&format!("{pod_prefix}{k}"))
+                    .map(|kv| kv.value.clone());
+                index.pod_changed(&k, pod.as_deref());
+            }
+        }
+    }
+    index.counted_revision = store.revision();
+}
+
+/// The counts of the pods filed under `owner_uid`, up to date ([`sync_counts`] first).
+pub fn owner_counts(ctx: &Ctx<'_>, st: &mut State, owner_uid: &str) -> counts::OwnerCounts {
+    sync_counts(ctx, st);
+    st.index.counts.get(owner_uid).cloned().unwrap_or_default()
 }
 
 /// Queues every object of every controller (informer resync).
@@ -585,7 +821,10 @@ fn resync(ctx: &mut Ctx<'_>, st: &mut State) {
 fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
     let changes: Option<Vec<(EventKind, String, std::sync::Arc<Value>)>> =
         ctx.store().events_since(st.last_revision).ok().map(|evs| {
-            evs.map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+            // Events are the most frequent writes and no controller watches them: skipped
+            // before their key is copied.
+            evs.filter(|e| !e.kv.key.starts_with("/registry/events/"))
+                .map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
                 .collect()
         });
     let Some(changes) = changes else {
@@ -594,6 +833,7 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
         return;
     };
     st.last_revision = ctx.store().revision();
+    st.index.counted_revision = st.last_revision;
     for (kind, key, obj) in changes {
         let Some((r, k)) = resource_of_key(&key) else {
             continue;
@@ -603,28 +843,45 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
             continue;
         }
         let okey: ObjKey = (r.plural, k.clone());
-        // Owners before the change, to wake them if an ownerReference was removed.
-        let old_owner = if r.plural == "pods" {
-            st.index.pod_slots.get(&k).and_then(|(o, _)| o.clone())
-        } else {
-            None
-        };
-        let same_filing = kind == EventKind::Put && st.index.filed_same(&okey, &obj);
-        if !same_filing {
-            st.index.unfile(&okey);
-            if kind == EventKind::Put {
-                st.index.file(&okey, &obj);
+        let put = kind == EventKind::Put;
+        // For pods: the owner before the change (to wake it if an ownerReference was
+        // removed), and whether the change is `quiet`: same filing, and nothing its owners or
+        // Services read changed ([`pod_fingerprint`]), so it wakes nobody.
+        let (old_owner, quiet) = if r.plural == "pods" {
+            let filing = if put { pod_filing(&obj) } else { 0 };
+            match st.index.pod_slots.get_mut(&k) {
+                Some(slot) if put && slot.filing == filing => {
+                    let fp = pod_fingerprint(&obj);
+                    let quiet =
+                        std::mem::replace(&mut slot.fp, fp) == fp && !meta::is_terminating(&obj);
+                    let old_owner = if quiet { None } else { slot.owner.clone() };
+                    if slot.facts != Some(counts::PodFacts::of(&obj)) {
+                        st.index.pod_changed(&k, Some(&obj));
+                    }
+                    (old_owner, quiet)
+                }
+                slot => {
+                    let old_owner = slot.and_then(|slot| slot.owner.clone());
+                    st.index.unfile(&okey);
+                    if put {
+                        st.index.file(&okey, &obj);
+                    }
+                    (old_owner, false)
+                }
             }
-        }
-        // A pod update that changes nothing its owners or Services read wakes nobody.
-        let quiet = r.plural == "pods" && {
-            let fp = (kind == EventKind::Put).then(|| pod_fingerprint(&obj));
-            let old = match fp {
-                Some(fp) => st.index.pod_fp.insert(k.clone(), fp),
-                None => st.index.pod_fp.remove(&k),
-            };
-            same_filing && fp.is_some() && old == fp && !meta::is_terminating(&obj)
+        } else {
+            if !(put && st.index.filed_same(&okey, &obj)) {
+                st.index.unfile(&okey);
+                if put {
+                    st.index.file(&okey, &obj);
+                }
+            }
+            (None, false)
         };
+        if r.kind == "Service" {
+            let svc = put.then_some(&*obj);
+            st.index.service_changed(ctx.store(), &k, svc);
+        }
         // A ReplicaSet or DaemonSet whose status alone changed (its controller just wrote it)
         // needs no second reconcile: only its owner (a Deployment) reads its status.
         let status_only = matches!(r.kind, "ReplicaSet" | "DaemonSet") && {

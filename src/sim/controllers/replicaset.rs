@@ -50,52 +50,60 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .path(&["spec", "selector"])
         .cloned()
         .unwrap_or_else(Value::map);
-    let mut pods: Vec<Arc<Value>> = super::owned_pods(ctx, st, &uid);
-    // Did this reconcile write a pod? If not, the status is computed from the pods already
-    // read instead of reading all of them again.
-    let mut wrote = false;
+    let want = meta::int_at(&rs, &["spec", "replicas"]).unwrap_or(1).max(0) as usize;
+    // What the informer counts of our pods; the pods themselves are read only to release,
+    // adopt or delete some (a ReplicaSet may own 10,000 and is reconciled at nearly every
+    // step while they start).
+    super::sync_counts(ctx, st);
+    let (counted_active, all_match) = match st.index.counts.get(&uid) {
+        Some(c) => (c.active as usize, !c.collided && c.all_match(&selector)),
+        None => (0, true),
+    };
+    // The active pods, read only when some must be chosen for deletion.
+    let mut active: Vec<Arc<Value>> = Vec::new();
+    let mut active_len = counted_active;
     if !meta::is_terminating(&rs) {
-        // Release pods whose labels no longer match (someone relabelled them).
-        let mut kept = Vec::with_capacity(pods.len());
-        for p in pods {
-            if meta::selector_matches(&selector, &p) {
-                kept.push(p);
-            } else {
-                let mut q = (*p).clone();
-                let refs: Vec<_> = meta::owner_refs(&q)
-                    .into_iter()
-                    .filter(|r| r.uid != uid)
-                    .collect();
-                meta::set_owner_refs(&mut q, &refs);
-                let _ = ctx.update(super::res("Pod"), q);
-                wrote = true;
+        let orphans = super::orphans_matching(ctx, st, &ns, &selector);
+        if !all_match || !orphans.is_empty() || counted_active > want {
+            let pods = super::owned_pods(ctx, st, &uid);
+            // Release pods whose labels no longer match (someone relabelled them).
+            let mut kept = Vec::with_capacity(pods.len());
+            for p in pods {
+                if meta::selector_matches(&selector, &p) {
+                    kept.push(p);
+                } else {
+                    let mut q = (*p).clone();
+                    let refs: Vec<_> = meta::owner_refs(&q)
+                        .into_iter()
+                        .filter(|r| r.uid != uid)
+                        .collect();
+                    meta::set_owner_refs(&mut q, &refs);
+                    let _ = ctx.update(super::res("Pod"), q);
+                }
             }
-        }
-        pods = kept;
-        for orphan in super::orphans_matching(ctx, st, &ns, &selector) {
-            wrote = true;
-            if let Some(p) = super::adopt(ctx, &orphan, &rs) {
-                pods.push(Arc::new(p));
+            for orphan in orphans {
+                if let Some(p) = super::adopt(ctx, &orphan, &rs) {
+                    kept.push(Arc::new(p));
+                }
             }
+            active = kept
+                .into_iter()
+                .filter(|p| meta::pod_is_active(p))
+                .collect();
+            active_len = active.len();
         }
     }
-    let active: Vec<Arc<Value>> = pods
-        .into_iter()
-        .filter(|p| meta::pod_is_active(p))
-        .collect();
-    let want = meta::int_at(&rs, &["spec", "replicas"]).unwrap_or(1).max(0) as usize;
     if !meta::is_terminating(&rs) {
-        if active.len() < want {
+        if active_len < want {
             let template = rs
                 .path(&["spec", "template"])
                 .cloned()
                 .unwrap_or_else(Value::map);
             let rs_name = meta::str_at(&rs, &["metadata", "name"]).unwrap_or("");
-            if want - active.len() > BURST_REPLICAS {
+            if want - active_len > BURST_REPLICAS {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
-            wrote = true;
-            for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
+            for _ in 0..(want - active_len).min(BURST_REPLICAS) {
                 let mut pod = super::pod_from_template(&rs, &template);
                 pod.path_mut_or_insert(&["metadata"])
                     .set("generateName", format!("{rs_name}-"));
@@ -122,17 +130,13 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                     }
                 }
             }
-        } else if active.len() > want {
-            wrote = true;
-            let mut victims = active.clone();
+        } else if active_len > want {
+            let mut victims = active;
             rank_for_deletion(&mut victims, ctx.now());
-            if active.len() - want > BURST_REPLICAS {
+            if active_len - want > BURST_REPLICAS {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
-            for p in victims
-                .iter()
-                .take((active.len() - want).min(BURST_REPLICAS))
-            {
+            for p in victims.iter().take((active_len - want).min(BURST_REPLICAS)) {
                 let k = meta::key_of(p);
                 if ctx
                     .delete(super::res("Pod"), &k, &DeleteOptions::default())
@@ -150,45 +154,33 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             }
         }
     }
-    // Status, from the pods as they are now.
-    let active = if wrote {
-        super::active(&super::owned_pods(ctx, st, &uid))
-    } else {
-        active
-    };
+    // Status, from the pods as they are now (counted, with this reconcile's writes).
+    super::sync_counts(ctx, st);
     let now = ctx.now();
     let min_ready = meta::int_at(&rs, &["spec", "minReadySeconds"]).unwrap_or(0);
+    let no_labels = crate::sim::value::Map::new();
     let template_labels = rs
         .path(&["spec", "template", "metadata", "labels"])
         .and_then(Value::as_map)
-        .cloned()
-        .unwrap_or_default();
-    // One pass over the pods (there may be 10,000 of them).
-    let (mut fully, mut ready, mut available) = (0usize, 0usize, 0usize);
-    for p in &active {
-        let labels = p.path(&["metadata", "labels"]).and_then(Value::as_map);
-        if template_labels
-            .iter()
-            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-        {
-            fully += 1;
-        }
-        if meta::pod_is_ready(p) {
-            ready += 1;
-            if meta::pod_is_available(p, min_ready, now) {
-                available += 1;
-            }
-        }
-    }
+        .unwrap_or(&no_labels);
+    let (replicas, fully, ready, available) = match st.index.counts.get(&uid) {
+        Some(c) => (
+            c.active,
+            c.fully_labeled(template_labels),
+            c.ready,
+            c.available(min_ready, now),
+        ),
+        None => (0, 0, 0, 0),
+    };
     if available < ready {
         // Some pods become available once minReadySeconds pass: look again then.
         st.enqueue_after(Ctl::ReplicaSet, key, now.plus_ms(1_000));
     }
     let mut status = rs.get("status").cloned().unwrap_or_else(Value::map);
-    status.set("replicas", active.len() as i64);
-    status.set("fullyLabeledReplicas", fully as i64);
-    status.set("readyReplicas", ready as i64);
-    status.set("availableReplicas", available as i64);
+    status.set("replicas", i64::from(replicas));
+    status.set("fullyLabeledReplicas", i64::from(fully));
+    status.set("readyReplicas", i64::from(ready));
+    status.set("availableReplicas", i64::from(available));
     if let Some(g) = meta::int_at(&rs, &["metadata", "generation"]) {
         status.set("observedGeneration", g);
     }

@@ -1149,3 +1149,216 @@ fn real_components_node_power_off_evicts_and_reschedules() {
         "the kubelet finished the deletions"
     );
 }
+
+mod counts_tests {
+    //! The per-owner counts and Service members the informer keeps incrementally
+    //! ([`super::super::counts`]) must equal a full recount of the store at every step.
+    use super::*;
+    use crate::sim::controllers::{self as ctl, Ctx, State};
+
+    /// Catches a copy of the controller-manager's informer up to the store, then checks its
+    /// counts against an index rebuilt from scratch and against the pod predicates the
+    /// controllers used before (`pod_is_active`, `pod_is_ready`, `pod_is_available`).
+    /// Returns how many owners were checked.
+    fn check(w: &mut World) -> usize {
+        let mut st = w.clusters[KIND].controllers.clone();
+        let mut ctx = Ctx {
+            world: w,
+            cluster: KIND.to_string(),
+        };
+        ctl::catch_up(&mut ctx, &mut st);
+        let mut fresh = State::default();
+        ctl::relist(&mut ctx, &mut fresh);
+        assert_eq!(st.index.counts, fresh.index.counts, "counts drifted");
+        assert_eq!(
+            st.index.svc_members, fresh.index.svc_members,
+            "members drifted"
+        );
+        let now = ctx.now();
+        let owners: Vec<String> = st.index.pods_by_owner.keys().cloned().collect();
+        for uid in &owners {
+            let pods = ctl::owned_pods(&ctx, &st, uid);
+            let c = st.index.counts.get(uid).cloned().unwrap_or_default();
+            let active: Vec<_> = pods.iter().filter(|p| meta::pod_is_active(p)).collect();
+            assert_eq!(c.pods as usize, pods.len(), "{uid}");
+            assert_eq!(c.active as usize, active.len(), "{uid}");
+            let ready = active.iter().filter(|p| meta::pod_is_ready(p)).count();
+            assert_eq!(c.ready as usize, ready, "{uid}");
+            for min_ready in [0, 1, 3, 30] {
+                let avail = active
+                    .iter()
+                    .filter(|p| meta::pod_is_available(p, min_ready, now))
+                    .count();
+                assert_eq!(
+                    c.available(min_ready, now) as usize,
+                    avail,
+                    "{uid} {min_ready}"
+                );
+            }
+            let mut tl = crate::sim::value::Map::new();
+            tl.insert("app".into(), "web".into());
+            let fully = active
+                .iter()
+                .filter(|p| meta::label(p, "app") == Some("web"))
+                .count();
+            assert_eq!(c.fully_labeled(&tl) as usize, fully, "{uid}");
+        }
+        for (ns, svcs) in &st.index.svc_selectors {
+            for (svc, sel) in svcs {
+                let want: std::collections::BTreeSet<String> = st
+                    .index
+                    .pods_by_ns
+                    .get(ns)
+                    .into_iter()
+                    .flatten()
+                    .filter(|k| {
+                        ctx.get(r("pods"), k).is_some_and(|p| {
+                            let none = crate::sim::value::Map::new();
+                            let l = p.path(&["metadata", "labels"]).and_then(Value::as_map);
+                            meta::map_selector_matches(sel, l.unwrap_or(&none))
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                assert_eq!(st.index.svc_members.get(svc), Some(&want), "{svc}");
+            }
+        }
+        owners.len()
+    }
+
+    /// Runs `ms` in 1 s steps, checking after each.
+    fn run_checked(w: &mut World, f: &mut Fake, ms: u64) {
+        for _ in 0..ms / 1000 {
+            f.run(w, 1000);
+            check(w);
+        }
+    }
+
+    fn rs_status(w: &World, field: &str) -> Vec<i64> {
+        list(w, "rs", "default")
+            .iter()
+            .map(|r| meta::int_at(r, &["status", field]).unwrap_or(0))
+            .collect()
+    }
+
+    #[test]
+    fn counts_equal_a_recount_through_scaling_deletion_relabel_adoption_node_failure_and_rollout() {
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        f.ready_after_ms = 1_000;
+        let mut d = deploy_manifest("web", 4, "nginx:1.27");
+        d.path_mut_or_insert(&["spec"]).set("minReadySeconds", 2i64);
+        create(&mut w, KIND, "deploy", d);
+        let mut svc = Value::map();
+        svc.path_mut_or_insert(&["metadata"]).set("name", "web");
+        svc.path_mut_or_insert(&["spec", "selector"])
+            .set("app", "web");
+        let mut port = Value::map();
+        port.set("port", 80i64);
+        svc.path_mut_or_insert(&["spec"])
+            .set("ports", Value::Seq(vec![port]));
+        create(&mut w, KIND, "svc", svc);
+        run_checked(&mut w, &mut f, 8_000);
+        assert!(check(&mut w) >= 1);
+        assert_eq!(rs_status(&w, "availableReplicas"), vec![4]);
+        // Scale up, then down (victims are chosen from the pods read then).
+        deployment::scale_workload(&mut w, KIND, "Deployment", "default", "web", 7).unwrap();
+        run_checked(&mut w, &mut f, 6_000);
+        assert_eq!(rs_status(&w, "readyReplicas"), vec![7]);
+        deployment::scale_workload(&mut w, KIND, "Deployment", "default", "web", 3).unwrap();
+        run_checked(&mut w, &mut f, 4_000);
+        assert_eq!(live_pods(&w, "default").len(), 3);
+        assert_eq!(rs_status(&w, "replicas"), vec![3]);
+        // A pod deleted by hand is replaced.
+        let victim = name(&live_pods(&w, "default")[0]);
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .delete(r("pods"), Some("default"), &victim)
+            .unwrap();
+        run_checked(&mut w, &mut f, 4_000);
+        assert_eq!(live_pods(&w, "default").len(), 3);
+        // Relabelled out of the selector: released (the counts lose it) and replaced.
+        let mut p = live_pods(&w, "default")[0].clone();
+        p.path_mut_or_insert(&["metadata", "labels"])
+            .set("app", "other");
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("pods"), p)
+            .unwrap();
+        run_checked(&mut w, &mut f, 4_000);
+        let web: Vec<Value> = live_pods(&w, "default")
+            .into_iter()
+            .filter(|p| meta::label(p, "app") == Some("web"))
+            .collect();
+        assert_eq!(web.len(), 3);
+        // Relabelled back: an orphan the ReplicaSet adopts, then deletes as surplus.
+        let mut p = live_pods(&w, "default")
+            .into_iter()
+            .find(|p| meta::label(p, "app") == Some("other"))
+            .expect("released pod");
+        p.path_mut_or_insert(&["metadata", "labels"])
+            .set("app", "web");
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("pods"), p)
+            .unwrap();
+        run_checked(&mut w, &mut f, 4_000);
+        assert_eq!(live_pods(&w, "default").len(), 3);
+        // A node fails: its pods are evicted after the grace periods and replaced.
+        let node = meta::node_name(&live_pods(&w, "default")[0])
+            .unwrap()
+            .to_string();
+        f.dead.insert(node.clone());
+        for _ in 0..36 {
+            f.run(&mut w, 10_000);
+            check(&mut w);
+        }
+        assert!(live_pods(&w, "default")
+            .iter()
+            .all(|p| meta::node_name(p) != Some(node.as_str())));
+        assert_eq!(live_pods(&w, "default").len(), 3);
+        // A rollout: two ReplicaSets counted side by side, minReadySeconds gating each step.
+        set_image(&mut w, "web", "nginx:1.28");
+        run_checked(&mut w, &mut f, 30_000);
+        let rs = list(&w, "rs", "default");
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs_status(&w, "availableReplicas").iter().sum::<i64>(), 3);
+        assert!(check(&mut w) >= 1);
+    }
+
+    #[test]
+    fn counts_follow_writes_made_since_the_last_catch_up() {
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        create(&mut w, KIND, "deploy", deploy_manifest("web", 3, "nginx"));
+        f.run(&mut w, 5_000);
+        let mut st = w.clusters[KIND].controllers.clone();
+        let mut ctx = Ctx {
+            world: &mut w,
+            cluster: KIND.to_string(),
+        };
+        ctl::catch_up(&mut ctx, &mut st);
+        let uid = meta::controller_ref(&live_pods(ctx.world, "default")[0])
+            .expect("owner")
+            .uid;
+        assert_eq!(ctl::owner_counts(&ctx, &mut st, &uid).active, 3);
+        // A controller earlier in the pass deletes one (graceful: Terminating, not active).
+        let victim = ctl::owned_pods(&ctx, &st, &uid)[0].clone();
+        ctx.delete(r("pods"), &meta::key_of(&victim), &DeleteOptions::default())
+            .expect("delete");
+        let c = ctl::owner_counts(&ctx, &mut st, &uid);
+        assert_eq!((c.pods, c.active, c.ready), (3, 2, 2));
+        // Gone for good (grace 0): no longer counted at all.
+        let opts = DeleteOptions {
+            grace_period_s: Some(0),
+            ..DeleteOptions::default()
+        };
+        ctx.delete(r("pods"), &meta::key_of(&victim), &opts)
+            .expect("delete");
+        assert_eq!(ctl::owner_counts(&ctx, &mut st, &uid).pods, 2);
+        // The next catch_up unfiles it: same counts.
+        ctl::catch_up(&mut ctx, &mut st);
+        let c = st.index.counts.get(&uid).cloned().expect("counts");
+        assert_eq!((c.pods, c.active, c.ready), (2, 2, 2));
+    }
+}

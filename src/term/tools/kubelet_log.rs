@@ -33,11 +33,9 @@ fn hash(seed: &str) -> u32 {
     h
 }
 
-/// klog's header: `I0105 09:00:12.104233     712 file.go:N] `.
+/// klog's header: `I0105 09:00:12.104233     712 file.go:N] ` (the sim's one formatter).
 fn klog(severity: char, t: SimTime, us: u32, source: &str, msg: &str) -> String {
-    let rfc = t.rfc3339(); // 2026-01-05T09:00:12Z
-    let (mm, dd, hms) = (&rfc[5..7], &rfc[8..10], &rfc[11..19]);
-    format!("{severity}{mm}{dd} {hms}.{us:06} {PID:>7} {source}] {msg}")
+    crate::sim::component_log::klog(severity, t, us, PID, source, msg)
 }
 
 fn quoted(s: &str) -> String {
