@@ -814,39 +814,52 @@ fn lease_time(t: SimTime) -> String {
 }
 
 /// Runs one round of this component for `cluster`, `dt_ms` after the previous one.
+///
+/// A round is [`begin`], then [`node_tick`] for each node it returned, then [`advance_next`]
+/// until it returns `false`: [`super::world::World::run_step_while`] runs those units a few
+/// at a time (a sliced step), in the same order, so both give the same world.
 pub fn step(world: &mut World, cluster: &str, dt_ms: u64) {
     let _ = dt_ms;
     let now = world.now();
+    for node in begin(world, cluster, now) {
+        node_tick(world, cluster, &node, now);
+    }
+    while advance_next(world, cluster, now) {}
+}
+
+/// The start of a round: applies the store's changes since the last one and returns the
+/// nodes to tick, in name order.
+pub(crate) fn begin(world: &mut World, cluster: &str, now: SimTime) -> Vec<String> {
     let Some(c) = world.clusters.get_mut(cluster) else {
-        return;
+        return Vec::new();
     };
     sync(c, now);
-    let node_names: Vec<String> = c.kubelet.nodes.keys().cloned().collect();
-    for node in &node_names {
-        node_tick(world, cluster, node, now);
+    c.kubelet.nodes.keys().cloned().collect()
+}
+
+/// Runs the pod whose next stage is due first (oldest first), if one is due by `now`.
+/// Returns `false` when none is (the round is over).
+pub(crate) fn advance_next(world: &mut World, cluster: &str, now: SimTime) -> bool {
+    let Some(c) = world.clusters.get_mut(cluster) else {
+        return false;
+    };
+    let Some((at, key)) = c.kubelet.due.iter().next().cloned() else {
+        return false;
+    };
+    if at > now {
+        return false;
     }
-    // Pods whose next stage is due, oldest first.
-    loop {
-        let Some(c) = world.clusters.get_mut(cluster) else {
-            return;
-        };
-        let Some((at, key)) = c.kubelet.due.iter().next().cloned() else {
-            break;
-        };
-        if at > now {
-            break;
-        }
-        c.kubelet.due.remove(&(at, key.clone()));
-        let node = match c.kubelet.pods.get(&key) {
-            Some(p) => p.node.clone(),
-            None => continue,
-        };
-        if !kubelet_running(c, &node) {
-            // Parked until the kubelet is back (it re-arms every pod then).
-            continue;
-        }
-        advance(world, cluster, &key, now);
+    c.kubelet.due.remove(&(at, key.clone()));
+    let node = match c.kubelet.pods.get(&key) {
+        Some(p) => p.node.clone(),
+        None => return true,
+    };
+    if !kubelet_running(c, &node) {
+        // Parked until the kubelet is back (it re-arms every pod then).
+        return true;
     }
+    advance(world, cluster, &key, now);
+    true
 }
 
 fn kubelet_running(c: &Cluster, node: &str) -> bool {
@@ -1013,7 +1026,7 @@ fn release_ip(st: &mut State, rt: &PodRt) {
 }
 
 /// Heartbeats (Lease), node status, and restarts after a kubelet or power outage.
-fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTime) {
+pub(crate) fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTime) {
     let Some(c) = world.clusters.get_mut(cluster) else {
         return;
     };

@@ -1,7 +1,9 @@
 //! [`World`]: owns every simulated cluster, the virtual clock and the one random generator.
 //!
-//! Only [`World::step`] moves time forward. Each step runs, for every cluster in name order,
-//! the components in this fixed order (so a step is reproducible):
+//! Only [`World::step`] moves time forward (whole, or in slices: [`World::begin_step`] and
+//! [`World::run_step_while`], one unit of work at a time, with the same result). Each step
+//! runs, for every cluster in name order, the components in this fixed order (so a step is
+//! reproducible):
 //! 1. etcd housekeeping (compaction every [`COMPACTION_INTERVAL_MS`], like kube-apiserver's;
 //!    expiry of Events past their one-hour TTL) and Raft leader election
 //!    ([`super::etcd::step`]); if `kube-apiserver` is down, nothing below runs for that cluster
@@ -148,6 +150,47 @@ pub struct World {
     seed: u64,
     pub rng: SimRng,
     pub clusters: BTreeMap<String, Cluster>,
+    /// The step begun by [`World::begin_step`] and not finished yet.
+    in_step: Option<Box<StepCursor>>,
+}
+
+/// Where a step in progress stands: the cluster and the unit of work to run next.
+#[derive(Debug, Clone, PartialEq)]
+struct StepCursor {
+    dt_ms: u64,
+    /// The step's end, the time every unit runs at (as in a whole step).
+    now: SimTime,
+    /// The clusters when the step began, in name order.
+    names: Vec<String>,
+    /// Index in `names` of the cluster being stepped (`names.len()`: the step is over).
+    cluster: usize,
+    unit: Unit,
+    /// The nodes the kubelet round ticks (from [`super::kubelet::begin`]).
+    nodes: Vec<String>,
+}
+
+impl StepCursor {
+    fn next_cluster(&mut self) {
+        self.cluster += 1;
+        self.unit = Unit::Leader;
+    }
+}
+
+/// The units of a step, in order (see the module docs). Housekeeping is one unit for all
+/// clusters; the others repeat per cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Housekeeping,
+    /// Leader election, mirror pods and flanneld (after checking the API server is up).
+    Leader,
+    KubeletBegin,
+    /// The kubelet of the n-th node (of [`StepCursor::nodes`]).
+    KubeletNode(usize),
+    /// One due pod per unit, until none is due.
+    KubeletDue,
+    Controllers,
+    Scheduler,
+    Cloud,
 }
 
 impl World {
@@ -164,6 +207,7 @@ impl World {
             seed,
             rng: SimRng::new(seed),
             clusters: BTreeMap::new(),
+            in_step: None,
         }
     }
     pub fn now(&self) -> SimTime {
@@ -178,7 +222,9 @@ impl World {
     }
 
     /// The API server of cluster `name`, acting on behalf of `actor`.
+    /// A step in progress is finished first: requests see whole steps only.
     pub fn api<'a>(&'a mut self, cluster: &str, actor: &'a str) -> Option<ApiServer<'a>> {
+        self.finish_step();
         let now = self.now;
         let cluster = self.clusters.get_mut(cluster)?;
         Some(ApiServer {
@@ -190,12 +236,164 @@ impl World {
     }
 
     /// Advances simulated time by `dt_ms`, running every component in the documented order.
+    /// (A step begun with [`World::begin_step`] and not finished is finished first.)
     pub fn step(&mut self, dt_ms: u64) {
+        self.begin_step(dt_ms);
+        self.finish_step();
+    }
+
+    /// Starts a step of `dt_ms` without running it: the clock moves now, the components run
+    /// in [`World::run_step_while`], a few units at a time, so a caller with a frame budget
+    /// (the web app) never blocks for a whole step. Nothing else may touch the world until
+    /// the step is finished: [`World::api`] and [`World::step`] finish it first, and the UI
+    /// finishes it before any command. Sliced or whole, a step gives the same world.
+    pub fn begin_step(&mut self, dt_ms: u64) {
+        self.finish_step();
         self.now = self.now.plus_ms(dt_ms);
+        self.in_step = Some(Box::new(StepCursor {
+            dt_ms,
+            now: self.now,
+            names: self.clusters.keys().cloned().collect(),
+            cluster: 0,
+            unit: Unit::Housekeeping,
+            nodes: Vec::new(),
+        }));
+    }
+
+    /// Is a step begun and not finished?
+    pub fn stepping(&self) -> bool {
+        self.in_step.is_some()
+    }
+
+    /// Runs the step in progress one unit of work at a time (a component of one cluster, one
+    /// node's kubelet, one due pod), asking `more()` after each unit whether to go on.
+    /// Returns `true` when no step is in progress any more. The sim has no wall clock:
+    /// `more` is the caller's budget.
+    pub fn run_step_while(&mut self, mut more: impl FnMut() -> bool) -> bool {
+        // Taken out while it runs, so the components' own `api()` calls see no step pending.
+        let Some(mut cursor) = self.in_step.take() else {
+            return true;
+        };
+        loop {
+            if !self.run_unit(&mut cursor) {
+                return true;
+            }
+            if !more() {
+                self.in_step = Some(cursor);
+                return false;
+            }
+        }
+    }
+
+    /// Runs the rest of the step in progress, if any.
+    pub fn finish_step(&mut self) {
+        self.run_step_while(|| true);
+    }
+
+    /// Runs the unit of work `cursor` points at and moves it to the next one. Returns `false`
+    /// when the step is over (nothing was left to run). The order is the module docs' order.
+    fn run_unit(&mut self, cur: &mut StepCursor) -> bool {
+        let now = cur.now;
+        let dt_ms = cur.dt_ms;
+        loop {
+            let Some(name) = cur.names.get(cur.cluster).cloned() else {
+                if cur.unit != Unit::Housekeeping {
+                    return false;
+                }
+                // Housekeeping covers every cluster at once (even with none, it is a unit).
+                self.housekeeping(now);
+                cur.unit = Unit::Leader;
+                return true;
+            };
+            match cur.unit {
+                Unit::Housekeeping => {
+                    self.housekeeping(now);
+                    cur.unit = Unit::Leader;
+                    return true;
+                }
+                Unit::Leader => {
+                    // Without an API server no component can read or write anything.
+                    if !self
+                        .clusters
+                        .get(&name)
+                        .is_some_and(|c| c.is_up("kube-apiserver"))
+                    {
+                        // ...but leaders notice they cannot renew their Lease.
+                        super::leader::api_down(self, &name);
+                        cur.next_cluster();
+                        return true;
+                    }
+                    super::leader::step(self, &name);
+                    super::mirror::step(self, &name);
+                    super::flannel::step(self, &name);
+                    cur.unit = Unit::KubeletBegin;
+                    return true;
+                }
+                Unit::KubeletBegin => {
+                    cur.nodes = super::kubelet::begin(self, &name, now);
+                    cur.unit = Unit::KubeletNode(0);
+                    return true;
+                }
+                Unit::KubeletNode(i) => {
+                    let Some(node) = cur.nodes.get(i) else {
+                        cur.nodes.clear();
+                        cur.unit = Unit::KubeletDue;
+                        continue;
+                    };
+                    super::kubelet::node_tick(self, &name, node, now);
+                    cur.unit = Unit::KubeletNode(i + 1);
+                    return true;
+                }
+                Unit::KubeletDue => {
+                    if super::kubelet::advance_next(self, &name, now) {
+                        return true;
+                    }
+                    cur.unit = Unit::Controllers;
+                    continue;
+                }
+                Unit::Controllers => {
+                    cur.unit = Unit::Scheduler;
+                    if self
+                        .clusters
+                        .get(&name)
+                        .is_some_and(|c| super::leader::acts(c, "kube-controller-manager", now))
+                    {
+                        super::controllers::step(self, &name, dt_ms);
+                        return true;
+                    }
+                }
+                Unit::Scheduler => {
+                    cur.unit = Unit::Cloud;
+                    if self
+                        .clusters
+                        .get(&name)
+                        .is_some_and(|c| super::leader::acts(c, "kube-scheduler", now))
+                    {
+                        super::scheduler::step(self, &name, dt_ms);
+                        return true;
+                    }
+                }
+                Unit::Cloud => {
+                    cur.next_cluster();
+                    if self
+                        .clusters
+                        .get(&name)
+                        .is_some_and(|c| c.is_up("cloud-controller-manager"))
+                    {
+                        super::cloud::step(self, &name);
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Step 1 of the module docs for every cluster: compaction, Event expiry, etcd.
+    fn housekeeping(&mut self, now: SimTime) {
         for cluster in self.clusters.values_mut() {
-            if self.now.since_ms(cluster.last_compaction) >= COMPACTION_INTERVAL_MS {
-                cluster.last_compaction = self.now;
-                super::events::expire(cluster, self.now);
+            if now.since_ms(cluster.last_compaction) >= COMPACTION_INTERVAL_MS {
+                cluster.last_compaction = now;
+                super::events::expire(cluster, now);
                 // Keep one interval of history, as the API server's compactor does.
                 let keep_from = cluster.store.revision() - 1000;
                 if keep_from > cluster.store.compact_revision() {
@@ -203,47 +401,8 @@ impl World {
                 }
             }
         }
-        let now = self.now;
         for cluster in self.clusters.values_mut() {
             super::etcd::step(cluster, now);
-        }
-        let names: Vec<String> = self.clusters.keys().cloned().collect();
-        for name in &names {
-            // Without an API server no component can read or write anything.
-            if self
-                .clusters
-                .get(name)
-                .is_some_and(|c| !c.is_up("kube-apiserver"))
-            {
-                // ...but leaders notice they cannot renew their Lease.
-                super::leader::api_down(self, name);
-                continue;
-            }
-            super::leader::step(self, name);
-            super::mirror::step(self, name);
-            super::flannel::step(self, name);
-            super::kubelet::step(self, name, dt_ms);
-            if self
-                .clusters
-                .get(name)
-                .is_some_and(|c| super::leader::acts(c, "kube-controller-manager", now))
-            {
-                super::controllers::step(self, name, dt_ms);
-            }
-            if self
-                .clusters
-                .get(name)
-                .is_some_and(|c| super::leader::acts(c, "kube-scheduler", now))
-            {
-                super::scheduler::step(self, name, dt_ms);
-            }
-            if self
-                .clusters
-                .get(name)
-                .is_some_and(|c| c.is_up("cloud-controller-manager"))
-            {
-                super::cloud::step(self, name);
-            }
         }
     }
 
@@ -324,5 +483,112 @@ mod tests {
         w.step(250);
         w.step(750);
         assert_eq!(w.now().as_ms(), 1000);
+    }
+
+    /// Runs one step of `dt_ms` in slices of `every` units; returns how many slices it took.
+    fn sliced_step(w: &mut World, dt_ms: u64, every: usize) -> usize {
+        w.begin_step(dt_ms);
+        let mut units = 0;
+        let mut slices = 1;
+        while !w.run_step_while(|| {
+            units += 1;
+            units % every != 0
+        }) {
+            assert!(w.stepping());
+            slices += 1;
+        }
+        assert!(!w.stepping());
+        slices
+    }
+
+    /// Two clusters (kind with a Deployment, extra nodes and bare pods, a crashing pod; and
+    /// minikube), then a scenario of `secs` steps of 100 ms with a pod deletion and a worker
+    /// power cycle, each step run by `step(world, index)`. Returns the hash after every phase.
+    fn scenario(mut step: impl FnMut(&mut World, usize)) -> Vec<u64> {
+        use super::super::api::resource_for_kind;
+        use super::super::faults::{self, Fault};
+        use super::super::scenario::deployment;
+        let mut w = World::new(7, Preset::Kind);
+        Preset::Minikube.install(&mut w);
+        assert_eq!(w.clusters.len(), 2);
+        let c = "kind-kind";
+        crate::bench::add_nodes(&mut w, c, 5);
+        let (dep, pod) = (
+            resource_for_kind("Deployment").unwrap(),
+            resource_for_kind("Pod").unwrap(),
+        );
+        {
+            let mut api = w.api(c, "kubectl").unwrap();
+            api.create(dep, deployment("web", "nginx:1.27", 6)).unwrap();
+            for i in 0..40 {
+                let mut p = crate::bench::pending_pod("default", &format!("bare-{i:02}"));
+                p.path_mut_or_insert(&["spec"])
+                    .set("nodeName", format!("bench-node-{:05}", i % 5));
+                api.create(pod, p).unwrap();
+            }
+        }
+        let mut hashes = Vec::new();
+        let mut i = 0;
+        let mut run = |w: &mut World, steps: usize, hashes: &mut Vec<u64>| {
+            for _ in 0..steps {
+                step(w, i);
+                i += 1;
+            }
+            hashes.push(w.state_hash());
+        };
+        run(&mut w, 150, &mut hashes);
+        w.api(c, "kubectl")
+            .unwrap()
+            .delete(pod, Some("default"), "bare-03")
+            .unwrap();
+        run(&mut w, 100, &mut hashes);
+        faults::apply(&mut w, c, &Fault::PowerOff("kind-worker".into())).unwrap();
+        run(&mut w, 600, &mut hashes);
+        faults::apply(&mut w, c, &Fault::PowerOn("kind-worker".into())).unwrap();
+        run(&mut w, 300, &mut hashes);
+        let running = super::super::scenario::count_pods(&w, c, "default", "", "Running");
+        assert!(running >= 40, "the scenario should run its pods: {running}");
+        hashes
+    }
+
+    #[test]
+    fn a_step_run_in_slices_gives_the_same_world_as_a_whole_step() {
+        let whole = scenario(|w, _| w.step(100));
+        let mut slices = 0;
+        let mut steps = 0;
+        let sliced = scenario(|w, i| {
+            // Slices of 1, 2, 3, 5 and 8 units: every unit boundary gets cut somewhere.
+            slices += sliced_step(w, 100, [1, 2, 3, 5, 8][i % 5]);
+            steps += 1;
+        });
+        assert_eq!(whole, sliced);
+        // About 20 units a step (9 kubelets, components of two clusters, due pods) cut in
+        // slices of 3.8 units on average: the steps were really cut.
+        assert!(slices > 5 * steps, "{slices} slices for {steps} steps");
+    }
+
+    #[test]
+    fn requests_and_steps_finish_the_step_in_progress_first() {
+        let mut whole = World::new(3, Preset::Kind);
+        whole.step(100);
+        whole.step(100);
+        let mut w = World::new(3, Preset::Kind);
+        w.begin_step(100);
+        assert!(!w.run_step_while(|| false), "one unit, then stop");
+        assert!(w.stepping());
+        // The clock moved at the start of the step: what a user sees is the step's end.
+        assert_eq!(w.now().as_ms(), 100);
+        // A step begun while one is in progress finishes it first.
+        w.begin_step(100);
+        assert_eq!(w.now().as_ms(), 200);
+        w.run_step_while(|| false);
+        assert!(w.stepping());
+        // An API request (a kubectl command) sees whole steps only.
+        assert!(w.api("kind-kind", "kubectl").is_some());
+        assert!(!w.stepping());
+        assert_eq!(w.state_hash(), whole.state_hash());
+        // Nothing in progress: running does nothing and says the step is over.
+        assert!(w.run_step_while(|| true));
+        assert_eq!(w.state_hash(), whole.state_hash());
     }
 }

@@ -9,7 +9,9 @@
 use super::app::{Action, Dispatch, Session, Tab};
 use super::core::{Details, Target};
 use super::i18n::{t, tf, Lang};
-use super::model::{ClusterModel, Component, DrawnRevision, NodeCard, PodCard, ServiceCard};
+use super::model::{
+    ClusterModel, Component, DrawnRevision, NodeCard, PodCard, PodCards, ServiceCard,
+};
 use super::panels::{FaultsPanel, FlowPanel, TimelinePanel};
 use super::yaml;
 use std::rc::Rc;
@@ -39,6 +41,8 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
         .map_or(0, |c| drawn.borrow_mut().update(c, core.epoch));
     let view_rev = core.view_revision;
     let epoch = core.epoch;
+    // The pod cards of the last build: a rebuild reads only the pods written since.
+    let pod_cards = use_mut_ref(PodCards::default);
     let model = {
         let core = props.session.core.clone();
         use_memo(
@@ -49,13 +53,35 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
                 view_rev,
                 epoch,
             ),
-            move |(_, _, _, view_rev, _)| {
+            move |(_, _, _, view_rev, epoch)| {
                 let c = core.0.borrow();
                 c.cluster()
-                    .map(|cl| ClusterModel::build(cl, *view_rev))
+                    .map(|cl| {
+                        ClusterModel::build_cached(
+                            cl,
+                            *view_rev,
+                            *epoch,
+                            &mut pod_cards.borrow_mut(),
+                        )
+                    })
                     .unwrap_or_default()
             },
         )
+    };
+    // While the simulation is behind (3,000 pods starting), a redraw updates at most
+    // STAGGER_NODES node cards, taking turns: the DOM work of a cluster whose every pod
+    // changes is spread over several frames instead of one long task.
+    let shown = use_mut_ref(|| (Rc::new(ClusterModel::default()), 0usize));
+    let model = {
+        let (shown, turn) = &mut *shown.borrow_mut();
+        let next = if core.sim_busy() && view_rev.is_none() {
+            *turn += STAGGER_NODES;
+            stagger(shown, &model, STAGGER_NODES, *turn)
+        } else {
+            (*model).clone()
+        };
+        *shown = Rc::new(next);
+        shown.clone()
     };
     let contexts: Vec<String> = core.term.world.clusters.keys().cloned().collect();
     let details = core.details.clone();
@@ -107,6 +133,45 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
             {details.unwrap_or_default()}
         </div>
     }
+}
+
+/// Node cards a redraw updates at most while the simulation is behind (see [`stagger`]).
+pub const STAGGER_NODES: usize = 25;
+
+/// `next`, except that at most `max` of its node cards differ from `shown`'s: of the changed
+/// cards, the `max` from position `turn` on (cyclically) are updated, the others stay as
+/// shown until a later redraw. Whole `next` when the nodes are not the same ones (another
+/// cluster, nodes added or removed).
+pub fn stagger(shown: &ClusterModel, next: &ClusterModel, max: usize, turn: usize) -> ClusterModel {
+    let same_nodes = shown.name == next.name
+        && shown.nodes.len() == next.nodes.len()
+        && shown
+            .nodes
+            .iter()
+            .zip(&next.nodes)
+            .all(|(a, b)| a.name == b.name);
+    let mut out = next.clone();
+    if !same_nodes {
+        return out;
+    }
+    let changed: Vec<usize> = (0..next.nodes.len())
+        .filter(|&i| shown.nodes[i] != next.nodes[i])
+        .collect();
+    if changed.len() <= max {
+        return out;
+    }
+    let start = turn % changed.len();
+    let keep_old: Vec<usize> = changed
+        .iter()
+        .cycle()
+        .skip(start + max)
+        .take(changed.len() - max)
+        .copied()
+        .collect();
+    for i in keep_old {
+        out.nodes[i] = shown.nodes[i].clone();
+    }
+    out
 }
 
 fn describe_entry(e: &super::journal::Entry) -> String {
@@ -380,5 +445,77 @@ fn sched_table(table: &[(String, Vec<(String, String)>)], l: Lang) -> Html {
                 <tr><th scope="row">{node}</th>{ for scores.iter().map(|(_, s)| html! { <td>{s}</td> }) }</tr>
             }) }</tbody>
         </table></div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(revision: i64, states: &[usize]) -> ClusterModel {
+        let card = |n: usize, version: usize| {
+            Rc::new(NodeCard {
+                name: format!("node-{n}"),
+                control_plane: false,
+                ready: true,
+                powered: true,
+                unschedulable: false,
+                components: Vec::new(),
+                pods: vec![Rc::new(PodCard {
+                    namespace: "default".into(),
+                    name: format!("pod-{n}"),
+                    state: if version == 0 {
+                        super::super::model::PodState::ContainerCreating
+                    } else {
+                        super::super::model::PodState::Running
+                    },
+                })],
+            })
+        };
+        ClusterModel {
+            name: "c".into(),
+            revision,
+            nodes: states
+                .iter()
+                .enumerate()
+                .map(|(n, v)| card(n, *v))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_busy_redraw_updates_a_few_node_cards_each_in_turn() {
+        let old = model(1, &[0; 10]);
+        let new = model(2, &[1; 10]);
+        let changed = |m: &ClusterModel| {
+            m.nodes
+                .iter()
+                .zip(&new.nodes)
+                .filter(|(a, b)| a == b)
+                .count()
+        };
+        let mut shown = old.clone();
+        let mut turn = 0;
+        let mut redraws = 0;
+        while shown.nodes != new.nodes {
+            turn += 4;
+            let next = stagger(&shown, &new, 4, turn);
+            // At most 4 more cards each time, never one going back.
+            assert!(changed(&next) <= changed(&shown) + 4);
+            assert!(changed(&next) > changed(&shown));
+            shown = next;
+            redraws += 1;
+        }
+        assert_eq!(redraws, 3);
+        // Few changes, other nodes, or another cluster: the whole new model.
+        assert_eq!(
+            stagger(&old, &model(2, &[1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), 4, 0).nodes,
+            model(2, &[1, 1, 0, 0, 0, 0, 0, 0, 0, 0]).nodes
+        );
+        assert_eq!(
+            stagger(&old, &model(2, &[1; 12]), 4, 0).nodes,
+            model(2, &[1; 12]).nodes
+        );
     }
 }

@@ -31,6 +31,24 @@ pub fn clock(now_ms: u64) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// The top bar says the simulation is behind once it owes this much wall time...
+pub const BEHIND_SHOWN_WALL_MS: f64 = 500.0;
+/// ...and at least two quanta (a slow speed owes less than a quantum between two ticks).
+const BEHIND_SHOWN_MIN_MS: u64 = 200;
+
+/// Tenths of a simulated second the simulation is behind the speed asked, when it is enough
+/// to say so (`behind_ms`: [`super::core::Core::behind_ms`]); `None` while it keeps up.
+pub fn behind_tenths(behind_ms: u64, speed: f64) -> Option<u64> {
+    let wall_ms = behind_ms as f64 / speed.max(0.1);
+    (wall_ms >= BEHIND_SHOWN_WALL_MS && behind_ms >= BEHIND_SHOWN_MIN_MS).then_some(behind_ms / 100)
+}
+
+/// `3.2 s` / `3,2 s` (by hand, like the speed labels).
+fn tenths_label(lang: Lang, tenths: u64) -> String {
+    let sep = if lang == Lang::Fr { ',' } else { '.' };
+    format!("{}{sep}{}", tenths / 10, tenths % 10)
+}
+
 /// What the top bar's buttons ask of the app (beyond the simulation, which they dispatch).
 #[derive(Clone, Debug)]
 pub enum BarEvent {
@@ -51,6 +69,9 @@ pub struct TopBarProps {
     pub paused: bool,
     pub speed: f64,
     pub now_ms: u64,
+    /// How far behind the simulation is ([`behind_tenths`]).
+    #[prop_or_default]
+    pub behind: Option<u64>,
     pub seed: u64,
     pub presenter: bool,
     pub dark: bool,
@@ -112,9 +133,13 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                         oninput={on_speed} aria-valuetext={SPEED_LABELS[idx]} />
                     <output>{SPEED_LABELS[idx]}</output>
                 </label>
-                <span class={classes!("clock", paused.then_some("paused"))} title={t(l, "sim_time")}>
+                <span class={classes!("clock", paused.then_some("paused"), props.behind.map(|_| "late"))} title={t(l, "sim_time")}>
                     {clock(props.now_ms)}
                 </span>
+                { match props.behind { Some(tenths) => html! {
+                    <span class="behind" role="status" title={t(l, "behind_title")}>
+                        {tf(l, "behind", &[("s", &tenths_label(l, tenths))])}</span>
+                }, None => html! {} } }
                 <span class="seed">{format!("{} {}", t(l, "seed"), props.seed)}</span>
             </div>
             <nav class="tools" aria-label="kubesim">
@@ -280,5 +305,21 @@ mod tests {
         assert_eq!(SPEED_LABELS[speed_index(10.0)], "10×");
         assert_eq!(speed_index(7.7), 4);
         assert_eq!(clock(3_723_000), "01:02:03");
+    }
+
+    #[test]
+    fn behind_is_said_past_half_a_second_of_wall_time() {
+        // Keeping up: less than a quantum owed between two ticks.
+        assert_eq!(behind_tenths(90, 1.0), None);
+        assert_eq!(behind_tenths(400, 1.0), None);
+        assert_eq!(behind_tenths(3_250, 1.0), Some(32));
+        // At 10×, 4 s of simulated time owed is 0.4 s of wall time: not yet.
+        assert_eq!(behind_tenths(4_000, 10.0), None);
+        assert_eq!(behind_tenths(6_000, 10.0), Some(60));
+        // At 0.1×, a quantum is 1 s of wall time: one owed is not "behind".
+        assert_eq!(behind_tenths(100, 0.1), None);
+        assert_eq!(behind_tenths(300, 0.1), Some(3));
+        assert_eq!(tenths_label(Lang::En, 32), "3.2");
+        assert_eq!(tenths_label(Lang::Fr, 32), "3,2");
     }
 }

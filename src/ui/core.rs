@@ -28,6 +28,10 @@ use std::rc::Rc;
 pub const MAX_LINES: usize = 2000;
 /// Snapshots kept for undo/rewind (older states are rebuilt by replaying the journal).
 pub const MAX_SNAPSHOTS: usize = 16;
+/// Quanta one [`Core::tick`] runs at most (a tick at 10× after a long pause).
+pub const MAX_QUANTA_PER_TICK: u32 = 200;
+/// The simulation may fall this much wall time behind (at most: then it slows down).
+pub const MAX_BEHIND_WALL_MS: f64 = 5_000.0;
 /// Control-loop log entries kept.
 pub const MAX_FLOW: usize = 300;
 /// "Run until stable" gives up after this much simulated time.
@@ -108,7 +112,11 @@ pub struct Core {
     pub paused: bool,
     /// Simulation speed (0.1–10).
     pub speed: f64,
+    /// Simulated time owed: wall time × speed not simulated yet (see [`Core::advance`]).
     acc_ms: f64,
+    /// A quantum is begun ([`crate::sim::World::begin_step`]) and its end (watch output,
+    /// lesson check) has not run yet.
+    quantum_open: bool,
     /// Read-only view of the cluster at an earlier etcd revision.
     pub view_revision: Option<i64>,
     pub details: Option<Details>,
@@ -159,6 +167,7 @@ impl Core {
             paused: false,
             speed: 1.0,
             acc_ms: 0.0,
+            quantum_open: false,
             view_revision: None,
             details: None,
             flow: Rc::new(VecDeque::new()),
@@ -301,6 +310,8 @@ impl Core {
 
     /// Records and applies one entry (with a snapshot before it, for undo).
     fn record(&mut self, entry: Entry) -> Option<crate::term::Output> {
+        // Journaled entries happen between whole quanta (replay runs whole quanta).
+        self.finish_quantum();
         self.snapshot();
         self.journal
             .push((self.term.world.now().as_ms(), entry.clone()));
@@ -311,6 +322,7 @@ impl Core {
 
     /// The user pressed Enter on `line`.
     pub fn submit(&mut self, line: &str) {
+        self.finish_quantum();
         let prompt = self.prompt();
         self.push_line(LineKind::Input, format!("{prompt}{line}"));
         if self.streaming {
@@ -416,16 +428,84 @@ impl Core {
     /// A wall-clock tick of `wall_ms`: advances the simulation by `wall_ms × speed` in whole
     /// quanta (unless paused), then explains new API requests.
     pub fn tick(&mut self, wall_ms: u64) {
-        if !self.paused {
-            self.acc_ms += wall_ms as f64 * self.speed;
-            let mut steps = 0;
-            while self.acc_ms >= QUANTUM_MS as f64 && steps < 200 {
-                self.quantum();
-                self.acc_ms -= QUANTUM_MS as f64;
-                steps += 1;
+        self.advance(wall_ms as f64, MAX_QUANTA_PER_TICK, || true);
+        self.finish_quantum();
+    }
+
+    /// The simulation clock of the web app: owes `wall_ms × speed` more simulated time (unless
+    /// paused), then runs quanta — sliced, one unit of work at a time — while `more()` says
+    /// there is time left, stopping after `max_quanta` whole quanta. A quantum cut short stays
+    /// open for the next call ([`Core::finish_quantum`] closes it). The debt is capped at
+    /// [`MAX_BEHIND_WALL_MS`] of wall time: a cluster too busy to simulate at the asked speed
+    /// falls behind (see [`Core::behind_ms`]), catches up when it calms down, and past the
+    /// cap slows down instead. Returns the quanta completed.
+    pub fn advance(&mut self, wall_ms: f64, max_quanta: u32, more: impl FnMut() -> bool) -> u32 {
+        self.owe(wall_ms);
+        self.run(max_quanta, more)
+    }
+
+    /// The first half of [`Core::advance`]: `wall_ms` more of wall time to simulate.
+    pub fn owe(&mut self, wall_ms: f64) {
+        if self.paused {
+            return;
+        }
+        let cap = MAX_BEHIND_WALL_MS * self.speed + QUANTUM_MS as f64;
+        self.acc_ms = (self.acc_ms + wall_ms.max(0.0) * self.speed).min(cap);
+    }
+
+    /// The second half of [`Core::advance`]: runs what is owed.
+    pub fn run(&mut self, max_quanta: u32, mut more: impl FnMut() -> bool) -> u32 {
+        if self.paused {
+            return 0;
+        }
+        let mut done = 0;
+        loop {
+            if self.quantum_open {
+                if !self.term.world.run_step_while(&mut more) {
+                    break;
+                }
+                self.end_quantum();
+                done += 1;
             }
+            if done >= max_quanta || self.acc_ms < QUANTUM_MS as f64 || !more() {
+                break;
+            }
+            self.acc_ms -= QUANTUM_MS as f64;
+            self.term.world.begin_step(QUANTUM_MS);
+            self.quantum_open = true;
+        }
+        if !self.quantum_open {
             self.drain_flow(usize::MAX);
         }
+        done
+    }
+
+    /// Runs the rest of the quantum in progress, if any. Everything but the clock calls this
+    /// first: a command, a fault or a save sees (and journals) whole quanta only.
+    pub fn finish_quantum(&mut self) {
+        if self.quantum_open {
+            self.term.world.finish_step();
+            self.end_quantum();
+            self.drain_flow(usize::MAX);
+        }
+    }
+
+    /// Is a quantum begun and not finished (the world is between two units of work)?
+    pub fn mid_quantum(&self) -> bool {
+        self.quantum_open
+    }
+
+    /// Simulated ms owed and not run yet: how far the simulation is behind the speed asked.
+    pub fn behind_ms(&self) -> u64 {
+        if self.paused {
+            return 0;
+        }
+        self.acc_ms as u64
+    }
+
+    /// Is there simulation work to do right now (a quantum in progress or one owed)?
+    pub fn sim_busy(&self) -> bool {
+        !self.paused && (self.quantum_open || self.acc_ms >= QUANTUM_MS as f64)
     }
 
     /// Trainer's single step: explains the next API request, advancing the simulation (up
@@ -467,7 +547,14 @@ impl Core {
 
     /// One quantum of simulated time, then the lesson's check.
     fn quantum(&mut self) {
+        self.finish_quantum();
         self.term.world.step(QUANTUM_MS);
+        self.end_quantum();
+    }
+
+    /// After each quantum: new output of a running stream, the lesson's check.
+    fn end_quantum(&mut self) {
+        self.quantum_open = false;
         if self.streaming {
             let out = self.term.poll_watch();
             self.streaming = out.streaming;
@@ -626,6 +713,7 @@ impl Core {
 
     /// Restores the state from just before journal entry `index` (later entries are dropped).
     pub fn rewind_to(&mut self, index: usize) {
+        self.finish_quantum();
         if index >= self.journal.len() {
             return;
         }
@@ -676,6 +764,8 @@ impl Core {
 
     /// Shows an object's YAML and describe (run on a scratch copy of the terminal).
     pub fn select(&mut self, target: Option<Target>) {
+        // Describe runs on a copy of the terminal: of a whole quantum, not half of one.
+        self.finish_quantum();
         self.details = target.map(|target| match &target {
             Target::Object {
                 kind,
@@ -779,6 +869,84 @@ mod tests {
         c.interrupt("");
         assert!(c.pending.is_empty());
         assert_eq!(c.term.env.get("?").map(String::as_str), Some("130"));
+    }
+
+    /// A budget of `units` units of work per call (the browser's is 8 ms of wall time).
+    fn budget(units: u32) -> impl FnMut() -> bool {
+        let mut left = units;
+        move || {
+            left = left.saturating_sub(1);
+            left > 0
+        }
+    }
+
+    #[test]
+    fn a_sliced_clock_gives_the_same_session_and_commands_see_whole_quanta() {
+        let mut whole = Core::new(4, "kind");
+        whole.bench(6, 120);
+        let mut sliced = whole.clone();
+        whole.tick(1_500);
+        // 15 quanta owed, run 7 units per tick: many ticks end mid-quantum.
+        let mut calls = 0;
+        let mut mid = 0;
+        let mut first = true;
+        while first || sliced.sim_busy() {
+            sliced.advance(
+                if first { 1_500.0 } else { 0.0 },
+                MAX_QUANTA_PER_TICK,
+                budget(7),
+            );
+            first = false;
+            calls += 1;
+            mid += usize::from(sliced.mid_quantum());
+            assert!(calls < 10_000);
+        }
+        assert!(mid > 15, "{mid} ticks ended mid-quantum");
+        assert_eq!(sliced.term.world.now(), whole.term.world.now());
+        assert_eq!(
+            sliced.term.world.state_hash(),
+            whole.term.world.state_hash()
+        );
+        // A command typed mid-quantum runs after it: journaled at its end, replayed the same.
+        sliced.advance(300.0, MAX_QUANTA_PER_TICK, budget(3));
+        assert!(sliced.mid_quantum());
+        let end = sliced.term.world.now().as_ms();
+        sliced.submit("kubectl get pods");
+        assert!(!sliced.mid_quantum() && !sliced.term.world.stepping());
+        assert_eq!(sliced.journal.last().map(|(at, _)| *at), Some(end));
+        assert!(sliced.lines.iter().any(|l| l.text.contains("bench-")));
+        let again = Core::from_saved(&Saved::decode(&sliced.to_saved().encode()).unwrap(), None);
+        assert_eq!(
+            again.term.world.state_hash(),
+            sliced.term.world.state_hash()
+        );
+    }
+
+    #[test]
+    fn a_busy_cluster_falls_behind_then_catches_up() {
+        let mut c = Core::new(2, "kind");
+        c.bench(10, 300);
+        // 10 ticks of 100 ms, too small a budget for 300 pods starting: time is owed.
+        for _ in 0..10 {
+            c.advance(100.0, MAX_QUANTA_PER_TICK, budget(20));
+        }
+        let behind = c.behind_ms();
+        assert!(behind >= 500, "{behind} ms behind");
+        assert!(c.term.world.now().as_ms() + behind >= 1_000);
+        assert!(c.sim_busy());
+        // Owed time is capped (5 s of wall time at 1×): past it the simulation slows down.
+        c.advance(60_000.0, 0, || false);
+        assert_eq!(c.behind_ms(), 5_100);
+        // With time to spare it catches up: the clock ends where the wall clock says.
+        let at = c.term.world.now().as_ms();
+        c.advance(0.0, MAX_QUANTA_PER_TICK, || true);
+        assert!(c.behind_ms() < QUANTUM_MS);
+        assert_eq!(c.term.world.now().as_ms(), at + 5_100 - c.behind_ms());
+        // Paused, nothing is owed and nothing runs.
+        c.paused = true;
+        assert_eq!(c.behind_ms(), 0);
+        assert!(!c.sim_busy());
+        assert_eq!(c.advance(1_000.0, MAX_QUANTA_PER_TICK, || true), 0);
     }
 
     #[test]

@@ -56,6 +56,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("stable", "Jusqu'à stabilité", "Until stable"),
     ("stable_title", "Faire tourner la simulation jusqu'à ce que plus rien ne change", "Run the simulation until nothing changes any more"),
     ("speed", "Vitesse", "Speed"),
+    ("behind", "en retard de {s} s", "{s} s behind"),
+    ("behind_title", "Le cluster est trop occupé pour être simulé à cette vitesse : le temps simulé prend du retard et le rattrape quand le cluster se calme.", "The cluster is too busy to simulate at this speed: simulated time falls behind and catches up when the cluster calms down."),
     ("theme", "Thème", "Theme"),
     ("theme_dark", "Passer en thème sombre", "Switch to dark theme"),
     ("theme_light", "Passer en thème clair", "Switch to light theme"),

@@ -113,7 +113,7 @@ pub struct NodeCard {
     pub powered: bool,
     pub unschedulable: bool,
     pub components: Vec<Component>,
-    pub pods: Vec<PodCard>,
+    pub pods: Vec<Rc<PodCard>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +133,7 @@ pub struct ClusterModel {
     /// Shared so an unchanged node compares equal cheaply and its card skips re-rendering.
     pub nodes: Vec<Rc<NodeCard>>,
     /// Pods not bound to any node yet.
-    pub unscheduled: Vec<PodCard>,
+    pub unscheduled: Vec<Rc<PodCard>>,
     pub services: Vec<ServiceCard>,
     /// Control-plane components of a managed cluster (no control-plane node visible).
     pub managed_control_plane: Option<Vec<Component>>,
@@ -197,10 +197,39 @@ impl DrawnRevision {
     }
 }
 
+/// The pod cards of the previous build, by etcd key, with the revision they were read at
+/// and their node: a pod not written since is not read again (3,000 pods make most of a
+/// build's work, and a tick changes few of them, or, while they start, not all).
+#[derive(Debug, Default)]
+pub struct PodCards {
+    /// (cluster, world epoch) the cards belong to: revisions only identify a pod's version
+    /// within one store's history.
+    of: (String, u64),
+    cards: BTreeMap<String, (i64, Option<String>, Rc<PodCard>)>,
+}
+
 impl ClusterModel {
     /// The model of `cluster`, at its latest revision or (read-only view) at `at_revision`.
     /// A compacted revision falls back to the latest.
     pub fn build(cluster: &Cluster, at_revision: Option<i64>) -> ClusterModel {
+        ClusterModel::build_cached(cluster, at_revision, 0, &mut PodCards::default())
+    }
+
+    /// [`ClusterModel::build`], reusing the pod cards of the previous build in `cache`
+    /// (`epoch`: [`super::core::Core::epoch`]).
+    pub fn build_cached(
+        cluster: &Cluster,
+        at_revision: Option<i64>,
+        epoch: u64,
+        cache: &mut PodCards,
+    ) -> ClusterModel {
+        if cache.of.0 != cluster.name || cache.of.1 != epoch {
+            *cache = PodCards {
+                of: (cluster.name.clone(), epoch),
+                cards: BTreeMap::new(),
+            };
+        }
+        let mut old_cards = std::mem::take(&mut cache.cards);
         let store = &cluster.store;
         let list = |prefix: &'static str| -> Vec<&KeyValue> {
             match at_revision {
@@ -276,21 +305,33 @@ impl ClusterModel {
         }
         let mut unscheduled = Vec::new();
         for kv in list("/registry/pods/") {
-            let pod = &kv.value;
-            let card = PodCard {
-                namespace: api::namespace_of(pod).unwrap_or("default").to_string(),
-                name: api::name_of(pod).to_string(),
-                state: PodState::of(pod),
+            let (key, (_, node_name, card)) = match old_cards.remove_entry(kv.key.as_str()) {
+                Some((key, (rev, node_name, card))) if rev == kv.mod_revision => {
+                    (key, (rev, node_name, card))
+                }
+                _ => {
+                    let pod = &kv.value;
+                    let card = PodCard {
+                        namespace: api::namespace_of(pod).unwrap_or("default").to_string(),
+                        name: api::name_of(pod).to_string(),
+                        state: PodState::of(pod),
+                    };
+                    let node_name = pod
+                        .path(&["spec", "nodeName"])
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    (kv.key.clone(), (kv.mod_revision, node_name, Rc::new(card)))
+                }
             };
-            match pod
-                .path(&["spec", "nodeName"])
-                .and_then(Value::as_str)
+            match node_name
+                .as_deref()
                 .and_then(|n| index.get(n))
                 .and_then(|&i| nodes.get_mut(i))
             {
-                Some(node) => node.pods.push(card),
-                None => unscheduled.push(card),
+                Some(node) => node.pods.push(card.clone()),
+                None => unscheduled.push(card.clone()),
             }
+            cache.cards.insert(key, (kv.mod_revision, node_name, card));
         }
         let mut endpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for kv in list("/registry/services/endpoints/") {
@@ -498,6 +539,56 @@ mod tests {
         // Another epoch (a rewind) redraws even when nothing new was written.
         assert_eq!(d.update(&w.clusters["kind-kind"], 1), after);
         assert_eq!(d.seen, after);
+    }
+
+    #[test]
+    fn a_cached_build_equals_a_fresh_one_and_reads_only_pods_written_since() {
+        let mut w = World::new(1, Preset::Kind);
+        let res = api::resource_for("pods").unwrap();
+        for (name, node) in [
+            ("a", Some("kind-worker")),
+            ("b", None),
+            ("c", Some("kind-worker2")),
+        ] {
+            w.api("kind-kind", "kubectl")
+                .unwrap()
+                .create(res, pod(name, node, "Pending", None))
+                .unwrap();
+        }
+        let mut cache = PodCards::default();
+        let c = |w: &World| w.clusters["kind-kind"].clone();
+        let first = ClusterModel::build_cached(&c(&w), None, 0, &mut cache);
+        assert_eq!(first, ClusterModel::build(&c(&w), None));
+        let card = |m: &ClusterModel, name: &str| {
+            m.nodes
+                .iter()
+                .flat_map(|n| n.pods.iter())
+                .chain(m.unscheduled.iter())
+                .find(|p| p.name == name)
+                .cloned()
+        };
+        // The scheduler binds b, the kubelets start the pods; b is deleted (gracefully).
+        w.step(5_000);
+        w.api("kind-kind", "kubectl")
+            .unwrap()
+            .delete(res, Some("default"), "b")
+            .unwrap();
+        let second = ClusterModel::build_cached(&c(&w), None, 0, &mut cache);
+        assert_eq!(second, ClusterModel::build(&c(&w), None));
+        assert_eq!(card(&second, "b").unwrap().state, PodState::Terminating);
+        // a was written (its status): read again.
+        assert!(!Rc::ptr_eq(
+            &card(&second, "a").unwrap(),
+            &card(&first, "a").unwrap()
+        ));
+        // Nothing written since: every card is the one already built (not read again).
+        let third = ClusterModel::build_cached(&c(&w), None, 0, &mut cache);
+        let (a2, a3) = (card(&second, "a").unwrap(), card(&third, "a").unwrap());
+        assert!(Rc::ptr_eq(&a2, &a3));
+        // Another epoch (a rewind: revisions may repeat) starts over.
+        let other = ClusterModel::build_cached(&c(&w), None, 1, &mut cache);
+        assert!(!Rc::ptr_eq(&card(&other, "a").unwrap(), &a3));
+        assert_eq!(other, third);
     }
 
     #[test]
