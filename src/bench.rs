@@ -483,6 +483,87 @@ pub fn memory_per_pod(p: &Probe) -> Row {
     ))
 }
 
+/// Live heap per pod as a real cluster gets them: a Deployment of `pods` replicas on `nodes`
+/// nodes, `World::step(100)` until every pod runs (its ReplicaSet created them from its
+/// template, the scheduler bound them, the kubelets wrote their status). The figure is what
+/// the stored pods cost in a store of their own (their objects, and the parts shared between
+/// them counted once, plus etcd's per-key bookkeeping), measured by moving the pods' shared
+/// objects out of the world into a fresh [`Store`]; the note gives what else the world holds
+/// per pod (Events, kubelet and scheduler state...): the world with the pods, minus the pods,
+/// minus the same world with 0 replicas.
+pub fn memory_per_running_pod(p: &Probe, nodes: u32, pods: u32) -> Row {
+    let name = format!("memory per pod (Deployment, {pods} Running)");
+    let target = "<= 2048";
+    if (p.live_bytes)() == 0 {
+        return Row::not_available(&name, "bytes", target, "no counting allocator");
+    }
+    let run = |replicas: u32, steps: Option<u32>| -> (World, u32) {
+        let mut world = World::new(1, Preset::Kind);
+        add_nodes(&mut world, "kind-kind", nodes);
+        if let (Some(res), Some(mut api)) =
+            (resource_for("deployments"), world.api("kind-kind", "bench"))
+        {
+            let _ = api.create(res, deployment("default", "web", replicas));
+        }
+        let mut n = 0;
+        // At most five simulated minutes, checked once per simulated second.
+        while steps.map_or(n < 3000, |s| n < s) {
+            world.step(100);
+            n += 1;
+            let running = || pods_where(&world, "kind-kind", |v| is_running(v) && is_web(v));
+            if steps.is_none() && n % 10 == 0 && running() >= pods as usize {
+                break;
+            }
+        }
+        // As the API server's compaction (every 5 simulated minutes) would: the figure is
+        // the steady state, not the history of the start-up.
+        for c in world.clusters.values_mut() {
+            let rev = c.store.revision();
+            let _ = c.store.compact(rev);
+        }
+        (world, n)
+    };
+    fn is_web(pod: &Value) -> bool {
+        api::namespace_of(pod) == Some("default")
+    }
+    let before = (p.live_bytes)();
+    let (world, steps) = run(pods, None);
+    let with_pods = (p.live_bytes)().saturating_sub(before);
+    let stored: Vec<(String, Arc<Value>)> =
+        world.clusters.get("kind-kind").map_or(Vec::new(), |c| {
+            c.store
+                .range("/registry/pods/default/")
+                .map(|kv| (kv.key.to_string(), kv.value.clone()))
+                .collect()
+        });
+    let running = stored.iter().filter(|(_, v)| is_running(v)).count();
+    drop(world);
+    let pods_alone = (p.live_bytes)().saturating_sub(before);
+    let (empty, _) = run(0, Some(steps));
+    let empty_world = (p.live_bytes)().saturating_sub(before + pods_alone);
+    drop(empty);
+    // Everything else the pods made the world hold: their Events, component state, indexes.
+    let rest = (with_pods as f64 - pods_alone as f64 - empty_world as f64) / f64::from(pods.max(1));
+    // Only the pods are left alive (`stored`): move them into a store of their own.
+    let mut store = Store::new();
+    for (key, value) in stored {
+        let _ = store.put_shared(&key, value, None);
+    }
+    let per_pod = (p.live_bytes)().saturating_sub(before) as f64 / running.max(1) as f64;
+    let rev = store.revision();
+    let _ = store.compact(rev);
+    let compacted = (p.live_bytes)().saturating_sub(before) as f64 / running.max(1) as f64;
+    drop(store);
+    let row = Row::at_most(&name, per_pod, "bytes", 2048.0).with_note(format!(
+        "the stored pods ({compacted:.0} compacted), plus {rest:.0} per pod elsewhere in the world (Events, component state; {:.1} simulated s)",
+        f64::from(steps) / 10.0
+    ));
+    if running < pods as usize {
+        return row.with_note(format!("only {running}/{pods} Running"));
+    }
+    row
+}
+
 /// Adds `n` worker nodes to `cluster`, copies of its first worker renamed `bench-node-00001`...
 /// (created through the API, as a kubelet registering would). Returns how many were added.
 pub fn add_nodes(world: &mut World, cluster: &str, n: u32) -> u32 {
@@ -962,7 +1043,10 @@ pub fn run_all(
                 ]
             }),
         ),
-        ("memory", Box::new(|| vec![memory_per_pod(p)])),
+        (
+            "memory",
+            Box::new(|| vec![memory_per_pod(p), memory_per_running_pod(p, 100, 2_000)]),
+        ),
         (
             "big",
             Box::new(|| big_world(p, 1_000, 100_000, peak, reset)),

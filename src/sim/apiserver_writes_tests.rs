@@ -75,7 +75,7 @@ fn a_status_write_changes_only_status_and_resource_version() {
         .store
         .events_since(rev0)
         .unwrap()
-        .map(|e| (e.kv.key.clone(), e.kv.mod_revision))
+        .map(|e| (e.kv.key.to_string(), e.kv.mod_revision))
         .collect();
     assert_eq!(watched, [(key.to_string(), rev1)]);
 }

@@ -155,7 +155,7 @@ pub fn expire(cluster: &mut super::world::Cluster, now: super::clock::SimTime) {
                 .and_then(super::clock::SimTime::parse_rfc3339)
                 .is_some_and(|t| now.since_ms(t) > EVENT_TTL_MS)
         })
-        .map(|kv| kv.key.clone())
+        .map(|kv| kv.key.to_string())
         .collect();
     if expired.is_empty() {
         return;

@@ -895,19 +895,19 @@ fn sync(c: &mut Cluster, now: SimTime) {
                 e.kv.key.starts_with("/registry/pods/")
                     || e.kv.key.starts_with("/registry/minions/")
             })
-            .map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+            .map(|e| (e.kind, e.kv.key.to_string(), e.kv.value.clone()))
             .collect(),
         _ => {
             st.synced = true;
             let mut all: Vec<_> = c
                 .store
                 .range("/registry/minions/")
-                .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone()))
+                .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone()))
                 .collect();
             all.extend(
                 c.store
                     .range("/registry/pods/")
-                    .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone())),
+                    .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone())),
             );
             all
         }
@@ -2163,7 +2163,8 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         if let Some(m) = message {
             c.set("message", m);
         }
-        conds.push(c);
+        // Pods that reach a condition in the same step share one copy of it (~190 B each).
+        conds.push(crate::sim::value::shared_recent(c));
     }
     // Conditions other components own (PodScheduled, DisruptionTarget, ...) stay.
     for c in old_conds {

@@ -606,7 +606,7 @@ mod tests {
         let nodes: Vec<_> = c
             .store
             .range("/registry/minions/")
-            .map(|kv| kv.key.clone())
+            .map(|kv| kv.key.to_string())
             .collect();
         assert_eq!(
             nodes,

@@ -868,7 +868,7 @@ fn sync(cluster: &mut Cluster, now: SimTime) {
                 e.kv.key.starts_with("/registry/pods/")
                     || e.kv.key.starts_with("/registry/minions/")
             })
-            .map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+            .map(|e| (e.kind, e.kv.key.to_string(), e.kv.value.clone()))
             .collect(),
         _ => {
             // First run or history compacted: re-list (what an informer does on "too old").
@@ -883,12 +883,12 @@ fn sync(cluster: &mut Cluster, now: SimTime) {
             st.synced = true;
             let mut all: Vec<(EventKind, String, Arc<Value>)> = store
                 .range("/registry/minions/")
-                .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone()))
+                .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone()))
                 .collect();
             all.extend(
                 store
                     .range("/registry/pods/")
-                    .map(|kv| (EventKind::Put, kv.key.clone(), kv.value.clone())),
+                    .map(|kv| (EventKind::Put, kv.key.to_string(), kv.value.clone())),
             );
             // Keep back-off state of pods that were already queued.
             for (k, e) in queue {

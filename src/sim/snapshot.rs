@@ -126,7 +126,7 @@ fn cluster_value(c: &Cluster) -> Value {
         .range("")
         .map(|kv| {
             obj(vec![
-                ("key", kv.key.as_str().into()),
+                ("key", Value::from(&*kv.key)),
                 ("createRevision", Value::Int(kv.create_revision)),
                 ("modRevision", Value::Int(kv.mod_revision)),
                 ("version", Value::Int(kv.version)),
@@ -310,7 +310,7 @@ fn cluster_from(v: &Value) -> Result<Cluster, ImportError> {
                 .get("key")
                 .and_then(Value::as_str)
                 .ok_or_else(|| invalid("key"))?
-                .to_string(),
+                .into(),
             create_revision: i("createRevision")?,
             mod_revision: i("modRevision")?,
             version: i("version")?,

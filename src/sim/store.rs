@@ -24,7 +24,9 @@ use std::sync::Arc;
 /// One key at one revision, as etcd returns it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyValue {
-    pub key: String,
+    /// Shared by the key's index entry, its revisions and its watch events: one allocation
+    /// per key instead of one copy each (~100 bytes a pod).
+    pub key: Arc<str>,
     pub create_revision: i64,
     pub mod_revision: i64,
     pub version: i64,
@@ -73,7 +75,7 @@ struct Entry {
 pub struct Store {
     revision: i64,
     compact_revision: i64,
-    keys: BTreeMap<String, Vec<Entry>>,
+    keys: BTreeMap<Arc<str>, Vec<Entry>>,
     /// Every change after `compact_revision`, oldest first, for watchers.
     log: VecDeque<WatchEvent>,
 }
@@ -195,7 +197,8 @@ impl Store {
     ) -> Result<KeyValue, StoreError> {
         let revision = self.revision + 1;
         // One lookup serves the compare, the versions and the append; the key is copied into
-        // the map only when it is new.
+        // the map only when it is new, and every revision and watch event shares that copy.
+        let mut new_key = None;
         let entries = match self.keys.get_mut(key) {
             Some(entries) => entries,
             None => {
@@ -206,10 +209,12 @@ impl Store {
                         found: 0,
                     });
                 }
+                let shared: Arc<str> = Arc::from(key);
+                new_key = Some(shared.clone());
                 // Most keys are written a few times between compactions: start with room for
                 // one revision instead of Vec's default of four.
                 self.keys
-                    .entry(key.to_string())
+                    .entry(shared)
                     .or_insert_with(|| Vec::with_capacity(1))
             }
         };
@@ -226,8 +231,18 @@ impl Store {
         }
         let (create_revision, version) =
             current.map_or((revision, 1), |kv| (kv.create_revision, kv.version + 1));
+        // Any live revision holds the shared key; a key re-created after a delete (only
+        // tombstones left) gets a copy of its own until the next compaction.
+        let shared_key = new_key
+            .or_else(|| {
+                entries
+                    .iter()
+                    .rev()
+                    .find_map(|e| Some(e.kv.as_ref()?.key.clone()))
+            })
+            .unwrap_or_else(|| Arc::from(key));
         let kv = KeyValue {
-            key: key.to_string(),
+            key: shared_key,
             create_revision,
             mod_revision: revision,
             version,
@@ -397,6 +412,24 @@ mod tests {
     }
 
     #[test]
+    fn one_copy_of_a_key_for_its_revisions_and_watch_events() {
+        let mut s = Store::new();
+        s.put("/registry/pods/default/web", v("1"), None).unwrap();
+        let second = s.put("/registry/pods/default/web", v("2"), None).unwrap();
+        let first = s.get_at("/registry/pods/default/web", 2).unwrap().unwrap();
+        let watched: Vec<_> = s.events_since(0).unwrap().collect();
+        assert_eq!(watched.len(), 2);
+        assert!(Arc::ptr_eq(&first.key, &second.key));
+        assert!(watched.iter().all(|e| Arc::ptr_eq(&e.kv.key, &second.key)));
+        let (index_key, _) = s.keys.get_key_value("/registry/pods/default/web").unwrap();
+        assert!(Arc::ptr_eq(index_key, &second.key));
+        // Deleted and re-created: still the key's text, whatever copy holds it.
+        s.delete("/registry/pods/default/web", None).unwrap();
+        let again = s.put("/registry/pods/default/web", v("3"), None).unwrap();
+        assert_eq!(&*again.key, "/registry/pods/default/web");
+    }
+
+    #[test]
     fn compare_and_swap_on_mod_revision() {
         let mut s = Store::new();
         assert!(s.put("k", v("x"), Some(0)).is_ok());
@@ -426,15 +459,12 @@ mod tests {
         ] {
             s.put(k, v(k), None).unwrap();
         }
-        let keys: Vec<_> = s
-            .range("/registry/pods/")
-            .map(|kv| kv.key.as_str())
-            .collect();
+        let keys: Vec<_> = s.range("/registry/pods/").map(|kv| &*kv.key).collect();
         assert_eq!(keys, ["/registry/pods/a/y", "/registry/pods/b/x"]);
         let old: Vec<_> = s
             .range_at("/registry/pods/", 2)
             .unwrap()
-            .map(|kv| kv.key.clone())
+            .map(|kv| kv.key.to_string())
             .collect();
         assert_eq!(old, ["/registry/pods/b/x"]);
     }

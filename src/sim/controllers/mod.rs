@@ -722,7 +722,7 @@ fn relist(ctx: &mut Ctx<'_>, st: &mut State) {
     let all: Vec<(String, std::sync::Arc<Value>)> = ctx
         .store()
         .range("/registry/")
-        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .map(|kv| (kv.key.to_string(), kv.value.clone()))
         .collect();
     for (key, obj) in &all {
         if let Some((r, k)) = resource_of_key(key) {
@@ -824,7 +824,7 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
             // Events are the most frequent writes and no controller watches them: skipped
             // before their key is copied.
             evs.filter(|e| !e.kv.key.starts_with("/registry/events/"))
-                .map(|e| (e.kind, e.kv.key.clone(), e.kv.value.clone()))
+                .map(|e| (e.kind, e.kv.key.to_string(), e.kv.value.clone()))
                 .collect()
         });
     let Some(changes) = changes else {
@@ -1091,12 +1091,33 @@ pub fn pod_from_template(owner: &Value, template: &Value) -> Value {
             m.set(f, v.clone());
         }
     }
-    meta::set_owner_refs(&mut pod, &[meta::OwnerRef::controller_of(owner)]);
+    pod.path_mut_or_insert(&["metadata"])
+        .set("ownerReferences", shared_owner_ref(owner));
     pod.set(
         "spec",
         template.get("spec").cloned().unwrap_or_else(Value::map),
     );
     pod
+}
+
+/// `[controller_of(owner)]` as the `ownerReferences` value, one shared copy for every pod of
+/// the same owner: the last one built is kept and handed out again while the owner is the
+/// same (a controller creates its pods in a row), saving each pod ~400 bytes. The value is
+/// equal either way, so the cache only changes memory, never behaviour.
+fn shared_owner_ref(owner: &Value) -> Value {
+    thread_local! {
+        static LAST: std::cell::RefCell<Value> = const { std::cell::RefCell::new(Value::Null) };
+    }
+    let mut fresh = meta::OwnerRef::controller_of(owner).to_value();
+    fresh.share_deep();
+    let refs = Value::Seq(vec![fresh]);
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if *last != refs {
+            *last = refs;
+        }
+        last.clone()
+    })
 }
 
 /// The hash of a pod template, as the name suffix of ReplicaSets (`web-7d4b9c5f8`) and the
@@ -1249,5 +1270,110 @@ mod wake_tests {
         );
         assert_eq!(spec_fingerprint(&a), spec_fingerprint(&b));
         assert_ne!(spec_fingerprint(&b), spec_fingerprint(&c));
+    }
+}
+
+#[cfg(test)]
+mod template_sharing_tests {
+    use super::testkit::{self, Fake, KIND};
+    use crate::sim::api::resource_for;
+    use crate::sim::value::{Map, Value};
+
+    fn map_at<'a>(v: &'a Value, path: &[&str]) -> &'a Map {
+        v.path(path).and_then(Value::as_map).expect("map at path")
+    }
+
+    /// Pods created from one template share its parts in memory, and a change to one pod (or
+    /// to a copy of it) shows in no other pod nor in the template: copy-on-write.
+    #[test]
+    fn pods_share_their_template_until_one_changes() {
+        let mut w = testkit::world();
+        let mut f = Fake::new(KIND);
+        let mut d = testkit::deployment("web", 3, "nginx:1.27");
+        let c = d
+            .path_mut(&["spec", "template", "spec", "containers", "0"])
+            .expect("container");
+        c.path_mut_or_insert(&["resources", "requests"])
+            .set("cpu", "100m");
+        let mut a = w.api(KIND, "kubectl").expect("api");
+        a.create(resource_for("deploy").expect("res"), d)
+            .expect("create");
+        f.run(&mut w, 5_000);
+        let pods = testkit::pods(&w, KIND, "default");
+        assert_eq!(pods.len(), 3);
+        let requests = ["spec", "containers", "0", "resources", "requests"];
+        let (p0, p1) = (&pods[0], &pods[1]);
+        // Shared: labels, owner reference, the container's resources (with the ReplicaSet's
+        // template too).
+        assert!(map_at(p0, &requests).shares_entries_with(map_at(p1, &requests)));
+        assert!(map_at(p0, &["metadata", "labels"])
+            .shares_entries_with(map_at(p1, &["metadata", "labels"])));
+        assert!(map_at(p0, &["metadata", "ownerReferences", "0"])
+            .shares_entries_with(map_at(p1, &["metadata", "ownerReferences", "0"])));
+        let rs_key = w.clusters[KIND]
+            .store
+            .range("/registry/replicasets/default/")
+            .map(|kv| kv.key.clone())
+            .next()
+            .expect("replicaset");
+        let rs = testkit::get(&w, KIND, &rs_key).expect("rs");
+        let template_requests = [
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "0",
+            "resources",
+            "requests",
+        ];
+        assert!(map_at(&rs, &template_requests).shares_entries_with(map_at(p0, &requests)));
+
+        // A change to a copy of one pod, deep inside a shared map, leaves the others alone.
+        let mut copy = p0.clone();
+        copy.path_mut(&requests).expect("requests").set("cpu", "2");
+        copy.path_mut(&["metadata", "labels"])
+            .expect("labels")
+            .set("app", "changed");
+        copy.path_mut(&["metadata", "ownerReferences", "0"])
+            .expect("ref")
+            .set("name", "other");
+        assert_eq!(
+            copy.path(&requests).and_then(|r| r.get("cpu")),
+            Some(&"2".into())
+        );
+        let again = testkit::pods(&w, KIND, "default");
+        assert_eq!(again, pods, "the stored pods did not change");
+        for p in &again {
+            assert_eq!(
+                p.path(&requests).and_then(|r| r.get("cpu")),
+                Some(&"100m".into())
+            );
+            assert_eq!(p.path(&["metadata", "labels", "app"]), Some(&"web".into()));
+        }
+
+        // The same through the API: relabel one pod; its siblings and the template keep theirs.
+        let name = p1
+            .path(&["metadata", "name"])
+            .and_then(Value::as_str)
+            .expect("name")
+            .to_string();
+        let mut relabeled = p1.clone();
+        relabeled
+            .path_mut(&["metadata", "labels"])
+            .expect("labels")
+            .set("tier", "front");
+        let mut a = w.api(KIND, "kubectl").expect("api");
+        a.update(resource_for("pods").expect("res"), relabeled)
+            .expect("update");
+        for p in testkit::pods(&w, KIND, "default") {
+            let tier = p.path(&["metadata", "labels", "tier"]);
+            let is_p1 = p.path(&["metadata", "name"]).and_then(Value::as_str) == Some(&name);
+            assert_eq!(tier.is_some(), is_p1, "{p:?}");
+        }
+        let rs_after = testkit::get(&w, KIND, &rs_key).expect("rs");
+        assert_eq!(
+            rs_after.path(&["spec", "template", "metadata", "labels", "tier"]),
+            None
+        );
     }
 }

@@ -349,6 +349,29 @@ impl Map {
     pub fn is_shared(&self) -> bool {
         matches!(self.entries, Entries::Shared(_))
     }
+    /// [`Map::shared`] all the way down: this map and every map below it (inside sequences
+    /// too) become shared, so a clone of the tree costs one reference count, and a change
+    /// deep inside a clone copies only the maps on the path to it (each copy shares the rest).
+    /// For pod templates, whose labels, containers, ports and resources every pod created
+    /// from them holds unchanged. Empty maps stay unshared: they own no allocation.
+    pub fn shared_deep(mut self) -> Map {
+        match &mut self.entries {
+            Entries::Own(v) if v.is_empty() => self,
+            Entries::Own(v) => {
+                for (_, value) in v.iter_mut() {
+                    value.share_deep();
+                }
+                self.shared()
+            }
+            // Already shared: what is below was shared when it was made (or is unchanged).
+            Entries::Shared(_) => self,
+        }
+    }
+    /// Whether both maps hold one shared copy of their entries (see [`Map::shared`]): what
+    /// tests check to prove that objects share memory.
+    pub fn shares_entries_with(&self, other: &Map) -> bool {
+        matches!((&self.entries, &other.entries), (Entries::Shared(a), Entries::Shared(b)) if Arc::ptr_eq(a, b))
+    }
     fn v(&self) -> &[Pair] {
         match &self.entries {
             Entries::Own(v) => v,
@@ -696,6 +719,48 @@ mod tests {
         assert_eq!(b, base, "a change to one copy leaves the others alone");
         assert_eq!(a.keys().collect::<Vec<_>>(), ["effect", "key", "operator"]);
         assert_eq!(b.clone().into_keys().count(), 2);
+        // Deep sharing: a change far down one copy copies only its path; the others keep
+        // the old values, the untouched siblings stay shared.
+        let mut tree = Map::new();
+        let mut inner = Map::new();
+        inner.insert_str("cpu", Value::from("100m"));
+        let mut sibling = Map::new();
+        sibling.insert_str("containerPort", Value::Int(80));
+        tree.insert_str("requests", Value::Map(inner));
+        tree.insert_str("ports", Value::Seq(vec![Value::Map(sibling)]));
+        tree.insert_str("empty", Value::map());
+        let plain = tree.clone();
+        let shared = tree.shared_deep();
+        let (mut c, d) = (shared.clone(), shared.clone());
+        if let Some(Value::Map(r)) = c.get_mut("requests") {
+            r.insert_str("cpu", Value::from("2"));
+        }
+        assert_eq!(d, plain, "the other copy is unchanged");
+        assert_eq!(shared, plain, "the original is unchanged");
+        assert_eq!(
+            c.get("requests").and_then(|r| r.get("cpu")),
+            Some(&Value::from("2"))
+        );
+        let ports = |m: &Map| match m.get("ports") {
+            Some(Value::Seq(s)) => match &s[0] {
+                Value::Map(p) => match &p.entries {
+                    Entries::Shared(a) => Some(Arc::as_ptr(a) as *const u8),
+                    Entries::Own(_) => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        assert!(
+            ports(&c).is_some() && ports(&c) == ports(&d),
+            "siblings stay shared"
+        );
+        assert!(matches!(
+            c.get("empty"),
+            Some(Value::Map(Map {
+                entries: Entries::Own(_)
+            }))
+        ));
         // Sharing must not make values bigger.
         assert!(std::mem::size_of::<Value>() <= 4 * std::mem::size_of::<usize>());
     }

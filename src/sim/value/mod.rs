@@ -196,6 +196,16 @@ impl Value {
         }
     }
 
+    /// Makes every map in this tree shared ([`Map::shared_deep`]): clones of the tree then
+    /// share it until they change, and a change copies only the maps on its path.
+    pub fn share_deep(&mut self) {
+        match self {
+            Value::Map(m) => *m = std::mem::take(m).shared_deep(),
+            Value::Seq(s) => s.iter_mut().for_each(Value::share_deep),
+            _ => {}
+        }
+    }
+
     fn force_map(&mut self) -> &mut Map {
         if !matches!(self, Value::Map(_)) {
             *self = Value::map();
@@ -206,6 +216,32 @@ impl Value {
         }
     }
 }
+
+/// `v` shared ([`Value::share_deep`]), or a clone of an equal value returned by one of the
+/// last [`RECENT`] calls: for small maps that many objects hold alike when built at the same
+/// time (a pod condition with its transition time: pods started in one step have equal ones).
+/// The result is always equal to `v`, so this changes memory, never behaviour.
+pub fn shared_recent(mut v: Value) -> Value {
+    thread_local! {
+        static LAST: std::cell::RefCell<std::collections::VecDeque<Value>> =
+            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(same) = last.iter().find(|x| **x == v) {
+            return same.clone();
+        }
+        v.share_deep();
+        if last.len() == RECENT {
+            last.pop_back();
+        }
+        last.push_front(v.clone());
+        v
+    })
+}
+
+/// How many values [`shared_recent`] remembers.
+pub const RECENT: usize = 16;
 
 macro_rules! from {
     ($($t:ty => $v:ident($e:expr)),* $(,)?) => {$(
@@ -319,6 +355,27 @@ mod tests {
             Some(1)
         );
         assert!(Value::from(Map::new()).as_map().is_some_and(Map::is_empty));
+    }
+
+    #[test]
+    fn shared_recent_returns_an_equal_value_shared_with_the_last_equal_one() {
+        let cond = |t: &str| {
+            Value::map()
+                .with("type", "Ready")
+                .with("lastTransitionTime", t)
+        };
+        let a = shared_recent(cond("09:00:03"));
+        let b = shared_recent(cond("09:00:03"));
+        let c = shared_recent(cond("09:00:04"));
+        assert_eq!((&a, &c), (&cond("09:00:03"), &cond("09:00:04")));
+        let m = |v: &Value| v.as_map().cloned().expect("map");
+        assert!(m(&a).shares_entries_with(&m(&b)));
+        assert!(!m(&a).shares_entries_with(&m(&c)));
+        // A change to one holder copies it; the other keeps the shared value.
+        let mut changed = b.clone();
+        changed.set("status", "False");
+        assert_eq!(a, cond("09:00:03"));
+        assert_ne!(changed, a);
     }
 
     #[test]
