@@ -305,7 +305,7 @@ impl ClusterModel {
         }
         let mut unscheduled = Vec::new();
         for kv in list("/registry/pods/") {
-            let (key, (_, node_name, card)) = match old_cards.remove_entry(kv.key.as_str()) {
+            let (key, (_, node_name, card)) = match old_cards.remove_entry(&*kv.key) {
                 Some((key, (rev, node_name, card))) if rev == kv.mod_revision => {
                     (key, (rev, node_name, card))
                 }
@@ -320,7 +320,7 @@ impl ClusterModel {
                         .path(&["spec", "nodeName"])
                         .and_then(Value::as_str)
                         .map(str::to_string);
-                    (kv.key.clone(), (kv.mod_revision, node_name, Rc::new(card)))
+                    (kv.key.to_string(), (kv.mod_revision, node_name, Rc::new(card)))
                 }
             };
             match node_name
