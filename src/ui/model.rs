@@ -320,7 +320,10 @@ impl ClusterModel {
                         .path(&["spec", "nodeName"])
                         .and_then(Value::as_str)
                         .map(str::to_string);
-                    (kv.key.to_string(), (kv.mod_revision, node_name, Rc::new(card)))
+                    (
+                        kv.key.to_string(),
+                        (kv.mod_revision, node_name, Rc::new(card)),
+                    )
                 }
             };
             match node_name
