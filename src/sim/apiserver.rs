@@ -5,6 +5,10 @@
 //! can print them the way it does for a real server:
 //! `Error from server (NotFound): pods "web" not found`.
 //!
+//! Components report through cheaper paths, like the real subresources:
+//! [`ApiServer::update_status_shared`] (`/status`), [`ApiServer::bind`] (`pods/binding`),
+//! [`ApiServer::create_event`]; stored objects share their spec with their next revisions.
+//!
 //! Start with [`ApiServer::create`]. Every call is recorded in the cluster's trace (who talked
 //! to whom), which the UI's control-loop view animates.
 
@@ -306,9 +310,73 @@ impl ApiServer<'_> {
         if res.kind == "DaemonSet" {
             set_template_generation(&mut obj, 1);
         }
-        self.cluster.store.put(&key, obj.clone(), Some(0))?;
+        self.put_new(&key, &obj, Some(0))?;
         self.trace("create", res, ns.as_deref(), &name);
         Ok(obj)
+    }
+
+    /// Creates an Event built by a control-plane component ([`super::events::record`]):
+    /// the same server-set metadata, namespace check, name check and trace as
+    /// [`Self::create`], without the defaulting, admission and body validation an Event does
+    /// not have. Returns the stored object, shared.
+    pub fn create_event(&mut self, mut obj: Value) -> Result<Arc<Value>, ApiError> {
+        let res = api::resource_for_kind("Event")
+            .ok_or_else(|| ApiError::internal("no events resource"))?;
+        if !super::etcd::has_quorum(self.cluster) {
+            return Err(super::etcd::quorum_error());
+        }
+        let name = api::name_of(&obj).to_string();
+        let ns = api::namespace_of(&obj).unwrap_or("default").to_string();
+        let name_errs = super::validation::validate(res.kind, &obj);
+        if name.is_empty() || !name_errs.is_empty() {
+            // Nothing the recorder builds gets here; the full path words the error.
+            return self.create(res, obj).map(Arc::new);
+        }
+        let ns_res = api::resource_for_kind("Namespace")
+            .ok_or_else(|| ApiError::internal("no namespaces"))?;
+        // Events may still be written into a terminating namespace (create allows it too).
+        if self.store().get(&ns_res.storage_key(None, &ns)).is_none() {
+            return Err(ApiError::not_found(ns_res, &ns));
+        }
+        let key = res.storage_key(Some(&ns), &name);
+        // Checked before the uid is drawn, as in `create` (the rng sequence stays the same).
+        if self.store().get(&key).is_some() {
+            return Err(ApiError::already_exists(res, &name));
+        }
+        let next_rev = self.cluster.store.revision() + 1;
+        obj.set("apiVersion", res.api_version);
+        obj.set("kind", res.kind);
+        let uid = self.rng.uuid();
+        let meta_v = obj.path_mut_or_insert(&["metadata"]);
+        meta_v.set("namespace", ns.as_str());
+        meta_v.set("uid", uid);
+        meta_v.set("creationTimestamp", self.now.rfc3339());
+        meta_v.set("resourceVersion", next_rev.to_string());
+        for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+            meta::remove(meta_v, server_only);
+        }
+        let stored = self.put_new(&key, &obj, Some(0))?;
+        self.trace("create", res, Some(&ns), &name);
+        Ok(stored)
+    }
+
+    /// Stores a copy of `obj` at `key` and returns it, shared. The copy is what keeps stored
+    /// objects compact (it holds no spare capacity, unlike an object built up field by
+    /// field); its spec is shared with later revisions ([`share_spec`]), so copying an object
+    /// whose spec is already shared (a status write's) costs its metadata and status only.
+    fn put_new(
+        &mut self,
+        key: &str,
+        obj: &Value,
+        expected: Option<i64>,
+    ) -> Result<Arc<Value>, StoreError> {
+        let mut stored = obj.clone();
+        share_spec(&mut stored);
+        let stored = Arc::new(stored);
+        self.cluster
+            .store
+            .put_shared(key, Arc::clone(&stored), expected)?;
+        Ok(stored)
     }
 
     /// Admission-time mutations that need the cluster: default StorageClass for claims,
@@ -573,9 +641,7 @@ impl ApiServer<'_> {
         let next_rev = self.cluster.store.revision() + 1;
         obj.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
-        self.cluster
-            .store
-            .put(key, obj.clone(), Some(expected))
+        self.put_new(key, &obj, Some(expected))
             .map_err(|_| ApiError::conflict(res, name))?;
         self.trace("update", res, ns, name);
         Ok(obj)
@@ -583,42 +649,121 @@ impl ApiServer<'_> {
 
     /// Writes only `status` (the `/status` subresource): the stored spec and metadata are
     /// kept, `metadata.generation` does not move. Controllers and kubelets report here.
+    /// An object without `status` clears it. Returns the object as stored (a copy: see
+    /// [`Self::update_status_shared`] for the shared one).
     pub fn update_status(&mut self, res: &Resource, obj: &Value) -> Result<Value, ApiError> {
+        let status = obj.get("status").cloned();
+        self.update_status_shared(res, obj, status)
+            .map(|stored| (*stored).clone())
+    }
+
+    /// The `/status` subresource as the API server serves it: no defaulting and no spec
+    /// validation (only `status` changes), no copy of the object beyond the maps the new
+    /// status replaces. `obj` names the object (namespace, name) and, when it carries a
+    /// `metadata.resourceVersion`, the version the write is based on: a stale one is a 409
+    /// Conflict, as for [`Self::update`]. `status: None` removes it. Writing the status the
+    /// object already has stores nothing (no new revision). Returns the stored object, shared.
+    pub fn update_status_shared(
+        &mut self,
+        res: &Resource,
+        obj: &Value,
+        status: Option<Value>,
+    ) -> Result<Arc<Value>, ApiError> {
+        self.write_with(res, obj, true, move |next| {
+            if let Some(st) = status {
+                next.set("status", st);
+            }
+        })
+    }
+
+    /// The `pods/binding` subresource the scheduler writes: `spec.nodeName` and the pod's
+    /// new `status` (its `PodScheduled` condition) in one write, with the same resourceVersion
+    /// precondition and `metadata.generation` bump as an update of the spec. Returns the
+    /// stored pod, shared.
+    pub fn bind(
+        &mut self,
+        res: &Resource,
+        pod: &Value,
+        node: &str,
+        status: Value,
+    ) -> Result<Arc<Value>, ApiError> {
+        self.write_with(res, pod, true, move |next| {
+            next.path_mut_or_insert(&["spec"]).set("nodeName", node);
+            next.set("status", status);
+        })
+    }
+
+    /// Bumps an aggregated Event (`count`, `lastTimestamp`), as client-go's event correlator
+    /// patches it. `event` is the stored Event the count was read from (a stale one
+    /// conflicts).
+    pub fn update_event_count(
+        &mut self,
+        event: &Value,
+        count: i64,
+        last_timestamp: &str,
+    ) -> Result<Arc<Value>, ApiError> {
+        let res = api::resource_for_kind("Event")
+            .ok_or_else(|| ApiError::internal("no events resource"))?;
+        self.write_with(res, event, false, |next| {
+            next.set("count", count);
+            next.set("lastTimestamp", last_timestamp);
+        })
+    }
+
+    /// The write path of the subresources above: the stored object (without its status when
+    /// `replaces_status`: `edit` sets the new one), changed by `edit`, stored again if
+    /// anything changed. The spec is not copied unless `edit` changes it (stored objects
+    /// share it, see [`share_spec`]); server-owned metadata cannot change since `edit`
+    /// starts from the stored object. `metadata.generation` moves when the spec did.
+    fn write_with(
+        &mut self,
+        res: &Resource,
+        obj: &Value,
+        replaces_status: bool,
+        edit: impl FnOnce(&mut Value),
+    ) -> Result<Arc<Value>, ApiError> {
         if !super::etcd::has_quorum(self.cluster) {
             return Err(super::etcd::quorum_error());
         }
-        let ns = res
-            .namespaced
-            .then(|| api::namespace_of(obj).unwrap_or("default").to_string());
-        let name = api::name_of(obj).to_string();
-        let key = res.storage_key(ns.as_deref(), &name);
-        let Some(current) = self.store().get(&key).cloned() else {
-            return Err(ApiError::not_found(res, &name));
+        let ns = if res.namespaced {
+            Some(api::namespace_of(obj).unwrap_or("default"))
+        } else {
+            None
         };
+        let name = api::name_of(obj);
+        let key = res.storage_key(ns, name);
+        let Some(current) = self.store().get(&key) else {
+            return Err(ApiError::not_found(res, name));
+        };
+        let (mod_revision, current) = (current.mod_revision, Arc::clone(&current.value));
         if let Some(rv) = api::meta_str(obj, "resourceVersion") {
-            if rv.parse::<i64>().ok() != Some(current.mod_revision) {
-                return Err(ApiError::conflict(res, &name));
+            if rv.parse::<i64>().ok() != Some(mod_revision) {
+                return Err(ApiError::conflict(res, name));
             }
         }
-        let mut next = (*current.value).clone();
-        match obj.get("status") {
-            Some(st) => next.set("status", st.clone()),
-            None => {
-                meta::remove(&mut next, "status");
-            }
+        let mut next = if replaces_status {
+            without_status(&current)
+        } else {
+            (*current).clone()
+        };
+        edit(&mut next);
+        if next == *current {
+            return Ok(current);
         }
-        if next == *current.value {
-            return Ok(next);
+        if let Some(g) = meta::int_at(&current, &["metadata", "generation"]) {
+            if current.get("spec") != next.get("spec") {
+                next.path_mut_or_insert(&["metadata"])
+                    .set("generation", g + 1);
+            }
         }
         let next_rev = self.cluster.store.revision() + 1;
         next.path_mut_or_insert(&["metadata"])
             .set("resourceVersion", next_rev.to_string());
-        self.cluster
-            .store
-            .put(&key, next.clone(), Some(current.mod_revision))
-            .map_err(|_| ApiError::conflict(res, &name))?;
-        self.trace("update", res, ns.as_deref(), &name);
-        Ok(next)
+        let stored = self
+            .put_new(&key, &next, Some(mod_revision))
+            .map_err(|_| ApiError::conflict(res, name))?;
+        self.trace("update", res, ns, name);
+        Ok(stored)
     }
 
     /// Deletes an object with the default options (background propagation, the pod's own
@@ -718,9 +863,7 @@ impl ApiServer<'_> {
             let next_rev = self.cluster.store.revision() + 1;
             obj.path_mut_or_insert(&["metadata"])
                 .set("resourceVersion", next_rev.to_string());
-            self.cluster
-                .store
-                .put(&key, obj.clone(), Some(current.mod_revision))
+            self.put_new(&key, &obj, Some(current.mod_revision))
                 .map_err(|_| ApiError::conflict(res, name))?;
             self.trace("update", res, ns, name);
             return Ok(obj);
@@ -745,6 +888,35 @@ impl ApiServer<'_> {
     }
 }
 
+/// Makes the object's `spec` map shared ([`super::value::Map::shared`]): a copy of the
+/// object then shares its spec (one reference count) until the copy changes it. Every object
+/// is stored this way, so that a status write or an Event count copies the metadata and
+/// nothing of the spec, and the revisions etcd retains share their spec. Only the top of the
+/// spec: sharing every map would cost a reference-count header per map (~0.8 KB a pod),
+/// more than the copies it saves. Sharing never shows in behaviour.
+fn share_spec(obj: &mut Value) {
+    if let Some(Value::Map(spec)) = obj.get_mut("spec") {
+        if !spec.is_shared() {
+            *spec = std::mem::take(spec).shared();
+        }
+    }
+}
+
+/// `obj` without its `status` (the copy a status write starts from: the old status is
+/// replaced, so copying it would be wasted).
+fn without_status(obj: &Value) -> Value {
+    match obj {
+        Value::Map(m) => {
+            let mut next = super::value::Map::new();
+            for (k, v) in m.iter().filter(|(k, _)| *k != "status") {
+                next.insert_str(k, v.clone());
+            }
+            Value::Map(next)
+        }
+        other => other.clone(),
+    }
+}
+
 /// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
 /// subresource, except the few upstream leaves without it).
 /// A DaemonSet's template generation: apps/v1 keeps the internal `spec.templateGeneration` in
@@ -766,3 +938,7 @@ fn has_generation(kind: &str) -> bool {
     // Leases: `leaseStrategy` sets no generation (kubelet and leader-election Leases show none).
     !matches!(kind, "Node" | "Service" | "Namespace" | "Lease")
 }
+
+#[cfg(test)]
+#[path = "apiserver_writes_tests.rs"]
+mod writes_tests;

@@ -78,13 +78,11 @@ pub fn record(
                 .and_then(Value::as_str)
                 .and_then(super::clock::SimTime::parse_rfc3339);
             (same && last.is_some_and(|t| now.since_ms(t) <= DEDUP_WINDOW_MS))
-                .then(|| (**e).clone())
+                .then(|| std::sync::Arc::clone(e))
         });
-    if let Some(mut e) = existing {
+    if let Some(e) = existing {
         let count = e.get("count").and_then(Value::as_i64).unwrap_or(1);
-        e.set("count", count + 1);
-        e.set("lastTimestamp", stamp);
-        let _ = api.update(res, e);
+        let _ = api.update_event_count(&e, count + 1, &stamp);
         return;
     }
     let mut involved_ref = Value::map();
@@ -133,7 +131,7 @@ pub fn record(
     }
     event.set("reportingComponent", component);
     event.set("reportingInstance", host.unwrap_or(""));
-    if let Ok(created) = api.create(res, event) {
+    if let Ok(created) = api.create_event(event) {
         let key = res.storage_key(Some(&ns), api::name_of(&created));
         api.cluster.event_index.insert(dedup_key, key);
     }

@@ -1311,12 +1311,16 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let mut delete_now = false;
     let rng = &mut world.rng;
     let st = &mut c.kubelet;
-    let node_ip = c
+    // One read of the node for both (its address and pod CIDR can change: cloud providers
+    // and `kubeadm init` set them after the kubelet registered).
+    let node_obj = c
         .store
         .get(&format!("/registry/minions/{}", rt.node))
-        .and_then(|kv| {
-            kv.value
-                .path(&["status", "addresses"])
+        .map(|kv| Arc::clone(&kv.value));
+    let node_ip = node_obj
+        .as_deref()
+        .and_then(|n| {
+            n.path(&["status", "addresses"])
                 .and_then(Value::as_seq)?
                 .iter()
                 .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))?
@@ -1325,18 +1329,14 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
                 .map(str::to_string)
         })
         .unwrap_or_default();
-    let pod_cidr = c
-        .store
-        .get(&format!("/registry/minions/{}", rt.node))
-        .and_then(|kv| {
-            kv.value
-                .path(&["spec", "podCIDR"])
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+    let pod_cidr = node_obj
+        .as_deref()
+        .and_then(|n| n.path(&["spec", "podCIDR"]).and_then(Value::as_str))
         .filter(|cidr| !cidr.is_empty())
+        .map(str::to_string)
         .or(ipam)
         .unwrap_or_default();
+    drop(node_obj);
     let pod_name = api::name_of(&pod).to_string();
     let ns = api::namespace_of(&pod).unwrap_or("default").to_string();
     let mut next: Option<SimTime> = None;
@@ -1460,11 +1460,10 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let Some(mut api) = world.api(cluster, &actor) else {
         return;
     };
-    // One copy of the pod, and only when its status changed (events need only its metadata).
+    // Through the status subresource, only when the status changed (events need only the
+    // pod's metadata): no defaulting or spec validation, no copy of the pod.
     let updated = if changed && !delete_now {
-        let mut next = (*pod).clone();
-        next.set("status", status);
-        api.update(pod_res, next).ok()
+        api.update_status_shared(pod_res, &pod, Some(status)).ok()
     } else {
         None
     };

@@ -1162,13 +1162,15 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
     {
         Some(node) => {
             let message = format!("Successfully assigned {ns}/{name} to {node}");
-            let mut bound = (*pod).clone();
-            bound.path_mut_or_insert(&["spec"]).set("nodeName", &*node);
-            set_condition(&mut bound, "True", None, None, now);
+            // The new status (its PodScheduled condition) on a copy of the pod that shares
+            // everything else with the stored one; bound through the binding subresource.
+            let mut with_condition = (*pod).clone();
+            set_condition(&mut with_condition, "True", None, None, now);
+            let status = with_condition.remove("status").unwrap_or_else(Value::map);
             let ok = world
                 .api(cluster_name, "kube-scheduler")
                 .map(|mut a| {
-                    let r = a.update(pod_res, bound);
+                    let r = a.bind(pod_res, &pod, &node, status);
                     if let Ok(b) = &r {
                         events::record(
                             &mut a,
@@ -1243,10 +1245,11 @@ fn schedule_one(world: &mut World, cluster_name: &str, key: &str) {
             );
             if let Some(mut a) = world.api(cluster_name, "kube-scheduler") {
                 let obj = if changed {
-                    a.update(pod_res, updated)
-                        .unwrap_or_else(|_| (*pod).clone())
+                    let status = updated.remove("status");
+                    a.update_status_shared(pod_res, &pod, status)
+                        .unwrap_or_else(|_| Arc::clone(&pod))
                 } else {
-                    (*pod).clone()
+                    Arc::clone(&pod)
                 };
                 events::record(
                     &mut a,

@@ -302,6 +302,13 @@ impl Default for Entries {
 
 impl PartialEq for Map {
     fn eq(&self, other: &Map) -> bool {
+        // Two revisions of a stored object share their unchanged subtrees: comparing them
+        // (did a write change anything?) must not walk those.
+        if let (Entries::Shared(a), Entries::Shared(b)) = (&self.entries, &other.entries) {
+            if Arc::ptr_eq(a, b) {
+                return true;
+            }
+        }
         self.v() == other.v()
     }
 }
@@ -337,6 +344,10 @@ impl Map {
             shared => shared,
         };
         Map { entries }
+    }
+    /// Whether this map's entries are shared ([`Map::shared`]) rather than owned.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.entries, Entries::Shared(_))
     }
     /// [`Map::shared`] all the way down: this map and every map below it (inside sequences
     /// too) become shared, so a clone of the tree costs one reference count, and a change
