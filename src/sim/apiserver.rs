@@ -282,21 +282,7 @@ impl ApiServer<'_> {
         if self.store().get(&key).is_some() {
             return Err(ApiError::already_exists(res, &name));
         }
-        let next_rev = self.cluster.store.revision() + 1;
-        obj.set("apiVersion", res.api_version);
-        obj.set("kind", res.kind);
-        let uid = self.rng.uuid();
-        let meta_v = obj.path_mut_or_insert(&["metadata"]);
-        meta_v.set("name", name.as_str());
-        if let Some(ns) = &ns {
-            meta_v.set("namespace", ns.as_str());
-        }
-        meta_v.set("uid", uid);
-        meta_v.set("creationTimestamp", self.now.rfc3339());
-        meta_v.set("resourceVersion", next_rev.to_string());
-        for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
-            meta::remove(meta_v, server_only);
-        }
+        self.stamp_new(res, &mut obj, ns.as_deref(), Some(&name));
         super::defaults::apply(res.kind, &mut obj, self.rng);
         self.admit(res, &mut obj, ns.as_deref(), &name)?;
         let errs = super::validation::validate(res.kind, &obj);
@@ -343,21 +329,40 @@ impl ApiServer<'_> {
         if self.store().get(&key).is_some() {
             return Err(ApiError::already_exists(res, &name));
         }
+        self.stamp_new(res, &mut obj, Some(&ns), None);
+        let stored = self.put_new(&key, &obj, Some(0))?;
+        self.trace("create", res, Some(&ns), &name);
+        Ok(stored)
+    }
+
+    /// The metadata the API server sets on a new object (apiVersion/kind, a uid drawn from
+    /// the rng, creation time, the revision it will be stored at), without what only the
+    /// server may set; `name` is written when the caller has not (one place for `create`
+    /// and `create_event`, so both draw the uid at the same point).
+    fn stamp_new(
+        &mut self,
+        res: &api::Resource,
+        obj: &mut Value,
+        ns: Option<&str>,
+        name: Option<&str>,
+    ) {
         let next_rev = self.cluster.store.revision() + 1;
         obj.set("apiVersion", res.api_version);
         obj.set("kind", res.kind);
         let uid = self.rng.uuid();
         let meta_v = obj.path_mut_or_insert(&["metadata"]);
-        meta_v.set("namespace", ns.as_str());
+        if let Some(name) = name {
+            meta_v.set("name", name);
+        }
+        if let Some(ns) = ns {
+            meta_v.set("namespace", ns);
+        }
         meta_v.set("uid", uid);
         meta_v.set("creationTimestamp", self.now.rfc3339());
         meta_v.set("resourceVersion", next_rev.to_string());
         for server_only in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
             meta::remove(meta_v, server_only);
         }
-        let stored = self.put_new(&key, &obj, Some(0))?;
-        self.trace("create", res, Some(&ns), &name);
-        Ok(stored)
     }
 
     /// Stores a copy of `obj` at `key` and returns it, shared. The copy is what keeps stored

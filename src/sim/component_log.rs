@@ -202,16 +202,7 @@ fn tag(image: &str) -> String {
 fn node_ip(c: &Cluster, node: &str) -> String {
     c.store
         .get(&format!("/registry/minions/{node}"))
-        .and_then(|kv| {
-            kv.value
-                .path(&["status", "addresses"])
-                .and_then(Value::as_seq)?
-                .iter()
-                .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))?
-                .get("address")?
-                .as_str()
-                .map(str::to_string)
-        })
+        .and_then(|kv| super::meta::node_address(&kv.value, "InternalIP").map(str::to_string))
         .unwrap_or_else(|| "127.0.0.1".to_string())
 }
 

@@ -114,16 +114,7 @@ pub fn logs(c: &Cluster, node: &str, start: SimTime, failed: bool) -> String {
     let ip = c
         .store
         .get(&format!("/registry/minions/{node}"))
-        .and_then(|kv| {
-            kv.value
-                .path(&["status", "addresses"])
-                .and_then(Value::as_seq)?
-                .iter()
-                .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))?
-                .get("address")?
-                .as_str()
-                .map(str::to_string)
-        })
+        .and_then(|kv| super::meta::node_address(&kv.value, "InternalIP").map(str::to_string))
         .unwrap_or_default();
     let synced = start.plus_ms(1_000);
     let mut lines: Vec<(char, SimTime, &str, String)> = vec![

@@ -1319,15 +1319,7 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         .map(|kv| Arc::clone(&kv.value));
     let node_ip = node_obj
         .as_deref()
-        .and_then(|n| {
-            n.path(&["status", "addresses"])
-                .and_then(Value::as_seq)?
-                .iter()
-                .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))?
-                .get("address")?
-                .as_str()
-                .map(str::to_string)
-        })
+        .and_then(|n| super::meta::node_address(n, "InternalIP").map(str::to_string))
         .unwrap_or_default();
     let pod_cidr = node_obj
         .as_deref()

@@ -386,6 +386,16 @@ pub fn node_name(pod: &Value) -> Option<&str> {
     str_at(pod, &["spec", "nodeName"]).filter(|s| !s.is_empty())
 }
 
+/// A Node's address of the given type (`InternalIP`, `ExternalIP`, `Hostname`), from
+/// `status.addresses`.
+pub fn node_address<'a>(node: &'a Value, type_: &str) -> Option<&'a str> {
+    node.path(&["status", "addresses"])?
+        .as_seq()?
+        .iter()
+        .find(|a| str_at(a, &["type"]) == Some(type_))
+        .and_then(|a| str_at(a, &["address"]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,15 +274,7 @@ pub fn bootstrap_kubernetes_service(world: &mut World, cluster: &str) {
         .store
         .range("/registry/minions/")
         .filter(|kv| meta::label(&kv.value, "node-role.kubernetes.io/control-plane").is_some())
-        .filter_map(|kv| {
-            kv.value
-                .path(&["status", "addresses"])?
-                .as_seq()?
-                .iter()
-                .find(|a| meta::str_at(a, &["type"]) == Some("InternalIP"))
-                .and_then(|a| meta::str_at(a, &["address"]))
-                .map(str::to_string)
-        })
+        .filter_map(|kv| meta::node_address(&kv.value, "InternalIP").map(str::to_string))
         .collect();
     let host_port = c.server.trim_start_matches("https://").to_string();
     let (host, port) = match host_port.rsplit_once(':') {

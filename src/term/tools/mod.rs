@@ -228,15 +228,7 @@ pub fn register_nodes(term: &mut Terminal, cluster: &str, preset: Preset) {
         .collect();
     for n in nodes {
         let name = crate::sim::api::name_of(&n).to_string();
-        let ip = n
-            .path(&["status", "addresses"])
-            .and_then(Value::as_seq)
-            .and_then(|a| {
-                a.iter()
-                    .find(|x| x.get("type").and_then(Value::as_str) == Some("InternalIP"))
-            })
-            .and_then(|x| x.get("address"))
-            .and_then(Value::as_str)
+        let ip = crate::sim::meta::node_address(&n, "InternalIP")
             .unwrap_or("")
             .to_string();
         let cp = n
