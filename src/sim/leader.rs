@@ -934,44 +934,29 @@ mod tests {
         );
     }
 
+    /// Stops the cluster's API server for `ms` of simulated time, then starts it again.
+    fn api_server_outage(w: &mut World, cluster: &str, ms: u64) {
+        let stop = Fault::StopComponent("kube-apiserver".into());
+        faults::apply(w, cluster, &stop).unwrap();
+        run(w, ms);
+        let start = Fault::StartComponent("kube-apiserver".into());
+        faults::apply(w, cluster, &start).unwrap();
+    }
+
     #[test]
     fn an_api_server_outage_longer_than_the_renew_deadline_restarts_both_leaders() {
         let mut w = World::new(1, Preset::Kind);
         let cluster = "kind-kind".to_string();
         let node = "kind-control-plane";
         run(&mut w, 3_000);
-        faults::apply(
-            &mut w,
-            &cluster,
-            &Fault::StopComponent("kube-apiserver".into()),
-        )
-        .unwrap();
-        run(&mut w, 5_000);
-        faults::apply(
-            &mut w,
-            &cluster,
-            &Fault::StartComponent("kube-apiserver".into()),
-        )
-        .unwrap();
+        api_server_outage(&mut w, &cluster, 5_000);
         run(&mut w, 5_000);
         assert_eq!(
             restarts(&w, &cluster, "kube-scheduler", node).0,
             0,
             "a short outage"
         );
-        faults::apply(
-            &mut w,
-            &cluster,
-            &Fault::StopComponent("kube-apiserver".into()),
-        )
-        .unwrap();
-        run(&mut w, 12_000);
-        faults::apply(
-            &mut w,
-            &cluster,
-            &Fault::StartComponent("kube-apiserver".into()),
-        )
-        .unwrap();
+        api_server_outage(&mut w, &cluster, 12_000);
         run(&mut w, 20_000);
         for component in COMPONENTS {
             assert_eq!(
