@@ -914,17 +914,7 @@ mod tests {
         assert!(!acts(&w.clusters[&cluster], "kube-scheduler", w.now()));
         faults::apply(&mut w, &cluster, &Fault::RestoreEtcd(node.into())).unwrap();
         run(&mut w, 30_000);
-        for component in COMPONENTS {
-            assert_eq!(
-                restarts(&w, &cluster, component, node),
-                (1, Some(1)),
-                "{component}"
-            );
-            assert!(
-                acts(&w.clusters[&cluster], component, w.now()),
-                "{component}"
-            );
-        }
+        assert_both_restarted_once_and_leading(&w, &cluster, node);
         assert_eq!(
             meta::int_at(
                 &lease(&w, &cluster, "kube-scheduler"),
@@ -932,6 +922,21 @@ mod tests {
             ),
             Some(1)
         );
+    }
+
+    /// Both components restarted once (exit code 1) on `node` and lead again.
+    fn assert_both_restarted_once_and_leading(w: &World, cluster: &str, node: &str) {
+        for component in COMPONENTS {
+            assert_eq!(
+                restarts(w, cluster, component, node),
+                (1, Some(1)),
+                "{component}"
+            );
+            assert!(
+                acts(&w.clusters[cluster], component, w.now()),
+                "{component}"
+            );
+        }
     }
 
     /// Stops the cluster's API server for `ms` of simulated time, then starts it again.
@@ -958,17 +963,7 @@ mod tests {
         );
         api_server_outage(&mut w, &cluster, 12_000);
         run(&mut w, 20_000);
-        for component in COMPONENTS {
-            assert_eq!(
-                restarts(&w, &cluster, component, node),
-                (1, Some(1)),
-                "{component}"
-            );
-            assert!(
-                acts(&w.clusters[&cluster], component, w.now()),
-                "{component}"
-            );
-        }
+        assert_both_restarted_once_and_leading(&w, &cluster, node);
     }
 
     #[test]

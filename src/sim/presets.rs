@@ -362,20 +362,19 @@ pub fn node_pod_cidr(cluster_cidr: &str, index: usize) -> Option<String> {
 pub fn cluster_cidr(c: &Cluster) -> Option<String> {
     c.store
         .range("/registry/pods/kube-system/kube-controller-manager-")
-        .flat_map(|kv| {
-            kv.value
-                .path(&["spec", "containers"])
-                .and_then(Value::as_seq)
-                .and_then(|cs| cs.first())
-                .and_then(|ctr| ctr.get("command"))
-                .and_then(Value::as_seq)
-                .into_iter()
-                .flatten()
-                .filter_map(|w| w.as_str()?.strip_prefix("--cluster-cidr="))
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .next()
+        .find_map(|kv| command_flag(&kv.value, "cluster-cidr").map(str::to_string))
+}
+
+/// The value of `--<name>=` in the command of a (static) pod's first container.
+pub fn command_flag<'a>(pod: &'a Value, name: &str) -> Option<&'a str> {
+    pod.path(&["spec", "containers"])
+        .and_then(Value::as_seq)?
+        .first()?
+        .get("command")
+        .and_then(Value::as_seq)?
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|w| w.strip_prefix("--")?.strip_prefix(name)?.strip_prefix('='))
 }
 
 fn bootstrap_nodes(

@@ -1090,16 +1090,7 @@ mod tests {
                 .store
                 .get(&format!("/registry/pods/kube-system/{pod}"))
                 .unwrap();
-            kv.value
-                .path(&["spec", "containers"])
-                .and_then(Value::as_seq)
-                .and_then(|cs| cs.first())
-                .and_then(|ctr| ctr.get("command"))
-                .and_then(Value::as_seq)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .find_map(|w| w.strip_prefix(&format!("--{name}=")))
+            crate::sim::presets::command_flag(&kv.value, name)
                 .unwrap_or_default()
                 .to_string()
         };
