@@ -1112,6 +1112,84 @@ pub fn run_all(
 mod tests {
     use super::*;
 
+    /// Where a running Deployment pod's bytes are, by path (`cargo test --lib
+    /// pod_bytes_by_path -- --ignored --nocapture`): each shared copy counted once over all
+    /// the pods, then divided by their number. Not a figure of the table: a map for the next
+    /// memory step.
+    #[test]
+    #[ignore]
+    fn pod_bytes_by_path() {
+        let pods = 200;
+        let mut world = World::new(1, Preset::Kind);
+        add_nodes(&mut world, "kind-kind", 20);
+        if let (Some(res), Some(mut api)) =
+            (resource_for("deployments"), world.api("kind-kind", "bench"))
+        {
+            let _ = api.create(res, deployment("default", "web", pods));
+        }
+        for n in 0..600 {
+            world.step(100);
+            if n % 10 == 9 && pods_where(&world, "kind-kind", is_running) >= pods as usize + 1 {
+                break;
+            }
+        }
+        let stored: Vec<Arc<Value>> = world.clusters["kind-kind"]
+            .store
+            .range("/registry/pods/default/")
+            .map(|kv| kv.value.clone())
+            .filter(|v| is_running(v))
+            .collect();
+        let mut by_path = std::collections::BTreeMap::<String, usize>::new();
+        let mut seen = std::collections::HashSet::new();
+        fn walk(
+            v: &Value,
+            path: &str,
+            depth: usize,
+            seen: &mut std::collections::HashSet<usize>,
+            out: &mut std::collections::BTreeMap<String, usize>,
+        ) {
+            if depth == 0 {
+                *out.entry(path.to_string()).or_default() += v.heap_bytes(seen);
+                return;
+            }
+            let own = match v {
+                Value::Map(m) => match m.own_heap_bytes(seen) {
+                    Some(b) => b,
+                    None => return, // a shared copy counted before
+                },
+                Value::Seq(s) => s.capacity() * std::mem::size_of::<Value>(),
+                other => other.heap_bytes(seen),
+            };
+            *out.entry(format!("{path} (own)")).or_default() += own;
+            match v {
+                Value::Map(m) => {
+                    for (k, c) in m.iter() {
+                        walk(c, &format!("{path}.{k}"), depth - 1, seen, out);
+                    }
+                }
+                Value::Seq(s) => {
+                    for c in s.iter() {
+                        walk(c, &format!("{path}[]"), depth - 1, seen, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for pod in &stored {
+            walk(pod, "", 4, &mut seen, &mut by_path);
+        }
+        let n = stored.len().max(1);
+        let mut total = 0;
+        for (path, bytes) in &by_path {
+            total += bytes;
+            if *bytes / n > 0 {
+                println!("{:>6} {path}", bytes / n);
+            }
+        }
+        println!("{:>6} total over {n} pods (Value {} B, entry {} B)", total / n,
+            std::mem::size_of::<Value>(), std::mem::size_of::<Value>() + 16);
+    }
+
     #[test]
     fn a_wasm_row_survives_its_line_with_engine_and_a_tab_in_its_note() {
         let mut row = Row::at_most("list 10000 pods", 4.25, "ms", 5.0).with_note("a\tb");

@@ -372,6 +372,39 @@ impl Map {
     pub fn shares_entries_with(&self, other: &Map) -> bool {
         matches!((&self.entries, &other.entries), (Entries::Shared(a), Entries::Shared(b)) if Arc::ptr_eq(a, b))
     }
+    /// Heap bytes of this map's entries and everything below them, each shared copy
+    /// counted once across calls that pass the same `seen` (its address goes there): what
+    /// memory tests and the benchmark's per-pod breakdown read. Allocator overhead is not
+    /// counted.
+    pub fn heap_bytes(&self, seen: &mut std::collections::HashSet<usize>) -> usize {
+        match self.own_heap_bytes(seen) {
+            Some(own) => own + self.values().map(|v| v.heap_bytes(seen)).sum::<usize>(),
+            None => 0,
+        }
+    }
+    /// The bytes of this map's own allocation (entries by capacity, a shared one's
+    /// reference counts) and of its keys, without the values; `None` for a shared copy
+    /// already in `seen` (counted before).
+    pub fn own_heap_bytes(&self, seen: &mut std::collections::HashSet<usize>) -> Option<usize> {
+        let entries = match &self.entries {
+            Entries::Own(v) => v.capacity() * std::mem::size_of::<Pair>(),
+            Entries::Shared(a) => {
+                if !seen.insert(Arc::as_ptr(a) as *const u8 as usize) {
+                    return None;
+                }
+                2 * std::mem::size_of::<usize>() + a.len() * std::mem::size_of::<Pair>()
+            }
+        };
+        let keys = self
+            .v()
+            .iter()
+            .map(|(k, _)| match &k.0 {
+                Repr::Known(_) => 0,
+                Repr::Other(s) => s.len(),
+            })
+            .sum::<usize>();
+        Some(entries + keys)
+    }
     fn v(&self) -> &[Pair] {
         match &self.entries {
             Entries::Own(v) => v,

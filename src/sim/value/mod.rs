@@ -206,6 +206,19 @@ impl Value {
         }
     }
 
+    /// Heap bytes this value holds ([`Map::heap_bytes`]: shared maps counted once per `seen`).
+    pub fn heap_bytes(&self, seen: &mut std::collections::HashSet<usize>) -> usize {
+        match self {
+            Value::Str(s) => s.heap_bytes(seen),
+            Value::Seq(s) => {
+                s.capacity() * std::mem::size_of::<Value>()
+                    + s.iter().map(|v| v.heap_bytes(seen)).sum::<usize>()
+            }
+            Value::Map(m) => m.heap_bytes(seen),
+            _ => 0,
+        }
+    }
+
     fn force_map(&mut self) -> &mut Map {
         if !matches!(self, Value::Map(_)) {
             *self = Value::map();

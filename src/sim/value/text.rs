@@ -45,6 +45,16 @@ impl Str {
     }
 }
 
+impl Str {
+    /// Bytes this string holds on the heap (0 when inline); `seen` is for shared texts.
+    pub fn heap_bytes(&self, _seen: &mut std::collections::HashSet<usize>) -> usize {
+        match &self.0 {
+            Repr::Inline { .. } => 0,
+            Repr::Heap(s) => s.len(),
+        }
+    }
+}
+
 impl From<&str> for Str {
     fn from(s: &str) -> Str {
         if s.len() <= INLINE_MAX {
