@@ -1998,13 +1998,39 @@ fn ctr_status(ctr: &Ctr, pod_name: &str, ns: &str, uid: &str) -> Value {
         }
         _ => state = waiting("ContainerCreating", None),
     }
-    v.set("state", state);
+    // Containers that reach a state in the same step share one copy (its `startedAt`).
+    v.set("state", crate::sim::value::shared_recent(state));
     let mut last = Value::map();
     if let Some(t) = &ctr.last {
         last.set("terminated", term_value(t));
     }
     v.set("lastState", last);
     v
+}
+
+/// `hostIPs` for a node address: `[{ip}]` with one shared copy of the map per address, as
+/// every pod of a node holds it (~50 B a pod). Sharing never shows in behaviour.
+fn host_ips(node_ip: &str) -> Value {
+    thread_local! {
+        static BY_IP: std::cell::RefCell<BTreeMap<String, Value>> =
+            const { std::cell::RefCell::new(BTreeMap::new()) };
+    }
+    BY_IP.with(|by_ip| {
+        let mut by_ip = by_ip.borrow_mut();
+        if let Some(v) = by_ip.get(node_ip) {
+            return v.clone();
+        }
+        // Bounded: a world with more addresses than this only shares less.
+        if by_ip.len() >= 4096 {
+            by_ip.clear();
+        }
+        let mut h = Value::map();
+        h.set("ip", node_ip);
+        let mut v = Value::Seq(vec![h]);
+        v.share_deep();
+        by_ip.insert(node_ip.to_string(), v.clone());
+        v
+    })
 }
 
 /// The pod's `status` as this kubelet reports it (keeps conditions owned by others).
@@ -2053,9 +2079,7 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     status.set("phase", phase);
     if !node_ip.is_empty() {
         status.set("hostIP", node_ip);
-        let mut h = Value::map();
-        h.set("ip", node_ip);
-        status.set("hostIPs", Value::Seq(vec![h]));
+        status.set("hostIPs", host_ips(node_ip));
     }
     if let Some(ip) = &rt.ip {
         if rt.sandbox.is_some() || phase != "Pending" {

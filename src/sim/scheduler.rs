@@ -44,7 +44,7 @@ use super::clock::SimTime;
 use super::events;
 use super::quantity::{parse_milli, parse_value};
 use super::store::EventKind;
-use super::value::Value;
+use super::value::{shared_recent, Value};
 use super::world::{Cluster, World};
 use crate::sort::SortSmall;
 use std::borrow::Cow;
@@ -1316,11 +1316,12 @@ fn set_condition(
                 "lastTransitionTime",
                 transition.unwrap_or_else(|| now.rfc3339().into()),
             );
-            *old = c;
+            *old = shared_recent(c);
         }
         None => {
             c.set("lastTransitionTime", now.rfc3339());
-            list.push(c);
+            // Pods bound in the same step hold one copy of the condition (~200 B each).
+            list.push(shared_recent(c));
         }
     }
     if status == "False" {
