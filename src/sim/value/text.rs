@@ -3,7 +3,10 @@
 //! Almost every string of a Kubernetes object is short (`default`, `TCP`, `nginx:1.27`,
 //! `10.244.1.7`, `2026-01-05T09:00:00Z`), and a `String` is 24 bytes *plus* a heap copy.
 //! `Str` is the same 24 bytes holding the text itself when it fits (22 bytes; 10 of 12 in
-//! wasm32); longer text is boxed.
+//! wasm32); longer text is reference-counted and shared: clones share it, and text equal to
+//! one made recently shares that copy ([`shared_text`]): the image, image ID and mount path
+//! every pod of a Deployment repeats, timestamps of objects written in the same step (in
+//! wasm32, where only 10 bytes fit inline, most names and timestamps too).
 //! It reads as a `&str` (`Deref`), compares with `&str`/`String`, and converts both ways.
 //!
 //! ```
@@ -14,6 +17,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Longest text kept inline: the size of a `String` (24 bytes natively, 12 in wasm32) minus
 /// the length and the variant tag, so a `Str` is never bigger than the `String` it replaces.
@@ -29,7 +33,7 @@ enum Repr {
         len: u8,
         buf: [u8; INLINE_MAX],
     },
-    Heap(Box<str>),
+    Heap(Arc<str>),
 }
 
 impl Str {
@@ -46,11 +50,14 @@ impl Str {
 }
 
 impl Str {
-    /// Bytes this string holds on the heap (0 when inline); `seen` is for shared texts.
-    pub fn heap_bytes(&self, _seen: &mut std::collections::HashSet<usize>) -> usize {
+    /// Bytes this string holds on the heap: 0 when inline or when its shared copy is in
+    /// `seen` already (its address goes there; see `Map::heap_bytes`).
+    pub fn heap_bytes(&self, seen: &mut std::collections::HashSet<usize>) -> usize {
         match &self.0 {
-            Repr::Inline { .. } => 0,
-            Repr::Heap(s) => s.len(),
+            Repr::Heap(s) if seen.insert(Arc::as_ptr(s) as *const u8 as usize) => {
+                2 * std::mem::size_of::<usize>() + s.len()
+            }
+            _ => 0,
         }
     }
 }
@@ -65,19 +72,46 @@ impl From<&str> for Str {
                 buf,
             })
         } else {
-            Str(Repr::Heap(s.into()))
+            Str(Repr::Heap(shared_text(s)))
         }
     }
 }
 
 impl From<String> for Str {
     fn from(s: String) -> Str {
-        if s.len() <= INLINE_MAX {
-            Str::from(s.as_str())
-        } else {
-            Str(Repr::Heap(s.into_boxed_str()))
-        }
+        Str::from(s.as_str())
     }
+}
+
+/// How many recent long texts [`shared_text`] remembers (a direct-mapped table by hash).
+const RECENT_TEXTS: usize = 256;
+
+/// `s` as a shared text: the copy made by an earlier call for equal text if it is still in
+/// this thread's table of recent texts, else a new one (which takes its slot). Bounded: the
+/// table keeps at most [`RECENT_TEXTS`] texts alive. Equal text either way, so this changes
+/// memory, never behaviour.
+fn shared_text(s: &str) -> Arc<str> {
+    thread_local! {
+        static RECENT: std::cell::RefCell<[Option<Arc<str>>; RECENT_TEXTS]> =
+            const { std::cell::RefCell::new([const { None }; RECENT_TEXTS]) };
+    }
+    // FNV-1a: cheap and spreads the similar texts (timestamps, ids) over the slots.
+    let hash = s
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    // The high bits: FNV's low byte depends on the texts' low bits only (the image and the
+    // image ID of a container collided there).
+    let slot = ((hash >> 40) % RECENT_TEXTS as u64) as usize;
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        match recent.get_mut(slot) {
+            Some(Some(same)) if **same == *s => Arc::clone(same),
+            Some(entry) => Arc::clone(entry.insert(Arc::from(s))),
+            None => Arc::from(s),
+        }
+    })
 }
 
 impl From<&String> for Str {
@@ -89,7 +123,7 @@ impl From<&String> for Str {
 impl From<Str> for String {
     fn from(s: Str) -> String {
         match s.0 {
-            Repr::Heap(b) => b.into_string(),
+            Repr::Heap(b) => b.to_string(),
             inline => Str(inline).as_str().to_string(),
         }
     }
@@ -186,6 +220,15 @@ mod tests {
         assert_eq!(s, long);
         assert_eq!(String::from(s.clone()), long);
         assert_eq!(String::from(Str::from("x")), "x");
+        // Equal long texts made one after the other share one copy; others do not.
+        let (a, b) = (Str::from(long), Str::from(long.to_string()));
+        let other = Str::from("/var/run/secrets/kubernetes.io/serviceaccount2");
+        let ptr = |s: &Str| match &s.0 {
+            Repr::Heap(h) => Some(Arc::as_ptr(h) as *const u8),
+            Repr::Inline { .. } => None,
+        };
+        assert!(ptr(&a).is_some() && ptr(&a) == ptr(&b) && ptr(&a) != ptr(&other));
+        assert!(a == b && b != other);
         assert!(Str::from("a") < Str::from("b") && Str::from("a") == Str::from("a".to_string()));
         assert_eq!(
             format!("{} {:?}", Str::from("a\"b"), Str::from("a\"b")),
