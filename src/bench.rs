@@ -364,7 +364,7 @@ fn simple_json(s: &str) -> Value {
                     }
                 }
                 *i += 1;
-                Value::Seq(v)
+                Value::Seq(v.into())
             }
             Some(b'"') => {
                 *i += 1;
@@ -1157,7 +1157,10 @@ mod tests {
                     Some(b) => b,
                     None => return, // a shared copy counted before
                 },
-                Value::Seq(s) => s.capacity() * std::mem::size_of::<Value>(),
+                Value::Seq(s) => match s.own_heap_bytes(seen) {
+                    Some(b) => b,
+                    None => return,
+                },
                 other => other.heap_bytes(seen),
             };
             *out.entry(format!("{path} (own)")).or_default() += own;

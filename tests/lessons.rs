@@ -97,11 +97,11 @@ fn the_browser_walk_plan_matches_the_lessons() {
         }
         let mut lesson = Value::map();
         lesson.set("id", l.id.as_str());
-        lesson.set("steps", Value::Seq(steps));
+        lesson.set("steps", Value::Seq(steps.into()));
         list.push(lesson);
     }
     let mut plan = Value::map();
-    plan.set("lessons", Value::Seq(list));
+    plan.set("lessons", Value::Seq(list.into()));
     let want = json::to_json_pretty(&plan) + "\n";
     let path = dir().join("../tests/e2e/course-plan.json");
     if std::env::var_os("UPDATE_COURSE_PLAN").is_some() {

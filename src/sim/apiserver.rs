@@ -424,11 +424,11 @@ impl ApiServer<'_> {
                         })?;
                     let spec = obj.path_mut_or_insert(&["spec"]);
                     spec.set("clusterIP", ip.as_str());
-                    spec.set("clusterIPs", Value::Seq(vec![ip.into()]));
+                    spec.set("clusterIPs", Value::Seq(vec![ip.into()].into()));
                 } else if let Some(ip) = meta::str_at(obj, &["spec", "clusterIP"]) {
                     let ip = ip.to_string();
                     obj.path_mut_or_insert(&["spec"])
-                        .set("clusterIPs", Value::Seq(vec![ip.into()]));
+                        .set("clusterIPs", Value::Seq(vec![ip.into()].into()));
                 }
                 if matches!(type_.as_str(), "NodePort" | "LoadBalancer") {
                     self.allocate_node_ports(obj, name, None)?;

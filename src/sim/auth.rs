@@ -652,10 +652,10 @@ mod tests {
                 (
                     "rules",
                     Value::Seq(vec![kv(&[
-                        ("apiGroups", Value::Seq(vec!["".into()])),
-                        ("resources", Value::Seq(vec!["pods".into()])),
-                        ("verbs", Value::Seq(vec!["get".into(), "list".into()])),
-                    ])]),
+                        ("apiGroups", Value::Seq(vec!["".into()].into())),
+                        ("resources", Value::Seq(vec!["pods".into()].into())),
+                        ("verbs", Value::Seq(vec!["get".into(), "list".into()].into())),
+                    ])].into()),
                 ),
             ]);
             api.create(resource_for_kind("Role").unwrap(), role)
@@ -681,7 +681,7 @@ mod tests {
                     Value::Seq(vec![kv(&[
                         ("kind", "User".into()),
                         ("name", "jane".into()),
-                    ])]),
+                    ])].into()),
                 ),
             ]);
             api.create(resource_for_kind("RoleBinding").unwrap(), binding)

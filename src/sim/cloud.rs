@@ -184,7 +184,7 @@ fn services(ctx: &mut Ctx<'_>, st: &mut State) {
                 ing.set("ip", ip.as_str());
                 ing.set("ipMode", "VIP");
                 next.path_mut_or_insert(&["status", "loadBalancer"])
-                    .set("ingress", Value::Seq(vec![ing]));
+                    .set("ingress", Value::Seq(vec![ing].into()));
                 if ctx.update_status(svc_res, &strip_rv(&next)).is_ok() {
                     ctx.event(
                         &svc,

@@ -96,7 +96,7 @@ pub fn apply(kind: &str, obj: &mut Value, rng: &mut SimRng) {
             obj.path_mut_or_insert(&["metadata", "labels"])
                 .set("kubernetes.io/metadata.name", name);
             let spec = obj.path_mut_or_insert(&["spec"]);
-            default(spec, "finalizers", Value::Seq(vec!["kubernetes".into()]));
+            default(spec, "finalizers", Value::Seq(vec!["kubernetes".into()].into()));
             default(obj.path_mut_or_insert(&["status"]), "phase", "Active");
         }
         "Secret" => default(obj, "type", "Opaque"),
@@ -210,7 +210,7 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
         let volume = kube_api_access_volume(&name);
         match meta::get_mut(spec, "volumes") {
             Some(Value::Seq(vs)) => vs.push(volume),
-            _ => spec.set("volumes", Value::Seq(vec![volume])),
+            _ => spec.set("volumes", Value::Seq(vec![volume].into())),
         }
         for list in ["initContainers", "containers"] {
             if let Some(Value::Seq(cs)) = meta::get_mut(spec, list) {
@@ -221,7 +221,7 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
                     m.set("readOnly", true);
                     match meta::get_mut(c, "volumeMounts") {
                         Some(Value::Seq(ms)) => ms.push(m),
-                        _ => c.set("volumeMounts", Value::Seq(vec![m])),
+                        _ => c.set("volumeMounts", Value::Seq(vec![m].into())),
                     }
                 }
             }
@@ -231,7 +231,7 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
     let mut tolerations: Vec<Value> = spec
         .get("tolerations")
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     for default in default_tolerations() {
         let key = default.get("key").and_then(Value::as_str).unwrap_or("");
@@ -245,7 +245,13 @@ fn pod(obj: &mut Value, rng: &mut SimRng) {
             tolerations.push(default.clone());
         }
     }
-    spec.set("tolerations", Value::Seq(tolerations));
+    // Most pods have no tolerations of their own: they all hold one shared list.
+    let tolerations = if tolerations.as_slice() == default_tolerations().as_slice() {
+        default_toleration_list().clone()
+    } else {
+        Value::Seq(tolerations.into())
+    };
+    spec.set("tolerations", tolerations);
     let qos = qos_class(spec);
     let status = obj.path_mut_or_insert(&["status"]);
     default(status, "phase", "Pending");
@@ -301,6 +307,16 @@ fn default_tolerations() -> &'static [Value; 2] {
     })
 }
 
+/// [`default_tolerations`] as one shared list ([`Value::share_deep`]).
+fn default_toleration_list() -> &'static Value {
+    static SHARED: OnceLock<Value> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let mut list = Value::Seq(default_tolerations().to_vec().into());
+        list.share_deep();
+        list
+    })
+}
+
 /// The projected volume the ServiceAccount admission plugin mounts in every pod. Only the
 /// name differs from pod to pod: the rest is one shared copy ([`Map::shared`]).
 fn kube_api_access_volume(name: &str) -> Value {
@@ -322,7 +338,7 @@ fn projected_token_sources() -> Value {
     item.set("key", "ca.crt");
     item.set("path", "ca.crt");
     let mut cm = Value::map();
-    cm.set("items", Value::Seq(vec![item]));
+    cm.set("items", Value::Seq(vec![item].into()));
     cm.set("name", "kube-root-ca.crt");
     let mut cms = Value::map();
     cms.set("configMap", cm);
@@ -333,12 +349,12 @@ fn projected_token_sources() -> Value {
     ns_item.set("fieldRef", field);
     ns_item.set("path", "namespace");
     let mut dapi = Value::map();
-    dapi.set("items", Value::Seq(vec![ns_item]));
+    dapi.set("items", Value::Seq(vec![ns_item].into()));
     let mut dapis = Value::map();
     dapis.set("downwardAPI", dapi);
     let mut projected = Map::new();
     projected.insert_str("defaultMode", 420i64.into());
-    projected.insert_str("sources", Value::Seq(vec![sat, cms, dapis]));
+    projected.insert_str("sources", Value::Seq(vec![sat, cms, dapis].into()));
     Value::Map(projected.shared())
 }
 
@@ -384,7 +400,7 @@ fn service(obj: &mut Value) {
         .to_string();
     if type_ != "ExternalName" {
         default(spec, "internalTrafficPolicy", "Cluster");
-        default(spec, "ipFamilies", Value::Seq(vec!["IPv4".into()]));
+        default(spec, "ipFamilies", Value::Seq(vec!["IPv4".into()].into()));
         default(spec, "ipFamilyPolicy", "SingleStack");
     }
     if matches!(type_.as_str(), "NodePort" | "LoadBalancer") {
@@ -421,7 +437,7 @@ mod tests {
         c.set("image", image);
         let mut p = Value::map();
         p.path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         p
     }
 
@@ -498,7 +514,7 @@ mod tests {
         let mut port = Value::map();
         port.set("port", 80i64);
         svc.path_mut_or_insert(&["spec"])
-            .set("ports", Value::Seq(vec![port]));
+            .set("ports", Value::Seq(vec![port].into()));
         apply("Service", &mut svc, &mut SimRng::new(1));
         let p = &svc.path(&["spec", "ports"]).unwrap().as_seq().unwrap()[0];
         assert_eq!(p.get("targetPort"), Some(&Value::Int(80)));

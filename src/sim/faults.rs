@@ -144,7 +144,7 @@ mod tests {
         c.set("name", "web");
         c.set("image", "nginx:1.27");
         p.path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         p
     }
 

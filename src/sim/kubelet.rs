@@ -624,7 +624,7 @@ fn probe_of(c: &Value, field: &str, ports: &[i64]) -> Option<(u64, bool)> {
             let mut v = Value::map();
             v.set(
                 "command",
-                e.get("command").cloned().unwrap_or(Value::Seq(vec![])),
+                e.get("command").cloned().unwrap_or(Value::Seq(vec![].into())),
             );
             v
         })
@@ -1133,7 +1133,7 @@ pub(crate) fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTi
                     owner.set("kind", "Node");
                     owner.set("name", node);
                     owner.set("uid", api::meta_str(node_obj, "uid").unwrap_or(""));
-                    meta.set("ownerReferences", Value::Seq(vec![owner]));
+                    meta.set("ownerReferences", Value::Seq(vec![owner].into()));
                     l.path_mut_or_insert(&["spec"]).set("holderIdentity", node);
                     l.path_mut_or_insert(&["spec"])
                         .set("leaseDurationSeconds", LEASE_DURATION_S);
@@ -1183,7 +1183,7 @@ pub(crate) fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTi
             }
             let conds = obj.path_mut_or_insert(&["status", "conditions"]);
             if !matches!(conds, Value::Seq(_)) {
-                *conds = Value::Seq(Vec::new());
+                *conds = Value::Seq(Default::default());
             }
             if let Value::Seq(list) = conds {
                 for cond in list.iter_mut() {
@@ -1211,14 +1211,14 @@ pub(crate) fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTi
                         Value::Seq(vec![
                             format!("{repo}@{}", img.digest).into(),
                             name.as_str().into(),
-                        ]),
+                        ].into()),
                     );
                     v.set("sizeBytes", img.size);
                     v
                 })
                 .collect();
             obj.path_mut_or_insert(&["status"])
-                .set("images", Value::Seq(imgs));
+                .set("images", Value::Seq(imgs.into()));
             let ready_changed =
                 node_obj.path(&["status", "conditions"]) != obj.path(&["status", "conditions"]);
             let _ = ready_changed;
@@ -2026,7 +2026,7 @@ fn host_ips(node_ip: &str) -> Value {
         }
         let mut h = Value::map();
         h.set("ip", node_ip);
-        let mut v = Value::Seq(vec![h]);
+        let mut v = Value::Seq(vec![h].into());
         v.share_deep();
         by_ip.insert(node_ip.to_string(), v.clone());
         v
@@ -2086,7 +2086,7 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
             status.set("podIP", ip.as_str());
             let mut p = Value::map();
             p.set("ip", ip.as_str());
-            status.set("podIPs", Value::Seq(vec![p]));
+            status.set("podIPs", Value::Seq(vec![p].into()));
         }
     }
     status.set("startTime", rt.start_time.rfc3339());
@@ -2153,7 +2153,7 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     let old_conds: Vec<Value> = old
         .and_then(|s| s.get("conditions"))
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     let mut conds = Vec::new();
     for (t, ok, reason, message) in mine {
@@ -2196,7 +2196,11 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
             conds.push(c);
         }
     }
-    status.set("conditions", Value::Seq(conds));
+    // Pods whose conditions all changed in the same steps share the list too.
+    status.set(
+        "conditions",
+        crate::sim::value::shared_recent(Value::Seq(conds.into())),
+    );
     let uid = rt.uid.as_str();
     if !rt.init.is_empty() {
         status.set(
@@ -2956,7 +2960,7 @@ mod tests {
     }
 
     pub(crate) fn run_pod_with(w: &mut World, name: &str, ctr: Value, extra: &[(&str, Value)]) {
-        let mut spec = m(&[("containers", Value::Seq(vec![ctr]))]);
+        let mut spec = m(&[("containers", Value::Seq(vec![ctr].into()))]);
         for (k, v) in extra {
             spec.set(k, v.clone());
         }
@@ -3359,7 +3363,7 @@ mod tests {
             &mut w,
             "withinit",
             nginx(),
-            &[("initContainers", Value::Seq(vec![init]))],
+            &[("initContainers", Value::Seq(vec![init].into()))],
         );
         run(&mut w, 5_000);
         let p = pod(&w, "withinit");

@@ -830,7 +830,7 @@ mod tests {
         c.set("name", "c");
         c.set("image", "nginx");
         pod.path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         let pods = crate::sim::api::resource_for("pods").unwrap();
         w.api(&cluster, "kubectl")
             .unwrap()

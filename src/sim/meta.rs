@@ -292,7 +292,7 @@ pub fn set_condition(obj: &mut Value, mut cond: Value, now: SimTime) -> bool {
     let status = obj.path_mut_or_insert(&["status"]);
     let conds = status.path_mut_or_insert(&["conditions"]);
     if !matches!(conds, Value::Seq(_)) {
-        *conds = Value::Seq(Vec::new());
+        *conds = Value::Seq(Default::default());
     }
     let Value::Seq(list) = conds else {
         return false;
@@ -434,7 +434,7 @@ mod tests {
             ("Bogus", &[][..], false),
         ] {
             let mut s = sel.clone();
-            s.set("matchExpressions", Value::Seq(vec![expr(op, vals)]));
+            s.set("matchExpressions", Value::Seq(vec![expr(op, vals)].into()));
             assert_eq!(selector_matches_labels(&s, &l), want, "{op} {vals:?}");
         }
         assert!(!map_selector_matches(&Map::new(), &l));

@@ -396,7 +396,7 @@ fn bootstrap_nodes(
             let labels = obj.path_mut_or_insert(&["metadata", "labels"]);
             labels.set("kubernetes.io/metadata.name", ns);
             obj.path_mut_or_insert(&["spec"])
-                .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
+                .set("finalizers", Value::Seq(vec!["kubernetes".into()].into()));
             obj.path_mut_or_insert(&["status"]).set("phase", "Active");
             let _ = api.create(ns_res, obj);
         }
@@ -446,7 +446,7 @@ fn node_object(
     let node_spec = node.path_mut_or_insert(&["spec"]);
     if let Some(pod_cidr) = pod_cidr {
         node_spec.set("podCIDR", pod_cidr);
-        node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()]));
+        node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()].into()));
     }
     if role == Role::ControlPlane {
         node_spec.set(
@@ -454,7 +454,7 @@ fn node_object(
             Value::Seq(vec![kv(&[
                 ("effect", "NoSchedule".into()),
                 ("key", "node-role.kubernetes.io/control-plane".into()),
-            ])]),
+            ])].into()),
         );
     }
     let resources = kv(&[
@@ -482,7 +482,7 @@ fn node_object(
             Value::Seq(vec![
                 kv(&[("address", ip.into()), ("type", "InternalIP".into())]),
                 kv(&[("address", name.into()), ("type", "Hostname".into())]),
-            ]),
+            ].into()),
         ),
         ("allocatable", resources.clone()),
         ("capacity", resources),
@@ -513,7 +513,7 @@ fn node_object(
                     "KubeletReady",
                     "kubelet is posting ready status",
                 ),
-            ]),
+            ].into()),
         ),
         (
             "daemonEndpoints",
@@ -581,7 +581,7 @@ pub fn daemonset(
     pod_spec.set("priorityClassName", "system-node-critical");
     pod_spec.set(
         "tolerations",
-        Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
+        Value::Seq(vec![kv(&[("operator", "Exists".into())])].into()),
     );
     pod_spec.set(
         "containers",
@@ -589,7 +589,7 @@ pub fn daemonset(
             ("name", name.trim_end_matches("-ds").into()),
             ("image", image.into()),
             ("imagePullPolicy", "IfNotPresent".into()),
-        ])]),
+        ])].into()),
     );
     ds
 }

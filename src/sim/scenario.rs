@@ -82,7 +82,7 @@ pub fn deployment(name: &str, image: &str, replicas: i64) -> Value {
     req.set("memory", "64Mi");
     c.path_mut_or_insert(&["resources"]).set("requests", req);
     tpl.path_mut_or_insert(&["spec"])
-        .set("containers", Value::Seq(vec![c]));
+        .set("containers", Value::Seq(vec![c].into()));
     d
 }
 
@@ -114,11 +114,11 @@ pub fn determinism_world() -> World {
         c.set("image", "busybox:1.36");
         c.set(
             "command",
-            Value::Seq(vec!["sh".into(), "-c".into(), "echo boom; exit 1".into()]),
+            Value::Seq(vec!["sh".into(), "-c".into(), "echo boom; exit 1".into()].into()),
         );
         crash
             .path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         let _ = api.create(pod_res, crash);
     }
     let _ = w.run_until(

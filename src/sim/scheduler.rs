@@ -356,10 +356,10 @@ impl PodReq {
                     ])
                 })
                 .and_then(Value::as_seq)
-                .cloned(),
+                .map(|s| s.to_vec()),
             tolerations: sp("tolerations")
                 .and_then(Value::as_seq)
-                .cloned()
+                .map(|s| s.to_vec())
                 .unwrap_or_default(),
             priority: sp("priority").and_then(Value::as_i64).unwrap_or(0),
             preemption_never: sp("preemptionPolicy").and_then(Value::as_str) == Some("Never"),
@@ -1281,7 +1281,7 @@ fn set_condition(
 ) -> bool {
     let conds = pod.path_mut_or_insert(&["status", "conditions"]);
     if !matches!(conds, Value::Seq(_)) {
-        *conds = Value::Seq(Vec::new());
+        *conds = Value::Seq(Default::default());
     }
     let Value::Seq(list) = conds else {
         return false;
@@ -1450,7 +1450,7 @@ mod tests {
                 Some(vec!["Insufficient cpu", "Insufficient memory"]),
             ),
         ] {
-            let p = pod(m(&[("containers", Value::Seq(vec![container(cpu, mem)]))]));
+            let p = pod(m(&[("containers", Value::Seq(vec![container(cpu, mem)].into()))]));
             let got = reasons(filter("NodeResourcesFit", &p, &busy));
             assert_eq!(
                 got.map(|(r, _)| r),
@@ -1460,7 +1460,7 @@ mod tests {
         }
         let mut full = node("n", "2", "1Gi");
         full.pods = 110;
-        let p = pod(m(&[("containers", Value::Seq(vec![container("1m", "1")]))]));
+        let p = pod(m(&[("containers", Value::Seq(vec![container("1m", "1")].into()))]));
         assert_eq!(
             reasons(filter("NodeResourcesFit", &p, &full)),
             Some((vec!["Too many pods".to_string()], false))
@@ -1475,7 +1475,7 @@ mod tests {
             "".into(),
             "NoSchedule".into(),
         )];
-        let tol = |pairs: &[(&str, Value)]| pod(m(&[("tolerations", Value::Seq(vec![m(pairs)]))]));
+        let tol = |pairs: &[(&str, Value)]| pod(m(&[("tolerations", Value::Seq(vec![m(pairs)].into()))]));
         let cases: Vec<(PodReq, bool)> = vec![
             (pod(Value::map()), false),
             (
@@ -1534,8 +1534,8 @@ mod tests {
                                     ("key", s(key)),
                                     ("operator", s(op)),
                                     ("values", Value::Seq(vals.iter().map(|v| s(v)).collect())),
-                                ])]),
-                            )])]),
+                                ])].into()),
+                            )])].into()),
                         )]),
                     )]),
                 )]),
@@ -1587,8 +1587,8 @@ mod tests {
                 Value::Seq(vec![m(&[
                     ("containerPort", Value::Int(80)),
                     ("hostPort", Value::Int(8080)),
-                ])]),
-            )])]),
+                ])].into()),
+            )])].into()),
         )]));
         assert!(filter("NodePorts", &hp, &n).is_ok());
         n.used_ports.push(("TCP".into(), "0.0.0.0".into(), 8080));
@@ -1611,7 +1611,7 @@ mod tests {
                 ("topologyKey", s("zone")),
                 ("whenUnsatisfiable", s("DoNotSchedule")),
                 ("labelSelector", sel),
-            ])]),
+            ])].into()),
         )]));
         assert_eq!(p.spread[0].self_match, 1);
         p.spread[0].counts = [("a".to_string(), 2), ("b".to_string(), 1)].into();
@@ -1639,7 +1639,7 @@ mod tests {
         half.nonzero_memory = 4 * 1024 * 1024 * 1024;
         let p = pod(m(&[(
             "containers",
-            Value::Seq(vec![m(&[("name", s("c")), ("image", s("nginx"))])]),
+            Value::Seq(vec![m(&[("name", s("c")), ("image", s("nginx"))])].into()),
         )]));
         let no_img = BTreeMap::new();
         // nonzero defaults: 100m of 4000m, 200Mi of 8Gi.
@@ -1720,7 +1720,7 @@ mod tests {
             ),
             (
                 "spec",
-                m(&[("containers", Value::Seq(vec![container(cpu, "64Mi")]))]),
+                m(&[("containers", Value::Seq(vec![container(cpu, "64Mi")].into()))]),
             ),
         ]);
         p.path_mut_or_insert(&["status"]).set("phase", "Pending");

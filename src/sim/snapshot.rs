@@ -177,11 +177,11 @@ fn cluster_value(c: &Cluster) -> Value {
                 .map_or(Value::Null, Value::from),
         ),
         ("caID", c.auth.ca_id.as_str().into()),
-        ("tokens", Value::Seq(tokens)),
+        ("tokens", Value::Seq(tokens.into())),
         (
             "etcd",
             obj(vec![
-                ("members", Value::Seq(members)),
+                ("members", Value::Seq(members.into())),
                 (
                     "leader",
                     c.etcd.leader.map_or(Value::Null, |l| Value::Int(l as i64)),
@@ -196,7 +196,7 @@ fn cluster_value(c: &Cluster) -> Value {
             Value::from(c.last_compaction().as_ms().to_string()),
         ),
         ("revision", Value::Int(c.store.revision())),
-        ("keys", Value::Seq(keys)),
+        ("keys", Value::Seq(keys.into())),
     ])
 }
 
@@ -421,7 +421,7 @@ mod tests {
             ("f", Value::Float(1.5)),
             ("n", Value::Null),
             ("b", Value::Bool(true)),
-            ("l", Value::Seq(vec![Value::Int(1), Value::map()])),
+            ("l", Value::Seq(vec![Value::Int(1), Value::map()].into())),
         ]);
         assert_eq!(decode(&encode(&v)).unwrap(), v);
     }

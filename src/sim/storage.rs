@@ -365,7 +365,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         "accessModes",
         pvc.path(&["spec", "accessModes"])
             .cloned()
-            .unwrap_or(Value::Seq(vec![])),
+            .unwrap_or(Value::Seq(vec![].into())),
     );
     let size = meta::str_at(&pvc, &["spec", "resources", "requests", "storage"])
         .unwrap_or("1Gi")
@@ -407,11 +407,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             let mut expr = Value::map();
             expr.set("key", "kubernetes.io/hostname");
             expr.set("operator", "In");
-            expr.set("values", Value::Seq(vec![n.as_str().into()]));
+            expr.set("values", Value::Seq(vec![n.as_str().into()].into()));
             let mut term = Value::map();
-            term.set("matchExpressions", Value::Seq(vec![expr]));
+            term.set("matchExpressions", Value::Seq(vec![expr].into()));
             pv.path_mut_or_insert(&["spec", "nodeAffinity", "required"])
-                .set("nodeSelectorTerms", Value::Seq(vec![term]));
+                .set("nodeSelectorTerms", Value::Seq(vec![term].into()));
         }
     }
     if let Ok(created) = ctx.create(pv_res, pv) {

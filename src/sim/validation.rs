@@ -638,7 +638,7 @@ mod tests {
         c.set("name", "nginx");
         c.set("image", "nginx");
         d.path_mut_or_insert(&["spec", "template", "spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         d
     }
 
@@ -702,28 +702,28 @@ mod tests {
                     c.set("image", "nginx");
                     let mut p = Value::map();
                     p.set("containerPort", 70000i64);
-                    c.set("ports", Value::Seq(vec![p]));
-                    spec.set("containers", Value::Seq(vec![c]));
+                    c.set("ports", Value::Seq(vec![p].into()));
+                    spec.set("containers", Value::Seq(vec![c].into()));
                 }
                 "nodeport 80" => {
                     spec.set("type", "NodePort");
                     let mut p = Value::map();
                     p.set("port", 80i64);
                     p.set("nodePort", 80i64);
-                    spec.set("ports", Value::Seq(vec![p]));
+                    spec.set("ports", Value::Seq(vec![p].into()));
                 }
                 s if s.contains("\"image\": \"nginx\"}") => {
                     c.set("image", "nginx");
-                    spec.set("containers", Value::Seq(vec![c]));
+                    spec.set("containers", Value::Seq(vec![c].into()));
                 }
                 s if s.contains("\"Web\"") => {
                     c.set("name", "Web");
                     c.set("image", "x");
-                    spec.set("containers", Value::Seq(vec![c]));
+                    spec.set("containers", Value::Seq(vec![c].into()));
                 }
                 _ => {
                     c.set("name", "web");
-                    spec.set("containers", Value::Seq(vec![c]));
+                    spec.set("containers", Value::Seq(vec![c].into()));
                 }
             }
             let errs = validate(kind, &obj);
@@ -764,7 +764,7 @@ mod tests {
             let mut p = Value::map();
             p.path_mut_or_insert(&["metadata"]).set("name", "p");
             p.path_mut_or_insert(&["spec"])
-                .set("containers", Value::Seq(vec![c]));
+                .set("containers", Value::Seq(vec![c].into()));
             p
         };
         assert!(validate_update("Pod", &pod("a", "nginx:1"), &pod("a", "nginx:2")).is_empty());

@@ -346,7 +346,7 @@ pub fn populate(world: &mut World, cluster: &str, nodes: usize, pods: usize) {
         cond.set("type", "Ready");
         cond.set("status", "True");
         let mut status = Value::map();
-        status.set("conditions", Value::Seq(vec![cond]));
+        status.set("conditions", Value::Seq(vec![cond].into()));
         n.set("status", status);
         let _ = a.create(node_res, n);
     }
@@ -359,7 +359,7 @@ pub fn populate(world: &mut World, cluster: &str, nodes: usize, pods: usize) {
         let mut c = Value::map();
         c.set("name", "app");
         c.set("image", "nginx");
-        spec.set("containers", Value::Seq(vec![c]));
+        spec.set("containers", Value::Seq(vec![c].into()));
         if nodes > 0 {
             spec.set("nodeName", format!("bench-{:03}", i % nodes));
         }
@@ -485,7 +485,7 @@ mod tests {
         c.set("name", "web");
         c.set("image", "nginx");
         let mut spec = Value::map();
-        spec.set("containers", Value::Seq(vec![c]));
+        spec.set("containers", Value::Seq(vec![c].into()));
         pod.set("spec", spec);
         if let (Some(res), Some(mut a)) = (
             api::resource_for("pods"),

@@ -1058,7 +1058,7 @@ mod tests {
             ctr.set("name", "c");
             ctr.set("image", "nginx");
             let mut spec = Value::map();
-            spec.set("containers", Value::Seq(vec![ctr]));
+            spec.set("containers", Value::Seq(vec![ctr].into()));
             pod.set("spec", spec);
             let res = crate::sim::api::resource_for("pods");
             if let (Some(res), Some(mut a)) = (res, self.term.world.api("kind-kind", "test")) {

@@ -425,7 +425,7 @@ mod tests {
         let mut c = Value::map();
         c.set("name", "app");
         c.set("image", "nginx");
-        spec.set("containers", Value::Seq(vec![c]));
+        spec.set("containers", Value::Seq(vec![c].into()));
         p.set("spec", spec);
         let mut status = Value::map();
         status.set("phase", phase);
@@ -436,7 +436,7 @@ mod tests {
             let mut st = Value::map();
             st.set("waiting", w);
             cs.set("state", st);
-            status.set("containerStatuses", Value::Seq(vec![cs]));
+            status.set("containerStatuses", Value::Seq(vec![cs].into()));
         }
         p.set("status", status);
         p

@@ -25,7 +25,7 @@ fn daemon_tolerations(spec: &mut Value) {
     let mut list: Vec<Value> = spec
         .get("tolerations")
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     for (key, effect) in [
         ("node.kubernetes.io/not-ready", "NoExecute"),
@@ -43,7 +43,7 @@ fn daemon_tolerations(spec: &mut Value) {
             list.push(t);
         }
     }
-    spec.set("tolerations", Value::Seq(list));
+    spec.set("tolerations", Value::Seq(list.into()));
 }
 
 /// Does a node satisfy a pod spec's nodeSelector and required node affinity?
@@ -76,7 +76,7 @@ pub fn node_matches(spec: &Value, node: &Value) -> bool {
                 .is_none_or(|es| {
                     es.iter().all(|e| {
                         let mut sel = Value::map();
-                        sel.set("matchExpressions", Value::Seq(vec![e.clone()]));
+                        sel.set("matchExpressions", Value::Seq(vec![e.clone()].into()));
                         meta::selector_matches_labels(&sel, labels)
                     })
                 });
@@ -88,7 +88,7 @@ pub fn node_matches(spec: &Value, node: &Value) -> bool {
                         let mut fl = crate::sim::value::Map::new();
                         fl.insert("metadata.name".into(), name.into());
                         let mut sel = Value::map();
-                        sel.set("matchExpressions", Value::Seq(vec![f.clone()]));
+                        sel.set("matchExpressions", Value::Seq(vec![f.clone()].into()));
                         meta::selector_matches_labels(&sel, &fl)
                     })
                 });
@@ -118,7 +118,7 @@ fn tolerated(spec: &Value, node: &Value, effects: &[&str]) -> bool {
     let tolerations: &[Value] = spec
         .get("tolerations")
         .and_then(Value::as_seq)
-        .map_or(&[], |v| v.as_slice());
+        .map_or(&[], |v| &v[..]);
     node.path(&["spec", "taints"])
         .and_then(Value::as_seq)
         .is_none_or(|taints| {
@@ -137,15 +137,15 @@ fn pin_to_node(spec: &mut Value, node: &str) {
     let mut f = Value::map();
     f.set("key", "metadata.name");
     f.set("operator", "In");
-    f.set("values", Value::Seq(vec![node.into()]));
+    f.set("values", Value::Seq(vec![node.into()].into()));
     let mut term = Value::map();
-    term.set("matchFields", Value::Seq(vec![f]));
+    term.set("matchFields", Value::Seq(vec![f].into()));
     spec.path_mut_or_insert(&[
         "affinity",
         "nodeAffinity",
         "requiredDuringSchedulingIgnoredDuringExecution",
     ])
-    .set("nodeSelectorTerms", Value::Seq(vec![term]));
+    .set("nodeSelectorTerms", Value::Seq(vec![term].into()));
 }
 
 /// The node a daemon pod is for: its binding, or its pinned affinity while pending.

@@ -483,7 +483,7 @@ fn set_dcond(status: &mut Value, mut cond: Value, now: SimTime, touch: bool) {
     let stamp = now.rfc3339();
     let conds = status.path_mut_or_insert(&["conditions"]);
     if !matches!(conds, Value::Seq(_)) {
-        *conds = Value::Seq(Vec::new());
+        *conds = Value::Seq(Default::default());
     }
     let Value::Seq(list) = conds else { return };
     let existing = list

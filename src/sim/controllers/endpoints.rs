@@ -81,7 +81,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let svc_ports: Vec<Value> = svc
         .path(&["spec", "ports"])
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     let resolve = |port: &Value, pod: Option<&Value>| -> Option<i64> {
         match port.get("targetPort") {
@@ -149,7 +149,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             }
         }
         let mut e = Value::map();
-        e.set("addresses", Value::Seq(vec![ip.as_str().into()]));
+        e.set("addresses", Value::Seq(vec![ip.as_str().into()].into()));
         let mut c = Value::map();
         c.set("ready", is_ready && !terminating);
         c.set("serving", is_ready);
@@ -199,8 +199,8 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     if subset.as_map().is_some_and(|m| m.is_empty()) || ports.is_empty() {
         meta::remove(&mut ep, "subsets");
     } else {
-        subset.set("ports", Value::Seq(ports.clone()));
-        ep.set("subsets", Value::Seq(vec![subset]));
+        subset.set("ports", Value::Seq(ports.clone().into()));
+        ep.set("subsets", Value::Seq(vec![subset].into()));
     }
     match existing {
         None => {
@@ -250,7 +250,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             Value::Seq(slice_eps.into_iter().map(|x| x.1).collect()),
         );
     }
-    slice.set("ports", Value::Seq(ports));
+    slice.set("ports", Value::Seq(ports.into()));
     match existing {
         None => {
             let _ = ctx.create(slice_res, slice);
@@ -306,7 +306,7 @@ pub fn bootstrap_kubernetes_service(world: &mut World, cluster: &str) {
     p.set("protocol", "TCP");
     p.set("targetPort", port);
     svc.path_mut_or_insert(&["spec"])
-        .set("ports", Value::Seq(vec![p]));
+        .set("ports", Value::Seq(vec![p].into()));
     let svc = match api.create(super::res("Service"), svc) {
         Ok(s) => s,
         Err(_) => return,
@@ -330,9 +330,9 @@ pub fn bootstrap_kubernetes_service(world: &mut World, cluster: &str) {
     m.path_mut_or_insert(&["labels"])
         .set("endpointslice.kubernetes.io/skip-mirror", "true");
     let mut subset = Value::map();
-    subset.set("addresses", Value::Seq(addresses));
-    subset.set("ports", Value::Seq(vec![ep_port.clone()]));
-    ep.set("subsets", Value::Seq(vec![subset]));
+    subset.set("addresses", Value::Seq(addresses.into()));
+    subset.set("ports", Value::Seq(vec![ep_port.clone()].into()));
+    ep.set("subsets", Value::Seq(vec![subset].into()));
     let _ = api.create(super::res("Endpoints"), ep);
     let mut slice = Value::map();
     let m = slice.path_mut_or_insert(&["metadata"]);
@@ -348,7 +348,7 @@ pub fn bootstrap_kubernetes_service(world: &mut World, cluster: &str) {
             ips.iter()
                 .map(|ip| {
                     let mut e = Value::map();
-                    e.set("addresses", Value::Seq(vec![ip.as_str().into()]));
+                    e.set("addresses", Value::Seq(vec![ip.as_str().into()].into()));
                     let mut c = Value::map();
                     c.set("ready", true);
                     e.set("conditions", c);
@@ -357,6 +357,6 @@ pub fn bootstrap_kubernetes_service(world: &mut World, cluster: &str) {
                 .collect(),
         ),
     );
-    slice.set("ports", Value::Seq(vec![ep_port]));
+    slice.set("ports", Value::Seq(vec![ep_port].into()));
     let _ = api.create(super::res("EndpointSlice"), slice);
 }

@@ -109,7 +109,7 @@ fn add_env(c: &mut Value) {
     let mut env: Vec<Value> = c
         .get("env")
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     if env
         .iter()
@@ -122,7 +122,7 @@ fn add_env(c: &mut Value) {
     e.path_mut_or_insert(&["valueFrom", "fieldRef"])
         .set("fieldPath", format!("metadata.labels['{INDEX_KEY}']"));
     env.push(e);
-    c.set("env", Value::Seq(env));
+    c.set("env", Value::Seq(env.into()));
 }
 
 /// `podGenerateNameWithIndex`: `<job>-<i>-`, the job name cut so the prefix stays within
@@ -166,7 +166,7 @@ mod tests {
         let mut c = Value::map();
         c.set("name", "w");
         pod.path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         decorate(&mut pod, "sum", 3);
         assert_eq!(
             meta::str_at(&pod, &["metadata", "generateName"]),
@@ -202,7 +202,7 @@ mod tests {
         c.set("name", "w");
         c.set("image", "busybox");
         spec.path_mut_or_insert(&["template", "spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         spec.path_mut_or_insert(&["template", "spec"])
             .set("restartPolicy", "Never");
         j

@@ -455,7 +455,7 @@ impl Index {
         let refs: &[Value] = obj
             .path(&["metadata", "ownerReferences"])
             .and_then(Value::as_seq)
-            .map_or(&[], |v| v.as_slice());
+            .map_or(&[], |v| &v[..]);
         fn ref_uid(r: &Value) -> &str {
             meta::str_at(r, &["uid"]).unwrap_or("")
         }
@@ -1108,9 +1108,8 @@ fn shared_owner_ref(owner: &Value) -> Value {
     thread_local! {
         static LAST: std::cell::RefCell<Value> = const { std::cell::RefCell::new(Value::Null) };
     }
-    let mut fresh = meta::OwnerRef::controller_of(owner).to_value();
-    fresh.share_deep();
-    let refs = Value::Seq(vec![fresh]);
+    let mut refs = Value::Seq(vec![meta::OwnerRef::controller_of(owner).to_value()].into());
+    refs.share_deep();
     LAST.with(|last| {
         let mut last = last.borrow_mut();
         if *last != refs {

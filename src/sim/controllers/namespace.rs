@@ -115,7 +115,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     }
     if remaining.is_empty() {
         next.path_mut_or_insert(&["spec"])
-            .set("finalizers", Value::Seq(Vec::new()));
+            .set("finalizers", Value::Seq(Default::default()));
         meta::remove(next.path_mut_or_insert(&["metadata"]), "resourceVersion");
         let _ = ctx.update(ns_res, next);
     } else {

@@ -233,7 +233,7 @@ fn sync_taints(ctx: &mut Ctx<'_>, node: &Value, now: SimTime) {
     let current: Vec<Value> = node
         .path(&["spec", "taints"])
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     let mut next: Vec<Value> = current
         .iter()
@@ -258,7 +258,7 @@ fn sync_taints(ctx: &mut Ctx<'_>, node: &Value, now: SimTime) {
             meta::remove(n.path_mut_or_insert(&["spec"]), "taints");
         } else {
             n.path_mut_or_insert(&["spec"])
-                .set("taints", Value::Seq(next));
+                .set("taints", Value::Seq(next.into()));
         }
         let _ = ctx.update(super::res("Node"), strip_rv(&n));
     }
@@ -292,7 +292,7 @@ pub fn eviction_time(pod: &Value, taints: &[Value], now: SimTime) -> Option<SimT
     let tolerations: Vec<Value> = pod
         .path(&["spec", "tolerations"])
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     let mut at: Option<SimTime> = None;
     for t in taints

@@ -602,7 +602,7 @@ fn services_get_cluster_ips_node_ports_and_endpoints() {
     spec.path_mut_or_insert(&["selector"]).set("app", "web");
     let mut port = Value::map();
     port.set("port", 80i64);
-    spec.set("ports", Value::Seq(vec![port]));
+    spec.set("ports", Value::Seq(vec![port].into()));
     let svc = create(&mut w, KIND, "svc", svc);
     let ip = meta::str_at(&svc, &["spec", "clusterIP"]).unwrap();
     assert!(ip.starts_with("10.9") && ip != "10.96.0.1");
@@ -665,7 +665,7 @@ fn services_get_cluster_ips_node_ports_and_endpoints() {
     port.set("port", 80i64);
     port.set("nodePort", np);
     dup.path_mut_or_insert(&["spec"])
-        .set("ports", Value::Seq(vec![port]));
+        .set("ports", Value::Seq(vec![port].into()));
     let err = w
         .api(KIND, "kubectl")
         .unwrap()
@@ -727,12 +727,12 @@ fn statefulset_is_ordered_and_claims_volumes() {
     claim.path_mut_or_insert(&["metadata"]).set("name", "data");
     claim
         .path_mut_or_insert(&["spec"])
-        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()]));
+        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()].into()));
     claim
         .path_mut_or_insert(&["spec", "resources", "requests"])
         .set("storage", "1Gi");
     sts.path_mut_or_insert(&["spec"])
-        .set("volumeClaimTemplates", Value::Seq(vec![claim]));
+        .set("volumeClaimTemplates", Value::Seq(vec![claim].into()));
     create(&mut w, KIND, "sts", sts);
     f.run(&mut w, 1_000);
     let names: Vec<String> = live_pods(&w, "default").iter().map(name).collect();
@@ -787,7 +787,7 @@ fn wait_for_first_consumer_claim_stays_pending_until_a_pod_is_scheduled() {
     let mut pvc = Value::map();
     pvc.path_mut_or_insert(&["metadata"]).set("name", "data");
     pvc.path_mut_or_insert(&["spec"])
-        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()]));
+        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()].into()));
     pvc.path_mut_or_insert(&["spec", "resources", "requests"])
         .set("storage", "1Gi");
     create(&mut w, KIND, "pvc", pvc);
@@ -804,13 +804,13 @@ fn wait_for_first_consumer_claim_stays_pending_until_a_pod_is_scheduled() {
     c.set("name", "app");
     c.set("image", "busybox");
     pod.path_mut_or_insert(&["spec"])
-        .set("containers", Value::Seq(vec![c]));
+        .set("containers", Value::Seq(vec![c].into()));
     let mut v = Value::map();
     v.set("name", "data");
     v.path_mut_or_insert(&["persistentVolumeClaim"])
         .set("claimName", "data");
     pod.path_mut_or_insert(&["spec"])
-        .set("volumes", Value::Seq(vec![v]));
+        .set("volumes", Value::Seq(vec![v].into()));
     create(&mut w, KIND, "pods", pod);
     f.run(&mut w, 5_000);
     let pvc = testkit::get(&w, KIND, "/registry/persistentvolumeclaims/default/data").unwrap();
@@ -837,7 +837,7 @@ fn jobs_complete_or_fail_after_the_backoff_limit() {
         c.set("name", n);
         c.set("image", "perl");
         spec.path_mut_or_insert(&["template", "spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         spec.path_mut_or_insert(&["template", "spec"])
             .set("restartPolicy", "Never");
         let created = create(&mut w, KIND, "jobs", j);
@@ -886,7 +886,7 @@ fn load_balancers_only_on_the_managed_preset() {
         let mut port = Value::map();
         port.set("port", 80i64);
         svc.path_mut_or_insert(&["spec"])
-            .set("ports", Value::Seq(vec![port]));
+            .set("ports", Value::Seq(vec![port].into()));
         svc
     };
     let managed = Preset::Managed.cluster_name();
@@ -1256,7 +1256,7 @@ mod counts_tests {
         let mut port = Value::map();
         port.set("port", 80i64);
         svc.path_mut_or_insert(&["spec"])
-            .set("ports", Value::Seq(vec![port]));
+            .set("ports", Value::Seq(vec![port].into()));
         create(&mut w, KIND, "svc", svc);
         run_checked(&mut w, &mut f, 8_000);
         assert!(check(&mut w) >= 1);

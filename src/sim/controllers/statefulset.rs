@@ -267,7 +267,7 @@ fn create_pod(
     let claims: Vec<Value> = sts
         .path(&["spec", "volumeClaimTemplates"])
         .and_then(Value::as_seq)
-        .cloned()
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     let pvc_res = super::res("PersistentVolumeClaim");
     for c in &claims {
@@ -306,11 +306,11 @@ fn create_pod(
         let mut vols: Vec<Value> = spec
             .get("volumes")
             .and_then(Value::as_seq)
-            .cloned()
+            .map(|s| s.to_vec())
             .unwrap_or_default();
         vols.retain(|v| meta::str_at(v, &["name"]) != Some(cname));
         vols.push(vol);
-        spec.set("volumes", Value::Seq(vols));
+        spec.set("volumes", Value::Seq(vols.into()));
     }
     match ctx.create(super::res("Pod"), pod) {
         Ok(_) => ctx.event(

@@ -166,7 +166,7 @@ impl Fake {
                 let tol: Vec<Value> = p
                     .path(&["spec", "tolerations"])
                     .and_then(Value::as_seq)
-                    .cloned()
+                    .map(|s| s.to_vec())
                     .unwrap_or_default();
                 let pick = nodes
                     .iter()
@@ -324,6 +324,6 @@ pub fn deployment(name: &str, replicas: i64, image: &str) -> Value {
     c.set("name", "nginx");
     c.set("image", image);
     spec.path_mut_or_insert(&["template", "spec"])
-        .set("containers", Value::Seq(vec![c]));
+        .set("containers", Value::Seq(vec![c].into()));
     d
 }

@@ -276,7 +276,7 @@ impl Builder<'_> {
         ns.path_mut_or_insert(&["metadata", "labels"])
             .set("kubernetes.io/metadata.name", name);
         ns.path_mut_or_insert(&["spec"])
-            .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
+            .set("finalizers", Value::Seq(vec!["kubernetes".into()].into()));
         ns.path_mut_or_insert(&["status"]).set("phase", "Active");
         self.create("Namespace", ns);
     }
@@ -320,7 +320,7 @@ impl Builder<'_> {
                 port("dns", 53, "UDP", Value::Int(53)),
                 port("dns-tcp", 53, "TCP", Value::Int(53)),
                 port("metrics", 9153, "TCP", Value::Int(9153)),
-            ]),
+            ].into()),
         );
         spec.set("selector", kv(&[("k8s-app", "kube-dns".into())]));
         spec.set("sessionAffinity", "None");
@@ -380,7 +380,7 @@ impl Builder<'_> {
             meta.set("annotations", ann);
             meta.set(
                 "ownerReferences",
-                Value::Seq(vec![owner("v1", "Node", &n.name, &n.uid)]),
+                Value::Seq(vec![owner("v1", "Node", &n.name, &n.uid)].into()),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
@@ -389,7 +389,7 @@ impl Builder<'_> {
                 Value::Seq(vec![kv(&[
                     ("effect", "NoExecute".into()),
                     ("operator", "Exists".into()),
-                ])]),
+                ])].into()),
             );
             if let Some(Value::Seq(cs)) =
                 spec.get("containers").cloned().as_ref().map(|v| v.clone())
@@ -398,7 +398,7 @@ impl Builder<'_> {
                 if let Some(c) = cs.first_mut() {
                     c.set(
                         "command",
-                        Value::Seq(command_of(component, &n.ip, pod_subnet)),
+                        Value::Seq(command_of(component, &n.ip, pod_subnet).into()),
                     );
                 }
                 spec.set("containers", Value::Seq(cs));
@@ -477,19 +477,19 @@ impl Builder<'_> {
                         cond("Ready"),
                         cond("ContainersReady"),
                         cond("PodScheduled"),
-                    ]),
+                    ].into()),
                 ),
-                ("containerStatuses", Value::Seq(statuses)),
+                ("containerStatuses", Value::Seq(statuses.into())),
                 ("hostIP", n.ip.as_str().into()),
                 (
                     "hostIPs",
-                    Value::Seq(vec![kv(&[("ip", n.ip.as_str().into())])]),
+                    Value::Seq(vec![kv(&[("ip", n.ip.as_str().into())])].into()),
                 ),
                 ("phase", "Running".into()),
                 ("podIP", ip.as_str().into()),
                 (
                     "podIPs",
-                    Value::Seq(vec![kv(&[("ip", ip.as_str().into())])]),
+                    Value::Seq(vec![kv(&[("ip", ip.as_str().into())])].into()),
                 ),
                 (
                     "qosClass",
@@ -562,7 +562,7 @@ impl Builder<'_> {
             );
             pod.path_mut_or_insert(&["metadata"]).set(
                 "ownerReferences",
-                Value::Seq(vec![owner("apps/v1", "DaemonSet", name, &uid)]),
+                Value::Seq(vec![owner("apps/v1", "DaemonSet", name, &uid)].into()),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
@@ -579,16 +579,16 @@ impl Builder<'_> {
                                 Value::Seq(vec![kv(&[
                                     ("key", "metadata.name".into()),
                                     ("operator", "In".into()),
-                                    ("values", Value::Seq(vec![n.name.as_str().into()])),
-                                ])]),
-                            )])]),
+                                    ("values", Value::Seq(vec![n.name.as_str().into()].into())),
+                                ])].into()),
+                            )])].into()),
                         )]),
                     )]),
                 )]),
             );
             spec.set(
                 "tolerations",
-                Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
+                Value::Seq(vec![kv(&[("operator", "Exists".into())])].into()),
             );
             self.create_running_pod(pod, n, i, host_network);
         }
@@ -627,7 +627,7 @@ impl Builder<'_> {
                 if let Some(c) = cs.first_mut() {
                     c.set(
                         "args",
-                        Value::Seq(vec!["-conf".into(), "/etc/coredns/Corefile".into()]),
+                        Value::Seq(vec!["-conf".into(), "/etc/coredns/Corefile".into()].into()),
                     );
                     c.set(
                         "ports",
@@ -647,7 +647,7 @@ impl Builder<'_> {
                                 ("name", "metrics".into()),
                                 ("protocol", "TCP".into()),
                             ]),
-                        ]),
+                        ].into()),
                     );
                     c.set(
                         "readinessProbe",
@@ -694,7 +694,7 @@ impl Builder<'_> {
                         ("effect", "NoSchedule".into()),
                         ("key", "node-role.kubernetes.io/control-plane".into()),
                     ]),
-                ]),
+                ].into()),
             );
         }
         let tpl_spec = tpl_pod.get("spec").cloned().unwrap_or_else(Value::map);
@@ -772,7 +772,7 @@ impl Builder<'_> {
                             ("status", "True".into()),
                             ("type", "Progressing".into()),
                         ]),
-                    ]),
+                    ].into()),
                 ),
                 ("observedGeneration", ok(1)),
                 ("readyReplicas", ok(replicas)),
@@ -808,7 +808,7 @@ impl Builder<'_> {
                     .collect();
                 fixed
                     .path_mut_or_insert(&["status"])
-                    .set("conditions", Value::Seq(conds));
+                    .set("conditions", Value::Seq(conds.into()));
                 if let Some(mut api) = self.world.api(self.cluster, "kube-apiserver") {
                     let _ = api.update_status(res, &fixed);
                 }
@@ -851,7 +851,7 @@ impl Builder<'_> {
         );
         rs.path_mut_or_insert(&["metadata"]).set(
             "ownerReferences",
-            Value::Seq(vec![owner("apps/v1", "Deployment", name, &dep_uid)]),
+            Value::Seq(vec![owner("apps/v1", "Deployment", name, &dep_uid)].into()),
         );
         rs.set(
             "spec",
@@ -885,7 +885,7 @@ impl Builder<'_> {
             meta.set("generateName", format!("{rs_name}-"));
             meta.set(
                 "ownerReferences",
-                Value::Seq(vec![owner("apps/v1", "ReplicaSet", &rs_name, &rs_uid)]),
+                Value::Seq(vec![owner("apps/v1", "ReplicaSet", &rs_name, &rs_uid)].into()),
             );
             default_pod_spec(pod.path_mut_or_insert(&["spec"]), &n.name);
             self.create_running_pod(pod, n, i, false);
@@ -921,7 +921,7 @@ impl Builder<'_> {
                                 Value::Seq(vec![
                                     format!("{repo}@{digest}").into(),
                                     norm.as_str().into(),
-                                ]),
+                                ].into()),
                             ),
                             ("sizeBytes", Value::Int(size)),
                         ]),
@@ -998,7 +998,7 @@ fn pod_object(
         })
         .collect();
     let spec = pod.path_mut_or_insert(&["spec"]);
-    spec.set("containers", Value::Seq(cs));
+    spec.set("containers", Value::Seq(cs.into()));
     if host_network {
         spec.set("hostNetwork", true);
     }

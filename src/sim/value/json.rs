@@ -237,7 +237,7 @@ impl Parser<'_> {
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Value::Seq(out));
+            return Ok(Value::Seq(out.into()));
         }
         loop {
             out.push(self.value()?);
@@ -249,7 +249,7 @@ impl Parser<'_> {
                 }
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::Seq(out));
+                    return Ok(Value::Seq(out.into()));
                 }
                 _ => return Err(self.bad("after array element")),
             }
@@ -425,9 +425,9 @@ mod tests {
             Value::Null,
             "xé\n😀\u{fffd}".into(),
             Value::map(),
-            Value::Seq(vec![]),
+            Value::Seq(vec![].into()),
         ];
-        assert_eq!(v, Value::Seq(want));
+        assert_eq!(v, Value::Seq(want.into()));
     }
 
     #[test]

@@ -777,7 +777,7 @@ mod tests {
         let mut sibling = Map::new();
         sibling.insert_str("containerPort", Value::Int(80));
         tree.insert_str("requests", Value::Map(inner));
-        tree.insert_str("ports", Value::Seq(vec![Value::Map(sibling)]));
+        tree.insert_str("ports", Value::Seq(vec![Value::Map(sibling)].into()));
         tree.insert_str("empty", Value::map());
         let plain = tree.clone();
         let shared = tree.shared_deep();

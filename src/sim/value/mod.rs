@@ -30,6 +30,9 @@ mod map;
 pub use map::Map;
 mod text;
 pub use text::Str;
+/// A sequence; shared like maps ([`Seq::shared`]).
+mod seq;
+pub use seq::Seq;
 
 /// One JSON/YAML node.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,7 +43,7 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(Str),
-    Seq(Vec<Value>),
+    Seq(Seq),
     Map(Map),
 }
 
@@ -104,7 +107,7 @@ impl Value {
     /// Appends to a sequence, turning `Null` (or any non-sequence) into one.
     pub fn push(&mut self, v: impl Into<Value>) {
         if !matches!(self, Value::Seq(_)) {
-            *self = Value::Seq(Vec::new());
+            *self = Value::Seq(Seq::new());
         }
         if let Value::Seq(s) = self {
             s.push(v.into());
@@ -151,14 +154,14 @@ impl Value {
         }
     }
 
-    pub fn as_seq(&self) -> Option<&Vec<Value>> {
+    pub fn as_seq(&self) -> Option<&Seq> {
         match self {
             Value::Seq(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Value>> {
+    pub fn as_seq_mut(&mut self) -> Option<&mut Seq> {
         match self {
             Value::Seq(s) => Some(s),
             _ => None,
@@ -201,7 +204,7 @@ impl Value {
     pub fn share_deep(&mut self) {
         match self {
             Value::Map(m) => *m = std::mem::take(m).shared_deep(),
-            Value::Seq(s) => s.iter_mut().for_each(Value::share_deep),
+            Value::Seq(s) => *s = std::mem::take(s).shared_deep(),
             _ => {}
         }
     }
@@ -210,10 +213,7 @@ impl Value {
     pub fn heap_bytes(&self, seen: &mut std::collections::HashSet<usize>) -> usize {
         match self {
             Value::Str(s) => s.heap_bytes(seen),
-            Value::Seq(s) => {
-                s.capacity() * std::mem::size_of::<Value>()
-                    + s.iter().map(|v| v.heap_bytes(seen)).sum::<usize>()
-            }
+            Value::Seq(s) => s.heap_bytes(seen),
             Value::Map(m) => m.heap_bytes(seen),
             _ => 0,
         }
@@ -275,7 +275,8 @@ from!(
     u32 => Int(i64::from),
     bool => Bool(|x| x),
     f64 => Float(|x| x),
-    Vec<Value> => Seq(|x| x),
+    Vec<Value> => Seq(Seq::from),
+    Seq => Seq(|x| x),
     Map => Map(|x| x),
 );
 
@@ -354,7 +355,7 @@ mod tests {
         v.path_mut(&["b"]).into_iter().for_each(|b| b.push(1)); // map becomes a sequence
         assert_eq!(v.path(&["b", "0"]).and_then(Value::as_i64), Some(1));
         assert_eq!(v.path(&["b", "x"]), None);
-        assert_eq!(v.remove("b"), Some(Value::Seq(vec![1.into()])));
+        assert_eq!(v.remove("b"), Some(Value::Seq(vec![1.into()].into())));
         assert!(v.get("b").is_none() && Value::Null.get("a").is_none());
         let built = Value::map()
             .with("s", String::from("t"))
@@ -364,7 +365,7 @@ mod tests {
         assert_eq!(Value::Float(3.0).as_i64(), Some(3));
         assert_eq!(Value::Float(3.5).as_i64(), None);
         assert_eq!(
-            Value::from(vec![Value::Null]).as_seq().map(Vec::len),
+            Value::from(vec![Value::Null]).as_seq().map(|s| s.len()),
             Some(1)
         );
         assert!(Value::from(Map::new()).as_map().is_some_and(Map::is_empty));

@@ -977,7 +977,7 @@ impl Parser {
                 }
                 (K::BEnd, _) => {
                     self.s.bump()?;
-                    return Ok(Value::Seq(out));
+                    return Ok(Value::Seq(out.into()));
                 }
                 (_, m) => return Err(perr(m, start, "did not find expected '-' indicator")),
             }
@@ -992,7 +992,7 @@ impl Parser {
             self.s.bump()?;
             out.push(self.node_unless(&[K::Entry, K::Key, K::Val, K::BEnd], true, false)?);
         }
-        Ok(Value::Seq(out))
+        Ok(Value::Seq(out.into()))
     }
 
     fn block_map(&mut self) -> R<Value> {
@@ -1078,7 +1078,7 @@ impl Parser {
             }
         }
         self.s.bump()?;
-        Ok(Value::Seq(out))
+        Ok(Value::Seq(out.into()))
     }
 
     fn flow_map(&mut self) -> R<Value> {

@@ -1282,7 +1282,7 @@ fn set_property(
             let mut v = doc.to_value();
             let list = v.path_mut_or_insert(&[section]);
             if !matches!(list, crate::sim::Value::Seq(_)) {
-                *list = crate::sim::Value::Seq(Vec::new());
+                *list = crate::sim::Value::Seq(Default::default());
             }
             let mut entry_val = match list {
                 crate::sim::Value::Seq(items) => items.first().cloned().unwrap_or_else(|| {
@@ -1310,7 +1310,7 @@ fn set_property(
                 *body.path_mut_or_insert(&field_path) = parsed;
             }
             let mut root = crate::sim::Value::map();
-            root.set(*section, crate::sim::Value::Seq(vec![entry_val]));
+            root.set(*section, crate::sim::Value::Seq(vec![entry_val].into()));
             let parsed = Kubeconfig::from_value(&root).map_err(|e| e.to_string())?;
             match *section {
                 "clusters" => {

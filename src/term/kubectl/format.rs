@@ -77,7 +77,7 @@ impl Format {
 pub fn list_of(items: Vec<Value>) -> Value {
     let mut l = Value::map();
     l.set("apiVersion", "v1");
-    l.set("items", Value::Seq(items));
+    l.set("items", Value::Seq(items.into()));
     l.set("kind", "List");
     let mut meta = Value::map();
     meta.set("resourceVersion", "");

@@ -136,7 +136,7 @@ pub fn component_statuses(ctx: &Ctx) -> Vec<Value> {
         } else {
             c.set("error", err);
         }
-        o.set("conditions", Value::Seq(vec![c]));
+        o.set("conditions", Value::Seq(vec![c].into()));
         out.push(o);
     }
     out

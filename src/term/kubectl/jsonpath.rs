@@ -286,7 +286,7 @@ fn apply(steps: &[Step], root: &Value) -> Vec<Value> {
                 }
                 Step::Filter(lhs, op, rhs) => {
                     let items: Vec<Value> = match v {
-                        Value::Seq(items) => items.clone(),
+                        Value::Seq(items) => items.to_vec(),
                         other => vec![other.clone()],
                     };
                     for item in items {
@@ -369,12 +369,12 @@ mod tests {
             cond.set("type", "Ready");
             cond.set("status", ready);
             p.path_mut_or_insert(&["status"])
-                .set("conditions", Value::Seq(vec![cond]));
+                .set("conditions", Value::Seq(vec![cond].into()));
             p.path_mut_or_insert(&["spec"]).set("replicas", 3i64);
             items.push(p);
         }
         let mut l = Value::map();
-        l.set("items", Value::Seq(items));
+        l.set("items", Value::Seq(items.into()));
         l
     }
 

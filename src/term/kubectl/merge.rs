@@ -188,7 +188,7 @@ pub fn three_way(live: &Value, last: &Value, new: &Value, field: &str) -> Value 
             Value::Map(out)
         }
         (Value::Seq(l), Value::Seq(n)) => {
-            let empty = Vec::new();
+            let empty = crate::sim::value::Seq::new();
             let old = last.as_seq().unwrap_or(&empty);
             match list_strategy(field, n) {
                 ListStrategy::Keyed(key)
@@ -219,7 +219,7 @@ pub fn three_way(live: &Value, last: &Value, new: &Value, field: &str) -> Value 
                             out.push(lv.clone());
                         }
                     }
-                    Value::Seq(out)
+                    Value::Seq(out.into())
                 }
                 ListStrategy::Set => {
                     let mut out: Vec<Value> = l
@@ -232,7 +232,7 @@ pub fn three_way(live: &Value, last: &Value, new: &Value, field: &str) -> Value 
                             out.push(v.clone());
                         }
                     }
-                    Value::Seq(out)
+                    Value::Seq(out.into())
                 }
                 _ => new.clone(),
             }

@@ -258,12 +258,12 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                         ("name", container_name(img).into()),
                     ]);
                     if idx == 0 && !dash.is_empty() {
-                        c.set("command", Value::Seq(dash.clone()));
+                        c.set("command", Value::Seq(dash.clone().into()));
                     }
                     if port >= 0 {
                         c.set(
                             "ports",
-                            Value::Seq(vec![kv(&[("containerPort", port.into())])]),
+                            Value::Seq(vec![kv(&[("containerPort", port.into())])].into()),
                         );
                     }
                     c.set("resources", Value::map());
@@ -272,7 +272,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 .collect();
             let template = kv(&[
                 ("metadata", kv(&[("labels", app.clone())])),
-                ("spec", kv(&[("containers", Value::Seq(containers))])),
+                ("spec", kv(&[("containers", Value::Seq(containers.into()))])),
             ]);
             object(
                 "apps/v1",
@@ -341,7 +341,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
             }
             let mut spec = kv(&[("selector", app.clone()), ("type", ty.into())]);
             if !ports.is_empty() {
-                spec.set("ports", Value::Seq(ports));
+                spec.set("ports", Value::Seq(ports.into()));
             }
             if !clusterip.is_empty() {
                 spec.set("clusterIP", clusterip);
@@ -390,7 +390,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 ("name", name.as_str().into()),
             ]);
             if !dash.is_empty() {
-                c.set("command", Value::Seq(dash.clone()));
+                c.set("command", Value::Seq(dash.clone().into()));
             }
             c.set("resources", Value::map());
             object(
@@ -407,7 +407,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                                 (
                                     "spec",
                                     kv(&[
-                                        ("containers", Value::Seq(vec![c])),
+                                        ("containers", Value::Seq(vec![c].into())),
                                         ("restartPolicy", "Never".into()),
                                     ]),
                                 ),
@@ -479,7 +479,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 "rbac.authorization.k8s.io/v1",
                 "Role",
                 meta(&name, None),
-                &[("rules", Value::Seq(rules))],
+                &[("rules", Value::Seq(rules.into()))],
             )
         }
         "rolebinding" => {
@@ -532,7 +532,7 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 )],
             );
             if !subjects.is_empty() {
-                o.set("subjects", Value::Seq(subjects));
+                o.set("subjects", Value::Seq(subjects.into()));
             }
             o
         }
@@ -632,7 +632,7 @@ pub fn run_pod(ctx: &mut Ctx) -> Output {
             } else {
                 "args"
             },
-            Value::Seq(rest),
+            Value::Seq(rest.into()),
         );
     }
     let env: Vec<Value> = ctx
@@ -643,14 +643,14 @@ pub fn run_pod(ctx: &mut Ctx) -> Output {
         .map(|(k, v)| kv(&[("name", k.into()), ("value", v.into())]))
         .collect();
     if !env.is_empty() {
-        c.set("env", Value::Seq(env));
+        c.set("env", Value::Seq(env.into()));
     }
     c.set("image", image.as_str());
     c.set("name", name.as_str());
     if let Some(port) = ctx.p.value("port").and_then(|p| p.parse::<i64>().ok()) {
         c.set(
             "ports",
-            Value::Seq(vec![kv(&[("containerPort", port.into())])]),
+            Value::Seq(vec![kv(&[("containerPort", port.into())])].into()),
         );
     }
     c.set("resources", Value::map());
@@ -673,7 +673,7 @@ pub fn run_pod(ctx: &mut Ctx) -> Output {
             (
                 "spec",
                 kv(&[
-                    ("containers", Value::Seq(vec![c])),
+                    ("containers", Value::Seq(vec![c].into())),
                     ("dnsPolicy", "ClusterFirst".into()),
                     ("restartPolicy", restart.into()),
                 ]),
@@ -1617,7 +1617,7 @@ pub fn expose(ctx: &mut Ctx) -> Output {
         .map(str::to_string)
         .unwrap_or_else(|| api::name_of(&obj).to_string());
     let labels = obj.path(&["metadata", "labels"]).cloned();
-    let mut spec = kv(&[("ports", Value::Seq(port_values)), ("selector", selector)]);
+    let mut spec = kv(&[("ports", Value::Seq(port_values.into())), ("selector", selector)]);
     if let Some(t) = ctx.p.value("type") {
         spec.set("type", t);
     }

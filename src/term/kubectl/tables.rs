@@ -41,7 +41,7 @@ fn i(v: Option<&Value>) -> i64 {
     v.and_then(Value::as_i64).unwrap_or(0)
 }
 fn seq(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_seq).map_or(&[], Vec::as_slice)
+    v.and_then(Value::as_seq).map_or(&[], |s| &s[..])
 }
 fn or_none(x: String) -> String {
     if x.is_empty() {
@@ -1079,7 +1079,7 @@ mod tests {
         let mut c = Value::map();
         c.set("name", "app");
         p.path_mut_or_insert(&["spec"])
-            .set("containers", Value::Seq(vec![c]));
+            .set("containers", Value::Seq(vec![c].into()));
         p.path_mut_or_insert(&["status"]).set("phase", text);
         p
     }
@@ -1108,14 +1108,14 @@ mod tests {
         );
         p.path_mut_or_insert(&["status"]).set(
             "containerStatuses",
-            Value::Seq(vec![cs("waiting", "ContainerCreating", false, 0)]),
+            Value::Seq(vec![cs("waiting", "ContainerCreating", false, 0)].into()),
         );
         assert_eq!(pod_row(&p, now, false)[2], "ContainerCreating");
         let mut c = cs("waiting", "CrashLoopBackOff", false, 2);
         c.path_mut_or_insert(&["lastState", "terminated"])
             .set("finishedAt", "2026-01-05T09:04:55Z");
         p.path_mut_or_insert(&["status"])
-            .set("containerStatuses", Value::Seq(vec![c]));
+            .set("containerStatuses", Value::Seq(vec![c].into()));
         assert_eq!(
             pod_row(&p, now, false)[2..4],
             ["CrashLoopBackOff", "2 (5s ago)"]
@@ -1123,7 +1123,7 @@ mod tests {
         let mut p = pod("Running");
         p.path_mut_or_insert(&["status"]).set(
             "containerStatuses",
-            Value::Seq(vec![cs("running", "", true, 0)]),
+            Value::Seq(vec![cs("running", "", true, 0)].into()),
         );
         assert_eq!(pod_row(&p, now, false)[1..3], ["1/1", "Running"]);
         p.path_mut_or_insert(&["metadata"])
@@ -1132,18 +1132,18 @@ mod tests {
         let mut p = pod("Succeeded");
         p.path_mut_or_insert(&["status"]).set(
             "containerStatuses",
-            Value::Seq(vec![cs("terminated", "Completed", false, 0)]),
+            Value::Seq(vec![cs("terminated", "Completed", false, 0)].into()),
         );
         assert_eq!(pod_row(&p, now, false)[2], "Completed");
         let mut p = pod("Pending");
         let mut ic = Value::map();
         ic.set("name", "init");
         p.path_mut_or_insert(&["spec"])
-            .set("initContainers", Value::Seq(vec![ic]));
+            .set("initContainers", Value::Seq(vec![ic].into()));
         let mut ics = cs("waiting", "PodInitializing", false, 0);
         ics.set("name", "init");
         p.path_mut_or_insert(&["status"])
-            .set("initContainerStatuses", Value::Seq(vec![ics]));
+            .set("initContainerStatuses", Value::Seq(vec![ics].into()));
         assert_eq!(pod_row(&p, now, false)[2], "Init:0/1");
         assert_eq!(
             pod_row(&p, now, true)[5..],
@@ -1162,7 +1162,7 @@ mod tests {
         port.set("port", 80i64);
         port.set("nodePort", 31234i64);
         port.set("protocol", "TCP");
-        spec.set("ports", Value::Seq(vec![port]));
+        spec.set("ports", Value::Seq(vec![port].into()));
         let r = row("Service", &svc, SimTime::ZERO, true);
         assert_eq!(
             r,

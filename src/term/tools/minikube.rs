@@ -27,7 +27,7 @@ fn ext(term: &Terminal, name: &str) -> Value {
     let mut e = Value::map();
     e.set("extension", inner);
     e.set("name", name);
-    Value::Seq(vec![e])
+    Value::Seq(vec![e].into())
 }
 
 /// The kubeconfig entries minikube writes (file references under `~/.minikube`).
