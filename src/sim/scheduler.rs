@@ -32,7 +32,7 @@
 //! let mut c = Value::map();
 //! c.set("name", "web");
 //! c.set("image", "nginx");
-//! pod.path_mut_or_insert(&["spec"]).set("containers", Value::Seq(vec![c]));
+//! pod.path_mut_or_insert(&["spec"]).set("containers", Value::Seq(vec![c].into()));
 //! w.api("kind-kind", "kubectl").unwrap().create(resource_for("pods").unwrap(), pod).unwrap();
 //! w.step(1000);
 //! assert!(w.clusters["kind-kind"].scheduler.counters.attempts >= 1);
