@@ -651,11 +651,17 @@ mod tests {
                 ),
                 (
                     "rules",
-                    Value::Seq(vec![kv(&[
-                        ("apiGroups", Value::Seq(vec!["".into()].into())),
-                        ("resources", Value::Seq(vec!["pods".into()].into())),
-                        ("verbs", Value::Seq(vec!["get".into(), "list".into()].into())),
-                    ])].into()),
+                    Value::Seq(
+                        vec![kv(&[
+                            ("apiGroups", Value::Seq(vec!["".into()].into())),
+                            ("resources", Value::Seq(vec!["pods".into()].into())),
+                            (
+                                "verbs",
+                                Value::Seq(vec!["get".into(), "list".into()].into()),
+                            ),
+                        ])]
+                        .into(),
+                    ),
                 ),
             ]);
             api.create(resource_for_kind("Role").unwrap(), role)
@@ -678,10 +684,9 @@ mod tests {
                 ),
                 (
                     "subjects",
-                    Value::Seq(vec![kv(&[
-                        ("kind", "User".into()),
-                        ("name", "jane".into()),
-                    ])].into()),
+                    Value::Seq(
+                        vec![kv(&[("kind", "User".into()), ("name", "jane".into())])].into(),
+                    ),
                 ),
             ]);
             api.create(resource_for_kind("RoleBinding").unwrap(), binding)

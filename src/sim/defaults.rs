@@ -96,7 +96,11 @@ pub fn apply(kind: &str, obj: &mut Value, rng: &mut SimRng) {
             obj.path_mut_or_insert(&["metadata", "labels"])
                 .set("kubernetes.io/metadata.name", name);
             let spec = obj.path_mut_or_insert(&["spec"]);
-            default(spec, "finalizers", Value::Seq(vec!["kubernetes".into()].into()));
+            default(
+                spec,
+                "finalizers",
+                Value::Seq(vec!["kubernetes".into()].into()),
+            );
             default(obj.path_mut_or_insert(&["status"]), "phase", "Active");
         }
         "Secret" => default(obj, "type", "Opaque"),

@@ -624,7 +624,9 @@ fn probe_of(c: &Value, field: &str, ports: &[i64]) -> Option<(u64, bool)> {
             let mut v = Value::map();
             v.set(
                 "command",
-                e.get("command").cloned().unwrap_or(Value::Seq(vec![].into())),
+                e.get("command")
+                    .cloned()
+                    .unwrap_or(Value::Seq(vec![].into())),
             );
             v
         })
@@ -1208,10 +1210,13 @@ pub(crate) fn node_tick(world: &mut World, cluster: &str, node: &str, now: SimTi
                     let mut v = Value::map();
                     v.set(
                         "names",
-                        Value::Seq(vec![
-                            format!("{repo}@{}", img.digest).into(),
-                            name.as_str().into(),
-                        ].into()),
+                        Value::Seq(
+                            vec![
+                                format!("{repo}@{}", img.digest).into(),
+                                name.as_str().into(),
+                            ]
+                            .into(),
+                        ),
                     );
                     v.set("sizeBytes", img.size);
                     v

@@ -451,10 +451,13 @@ fn node_object(
     if role == Role::ControlPlane {
         node_spec.set(
             "taints",
-            Value::Seq(vec![kv(&[
-                ("effect", "NoSchedule".into()),
-                ("key", "node-role.kubernetes.io/control-plane".into()),
-            ])].into()),
+            Value::Seq(
+                vec![kv(&[
+                    ("effect", "NoSchedule".into()),
+                    ("key", "node-role.kubernetes.io/control-plane".into()),
+                ])]
+                .into(),
+            ),
         );
     }
     let resources = kv(&[
@@ -479,41 +482,47 @@ fn node_object(
     let status = kv(&[
         (
             "addresses",
-            Value::Seq(vec![
-                kv(&[("address", ip.into()), ("type", "InternalIP".into())]),
-                kv(&[("address", name.into()), ("type", "Hostname".into())]),
-            ].into()),
+            Value::Seq(
+                vec![
+                    kv(&[("address", ip.into()), ("type", "InternalIP".into())]),
+                    kv(&[("address", name.into()), ("type", "Hostname".into())]),
+                ]
+                .into(),
+            ),
         ),
         ("allocatable", resources.clone()),
         ("capacity", resources),
         (
             "conditions",
-            Value::Seq(vec![
-                condition(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                condition(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                condition(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                condition(
-                    "Ready",
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                ),
-            ].into()),
+            Value::Seq(
+                vec![
+                    condition(
+                        "MemoryPressure",
+                        "False",
+                        "KubeletHasSufficientMemory",
+                        "kubelet has sufficient memory available",
+                    ),
+                    condition(
+                        "DiskPressure",
+                        "False",
+                        "KubeletHasNoDiskPressure",
+                        "kubelet has no disk pressure",
+                    ),
+                    condition(
+                        "PIDPressure",
+                        "False",
+                        "KubeletHasSufficientPID",
+                        "kubelet has sufficient PID available",
+                    ),
+                    condition(
+                        "Ready",
+                        "True",
+                        "KubeletReady",
+                        "kubelet is posting ready status",
+                    ),
+                ]
+                .into(),
+            ),
         ),
         (
             "daemonEndpoints",
@@ -585,11 +594,14 @@ pub fn daemonset(
     );
     pod_spec.set(
         "containers",
-        Value::Seq(vec![kv(&[
-            ("name", name.trim_end_matches("-ds").into()),
-            ("image", image.into()),
-            ("imagePullPolicy", "IfNotPresent".into()),
-        ])].into()),
+        Value::Seq(
+            vec![kv(&[
+                ("name", name.trim_end_matches("-ds").into()),
+                ("image", image.into()),
+                ("imagePullPolicy", "IfNotPresent".into()),
+            ])]
+            .into(),
+        ),
     );
     ds
 }

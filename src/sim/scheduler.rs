@@ -1450,7 +1450,10 @@ mod tests {
                 Some(vec!["Insufficient cpu", "Insufficient memory"]),
             ),
         ] {
-            let p = pod(m(&[("containers", Value::Seq(vec![container(cpu, mem)].into()))]));
+            let p = pod(m(&[(
+                "containers",
+                Value::Seq(vec![container(cpu, mem)].into()),
+            )]));
             let got = reasons(filter("NodeResourcesFit", &p, &busy));
             assert_eq!(
                 got.map(|(r, _)| r),
@@ -1460,7 +1463,10 @@ mod tests {
         }
         let mut full = node("n", "2", "1Gi");
         full.pods = 110;
-        let p = pod(m(&[("containers", Value::Seq(vec![container("1m", "1")].into()))]));
+        let p = pod(m(&[(
+            "containers",
+            Value::Seq(vec![container("1m", "1")].into()),
+        )]));
         assert_eq!(
             reasons(filter("NodeResourcesFit", &p, &full)),
             Some((vec!["Too many pods".to_string()], false))
@@ -1475,7 +1481,8 @@ mod tests {
             "".into(),
             "NoSchedule".into(),
         )];
-        let tol = |pairs: &[(&str, Value)]| pod(m(&[("tolerations", Value::Seq(vec![m(pairs)].into()))]));
+        let tol =
+            |pairs: &[(&str, Value)]| pod(m(&[("tolerations", Value::Seq(vec![m(pairs)].into()))]));
         let cases: Vec<(PodReq, bool)> = vec![
             (pod(Value::map()), false),
             (
@@ -1528,14 +1535,23 @@ mod tests {
                         "requiredDuringSchedulingIgnoredDuringExecution",
                         m(&[(
                             "nodeSelectorTerms",
-                            Value::Seq(vec![m(&[(
-                                "matchExpressions",
-                                Value::Seq(vec![m(&[
-                                    ("key", s(key)),
-                                    ("operator", s(op)),
-                                    ("values", Value::Seq(vals.iter().map(|v| s(v)).collect())),
-                                ])].into()),
-                            )])].into()),
+                            Value::Seq(
+                                vec![m(&[(
+                                    "matchExpressions",
+                                    Value::Seq(
+                                        vec![m(&[
+                                            ("key", s(key)),
+                                            ("operator", s(op)),
+                                            (
+                                                "values",
+                                                Value::Seq(vals.iter().map(|v| s(v)).collect()),
+                                            ),
+                                        ])]
+                                        .into(),
+                                    ),
+                                )])]
+                                .into(),
+                            ),
                         )]),
                     )]),
                 )]),
@@ -1582,13 +1598,19 @@ mod tests {
         );
         let hp = pod(m(&[(
             "containers",
-            Value::Seq(vec![m(&[(
-                "ports",
-                Value::Seq(vec![m(&[
-                    ("containerPort", Value::Int(80)),
-                    ("hostPort", Value::Int(8080)),
-                ])].into()),
-            )])].into()),
+            Value::Seq(
+                vec![m(&[(
+                    "ports",
+                    Value::Seq(
+                        vec![m(&[
+                            ("containerPort", Value::Int(80)),
+                            ("hostPort", Value::Int(8080)),
+                        ])]
+                        .into(),
+                    ),
+                )])]
+                .into(),
+            ),
         )]));
         assert!(filter("NodePorts", &hp, &n).is_ok());
         n.used_ports.push(("TCP".into(), "0.0.0.0".into(), 8080));
@@ -1606,12 +1628,15 @@ mod tests {
         let sel = m(&[("matchLabels", m(&[("app", s("web"))]))]);
         let mut p = pod(m(&[(
             "topologySpreadConstraints",
-            Value::Seq(vec![m(&[
-                ("maxSkew", Value::Int(1)),
-                ("topologyKey", s("zone")),
-                ("whenUnsatisfiable", s("DoNotSchedule")),
-                ("labelSelector", sel),
-            ])].into()),
+            Value::Seq(
+                vec![m(&[
+                    ("maxSkew", Value::Int(1)),
+                    ("topologyKey", s("zone")),
+                    ("whenUnsatisfiable", s("DoNotSchedule")),
+                    ("labelSelector", sel),
+                ])]
+                .into(),
+            ),
         )]));
         assert_eq!(p.spread[0].self_match, 1);
         p.spread[0].counts = [("a".to_string(), 2), ("b".to_string(), 1)].into();
@@ -1720,7 +1745,10 @@ mod tests {
             ),
             (
                 "spec",
-                m(&[("containers", Value::Seq(vec![container(cpu, "64Mi")].into()))]),
+                m(&[(
+                    "containers",
+                    Value::Seq(vec![container(cpu, "64Mi")].into()),
+                )]),
             ),
         ]);
         p.path_mut_or_insert(&["status"]).set("phase", "Pending");

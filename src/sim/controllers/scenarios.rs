@@ -725,9 +725,10 @@ fn statefulset_is_ordered_and_claims_volumes() {
     sts.path_mut_or_insert(&["spec"]).set("serviceName", "db");
     let mut claim = Value::map();
     claim.path_mut_or_insert(&["metadata"]).set("name", "data");
-    claim
-        .path_mut_or_insert(&["spec"])
-        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()].into()));
+    claim.path_mut_or_insert(&["spec"]).set(
+        "accessModes",
+        Value::Seq(vec!["ReadWriteOnce".into()].into()),
+    );
     claim
         .path_mut_or_insert(&["spec", "resources", "requests"])
         .set("storage", "1Gi");
@@ -786,8 +787,10 @@ fn wait_for_first_consumer_claim_stays_pending_until_a_pod_is_scheduled() {
     let mut f = Fake::new(KIND);
     let mut pvc = Value::map();
     pvc.path_mut_or_insert(&["metadata"]).set("name", "data");
-    pvc.path_mut_or_insert(&["spec"])
-        .set("accessModes", Value::Seq(vec!["ReadWriteOnce".into()].into()));
+    pvc.path_mut_or_insert(&["spec"]).set(
+        "accessModes",
+        Value::Seq(vec!["ReadWriteOnce".into()].into()),
+    );
     pvc.path_mut_or_insert(&["spec", "resources", "requests"])
         .set("storage", "1Gi");
     create(&mut w, KIND, "pvc", pvc);

@@ -316,11 +316,14 @@ impl Builder<'_> {
         spec.set("internalTrafficPolicy", "Cluster");
         spec.set(
             "ports",
-            Value::Seq(vec![
-                port("dns", 53, "UDP", Value::Int(53)),
-                port("dns-tcp", 53, "TCP", Value::Int(53)),
-                port("metrics", 9153, "TCP", Value::Int(9153)),
-            ].into()),
+            Value::Seq(
+                vec![
+                    port("dns", 53, "UDP", Value::Int(53)),
+                    port("dns-tcp", 53, "TCP", Value::Int(53)),
+                    port("metrics", 9153, "TCP", Value::Int(9153)),
+                ]
+                .into(),
+            ),
         );
         spec.set("selector", kv(&[("k8s-app", "kube-dns".into())]));
         spec.set("sessionAffinity", "None");
@@ -386,10 +389,13 @@ impl Builder<'_> {
             spec.set("priority", 2_000_001_000i64);
             spec.set(
                 "tolerations",
-                Value::Seq(vec![kv(&[
-                    ("effect", "NoExecute".into()),
-                    ("operator", "Exists".into()),
-                ])].into()),
+                Value::Seq(
+                    vec![kv(&[
+                        ("effect", "NoExecute".into()),
+                        ("operator", "Exists".into()),
+                    ])]
+                    .into(),
+                ),
             );
             if let Some(Value::Seq(cs)) =
                 spec.get("containers").cloned().as_ref().map(|v| v.clone())
@@ -471,13 +477,16 @@ impl Builder<'_> {
             kv(&[
                 (
                     "conditions",
-                    Value::Seq(vec![
-                        cond("PodReadyToStartContainers"),
-                        cond("Initialized"),
-                        cond("Ready"),
-                        cond("ContainersReady"),
-                        cond("PodScheduled"),
-                    ].into()),
+                    Value::Seq(
+                        vec![
+                            cond("PodReadyToStartContainers"),
+                            cond("Initialized"),
+                            cond("Ready"),
+                            cond("ContainersReady"),
+                            cond("PodScheduled"),
+                        ]
+                        .into(),
+                    ),
                 ),
                 ("containerStatuses", Value::Seq(statuses.into())),
                 ("hostIP", n.ip.as_str().into()),
@@ -574,14 +583,23 @@ impl Builder<'_> {
                         "requiredDuringSchedulingIgnoredDuringExecution",
                         kv(&[(
                             "nodeSelectorTerms",
-                            Value::Seq(vec![kv(&[(
-                                "matchFields",
-                                Value::Seq(vec![kv(&[
-                                    ("key", "metadata.name".into()),
-                                    ("operator", "In".into()),
-                                    ("values", Value::Seq(vec![n.name.as_str().into()].into())),
-                                ])].into()),
-                            )])].into()),
+                            Value::Seq(
+                                vec![kv(&[(
+                                    "matchFields",
+                                    Value::Seq(
+                                        vec![kv(&[
+                                            ("key", "metadata.name".into()),
+                                            ("operator", "In".into()),
+                                            (
+                                                "values",
+                                                Value::Seq(vec![n.name.as_str().into()].into()),
+                                            ),
+                                        ])]
+                                        .into(),
+                                    ),
+                                )])]
+                                .into(),
+                            ),
                         )]),
                     )]),
                 )]),
@@ -631,23 +649,26 @@ impl Builder<'_> {
                     );
                     c.set(
                         "ports",
-                        Value::Seq(vec![
-                            kv(&[
-                                ("containerPort", Value::Int(53)),
-                                ("name", "dns".into()),
-                                ("protocol", "UDP".into()),
-                            ]),
-                            kv(&[
-                                ("containerPort", Value::Int(53)),
-                                ("name", "dns-tcp".into()),
-                                ("protocol", "TCP".into()),
-                            ]),
-                            kv(&[
-                                ("containerPort", Value::Int(9153)),
-                                ("name", "metrics".into()),
-                                ("protocol", "TCP".into()),
-                            ]),
-                        ].into()),
+                        Value::Seq(
+                            vec![
+                                kv(&[
+                                    ("containerPort", Value::Int(53)),
+                                    ("name", "dns".into()),
+                                    ("protocol", "UDP".into()),
+                                ]),
+                                kv(&[
+                                    ("containerPort", Value::Int(53)),
+                                    ("name", "dns-tcp".into()),
+                                    ("protocol", "TCP".into()),
+                                ]),
+                                kv(&[
+                                    ("containerPort", Value::Int(9153)),
+                                    ("name", "metrics".into()),
+                                    ("protocol", "TCP".into()),
+                                ]),
+                            ]
+                            .into(),
+                        ),
                     );
                     c.set(
                         "readinessProbe",
@@ -685,16 +706,19 @@ impl Builder<'_> {
             spec.set("nodeSelector", kv(&[("kubernetes.io/os", "linux".into())]));
             spec.set(
                 "tolerations",
-                Value::Seq(vec![
-                    kv(&[
-                        ("key", "CriticalAddonsOnly".into()),
-                        ("operator", "Exists".into()),
-                    ]),
-                    kv(&[
-                        ("effect", "NoSchedule".into()),
-                        ("key", "node-role.kubernetes.io/control-plane".into()),
-                    ]),
-                ].into()),
+                Value::Seq(
+                    vec![
+                        kv(&[
+                            ("key", "CriticalAddonsOnly".into()),
+                            ("operator", "Exists".into()),
+                        ]),
+                        kv(&[
+                            ("effect", "NoSchedule".into()),
+                            ("key", "node-role.kubernetes.io/control-plane".into()),
+                        ]),
+                    ]
+                    .into(),
+                ),
             );
         }
         let tpl_spec = tpl_pod.get("spec").cloned().unwrap_or_else(Value::map);
@@ -751,28 +775,31 @@ impl Builder<'_> {
                 ("availableReplicas", ok(replicas)),
                 (
                     "conditions",
-                    Value::Seq(vec![
-                        kv(&[
-                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
-                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
-                            ("message", "Deployment has minimum availability.".into()),
-                            ("reason", "MinimumReplicasAvailable".into()),
-                            ("status", "True".into()),
-                            ("type", "Available".into()),
-                        ]),
-                        kv(&[
-                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
-                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
-                            (
-                                "message",
-                                format!("ReplicaSet \"{name}\" has successfully progressed.")
-                                    .into(),
-                            ),
-                            ("reason", "NewReplicaSetAvailable".into()),
-                            ("status", "True".into()),
-                            ("type", "Progressing".into()),
-                        ]),
-                    ].into()),
+                    Value::Seq(
+                        vec![
+                            kv(&[
+                                ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
+                                ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
+                                ("message", "Deployment has minimum availability.".into()),
+                                ("reason", "MinimumReplicasAvailable".into()),
+                                ("status", "True".into()),
+                                ("type", "Available".into()),
+                            ]),
+                            kv(&[
+                                ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
+                                ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
+                                (
+                                    "message",
+                                    format!("ReplicaSet \"{name}\" has successfully progressed.")
+                                        .into(),
+                                ),
+                                ("reason", "NewReplicaSetAvailable".into()),
+                                ("status", "True".into()),
+                                ("type", "Progressing".into()),
+                            ]),
+                        ]
+                        .into(),
+                    ),
                 ),
                 ("observedGeneration", ok(1)),
                 ("readyReplicas", ok(replicas)),
@@ -918,10 +945,10 @@ impl Builder<'_> {
                         kv(&[
                             (
                                 "names",
-                                Value::Seq(vec![
-                                    format!("{repo}@{digest}").into(),
-                                    norm.as_str().into(),
-                                ].into()),
+                                Value::Seq(
+                                    vec![format!("{repo}@{digest}").into(), norm.as_str().into()]
+                                        .into(),
+                                ),
                             ),
                             ("sizeBytes", Value::Int(size)),
                         ]),

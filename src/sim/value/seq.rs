@@ -130,10 +130,7 @@ impl Seq {
     pub fn append(&mut self, other: &mut Vec<Value>) {
         self.as_vec_mut().append(other);
     }
-    pub fn drain<R: std::ops::RangeBounds<usize>>(
-        &mut self,
-        r: R,
-    ) -> std::vec::Drain<'_, Value> {
+    pub fn drain<R: std::ops::RangeBounds<usize>>(&mut self, r: R) -> std::vec::Drain<'_, Value> {
         self.as_vec_mut().drain(r)
     }
     pub fn dedup(&mut self) {
@@ -177,7 +174,9 @@ impl fmt::Debug for Seq {
 
 impl From<Vec<Value>> for Seq {
     fn from(v: Vec<Value>) -> Seq {
-        Seq { items: Items::Own(v) }
+        Seq {
+            items: Items::Own(v),
+        }
     }
 }
 
@@ -232,7 +231,10 @@ mod tests {
         let plain = Seq::from(vec![Value::Int(1), Value::map().with("a", 1)]);
         let shared = plain.clone().shared_deep();
         let (mut a, b) = (shared.clone(), shared.clone());
-        assert!(a.shares_items_with(&b) && a == plain, "equality ignores sharing");
+        assert!(
+            a.shares_items_with(&b) && a == plain,
+            "equality ignores sharing"
+        );
         a.push(Value::Int(3));
         a[0] = Value::Int(9);
         assert_eq!(b, plain, "a change to one copy leaves the others alone");

@@ -96,11 +96,9 @@ fn shared_text(s: &str) -> Arc<str> {
             const { std::cell::RefCell::new([const { None }; RECENT_TEXTS]) };
     }
     // FNV-1a: cheap and spreads the similar texts (timestamps, ids) over the slots.
-    let hash = s
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     // The high bits: FNV's low byte depends on the texts' low bits only (the image and the
     // image ID of a container collided there).
     let slot = ((hash >> 40) % RECENT_TEXTS as u64) as usize;

@@ -1617,7 +1617,10 @@ pub fn expose(ctx: &mut Ctx) -> Output {
         .map(str::to_string)
         .unwrap_or_else(|| api::name_of(&obj).to_string());
     let labels = obj.path(&["metadata", "labels"]).cloned();
-    let mut spec = kv(&[("ports", Value::Seq(port_values.into())), ("selector", selector)]);
+    let mut spec = kv(&[
+        ("ports", Value::Seq(port_values.into())),
+        ("selector", selector),
+    ]);
     if let Some(t) = ctx.p.value("type") {
         spec.set("type", t);
     }
