@@ -14,6 +14,7 @@
 
 pub mod builtins;
 pub mod complete;
+pub mod deferred;
 pub mod fs;
 pub mod kubeconfig;
 pub mod kubectl;
@@ -516,7 +517,7 @@ impl Terminal {
         if cmd == "kubectl" {
             return kubectl::run(self, args, &stdin);
         }
-        if let Some(out) = tools::run(self, cmd, args, &stdin) {
+        if let Some(out) = deferred::tool(self, cmd, args, &stdin) {
             return out;
         }
         if let Some(out) = builtins::run(self, cmd, args, &stdin, piped) {

@@ -28,6 +28,8 @@ pub mod lesson_diagram;
 pub mod lesson_view;
 pub mod model;
 pub mod panels;
+#[cfg(feature = "split")]
+pub mod split;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod render_tests;
 pub mod terminal;

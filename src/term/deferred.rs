@@ -1,0 +1,219 @@
+//! Commands whose code the web build downloads after the first page (issue 7: the first
+//! load must stay small, see BENCHMARKS.md "First-load size").
+//!
+//! The cluster tools ([`super::tools`]: kind, minikube, kubeadm, k3s, ssh, the cloud CLIs,
+//! etcdctl, crictl, ...) and the kubectl verbs in [`KUBECTL_VERBS`] (describe, explain, edit,
+//! top, rollout, drain, logs, ...) are reached through [`tool`] and [`kubectl`] only. Without
+//! the `split` feature (native builds, tests) they call [`run`] directly. With it (the browser
+//! build) they call the runner the web layer [`install`]s, which runs [`run`] from a second
+//! wasm module: the linker sees [`run`] reachable from that module's entry point only, so
+//! `wasm-split` moves everything only it reaches out of the first download. Until that module
+//! is loaded the runner answers `false` and the command prints [`NOT_LOADED`] (exit 1):
+//! never a panic. The UI waits for the module before running a line that [`needs`] it, so a
+//! student does not see that message in practice.
+//!
+//! ```
+//! use kubesim::term::{deferred, Terminal};
+//! use kubesim::sim::{World, presets::Preset};
+//! assert!(deferred::needs("kubectl describe pod web"));
+//! assert!(!deferred::needs("kubectl get pods"));
+//! let mut t = Terminal::new(World::new(1, Preset::Kind));
+//! assert_eq!(t.run("kind get clusters").stdout(), "kind\n");
+//! ```
+
+use super::kubectl::{self, Ctx};
+use super::{tools, Output, Terminal};
+
+/// kubectl verbs (command paths, as in [`super::kubectl::cli`]) whose code is deferred.
+pub const KUBECTL_VERBS: &[&str] = &[
+    "describe",
+    "explain",
+    "edit",
+    "top node",
+    "top pod",
+    "rollout status",
+    "rollout history",
+    "rollout undo",
+    "rollout restart",
+    "rollout pause",
+    "rollout resume",
+    "taint",
+    "cordon",
+    "uncordon",
+    "drain",
+    "logs",
+    "exec",
+    "wait",
+    "create token",
+    "api-resources",
+    "api-versions",
+    "cluster-info",
+    "version",
+];
+
+/// What the terminal prints when a deferred command runs before its code is downloaded.
+pub const NOT_LOADED: &str =
+    "kubesim: this command is still downloading, run it again in a moment";
+
+/// One deferred command: what to run and where its output goes.
+pub enum Call<'a, 't> {
+    /// A cluster tool: `Some(output)`, or `None` when `cmd` is not a tool (see [`tools::run`]).
+    Tool {
+        term: &'a mut Terminal,
+        cmd: &'a str,
+        args: &'a [String],
+        stdin: &'a str,
+        out: Option<Option<Output>>,
+    },
+    /// `kubectl <verb>` for a verb of [`KUBECTL_VERBS`].
+    Kubectl {
+        ctx: &'a mut Ctx<'t>,
+        verb: &'a str,
+        out: Option<Output>,
+    },
+}
+
+/// Runs the call, filling its `out`. In the browser build only the deferred module reaches
+/// this function (see the module doc).
+pub fn run(call: &mut Call<'_, '_>) {
+    match call {
+        Call::Tool {
+            term,
+            cmd,
+            args,
+            stdin,
+            out,
+        } => *out = Some(tools::run(term, cmd, args, stdin)),
+        Call::Kubectl { ctx, verb, out } => *out = Some(kubectl::run_deferred(ctx, verb)),
+    }
+}
+
+/// Runs `call` where its code lives; `false` when that code is not loaded (yet).
+pub type Runner = for<'a, 'b, 'c> fn(&'a mut Call<'b, 'c>) -> bool;
+
+#[cfg(feature = "split")]
+static RUNNER: std::sync::OnceLock<Runner> = std::sync::OnceLock::new();
+
+/// The web layer's runner (split build). Later calls are ignored: there is one module.
+#[cfg(feature = "split")]
+pub fn install(runner: Runner) {
+    let _ = RUNNER.set(runner);
+}
+
+fn dispatch(call: &mut Call<'_, '_>) -> bool {
+    #[cfg(feature = "split")]
+    {
+        RUNNER.get().is_some_and(|runner| runner(call))
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        run(call);
+        true
+    }
+}
+
+/// [`tools::run`] through the split: `None` when `cmd` is not a tool.
+pub fn tool(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Option<Output> {
+    if !tools::PROGRAMS.contains(&cmd) {
+        return None;
+    }
+    let mut call = Call::Tool {
+        term,
+        cmd,
+        args,
+        stdin,
+        out: None,
+    };
+    let ran = dispatch(&mut call);
+    match call {
+        Call::Tool { out: Some(out), .. } if ran => out,
+        _ => Some(Output::error(NOT_LOADED, 1)),
+    }
+}
+
+/// `kubectl <verb>` (a verb of [`KUBECTL_VERBS`]) through the split.
+pub fn kubectl(ctx: &mut Ctx<'_>, verb: &str) -> Output {
+    let mut call = Call::Kubectl {
+        ctx,
+        verb,
+        out: None,
+    };
+    let ran = dispatch(&mut call);
+    match call {
+        Call::Kubectl { out: Some(out), .. } if ran => out,
+        _ => Output::error(NOT_LOADED, 1),
+    }
+}
+
+/// Might `line` run deferred code? A word scan, so it over-approximates (a tool name as an
+/// argument, `kubectl get pods | grep logs`) and never misses: a program name of
+/// [`tools::PROGRAMS`] or the first word of a verb of [`KUBECTL_VERBS`] anywhere in the line.
+/// The UI loads the deferred module before running such a line.
+pub fn needs(line: &str) -> bool {
+    line.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '$' | '`' | '"' | '\''))
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            tools::PROGRAMS.contains(&w)
+                || KUBECTL_VERBS
+                    .iter()
+                    .any(|v| v.split(' ').next() == Some(w))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets::Preset;
+    use crate::sim::World;
+
+    #[test]
+    fn every_program_the_tools_answer_is_listed_and_no_other() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        for p in tools::PROGRAMS {
+            assert!(tools::run(&mut t, p, &[], "").is_some(), "{p} is listed but not run");
+        }
+        for other in ["kubectl", "ls", "echo", "grep", "kubeadmx", ""] {
+            assert!(tools::run(&mut t, other, &[], "").is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn every_deferred_verb_is_one_kubectl_runs() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        for v in KUBECTL_VERBS {
+            let out = t.run(&format!("kubectl {v} --help"));
+            assert_eq!(out.exit_code, 0, "kubectl {v} --help: {}", out.text());
+            let out = t.run(&format!("kubectl {v}"));
+            assert!(
+                !out.text().contains("not modelled"),
+                "kubectl {v}: {}",
+                out.text()
+            );
+        }
+    }
+
+    #[test]
+    fn lines_that_may_need_the_deferred_code() {
+        for line in [
+            "kubeadm init",
+            "ssh cp-1",
+            "sudo kubeadm reset",
+            "kubectl describe pod x",
+            "kubectl -n kube-system logs etcd",
+            "kubectl get pods && kubectl rollout status deploy/web",
+            "echo $(kind get clusters)",
+            "KUBECONFIG=x gcloud container clusters list",
+        ] {
+            assert!(needs(line), "{line}");
+        }
+        for line in [
+            "kubectl get pods -A",
+            "kubectl apply -f web.yaml",
+            "kubectl create deployment web --image=nginx",
+            "ls ~/.kube",
+            "",
+        ] {
+            assert!(!needs(line), "{line}");
+        }
+    }
+}
