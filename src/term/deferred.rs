@@ -147,17 +147,25 @@ pub fn kubectl(ctx: &mut Ctx<'_>, verb: &str) -> Output {
 
 /// Might `line` run deferred code? A word scan, so it over-approximates (a tool name as an
 /// argument, `kubectl get pods | grep logs`) and never misses: a program name of
-/// [`tools::PROGRAMS`] or the first word of a verb of [`KUBECTL_VERBS`] anywhere in the line.
+/// [`tools::PROGRAMS`] or the key word of a verb of [`KUBECTL_VERBS`] anywhere in the line.
 /// The UI loads the deferred module before running such a line.
 pub fn needs(line: &str) -> bool {
-    line.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '$' | '`' | '"' | '\''))
-        .filter(|w| !w.is_empty())
-        .any(|w| {
-            tools::PROGRAMS.contains(&w)
-                || KUBECTL_VERBS
-                    .iter()
-                    .any(|v| v.split(' ').next() == Some(w))
-        })
+    line.split(|c: char| {
+        c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '$' | '`' | '"' | '\'')
+    })
+    .filter(|w| !w.is_empty())
+    .any(|w| tools::PROGRAMS.contains(&w) || KUBECTL_VERBS.iter().any(|v| key_word(v) == w))
+}
+
+/// The word that marks a deferred verb in a line: its first (`top` for `top node`: every
+/// `top` sub-command is deferred, aliases included), but the last for `create token`
+/// (`kubectl create deployment` is not deferred).
+fn key_word(verb: &str) -> &str {
+    let mut words = verb.split(' ');
+    match words.next() {
+        Some("create") => words.last().unwrap_or("create"),
+        first => first.unwrap_or(verb),
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +210,8 @@ mod tests {
             "kubectl -n kube-system logs etcd",
             "kubectl get pods && kubectl rollout status deploy/web",
             "echo $(kind get clusters)",
+            "kubectl create token default",
+            "kubectl top no",
             "KUBECONFIG=x gcloud container clusters list",
         ] {
             assert!(needs(line), "{line}");
