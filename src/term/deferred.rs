@@ -3,7 +3,7 @@
 //!
 //! The cluster tools ([`super::tools`]: kind, minikube, kubeadm, k3s, ssh, the cloud CLIs,
 //! etcdctl, crictl, ...) and the kubectl verbs in [`KUBECTL_VERBS`] (describe, explain, edit,
-//! top, rollout, drain, logs, ...) are reached through [`tool`] and [`kubectl`] only. Without
+//! top, rollout, drain, logs, create, apply, delete, scale, ...) are reached through [`tool`] and [`kubectl`] only. Without
 //! the `split` feature (native builds, tests) they call [`run`] directly. With it (the browser
 //! build) they call the runner the web layer [`install`]s, which runs [`run`] from a second
 //! wasm module: the linker sees [`run`] reachable from that module's entry point only, so
@@ -17,6 +17,7 @@
 //! use kubesim::sim::{World, presets::Preset};
 //! assert!(deferred::needs("kubectl describe pod web"));
 //! assert!(!deferred::needs("kubectl get pods"));
+//! assert!(deferred::needs("kubectl apply -f web.yaml"));
 //! let mut t = Terminal::new(World::new(1, Preset::Kind));
 //! assert_eq!(t.run("kind get clusters").stdout(), "kind\n");
 //! ```
@@ -45,6 +46,28 @@ pub const KUBECTL_VERBS: &[&str] = &[
     "exec",
     "wait",
     "create token",
+    "create",
+    "create deployment",
+    "create namespace",
+    "create service clusterip",
+    "create service nodeport",
+    "create service loadbalancer",
+    "create configmap",
+    "create secret generic",
+    "create job",
+    "create serviceaccount",
+    "create role",
+    "create rolebinding",
+    "run",
+    "apply",
+    "replace",
+    "delete",
+    "patch",
+    "scale",
+    "expose",
+    "set image",
+    "label",
+    "annotate",
     "api-resources",
     "api-versions",
     "cluster-info",
@@ -157,15 +180,11 @@ pub fn needs(line: &str) -> bool {
     .any(|w| tools::PROGRAMS.contains(&w) || KUBECTL_VERBS.iter().any(|v| key_word(v) == w))
 }
 
-/// The word that marks a deferred verb in a line: its first (`top` for `top node`: every
-/// `top` sub-command is deferred, aliases included), but the last for `create token`
-/// (`kubectl create deployment` is not deferred).
+/// The word that marks a deferred verb in a line: its first (`top` for `top node`, `create`
+/// for `create deployment`: the sub-commands of a deferred verb are all deferred, aliases
+/// included).
 fn key_word(verb: &str) -> &str {
-    let mut words = verb.split(' ');
-    match words.next() {
-        Some("create") => words.last().unwrap_or("create"),
-        first => first.unwrap_or(verb),
-    }
+    verb.split(' ').next().unwrap_or(verb)
 }
 
 #[cfg(test)]
@@ -211,6 +230,9 @@ mod tests {
             "kubectl get pods && kubectl rollout status deploy/web",
             "echo $(kind get clusters)",
             "kubectl create token default",
+            "kubectl create deployment web --image=nginx",
+            "kubectl apply -f web.yaml",
+            "k scale deploy web --replicas=3",
             "kubectl top no",
             "KUBECONFIG=x gcloud container clusters list",
         ] {
@@ -218,8 +240,8 @@ mod tests {
         }
         for line in [
             "kubectl get pods -A",
-            "kubectl apply -f web.yaml",
-            "kubectl create deployment web --image=nginx",
+            "kubectl get deploy web -o yaml --show-labels",
+            "kubectl config use-context kind-kind",
             "ls ~/.kube",
             "",
         ] {

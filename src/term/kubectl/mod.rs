@@ -290,28 +290,6 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
     let out = match key.as_str() {
         k if super::deferred::KUBECTL_VERBS.contains(&k) => super::deferred::kubectl(&mut ctx, k),
         "get" => get::run(&mut ctx),
-        "create" => mutate::create_from_file(&mut ctx),
-        "create deployment"
-        | "create namespace"
-        | "create service clusterip"
-        | "create service nodeport"
-        | "create service loadbalancer"
-        | "create configmap"
-        | "create secret generic"
-        | "create job"
-        | "create serviceaccount"
-        | "create role"
-        | "create rolebinding" => mutate::create_kind(&mut ctx),
-        "run" => mutate::run_pod(&mut ctx),
-        "apply" => mutate::apply(&mut ctx),
-        "replace" => mutate::replace(&mut ctx),
-        "delete" => mutate::delete(&mut ctx),
-        "patch" => mutate::patch(&mut ctx),
-        "scale" => mutate::scale(&mut ctx),
-        "expose" => mutate::expose(&mut ctx),
-        "set image" => mutate::set_image(&mut ctx),
-        "label" => mutate::label(&mut ctx, "labels"),
-        "annotate" => mutate::label(&mut ctx, "annotations"),
         "auth can-i" => info::can_i(&mut ctx),
         "auth whoami" => config::whoami(ctx.term, &ctx.conn_flags()),
         "events" => get::events(&mut ctx),
@@ -350,6 +328,28 @@ pub fn run_deferred(ctx: &mut Ctx, verb: &str) -> Output {
         "exec" => ops::exec(ctx),
         "wait" => ops::wait(ctx),
         "create token" => token::run(ctx),
+        "create" => mutate::create_from_file(ctx),
+        "create deployment"
+        | "create namespace"
+        | "create service clusterip"
+        | "create service nodeport"
+        | "create service loadbalancer"
+        | "create configmap"
+        | "create secret generic"
+        | "create job"
+        | "create serviceaccount"
+        | "create role"
+        | "create rolebinding" => mutate::create_kind(ctx),
+        "run" => mutate::run_pod(ctx),
+        "apply" => mutate::apply(ctx),
+        "replace" => mutate::replace(ctx),
+        "delete" => mutate::delete(ctx),
+        "patch" => mutate::patch(ctx),
+        "scale" => mutate::scale(ctx),
+        "expose" => mutate::expose(ctx),
+        "set image" => mutate::set_image(ctx),
+        "label" => mutate::label(ctx, "labels"),
+        "annotate" => mutate::label(ctx, "annotations"),
         "api-resources" => info::api_resources(ctx),
         "api-versions" => info::api_versions(ctx),
         "cluster-info" => info::cluster_info(ctx),
