@@ -2,8 +2,9 @@
 //! load must stay small, see BENCHMARKS.md "First-load size").
 //!
 //! The cluster tools ([`super::tools`]: kind, minikube, kubeadm, k3s, ssh, the cloud CLIs,
-//! etcdctl, crictl, ...) and the kubectl verbs in [`KUBECTL_VERBS`] (describe, explain, edit,
-//! top, rollout, drain, logs, create, apply, delete, scale, ...) are reached through [`tool`] and [`kubectl`] only. Without
+//! etcdctl, crictl, ...), the text tools among the builtins ([`builtins::DEFERRED`]: grep,
+//! awk, sort, ...) and the kubectl verbs in [`KUBECTL_VERBS`] (describe, explain, edit,
+//! top, rollout, drain, logs, create, apply, delete, scale, ...) are reached through [`tool`], [`builtin`] and [`kubectl`] only. Without
 //! the `split` feature (native builds, tests) they call [`run`] directly. With it (the browser
 //! build) they call the runner the web layer [`install`]s, which runs [`run`] from a second
 //! wasm module: the linker sees [`run`] reachable from that module's entry point only, so
@@ -23,7 +24,7 @@
 //! ```
 
 use super::kubectl::{self, Ctx};
-use super::{tools, Output, Terminal};
+use super::{builtins, tools, Output, Terminal};
 
 /// kubectl verbs (command paths, as in [`super::kubectl::cli`]) whose code is deferred.
 pub const KUBECTL_VERBS: &[&str] = &[
@@ -88,6 +89,14 @@ pub enum Call<'a, 't> {
         stdin: &'a str,
         out: Option<Option<Output>>,
     },
+    /// A builtin of [`builtins::DEFERRED`] (the text tools: grep, awk, sort, ...).
+    Builtin {
+        term: &'a mut Terminal,
+        cmd: &'a str,
+        args: &'a [String],
+        stdin: &'a str,
+        out: Option<Option<Output>>,
+    },
     /// `kubectl <verb>` for a verb of [`KUBECTL_VERBS`].
     Kubectl {
         ctx: &'a mut Ctx<'t>,
@@ -107,6 +116,13 @@ pub fn run(call: &mut Call<'_, '_>) {
             stdin,
             out,
         } => *out = Some(tools::run(term, cmd, args, stdin)),
+        Call::Builtin {
+            term,
+            cmd,
+            args,
+            stdin,
+            out,
+        } => *out = Some(builtins::run_deferred(term, cmd, args, stdin)),
         Call::Kubectl { ctx, verb, out } => *out = Some(kubectl::run_deferred(ctx, verb)),
     }
 }
@@ -154,6 +170,26 @@ pub fn tool(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Opt
     }
 }
 
+/// [`builtins::run_deferred`] through the split: `None` when `cmd` is not one of
+/// [`builtins::DEFERRED`].
+pub fn builtin(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Option<Output> {
+    if !builtins::DEFERRED.contains(&cmd) {
+        return None;
+    }
+    let mut call = Call::Builtin {
+        term,
+        cmd,
+        args,
+        stdin,
+        out: None,
+    };
+    let ran = dispatch(&mut call);
+    match call {
+        Call::Builtin { out: Some(out), .. } if ran => out,
+        _ => Some(Output::error(NOT_LOADED, 1)),
+    }
+}
+
 /// `kubectl <verb>` (a verb of [`KUBECTL_VERBS`]) through the split.
 pub fn kubectl(ctx: &mut Ctx<'_>, verb: &str) -> Output {
     let mut call = Call::Kubectl {
@@ -170,14 +206,18 @@ pub fn kubectl(ctx: &mut Ctx<'_>, verb: &str) -> Output {
 
 /// Might `line` run deferred code? A word scan, so it over-approximates (a tool name as an
 /// argument, `kubectl get pods | grep logs`) and never misses: a program name of
-/// [`tools::PROGRAMS`] or the key word of a verb of [`KUBECTL_VERBS`] anywhere in the line.
+/// [`tools::PROGRAMS`] or [`builtins::DEFERRED`], or the key word of a verb of [`KUBECTL_VERBS`] anywhere in the line.
 /// The UI loads the deferred module before running such a line.
 pub fn needs(line: &str) -> bool {
     line.split(|c: char| {
         c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '$' | '`' | '"' | '\'')
     })
     .filter(|w| !w.is_empty())
-    .any(|w| tools::PROGRAMS.contains(&w) || KUBECTL_VERBS.iter().any(|v| key_word(v) == w))
+    .any(|w| {
+        tools::PROGRAMS.contains(&w)
+            || builtins::DEFERRED.contains(&w)
+            || KUBECTL_VERBS.iter().any(|v| key_word(v) == w)
+    })
 }
 
 /// The word that marks a deferred verb in a line: its first (`top` for `top node`, `create`
@@ -202,6 +242,22 @@ mod tests {
         for other in ["kubectl", "ls", "echo", "grep", "kubeadmx", ""] {
             assert!(tools::run(&mut t, other, &[], "").is_none(), "{other}");
         }
+    }
+
+    #[test]
+    fn deferred_builtins_are_builtins_the_first_page_does_not_run() {
+        let mut t = Terminal::new(World::new(1, Preset::Kind));
+        for b in builtins::DEFERRED {
+            assert!(
+                builtins::run_deferred(&mut t, b, &[], "").is_some(),
+                "{b} is listed but not run"
+            );
+            assert!(builtins::run(&mut t, b, &[], "", false).is_none(), "{b}");
+            let listed = builtins::COMMANDS.iter().any(|(n, _)| n == b);
+            assert!(listed || *b == "egrep", "{b} not in help");
+        }
+        assert!(builtins::run_deferred(&mut t, "echo", &[], "").is_none());
+        assert_eq!(t.run("echo b a | tr ' ' '\\n' | sort | head -1").stdout(), "a\n");
     }
 
     #[test]
@@ -235,6 +291,7 @@ mod tests {
             "k scale deploy web --replicas=3",
             "kubectl top no",
             "KUBECONFIG=x gcloud container clusters list",
+            "kubectl get pods | grep web",
         ] {
             assert!(needs(line), "{line}");
         }

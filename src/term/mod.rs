@@ -523,6 +523,9 @@ impl Terminal {
         if let Some(out) = builtins::run(self, cmd, args, &stdin, piped) {
             return out;
         }
+        if let Some(out) = deferred::builtin(self, cmd, args, &stdin) {
+            return out;
+        }
         Output::error(format!("bash: {cmd}: command not found"), 127)
     }
 }
