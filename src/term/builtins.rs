@@ -72,8 +72,8 @@ pub const EDITORS: &[&str] = &["nano", "vi", "vim"];
 /// Builtins whose code the browser build downloads after the first page (text tools:
 /// [`run_deferred`], reached through [`super::deferred`] only).
 pub const DEFERRED: &[&str] = &[
-    "printf", "grep", "egrep", "head", "tail", "wc", "sort", "uniq", "awk", "cut", "tr",
-    "base64", "history", "sleep", "date", "which",
+    "printf", "grep", "egrep", "head", "tail", "wc", "sort", "uniq", "awk", "cut", "tr", "base64",
+    "history", "sleep", "date", "which",
 ];
 
 /// Runs a builtin of [`DEFERRED`], or returns `None` for any other name.

@@ -76,8 +76,7 @@ pub const KUBECTL_VERBS: &[&str] = &[
 ];
 
 /// What the terminal prints when a deferred command runs before its code is downloaded.
-pub const NOT_LOADED: &str =
-    "kubesim: this command is still downloading, run it again in a moment";
+pub const NOT_LOADED: &str = "kubesim: this command is still downloading, run it again in a moment";
 
 /// One deferred command: what to run and where its output goes.
 pub enum Call<'a, 't> {
@@ -237,7 +236,10 @@ mod tests {
     fn every_program_the_tools_answer_is_listed_and_no_other() {
         let mut t = Terminal::new(World::new(1, Preset::Kind));
         for p in tools::PROGRAMS {
-            assert!(tools::run(&mut t, p, &[], "").is_some(), "{p} is listed but not run");
+            assert!(
+                tools::run(&mut t, p, &[], "").is_some(),
+                "{p} is listed but not run"
+            );
         }
         for other in ["kubectl", "ls", "echo", "grep", "kubeadmx", ""] {
             assert!(tools::run(&mut t, other, &[], "").is_none(), "{other}");
@@ -257,7 +259,10 @@ mod tests {
             assert!(listed || *b == "egrep", "{b} not in help");
         }
         assert!(builtins::run_deferred(&mut t, "echo", &[], "").is_none());
-        assert_eq!(t.run("echo b a | tr ' ' '\\n' | sort | head -1").stdout(), "a\n");
+        assert_eq!(
+            t.run("echo b a | tr ' ' '\\n' | sort | head -1").stdout(),
+            "a\n"
+        );
     }
 
     #[test]

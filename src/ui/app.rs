@@ -512,8 +512,8 @@ fn initial_core(params: &UrlParams) -> (Core, Pending) {
     if core.lines.is_empty() {
         core.push_line(LineKind::Note, t(core.lang, "welcome_term"));
     }
-    let cmds_later = cfg!(feature = "split")
-        && params.cmds.iter().any(|c| crate::term::deferred::needs(c));
+    let cmds_later =
+        cfg!(feature = "split") && params.cmds.iter().any(|c| crate::term::deferred::needs(c));
     if pending.lesson.is_some() {
         pending.cmds = params.cmds.clone();
     } else if pending.later || cmds_later {

@@ -30,9 +30,7 @@ fn entry(call: usize) {
 }
 
 fn runner(call: &mut Call<'_, '_>) -> bool {
-    DEFERRED
-        .call(call as *mut Call<'_, '_> as usize)
-        .is_ok()
+    DEFERRED.call(call as *mut Call<'_, '_> as usize).is_ok()
 }
 
 thread_local! {
