@@ -10,7 +10,7 @@
 //    (`lazy_loader!` in src/ui/split.rs) becomes module_N_NAME.wasm holding the code only
 //    it reaches; the rest is main.wasm.
 // 2. wasm-opt -Os --converge on each part (trunk's own wasm-opt is off in index.html: it
-//    would renumber the functions the split reads).
+//    would renumber the functions the split reads); none in debug builds, as trunk does.
 // 3. main.wasm replaces NAME_bg.wasm; each module is written as NAME_MODULE.wasm; the loader
 //    wasm-bindgen's JS imports (`./__wasm_split.js`) is written from the CLI's export list
 //    with our makeLoad (URLs relative to the script; a failed load reports false instead of
@@ -18,7 +18,7 @@
 // 4. The integrity hash of the wasm preload in index.html is recomputed.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,8 +54,11 @@ try {
   const parts = readdirSync(out).filter((f) => f.endsWith('.wasm') && f !== 'main.wasm');
   if (loads.length !== parts.length) fail(`${parts.length} split files but ${loads.length} loaders in the CLI's glue`);
 
+  // Like trunk, no wasm-opt for debug builds (`bash .ci/serve`): they stay quick to rebuild.
   const optimize = (from, to) =>
-    execFileSync('wasm-opt', ['-Os', '--converge', `--output=${to}`, from], { stdio: 'inherit' });
+    profile === 'debug'
+      ? copyFileSync(from, to)
+      : execFileSync('wasm-opt', ['-Os', '--converge', `--output=${to}`, from], { stdio: 'inherit' });
   optimize(join(out, 'main.wasm'), join(staging, bgName));
   const lines = [];
   for (const [, name, file, deps] of loads) {

@@ -1304,6 +1304,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn actions_that_run_deferred_code_wait_for_the_split_module() {
+        let mut core = Core::new(1, "kind");
+        let submit = |l: &str| Action::Submit(l.to_string());
+        assert!(waits_for_split(&submit("kind get clusters"), &core));
+        assert!(waits_for_split(&submit("kubectl describe node kind-worker"), &core));
+        assert!(waits_for_split(&submit("kubectl get pods | grep web"), &core));
+        assert!(!waits_for_split(&submit("kubectl get pods"), &core));
+        assert!(!waits_for_split(&Action::Tick { wall_ms: 100.0, deadline_ms: 0.0 }, &core));
+        // Undo replays the journal: it waits only when the journal has a deferred command.
+        core.submit("kubectl get nodes");
+        assert!(!waits_for_split(&Action::Undo, &core));
+        core.submit("kind get clusters");
+        assert!(waits_for_split(&Action::Undo, &core));
+        assert!(waits_for_split(&Action::Reset, &core));
+        let saved = core.to_saved();
+        assert!(waits_for_split(&Action::Resume(saved), &core));
+    }
+
+    #[test]
     fn url_params() {
         let pairs: Vec<(String, String)> = [
             ("lesson", "first-steps"),
