@@ -5,7 +5,7 @@
 //   node .ci/wasm-split.mjs        (in a trunk hook: TRUNK_STAGING_DIR, TRUNK_PROFILE set)
 //
 // 1. `wasm-split-cli split ORIGINAL BINDGENED OUT` (Dioxus' wasm-split, patched copy in
-//    tools/wasm-split-cli, installed by .ci/setup): ORIGINAL is rustc's output (linked with
+//    .ci/wasm-split-cli, installed by .ci/setup): ORIGINAL is rustc's output (linked with
 //    --emit-relocs, see .cargo/config.toml), BINDGENED wasm-bindgen's. Every split point
 //    (`lazy_loader!` in src/ui/split.rs) becomes module_N_NAME.wasm holding the code only
 //    it reaches; the rest is main.wasm.
