@@ -914,6 +914,30 @@ mod tests {
     use super::super::super::world::World;
     use super::super::Preset;
 
+    /// Every template parses to a map (a typo would otherwise build `Null` objects).
+    #[test]
+    fn templates_parse_to_maps() {
+        for t in [
+            super::KUBE_DNS_SERVICE,
+            super::STATIC_POD_ANNOTATIONS,
+            super::RUNNING_CONTAINER_STATUS,
+            super::RUNNING_POD_STATUS,
+            super::DAEMONSET_STATUS,
+            super::DAEMON_POD_AFFINITY,
+            super::COREDNS_CONTAINER,
+            super::COREDNS_POD_SPEC,
+            super::DEPLOYMENT,
+            super::DEPLOYMENT_STATUS,
+            super::REPLICASET,
+            super::POD_SPEC_DEFAULTS,
+            super::super::NODE,
+            super::super::DAEMONSET,
+        ] {
+            let v = crate::sim::value::yaml::parse(t);
+            assert!(matches!(v, Ok(Value::Map(_))), "{t}: {v:?}");
+        }
+    }
+
     fn pods(w: &World, cluster: &str) -> Vec<String> {
         w.clusters[cluster]
             .store

@@ -245,7 +245,7 @@ pub fn shared_recent(mut v: Value) -> Value {
 /// that variable's value (a key takes it only if it is a string). Filling the parsed tree, not
 /// the text, keeps the types right whatever a value looks like (`"true"` stays a string).
 /// Text like this compresses 3-4x better in the wasm than code building the same tree.
-/// `Null` if the text does not parse: callers' templates are checked by tests.
+/// `Null` if the text does not parse (debug builds panic: callers' templates are checked by tests).
 ///
 /// ```
 /// use kubesim::sim::value::{template, Value};
@@ -255,7 +255,13 @@ pub fn shared_recent(mut v: Value) -> Value {
 /// assert_eq!(v.path(&["spec", "replicas"]), Some(&Value::Int(2)));
 /// ```
 pub fn template(yaml_text: &str, vars: &[(&str, Value)]) -> Value {
-    let mut v = yaml::parse(yaml_text).unwrap_or_default();
+    let parsed = yaml::parse(yaml_text);
+    // Templates are the program's own text: a mistake fails every test that builds one.
+    debug_assert!(
+        parsed.is_ok(),
+        "template does not parse: {parsed:?}\n{yaml_text}"
+    );
+    let mut v = parsed.unwrap_or_default();
     fill(&mut v, vars);
     v
 }
@@ -379,6 +385,27 @@ fn fmt_json_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Placeholders fill the parsed tree once: a filled-in value is not filled again, text
+    /// that only contains `$` stays, and a key takes a string only.
+    #[test]
+    fn template_fills_placeholders_once() {
+        let v = template(
+            "a: $x\nb: [$x, c$x]\n$k: 1\n$s: 2\n",
+            &[
+                ("x", Value::from("$x")),
+                ("k", Value::Int(2)),
+                ("s", "key".into()),
+            ],
+        );
+        assert_eq!(v.get("a"), Some(&Value::from("$x")));
+        assert_eq!(
+            v.get("b"),
+            Some(&Value::Seq(vec!["$x".into(), "c$x".into()]))
+        );
+        assert_eq!(v.get("$k"), Some(&Value::Int(1)));
+        assert_eq!(v.get("key"), Some(&Value::Int(2)));
+    }
 
     #[test]
     fn helpers() {
