@@ -244,7 +244,8 @@ pub fn shared_recent(mut v: Value) -> Value {
 /// placeholders filled from `vars`: a string scalar or a map key that is exactly `$name` becomes
 /// that variable's value (a key takes it only if it is a string). Filling the parsed tree, not
 /// the text, keeps the types right whatever a value looks like (`"true"` stays a string).
-/// Text like this compresses 3-4x better in the wasm than code building the same tree.
+/// Text like this is smaller in the wasm than code building the same tree (BENCHMARKS.md,
+/// "First-load size").
 /// `Null` if the text does not parse (debug builds panic: callers' templates are checked by tests).
 ///
 /// ```
