@@ -170,11 +170,9 @@ impl Terminal {
             ("?", "0"),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let aliases = [("k".to_string(), "kubectl".to_string())]
-            .into_iter()
-            .collect();
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let env = crate::sort::map_of(env);
+        let aliases = crate::sort::map_of([("k".to_string(), "kubectl".to_string())]);
         let mut term = Terminal {
             world,
             fs: fs::Fs::new(),

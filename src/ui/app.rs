@@ -583,7 +583,7 @@ pub fn load_lesson(id: String, done: impl FnOnce(Result<Lesson, String>) + 'stat
         };
         let state = Rc::new(RefCell::new(Gather {
             id,
-            files: BTreeMap::from([("lesson.yaml".to_string(), yaml)]),
+            files: crate::sort::map_of([("lesson.yaml".to_string(), yaml)]),
             left: needed.len(),
             done: Some(Box::new(done)),
         }));
