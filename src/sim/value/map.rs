@@ -294,8 +294,9 @@ impl Key {
 /// one `app`).
 fn intern(s: &str) -> &'static &'static str {
     thread_local! {
-        static TABLE: std::cell::RefCell<std::collections::HashMap<&'static str, &'static &'static str>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        // A BTreeMap like everything else here (no hasher code in the wasm for this).
+        static TABLE: std::cell::RefCell<std::collections::BTreeMap<&'static str, &'static &'static str>> =
+            const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
     }
     TABLE.with(|table| {
         let mut table = table.borrow_mut();
