@@ -35,6 +35,7 @@
 //! ```
 
 pub mod counts;
+pub mod daemon_view;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
@@ -127,6 +128,8 @@ pub struct Index {
     node_inputs: BTreeMap<String, Value>,
     /// Per ReplicaSet/DaemonSet, a hash of everything but its status ([`spec_fingerprint`]).
     spec_fp: BTreeMap<ObjKey, u64>,
+    /// Per DaemonSet uid, its pods by node and its last per-node decisions ([`daemon_view`]).
+    pub daemon_views: BTreeMap<String, daemon_view::DsView>,
 }
 
 /// Where a pod key is filed: its controller's uid, its node, and what is counted of it
@@ -140,6 +143,8 @@ struct PodSlot {
     filing: u64,
     /// [`pod_fingerprint`] of the last value seen.
     fp: u64,
+    /// Also filed in the [`daemon_view::DsView`] of `owner`.
+    daemon: bool,
 }
 
 /// A hash of what decides where a pod is filed: its uid, its ownerReferences (uids and
@@ -231,6 +236,9 @@ impl Index {
     fn unfile(&mut self, k: &ObjKey) {
         if let Some(uid) = self.uid_of.remove(k) {
             self.by_uid.remove(&uid);
+            if k.0 == "daemonsets" {
+                self.forget_daemon_results(&uid);
+            }
         }
         for owner in self.owners_of.remove(k).unwrap_or_default() {
             if let Some(set) = self.dependents.get_mut(&owner) {
@@ -244,6 +252,14 @@ impl Index {
             let (ns, _) = meta::split_key(&k.1);
             let ns = ns.unwrap_or("").to_string();
             if let Some(slot) = self.pod_slots.remove(&k.1) {
+                if let (true, Some(o)) = (slot.daemon, &slot.owner) {
+                    if let Some(v) = self.daemon_views.get_mut(o) {
+                        v.remove_pod(&k.1);
+                        if v.is_empty() {
+                            self.daemon_views.remove(o);
+                        }
+                    }
+                }
                 match &slot.owner {
                     Some(o) => {
                         remove_from(&mut self.pods_by_owner, o, &k.1);
@@ -286,8 +302,16 @@ impl Index {
         }
         if k.0 == "pods" {
             let ns = meta::split_key(&k.1).0.unwrap_or("").to_string();
-            let owner = meta::controller_ref(obj).map(|r| r.uid);
+            let controller = meta::controller_ref(obj);
+            let daemon = controller.as_ref().is_some_and(|r| r.kind == "DaemonSet");
+            let owner = controller.map(|r| r.uid);
             let node = meta::node_name(obj).map(str::to_string);
+            if let (true, Some(o)) = (daemon, &owner) {
+                self.daemon_views
+                    .entry(o.clone())
+                    .or_default()
+                    .add_pod(&k.1, daemonset::target_node(obj));
+            }
             match &owner {
                 Some(o) => {
                     self.pods_by_owner
@@ -325,6 +349,7 @@ impl Index {
                     facts: Some(facts),
                     filing: pod_filing(obj),
                     fp: pod_fingerprint(obj),
+                    daemon,
                 },
             );
         }
@@ -498,6 +523,59 @@ impl Index {
         }
     }
 
+    /// The DaemonSet with `uid` changed or went: its next reconcile walks every node.
+    fn forget_daemon_results(&mut self, uid: &str) {
+        if let Some(v) = self.daemon_views.get_mut(uid) {
+            v.forget_results();
+            if v.is_empty() {
+                self.daemon_views.remove(uid);
+            }
+        }
+    }
+
+    /// Pod `key` changed in place: if a DaemonSet owns it, its node is decided again.
+    fn touch_daemon_pod(&mut self, key: &str) {
+        if let Some(PodSlot {
+            daemon: true,
+            owner: Some(o),
+            ..
+        }) = self.pod_slots.get(key)
+        {
+            if let Some(v) = self.daemon_views.get_mut(o) {
+                v.touch_pod(key);
+            }
+        }
+    }
+
+    /// Node `name` changed what DaemonSets read of it, came or went.
+    fn touch_daemon_node(&mut self, name: &str) {
+        for v in self.daemon_views.values_mut() {
+            v.touch_node(name);
+        }
+    }
+
+    /// The view of DaemonSet `uid`, holding exactly the pods filed under it: when some pod
+    /// is filed under `uid` but not in the view (its ownerReference names another kind),
+    /// the view is filed again from the index and its decisions forgotten.
+    pub fn daemon_view(&mut self, store: &Store, uid: &str) -> &mut daemon_view::DsView {
+        let filed = self.pods_by_owner.get(uid).map_or(0, BTreeSet::len);
+        let in_view = self.daemon_views.get(uid).map_or(0, |v| v.pod_count());
+        if filed != in_view {
+            let mut view = daemon_view::DsView::default();
+            let prefix = res("Pod").storage_prefix(None);
+            for k in self.pods_by_owner.get(uid).into_iter().flatten() {
+                let pod = store.get(&format!("{prefix}{k}"));
+                view.add_pod(k, pod.and_then(|kv| daemonset::target_node(&kv.value)));
+                if let Some(slot) = self.pod_slots.get_mut(k) {
+                    slot.daemon = true;
+                }
+            }
+            view.forget_results();
+            self.daemon_views.insert(uid.to_string(), view);
+        }
+        self.daemon_views.entry(uid.to_string()).or_default()
+    }
+
     pub fn uid_exists(&self, uid: &str) -> bool {
         self.by_uid.contains_key(uid)
     }
@@ -530,6 +608,9 @@ pub struct State {
     pub jobs: job::Tracking,
     pub nodes: nodelifecycle::Tracking,
     pub storage: super::storage::Tracking,
+    /// Tests: DaemonSets walk every node at every reconcile instead of their
+    /// [`daemon_view`] (the view must decide exactly like the walk).
+    pub(crate) daemon_full_walk: bool,
 }
 
 impl State {
@@ -754,17 +835,25 @@ pub fn sync_counts(ctx: &Ctx<'_>, st: &mut State) {
         return;
     }
     let pod_prefix = res("Pod").storage_prefix(None);
+    let node_prefix = res("Node").storage_prefix(None);
     match store.events_since(index.counted_revision) {
         Ok(evs) => {
             for e in evs {
                 if let Some(k) = e.kv.key.strip_prefix(pod_prefix.as_str()) {
                     let pod = (e.kind == EventKind::Put).then_some(&*e.kv.value);
                     index.pod_changed(k, pod);
+                    index.touch_daemon_pod(k);
+                } else if let Some(n) = e.kv.key.strip_prefix(node_prefix.as_str()) {
+                    index.touch_daemon_node(n);
                 }
             }
         }
         // Compacted past our cursor (not within one step in practice): recount every pod.
         Err(_) => {
+            let uids: Vec<String> = index.daemon_views.keys().cloned().collect();
+            for uid in uids {
+                index.forget_daemon_results(&uid);
+            }
             let keys: Vec<String> = index.pod_slots.keys().cloned().collect();
             for k in keys {
                 let pod = store
@@ -857,6 +946,10 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
                     let old_owner = if quiet { None } else { slot.owner.clone() };
                     if slot.facts != Some(counts::PodFacts::of(&obj)) {
                         st.index.pod_changed(&k, Some(&obj));
+                    }
+                    // What a DaemonSet decides from is in the fingerprint.
+                    if !quiet {
+                        st.index.touch_daemon_pod(&k);
                     }
                     (old_owner, quiet)
                 }
@@ -1015,6 +1108,7 @@ fn route(
             // (a status update every few seconds per node) do not.
             let node = (kind == EventKind::Put).then_some(obj);
             if st.index.node_inputs_changed(key, node) {
+                st.index.touch_daemon_node(key);
                 st.enqueue(Ctl::DaemonSet, "*");
             }
         }
