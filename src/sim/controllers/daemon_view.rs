@@ -115,6 +115,19 @@ impl DsView {
         self.node_of.len() + self.untargeted.len()
     }
 
+    /// The pod keys by target node (`""` for those without one), for tests.
+    pub fn filing(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = self
+            .pods_by_node
+            .iter()
+            .map(|(n, ks)| (n.clone(), ks.iter().cloned().collect()))
+            .collect();
+        if !self.untargeted.is_empty() {
+            out.push((String::new(), self.untargeted.iter().cloned().collect()));
+        }
+        out
+    }
+
     /// Nothing filed and nothing decided: the view can go.
     pub fn is_empty(&self) -> bool {
         self.pod_count() == 0 && self.inputs_fp.is_none()
@@ -141,7 +154,10 @@ mod tests {
         assert!(v.dirty.contains("n1"));
         v.forget_results();
         v.touch_node("n2");
-        assert!(v.dirty.is_empty(), "never decided: the next reconcile walks all");
+        assert!(
+            v.dirty.is_empty(),
+            "never decided: the next reconcile walks all"
+        );
         v.inputs_fp = Some(1);
         v.touch_node("n2");
         v.touch_pod("ns/a");

@@ -276,27 +276,27 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     // With minReadySeconds, availability depends on the clock: decide every node.
     let walk_all = st.daemon_full_walk || env.min_ready > 0;
     let view = st.index.daemon_view(ctx.store(), &uid);
-    let nodes: Vec<(String, Option<Arc<Value>>)> =
-        if walk_all || view.inputs_fp != Some(inputs_fp) {
-            view.forget_results();
-            ctx.list(node_res, None)
-                .into_iter()
-                .map(|n| {
-                    let name = meta::str_at(&n, &["metadata", "name"])
-                        .unwrap_or("")
-                        .to_string();
-                    (name, Some(n))
-                })
-                .collect()
-        } else {
-            std::mem::take(&mut view.dirty)
-                .into_iter()
-                .map(|n| {
-                    let node = ctx.get(node_res, &n);
-                    (n, node)
-                })
-                .collect()
-        };
+    let nodes: Vec<(String, Option<Arc<Value>>)> = if walk_all || view.inputs_fp != Some(inputs_fp)
+    {
+        view.forget_results();
+        ctx.list(node_res, None)
+            .into_iter()
+            .map(|n| {
+                let name = meta::str_at(&n, &["metadata", "name"])
+                    .unwrap_or("")
+                    .to_string();
+                (name, Some(n))
+            })
+            .collect()
+    } else {
+        std::mem::take(&mut view.dirty)
+            .into_iter()
+            .map(|n| {
+                let node = ctx.get(node_res, &n);
+                (n, node)
+            })
+            .collect()
+    };
     view.inputs_fp = Some(inputs_fp);
     let pod_res = super::res("Pod");
     let mut pods: Vec<Arc<Value>> = Vec::new();

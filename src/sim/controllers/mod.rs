@@ -139,7 +139,8 @@ struct PodSlot {
     owner: Option<String>,
     node: Option<String>,
     facts: Option<counts::PodFacts>,
-    /// [`pod_filing`] when filed: an update with the same value needs no re-filing.
+    /// [`pod_filing`] when filed: an update with the same value (and node) needs no
+    /// re-filing.
     filing: u64,
     /// [`pod_fingerprint`] of the last value seen.
     fp: u64,
@@ -147,9 +148,10 @@ struct PodSlot {
     daemon: bool,
 }
 
-/// A hash of what decides where a pod is filed: its uid, its ownerReferences (uids and
-/// which one is the controller) and its node. The informer compares it at every pod change
-/// (several per pod as it starts) instead of looking the key up in four maps.
+/// A hash of what decides under which owners a pod is filed: its uid and its
+/// ownerReferences (uids and which one is the controller). The informer compares it (and
+/// the node) at every pod change (several per pod as it starts) instead of looking the key
+/// up in four maps.
 fn pod_filing(pod: &Value) -> u64 {
     let mut h = super::world::Fnv::default();
     h.write(meta::uid(pod).as_bytes());
@@ -164,8 +166,6 @@ fn pod_filing(pod: &Value) -> u64 {
             h.write(if controller { b"c" } else { b"-" });
         }
     }
-    h.write(b"@");
-    h.write(meta::node_name(pod).unwrap_or("").as_bytes());
     h.0
 }
 
@@ -520,6 +520,32 @@ impl Index {
                 self.node_inputs.remove(name);
                 true
             }
+        }
+    }
+
+    /// Pod `key` moved from `old` to node `new` (its slot already says so); `daemon`: the
+    /// DaemonSet whose view files it.
+    fn move_pod_node(
+        &mut self,
+        key: &str,
+        old: Option<String>,
+        new: Option<&str>,
+        daemon: Option<&String>,
+        pod: &Value,
+    ) {
+        if let Some(n) = old {
+            remove_from(&mut self.pods_by_node, &n, key);
+        }
+        if let Some(n) = new {
+            self.pods_by_node
+                .entry(n.to_string())
+                .or_default()
+                .insert(key.to_string());
+        }
+        if let Some(o) = daemon {
+            let v = self.daemon_views.entry(o.clone()).or_default();
+            v.remove_pod(key);
+            v.add_pod(key, daemonset::target_node(pod));
         }
     }
 
@@ -938,7 +964,28 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
         // Services read changed ([`pod_fingerprint`]), so it wakes nobody.
         let (old_owner, quiet) = if r.plural == "pods" {
             let filing = if put { pod_filing(&obj) } else { 0 };
+            let node = if put { meta::node_name(&obj) } else { None };
             match st.index.pod_slots.get_mut(&k) {
+                Some(slot) if put && slot.filing == filing && slot.node.as_deref() != node => {
+                    // Bound (or moved): same owners, another node. What unfiling and filing
+                    // again would do, without touching the maps that stay the same.
+                    let old_owner = slot.owner.clone();
+                    let old_node = std::mem::replace(&mut slot.node, node.map(str::to_string));
+                    slot.fp = pod_fingerprint(&obj);
+                    let daemon = slot.daemon;
+                    let facts_changed = slot.facts != Some(counts::PodFacts::of(&obj));
+                    st.index.move_pod_node(
+                        &k,
+                        old_node,
+                        node,
+                        old_owner.as_ref().filter(|_| daemon),
+                        &obj,
+                    );
+                    if facts_changed {
+                        st.index.pod_changed(&k, Some(&obj));
+                    }
+                    (old_owner, false)
+                }
                 Some(slot) if put && slot.filing == filing => {
                     let fp = pod_fingerprint(&obj);
                     let quiet =

@@ -1159,8 +1159,9 @@ mod counts_tests {
     /// Catches a copy of the controller-manager's informer up to the store, then checks its
     /// counts against an index rebuilt from scratch and against the pod predicates the
     /// controllers used before (`pod_is_active`, `pod_is_ready`, `pod_is_available`).
-    /// Returns how many owners were checked.
-    fn check(w: &mut World) -> usize {
+    /// Also checks the pod filings (by owner, node, namespace; DaemonSet views) against the
+    /// fresh index. Returns how many owners were checked.
+    pub(super) fn check(w: &mut World) -> usize {
         let mut st = w.clusters[KIND].controllers.clone();
         let mut ctx = Ctx {
             world: w,
@@ -1170,6 +1171,19 @@ mod counts_tests {
         let mut fresh = State::default();
         ctl::relist(&mut ctx, &mut fresh);
         assert_eq!(st.index.counts, fresh.index.counts, "counts drifted");
+        assert_eq!(st.index.pods_by_owner, fresh.index.pods_by_owner);
+        assert_eq!(st.index.pods_by_node, fresh.index.pods_by_node);
+        assert_eq!(st.index.pods_by_ns, fresh.index.pods_by_ns);
+        assert_eq!(st.index.orphan_pods_by_ns, fresh.index.orphan_pods_by_ns);
+        let views = |s: &State| -> Vec<(String, Vec<(String, Vec<String>)>)> {
+            s.index
+                .daemon_views
+                .iter()
+                .filter(|(_, v)| v.pod_count() > 0)
+                .map(|(uid, v)| (uid.clone(), v.filing()))
+                .collect()
+        };
+        assert_eq!(views(&st), views(&fresh), "daemon views drifted");
         assert_eq!(
             st.index.svc_members, fresh.index.svc_members,
             "members drifted"
@@ -1404,7 +1418,8 @@ mod daemon_view_tests {
             .cloned()
             .unwrap_or_default();
         list.push(t);
-        v.path_mut_or_insert(&["spec"]).set("taints", Value::Seq(list));
+        v.path_mut_or_insert(&["spec"])
+            .set("taints", Value::Seq(list));
     }
 
     /// Agent pods not being deleted, by node.
@@ -1412,7 +1427,11 @@ mod daemon_view_tests {
         let mut nodes: Vec<String> = live_pods(w, "default")
             .iter()
             .filter(|p| name(p).starts_with("agent-"))
-            .map(|p| super::super::daemonset::target_node(p).unwrap_or("").to_string())
+            .map(|p| {
+                super::super::daemonset::target_node(p)
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect();
         nodes.sort();
         nodes
@@ -1436,6 +1455,7 @@ mod daemon_view_tests {
                 w.step(100);
             }
             out.push((w.state_hash(), agents(w)));
+            super::counts_tests::check(w);
         };
         for n in ["kind-worker", "kind-worker2"] {
             update_node(&mut w, n, |v| label(v, "agent", Some("yes")));
@@ -1528,7 +1548,11 @@ mod daemon_view_tests {
         assert_eq!(nodes(1), ["kind-worker", "kind-worker2"], "no label yet");
         assert_eq!(nodes(2), ["kind-worker"], "worker2 unlabelled");
         assert_eq!(nodes(3), ["kind-worker"], "NoSchedule keeps a running pod");
-        assert_eq!(nodes(4), ["kind-worker4"], "NoExecute evicts; worker4 labelled");
+        assert_eq!(
+            nodes(4),
+            ["kind-worker4"],
+            "NoExecute evicts; worker4 labelled"
+        );
         assert_eq!(nodes(5), ["kind-worker", "kind-worker2", "kind-worker4"]);
         assert_eq!(nodes(6), ["kind-worker", "kind-worker2", "kind-worker4"]);
     }
