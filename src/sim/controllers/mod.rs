@@ -641,7 +641,11 @@ pub struct State {
 
 impl State {
     pub fn enqueue(&mut self, ctl: Ctl, key: &str) {
-        self.queues.entry(ctl).or_default().insert(key.to_string());
+        let q = self.queues.entry(ctl).or_default();
+        // Most wakes find the key queued already (10,000 pods waking one ReplicaSet).
+        if !q.contains(key) {
+            q.insert(key.to_string());
+        }
     }
     pub fn enqueue_after(&mut self, ctl: Ctl, key: &str, at: SimTime) {
         self.delayed
@@ -1052,14 +1056,14 @@ fn route(
         // Same owners, same fingerprint, not terminating: the garbage collector already
         // checked its owners, and the ReplicaSet/DaemonSet/endpoints controllers would compute
         // the same thing. Jobs and StatefulSets read more of the status: they still hear it.
-        if let Some(o) = meta::controller_ref(obj) {
-            let ctl = match o.kind.as_str() {
+        if let Some((kind, name)) = controller_kind_name(obj) {
+            let ctl = match kind {
                 "StatefulSet" => Ctl::StatefulSet,
                 "Job" => Ctl::Job,
                 _ => return,
             };
             let ns = meta::split_key(key).0.unwrap_or("");
-            st.enqueue(ctl, &format!("{ns}/{}", o.name));
+            st.enqueue(ctl, &format!("{ns}/{name}"));
         }
         return;
     }
@@ -1079,9 +1083,8 @@ fn route(
     } else if obj.path(&["metadata", "ownerReferences"]).is_some() || meta::is_terminating(obj) {
         st.gc_queue.insert((r.plural, key.to_string()));
     }
-    let owner_key = |o: &meta::OwnerRef| format!("{ns}/{}", o.name);
-    let wake_owner = |st: &mut State, o: &meta::OwnerRef| {
-        let ctl = match o.kind.as_str() {
+    let wake_owner = |st: &mut State, (kind, name): (&str, &str)| {
+        let ctl = match kind {
             "ReplicaSet" => Ctl::ReplicaSet,
             "Deployment" => Ctl::Deployment,
             "DaemonSet" => Ctl::DaemonSet,
@@ -1089,7 +1092,7 @@ fn route(
             "Job" => Ctl::Job,
             _ => return,
         };
-        st.enqueue(ctl, &owner_key(o));
+        st.enqueue(ctl, &format!("{ns}/{name}"));
     };
     match r.kind {
         "Namespace" => {
@@ -1098,8 +1101,8 @@ fn route(
         }
         "ServiceAccount" | "ConfigMap" => st.enqueue(Ctl::ServiceAccount, &ns),
         "Pod" => {
-            match meta::controller_ref(obj) {
-                Some(o) => wake_owner(st, &o),
+            match controller_kind_name(obj) {
+                Some(o) => wake_owner(st, o),
                 None => {
                     // An orphan may be adopted by any workload of its namespace: resync
                     // handles the rare case; wake the ReplicaSets of the namespace cheaply
@@ -1134,15 +1137,15 @@ fn route(
             if !status_only {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
-            if let Some(o) = meta::controller_ref(obj) {
-                wake_owner(st, &o);
+            if let Some(o) = controller_kind_name(obj) {
+                wake_owner(st, o);
             }
         }
         "Deployment" => st.enqueue(Ctl::Deployment, key),
         // Revisions changed or deleted by hand are recreated/renumbered by their owner.
         "ControllerRevision" => {
-            if let Some(o) = meta::controller_ref(obj) {
-                wake_owner(st, &o);
+            if let Some(o) = controller_kind_name(obj) {
+                wake_owner(st, o);
             }
         }
         "DaemonSet" if status_only => {}
@@ -1163,6 +1166,21 @@ fn route(
         "PersistentVolume" => st.enqueue(Ctl::Storage, &format!("pv:{key}")),
         _ => {}
     }
+}
+
+/// The kind and name of `obj`'s controller (`meta::controller_ref`, borrowed: the informer
+/// asks for every change it routes).
+fn controller_kind_name(obj: &Value) -> Option<(&str, &str)> {
+    obj.path(&["metadata", "ownerReferences"])?
+        .as_seq()?
+        .iter()
+        .find(|r| meta::bool_at(r, &["controller"]).unwrap_or(false))
+        .map(|r| {
+            (
+                meta::str_at(r, &["kind"]).unwrap_or(""),
+                meta::str_at(r, &["name"]).unwrap_or(""),
+            )
+        })
 }
 
 /// The pod keys an owner controls (by its uid), read from the index.
