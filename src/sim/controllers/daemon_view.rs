@@ -22,6 +22,9 @@ use crate::sim::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// Pod keys by target node, as [`DsView::filing`] lists them.
+pub type Filing = Vec<(String, Vec<String>)>;
+
 /// What one node contributed to its DaemonSet's last reconcile.
 #[derive(Debug, Clone, Default)]
 pub struct NodeResult {
@@ -116,8 +119,8 @@ impl DsView {
     }
 
     /// The pod keys by target node (`""` for those without one), for tests.
-    pub fn filing(&self) -> Vec<(String, Vec<String>)> {
-        let mut out: Vec<(String, Vec<String>)> = self
+    pub fn filing(&self) -> Filing {
+        let mut out: Filing = self
             .pods_by_node
             .iter()
             .map(|(n, ks)| (n.clone(), ks.iter().cloned().collect()))

@@ -1175,7 +1175,7 @@ mod counts_tests {
         assert_eq!(st.index.pods_by_node, fresh.index.pods_by_node);
         assert_eq!(st.index.pods_by_ns, fresh.index.pods_by_ns);
         assert_eq!(st.index.orphan_pods_by_ns, fresh.index.orphan_pods_by_ns);
-        let views = |s: &State| -> Vec<(String, Vec<(String, Vec<String>)>)> {
+        let views = |s: &State| -> Vec<(String, ctl::daemon_view::Filing)> {
             s.index
                 .daemon_views
                 .iter()
