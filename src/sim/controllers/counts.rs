@@ -202,14 +202,15 @@ impl OwnerCounts {
     /// The distinct values of label `key` among the pods not being deleted, in order (the
     /// revisions a DaemonSet's pods are at).
     pub fn live_label_values(&self, key: &str) -> Vec<String> {
-        self.label_sets
-            .values()
-            .filter(|s| s.live > 0)
-            .filter_map(|s| s.labels.get(key).and_then(Value::as_str))
-            .collect::<std::collections::BTreeSet<&str>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect()
+        crate::sort::set_of(
+            self.label_sets
+                .values()
+                .filter(|s| s.live > 0)
+                .filter_map(|s| s.labels.get(key).and_then(Value::as_str)),
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect()
     }
 
     /// Does every pod match `selector` (a label selector)?

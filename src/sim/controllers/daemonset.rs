@@ -226,14 +226,14 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         let in_use: Vec<String> = match st.index.counts.get(&uid) {
             Some(c) if !c.collided => c.live_label_values(REVISION_LABEL),
             None => Vec::new(),
-            Some(_) => super::owned_pods(ctx, st, &uid)
-                .iter()
-                .filter(|p| !meta::is_terminating(p))
-                .filter_map(|p| meta::label(p, REVISION_LABEL))
-                .collect::<std::collections::BTreeSet<&str>>()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
+            Some(_) => crate::sort::set_of(
+                super::owned_pods(ctx, st, &uid)
+                    .iter()
+                    .filter(|p| !meta::is_terminating(p))
+                    .filter_map(|p| meta::label(p, REVISION_LABEL).map(str::to_string)),
+            )
+            .into_iter()
+            .collect(),
         };
         match super::history::sync(ctx, st, &ds, "DaemonSet", &in_use) {
             Some(cur) => hash = cur.pod_label,
