@@ -394,7 +394,17 @@ impl Map {
         }
     }
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.v().binary_search_by(|(k, _)| k.as_str().cmp(key))
+        // Most keys of one map differ in their first byte (`metadata`/`spec`/`status`):
+        // deciding on it inline skips a call to the C library's `memcmp` per probe, which
+        // was a fifth of the `running` benchmark. Same order as `str::cmp` (bytes).
+        let wanted = key.as_bytes();
+        self.v().binary_search_by(|(k, _)| {
+            let have = k.as_str().as_bytes();
+            match (have.first(), wanted.first()) {
+                (Some(a), Some(b)) if a != b => a.cmp(b),
+                _ => have.cmp(wanted),
+            }
+        })
     }
     pub fn len(&self) -> usize {
         self.v().len()
