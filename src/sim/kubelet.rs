@@ -420,6 +420,10 @@ struct Term {
 struct Ctr {
     name: String,
     image: String,
+    /// `image` normalized (`docker.io/library/nginx:1.27`) and the `imageID` it reports once
+    /// pulled (`docker.io/library/nginx@sha256:...`): computed once, not at every status.
+    image_norm: String,
+    image_id: String,
     always_pull: bool,
     behavior: Behavior,
     ignores_sigterm: bool,
@@ -663,7 +667,10 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         Some(p) => p == "Always",
         None => split_image(&image).1 == "latest",
     };
+    let image_id = format!("{}@{}", split_image(&image).0, image_digest(&image));
     Ctr {
+        image_norm: image,
+        image_id,
         name: c
             .get("name")
             .and_then(Value::as_str)
@@ -1695,7 +1702,7 @@ fn tick_ctr(
         if due > now {
             return;
         }
-        let image = normalize_image(&ctr.image);
+        let image = ctr.image_norm.clone();
         let shown = ctr.image.clone();
         let who = Some((ctr.name.as_str(), init));
         match ctr.st {
@@ -1950,10 +1957,9 @@ fn term_value(t: &Term) -> Value {
 }
 
 fn ctr_status(ctr: &Ctr, pod_name: &str, ns: &str, uid: &str) -> Value {
-    let image = normalize_image(&ctr.image);
     let mut v = Value::map();
     v.set("name", ctr.name.as_str());
-    v.set("image", image.as_str());
+    v.set("image", ctr.image_norm.as_str());
     let pulled = !matches!(
         ctr.st,
         CState::Idle
@@ -1962,15 +1968,7 @@ fn ctr_status(ctr: &Ctr, pod_name: &str, ns: &str, uid: &str) -> Value {
             | CState::ErrImagePull
             | CState::ImagePullBackOff
     ) || ctr.restarts > 0;
-    let (repo, _) = split_image(&image);
-    v.set(
-        "imageID",
-        if pulled {
-            format!("{repo}@{}", image_digest(&image))
-        } else {
-            String::new()
-        },
-    );
+    v.set("imageID", if pulled { ctr.image_id.as_str() } else { "" });
     if let Some(id) = &ctr.id {
         if pulled {
             v.set("containerID", format!("containerd://{id}"));
@@ -2076,9 +2074,15 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     } else {
         "Pending"
     };
-    let mut status = old.cloned().unwrap_or_else(Value::map);
-    if !matches!(status, Value::Map(_)) {
-        status = Value::map();
+    // What others wrote stays (nominatedNodeName, resize, ...); what is rebuilt below is not
+    // copied first (the container statuses were most of the copy).
+    let mut status = Value::map();
+    if let Some(Value::Map(old)) = old {
+        for (k, v) in old.iter() {
+            if !matches!(k, "containerStatuses" | "conditions") {
+                status.set(k, v.clone());
+            }
+        }
     }
     status.set("phase", phase);
     if !node_ip.is_empty() {
