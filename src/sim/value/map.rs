@@ -259,16 +259,30 @@ enum Repr {
     Other(Box<str>),
 }
 
+/// `have.cmp(wanted)`, deciding on the first byte inline when it differs (see [`Map::find`]).
+#[inline]
+fn first_byte_cmp(have: &str, wanted: &str) -> std::cmp::Ordering {
+    match (have.as_bytes().first(), wanted.as_bytes().first()) {
+        (Some(a), Some(b)) if a != b => a.cmp(b),
+        _ => have.cmp(wanted),
+    }
+}
+
+/// The index of `s` in [`KNOWN_KEYS`] (every `set` of a field looks its key up here).
+fn known_key(s: &str) -> Result<usize, usize> {
+    KNOWN_KEYS.binary_search_by(|k| first_byte_cmp(k, s))
+}
+
 impl Key {
     fn new(s: &str) -> Key {
-        match KNOWN_KEYS.binary_search(&s) {
+        match known_key(s) {
             Ok(i) => Key(Repr::Known(i as u16)),
             Err(_) => Key(Repr::Other(s.into())),
         }
     }
     /// Reuses the string's allocation for keys outside the table.
     fn from_string(s: String) -> Key {
-        match KNOWN_KEYS.binary_search(&s.as_str()) {
+        match known_key(&s) {
             Ok(i) => Key(Repr::Known(i as u16)),
             Err(_) => Key(Repr::Other(s.into_boxed_str())),
         }
@@ -397,14 +411,8 @@ impl Map {
         // Most keys of one map differ in their first byte (`metadata`/`spec`/`status`):
         // deciding on it inline skips a call to the C library's `memcmp` per probe, which
         // was a fifth of the `running` benchmark. Same order as `str::cmp` (bytes).
-        let wanted = key.as_bytes();
-        self.v().binary_search_by(|(k, _)| {
-            let have = k.as_str().as_bytes();
-            match (have.first(), wanted.first()) {
-                (Some(a), Some(b)) if a != b => a.cmp(b),
-                _ => have.cmp(wanted),
-            }
-        })
+        self.v()
+            .binary_search_by(|(k, _)| first_byte_cmp(k.as_str(), key))
     }
     pub fn len(&self) -> usize {
         self.v().len()
