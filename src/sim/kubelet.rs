@@ -14,6 +14,11 @@
 //!                                         that ignores SIGTERM) ─► pod deleted
 //! ```
 //!
+//! Each stage emits its Events, but the pod status is written once per pod-worker sync, as
+//! upstream's kubelet does: not while a container is pulling, being created or started
+//! (sandbox → start is one `SyncPod` upstream), so a new pod is reported Pending/
+//! ContainerCreating without an IP, then Running ([`in_sync_pod_pass`]).
+//!
 //! # What a container does (a convention, documented for lesson writers)
 //! The effective command line is `command` + `args`; `sh -c '<script>'` is unwrapped. Then:
 //! - no command: shells (`busybox`, `alpine`, `ubuntu`, `debian`...) exit 0 at once, so a
