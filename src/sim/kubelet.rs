@@ -17,7 +17,7 @@
 //! Each stage emits its Events, but the pod status is written once per pod-worker sync, as
 //! upstream's kubelet does: not while a container is pulling, being created or started
 //! (sandbox → start is one `SyncPod` upstream), so a new pod is reported Pending/
-//! ContainerCreating without an IP, then Running ([`in_sync_pod_pass`]).
+//! ContainerCreating without an IP, then Running (see `in_sync_pod_pass`).
 //!
 //! # What a container does (a convention, documented for lesson writers)
 //! The effective command line is `command` + `args`; `sh -c '<script>'` is unwrapped. Then:
