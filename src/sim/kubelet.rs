@@ -14,6 +14,11 @@
 //!                                         that ignores SIGTERM) ─► pod deleted
 //! ```
 //!
+//! Each stage emits its Events, but the pod status is written once per pod-worker sync, as
+//! upstream's kubelet does: not while a container is pulling, being created or started
+//! (sandbox → start is one `SyncPod` upstream), so a new pod is reported Pending/
+//! ContainerCreating without an IP, then Running (see `in_sync_pod_pass`).
+//!
 //! # What a container does (a convention, documented for lesson writers)
 //! The effective command line is `command` + `args`; `sh -c '<script>'` is unwrapped. Then:
 //! - no command: shells (`busybox`, `alpine`, `ubuntu`, `debian`...) exit 0 at once, so a
@@ -420,6 +425,10 @@ struct Term {
 struct Ctr {
     name: String,
     image: String,
+    /// `image` normalized (`docker.io/library/nginx:1.27`) and the `imageID` it reports once
+    /// pulled (`docker.io/library/nginx@sha256:...`): computed once, not at every status.
+    image_norm: String,
+    image_id: String,
     always_pull: bool,
     behavior: Behavior,
     ignores_sigterm: bool,
@@ -665,7 +674,10 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         Some(p) => p == "Always",
         None => split_image(&image).1 == "latest",
     };
+    let image_id = format!("{}@{}", split_image(&image).0, image_digest(&image));
     Ctr {
+        image_norm: image,
+        image_id,
         name: c
             .get("name")
             .and_then(Value::as_str)
@@ -1338,6 +1350,8 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     let ns = api::namespace_of(&pod).unwrap_or("default").to_string();
     let mut next: Option<SimTime> = None;
     let mut want = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+    // Inside one pod-worker sync (see [`in_sync_pod_pass`]): no status is written.
+    let mut in_sync_pod = false;
 
     if !runtime_up {
         // The pod workers retry until the runtime answers again.
@@ -1405,9 +1419,14 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
         } else {
             // The kubelet names pods `<name>_<namespace>(<uid>)` in its messages (`format.Pod`).
             let pod_ref = format!("{pod_name}_{ns}({})", rt.uid);
+            let init_done_before = init_done_now(&rt.init);
             run_pod(
                 &mut rt, st, rng, now, cni, net_err, &pod_cidr, &node_ip, &pod_ref, &mut out,
             );
+            // Init containers that just finished are reported (the sync that starts the app
+            // containers begins with a status showing them done), even if the app containers
+            // are already pulling.
+            in_sync_pod = in_sync_pod_pass(&rt) && (init_done_before || !init_done_now(&rt.init));
             // Only the containers that can move now: the first unfinished init container,
             // or (once they all succeeded) the app containers.
             let active: Vec<&Ctr> = if init_done_now(&rt.init) {
@@ -1434,7 +1453,9 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
             }
         }
     }
-    let status = build_status(&rt, &pod, now, &node_ip);
+    // The status is built only when the status manager would send one: not between the
+    // sandbox and the containers' start, which upstream's kubelet does in one `SyncPod`.
+    let status = (!in_sync_pod).then(|| build_status(&rt, &pod, now, &node_ip));
     let node = rt.node.clone();
     if let Some(t) = next {
         // Never re-arm for the same instant: what is due now was done by this call.
@@ -1446,7 +1467,7 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     } else {
         st.pods.insert(key.to_string(), rt);
     }
-    let changed = pod.get("status") != Some(&status);
+    let changed = status.is_some() && pod.get("status") != status.as_ref();
     if changed {
         st.counters.status_updates += 1;
     }
@@ -1460,7 +1481,7 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     // Through the status subresource, only when the status changed (events need only the
     // pod's metadata): no defaulting or spec validation, no copy of the pod.
     let updated = if changed && !delete_now {
-        api.update_status_shared(pod_res, &pod, Some(status)).ok()
+        api.update_status_shared(pod_res, &pod, status).ok()
     } else {
         None
     };
@@ -1501,6 +1522,27 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
             arm(&mut c.kubelet, key, now.plus_ms(STATUS_RETRY_MS));
         }
     }
+}
+
+/// Whether the pod is inside one pass of upstream's pod worker (`SyncPod`): the sandbox
+/// is made and a container is being pulled, created or started. Upstream's kubelet sets the
+/// pod status at the start of each `SyncPod` from what the runtime reported, then creates the
+/// sandbox and pulls, creates and starts the containers within that one call ("Pod status is
+/// updated before each SyncPod, while the whole image pulling process happens during
+/// SyncPod", kubernetes/kubernetes#19077); the next status is sent when the sync after it
+/// (woken by the runtime's events) sees the containers running or failed. So a starting pod
+/// is reported twice (Pending with ContainerCreating, no pod IP yet; then Running), and a
+/// restarting container goes from Completed/CrashLoopBackOff straight to running, never
+/// through ContainerCreating; the Events (Pulling, Pulled, Created, Started) are still
+/// emitted at each stage.
+fn in_sync_pod_pass(rt: &PodRt) -> bool {
+    let busy = |c: &Ctr| {
+        matches!(
+            c.st,
+            CState::Pulling | CState::PullFailing | CState::Creating | CState::Starting
+        )
+    };
+    rt.sandbox.is_some() && rt.init.iter().chain(rt.ctrs.iter()).any(busy)
 }
 
 /// The lifecycle of a pod that is not being deleted.
@@ -1670,7 +1712,7 @@ fn tick_ctr(
         if due > now {
             return;
         }
-        let image = normalize_image(&ctr.image);
+        let image = ctr.image_norm.clone();
         let shown = ctr.image.clone();
         let who = Some((ctr.name.as_str(), init));
         match ctr.st {
@@ -1925,10 +1967,9 @@ fn term_value(t: &Term) -> Value {
 }
 
 fn ctr_status(ctr: &Ctr, pod_name: &str, ns: &str, uid: &str) -> Value {
-    let image = normalize_image(&ctr.image);
     let mut v = Value::map();
     v.set("name", ctr.name.as_str());
-    v.set("image", image.as_str());
+    v.set("image", ctr.image_norm.as_str());
     let pulled = !matches!(
         ctr.st,
         CState::Idle
@@ -1937,15 +1978,7 @@ fn ctr_status(ctr: &Ctr, pod_name: &str, ns: &str, uid: &str) -> Value {
             | CState::ErrImagePull
             | CState::ImagePullBackOff
     ) || ctr.restarts > 0;
-    let (repo, _) = split_image(&image);
-    v.set(
-        "imageID",
-        if pulled {
-            format!("{repo}@{}", image_digest(&image))
-        } else {
-            String::new()
-        },
-    );
+    v.set("imageID", if pulled { ctr.image_id.as_str() } else { "" });
     if let Some(id) = &ctr.id {
         if pulled {
             v.set("containerID", format!("containerd://{id}"));
@@ -2077,9 +2110,15 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     } else {
         "Pending"
     };
-    let mut status = old.cloned().unwrap_or_else(Value::map);
-    if !matches!(status, Value::Map(_)) {
-        status = Value::map();
+    // What others wrote stays (nominatedNodeName, resize, ...); what is rebuilt below is not
+    // copied first (the container statuses were most of the copy).
+    let mut status = Value::map();
+    if let Some(Value::Map(old)) = old {
+        for (k, v) in old.iter() {
+            if !matches!(k, "containerStatuses" | "conditions") {
+                status.set(k, v.clone());
+            }
+        }
     }
     status.set("phase", phase);
     if !node_ip.is_empty() {
@@ -3100,6 +3139,105 @@ mod tests {
             .images
             .iter()
             .any(|i| i.repository == "docker.io/library/nginx" && i.tag == "1.27"));
+    }
+
+    /// What each write of pod `name` said, in order: `(phase, first container's waiting
+    /// reason or "running"/"terminated", pod IP set, restartCount)`, from the store's log.
+    fn status_history(w: &World, name: &str) -> Vec<(String, String, bool, i64)> {
+        let key = format!("/registry/pods/default/{name}");
+        let str_at = |v: &Value, p: &[&str]| v.path(p).and_then(Value::as_str).map(str::to_string);
+        w.clusters["kind-kind"]
+            .store
+            .events_since(0)
+            .unwrap()
+            .filter(|e| &*e.kv.key == key.as_str())
+            .filter_map(|e| {
+                let st = e.kv.value.get("status")?;
+                let cs = st
+                    .get("containerStatuses")
+                    .and_then(Value::as_seq)?
+                    .first()?;
+                let state = str_at(cs, &["state", "waiting", "reason"]).unwrap_or_else(|| {
+                    let running = cs.path(&["state", "running"]).is_some();
+                    (if running { "running" } else { "terminated" }).to_string()
+                });
+                Some((
+                    str_at(st, &["phase"]).unwrap_or_default(),
+                    state,
+                    st.get("podIP").is_some(),
+                    cs.get("restartCount").and_then(Value::as_i64).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn status_is_written_once_per_pod_worker_sync_like_upstream() {
+        // Upstream's kubelet sets the status at the start of each SyncPod and makes the
+        // sandbox, pulls, creates and starts the containers within it: a new pod is reported
+        // Pending/ContainerCreating without an IP, then Running. The Events of each stage stay.
+        let mut w = World::new(4, Preset::Kind);
+        run_pod_with(&mut w, "web", nginx(), &[]);
+        run(&mut w, 8_000);
+        let h = status_history(&w, "web");
+        let row = |p: &str, st: &str, ip: bool| (p.to_string(), st.to_string(), ip, 0);
+        assert_eq!(
+            h,
+            [
+                row("Pending", "ContainerCreating", false),
+                row("Running", "running", true)
+            ]
+        );
+        assert_eq!(
+            reasons(&w, "web"),
+            ["Scheduled", "Pulling", "Pulled", "Created", "Started"]
+        );
+        // create, bind, and the kubelet's two writes.
+        let kv = w.clusters["kind-kind"]
+            .store
+            .get("/registry/pods/default/web")
+            .unwrap();
+        assert_eq!(kv.version, 4);
+        // A failing pull goes ErrImagePull <-> ImagePullBackOff, never back through
+        // ContainerCreating (the retry happens inside a sync); a crashing container goes from
+        // terminated/CrashLoopBackOff to running. Every write still changes something.
+        run_pod_with(
+            &mut w,
+            "bad",
+            m(&[("name", s("c")), ("image", s("nginxx:1.0"))]),
+            &[],
+        );
+        run_pod_with(
+            &mut w,
+            "crash",
+            m(&[("name", s("c")), ("image", s("busybox"))]),
+            &[],
+        );
+        run(&mut w, 60_000);
+        for name in ["bad", "crash"] {
+            let h = status_history(&w, name);
+            assert_eq!(h[0], row("Pending", "ContainerCreating", false), "{name}");
+            assert!(h.len() >= 5, "{name}: {h:?}");
+            assert!(
+                h[1..].iter().all(|r| r.1 != "ContainerCreating"),
+                "{name}: {h:?}"
+            );
+            assert!(h.windows(2).all(|p| p[0] != p[1]), "{name}: {h:?}");
+        }
+        let bad_history = status_history(&w, "bad");
+        let bad: Vec<&str> = bad_history[1..].iter().map(|r| r.1.as_str()).collect();
+        assert!(
+            bad.chunks(2).all(
+                |c| c[0] == "ErrImagePull" && c.get(1).is_none_or(|r| *r == "ImagePullBackOff")
+            ),
+            "{bad:?}"
+        );
+        let crash = status_history(&w, "crash");
+        assert!(
+            crash.iter().any(|r| r.1 == "running" && r.3 >= 2),
+            "{crash:?}"
+        );
+        assert!(crash.iter().any(|r| r.1 == "CrashLoopBackOff"), "{crash:?}");
     }
 
     #[test]
