@@ -982,7 +982,14 @@ fn sync(c: &mut Cluster, now: SimTime) {
         let uid = api::meta_str(&value, "uid").unwrap_or("");
         match st.pods.get_mut(&pod_key) {
             Some(rt) if rt.uid == uid => {
-                if rt.deleting.is_none() && value.path(&["metadata", "deletionTimestamp"]).is_some()
+                // A new spec (a new generation) gets a sync that reports it in
+                // `status.observedGeneration`.
+                let observed = value.path(&["status", "observedGeneration"]);
+                let new_generation = observed.is_some()
+                    && observed != value.path(&["metadata", "generation"]);
+                if (rt.deleting.is_none()
+                    && value.path(&["metadata", "deletionTimestamp"]).is_some())
+                    || new_generation
                 {
                     st.due.insert((now, pod_key));
                 }
@@ -2012,6 +2019,11 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     let pod_name = api::name_of(pod);
     let ns = api::namespace_of(pod).unwrap_or("default");
     let old = pod.get("status");
+    // The generation this status reports (PodObservedGenerationTracking, beta and on in 1.34):
+    // `status.observedGeneration` and each condition's. Mirror pods carry none (upstream's
+    // kubelet does not pass their generation on to the status manager).
+    let observed = super::meta::int_at(pod, &["metadata", "generation"])
+        .filter(|_| super::meta::annotation(pod, "kubernetes.io/config.mirror").is_none());
     let init_done = init_done_now(&rt.init);
     let init_failed = rt.restart == 'N'
         && rt
@@ -2067,6 +2079,9 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     }
     status.set("startTime", rt.start_time.rfc3339());
     status.set("qosClass", rt.qos);
+    if let Some(g) = observed {
+        status.set("observedGeneration", g);
+    }
     let all_ready = !rt.ctrs.is_empty() && rt.ctrs.iter().all(|c| c.ready);
     let not_ready: Vec<&str> = rt
         .ctrs
@@ -2155,6 +2170,9 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         if let Some(m) = message {
             c.set("message", m);
         }
+        if let Some(g) = observed {
+            c.set("observedGeneration", g);
+        }
         // Pods that reach a condition in the same step share one copy of it (~190 B each).
         conds.push(crate::sim::value::shared_recent(c));
     }
@@ -2169,7 +2187,19 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         ]
         .contains(&t)
         {
-            conds.push(c);
+            // The kubelet also writes `PodScheduled=True` (the binding set it without a
+            // generation): its observedGeneration is the kubelet's.
+            match observed {
+                Some(g)
+                    if t == "PodScheduled"
+                        && c.get("observedGeneration").and_then(Value::as_i64) != Some(g) =>
+                {
+                    let mut c = c;
+                    c.set("observedGeneration", g);
+                    conds.push(c);
+                }
+                _ => conds.push(c),
+            }
         }
     }
     status.set("conditions", Value::Seq(conds));
@@ -3559,5 +3589,72 @@ mod tests {
             cs.path(&["lastState", "terminated", "exitCode"]),
             Some(&Value::Int(255))
         );
+    }
+
+    /// PodObservedGenerationTracking (beta, on in 1.34): the kubelet reports the generation
+    /// it saw in `status.observedGeneration` and in every condition, PodScheduled included;
+    /// the binding did not move the generation. Mirror pods carry none.
+    #[test]
+    fn the_kubelet_reports_the_generation_it_saw() {
+        fn observed(p: &Value) -> (Option<i64>, Vec<(String, Option<i64>)>) {
+            let conds = p
+                .path(&["status", "conditions"])
+                .and_then(Value::as_seq)
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| {
+                            (
+                                c.get("type").and_then(Value::as_str).unwrap_or("").to_string(),
+                                c.get("observedGeneration").and_then(Value::as_i64),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (meta::int_at(p, &["status", "observedGeneration"]), conds)
+        }
+        let all = |g: Option<i64>| {
+            [
+                "PodReadyToStartContainers",
+                "Initialized",
+                "Ready",
+                "ContainersReady",
+                "PodScheduled",
+            ]
+            .iter()
+            .map(|t| (t.to_string(), g))
+            .collect::<Vec<_>>()
+        };
+        let mut w = World::new(4, Preset::Kind);
+        run_pod_with(&mut w, "web", nginx(), &[]);
+        run(&mut w, 10_000);
+        let p = pod(&w, "web");
+        assert_eq!(p.path(&["status", "phase"]), Some(&s("Running")));
+        assert_eq!(meta::int_at(&p, &["metadata", "generation"]), Some(1));
+        assert_eq!(observed(&p), (Some(1), all(Some(1))));
+
+        let mut changed = p.clone();
+        let ctr = changed
+            .path_mut_or_insert(&["spec", "containers"])
+            .as_seq_mut()
+            .and_then(|c| c.first_mut())
+            .unwrap();
+        ctr.set("image", "nginx:1.29");
+        let updated = w
+            .api("kind-kind", "kubectl")
+            .unwrap()
+            .update(resource_for_kind("Pod").unwrap(), changed)
+            .unwrap();
+        assert_eq!(meta::int_at(&updated, &["metadata", "generation"]), Some(2));
+        run(&mut w, 2_000);
+        assert_eq!(observed(&pod(&w, "web")), (Some(2), all(Some(2))));
+
+        let mirror = w.clusters["kind-kind"]
+            .store
+            .get("/registry/pods/kube-system/kube-scheduler-kind-control-plane")
+            .map(|kv| (*kv.value).clone())
+            .unwrap();
+        assert_eq!(meta::int_at(&mirror, &["metadata", "generation"]), Some(1));
+        assert_eq!(observed(&mirror), (None, all(None)));
     }
 }

@@ -458,13 +458,19 @@ impl Builder<'_> {
             ]));
         }
         let t = "2026-01-05T09:00:00Z";
+        // As the kubelet reports it: generation 1 observed, except on mirror pods.
+        let mirror = super::super::meta::annotation(&pod, "kubernetes.io/config.mirror").is_some();
         let cond = |ty: &str| {
-            kv(&[
+            let mut c = kv(&[
                 ("lastProbeTime", Value::Null),
                 ("lastTransitionTime", t.into()),
                 ("status", "True".into()),
                 ("type", ty.into()),
-            ])
+            ]);
+            if !mirror {
+                c.set("observedGeneration", 1i64);
+            }
+            c
         };
         pod.set(
             "status",
@@ -509,6 +515,10 @@ impl Builder<'_> {
                 ("startTime", t.into()),
             ]),
         );
+        if !mirror {
+            pod.path_mut_or_insert(&["status"])
+                .set("observedGeneration", 1i64);
+        }
         self.create("Pod", pod);
     }
 
