@@ -790,19 +790,50 @@ fn adopt_status(rt: &mut PodRt, pod: &Value) {
                 .map(|s| s.rsplit("://").next().unwrap_or(s).to_string());
             c.ready = cs.get("ready") == Some(&Value::Bool(true));
             let t = |v: Option<&Value>| v.and_then(Value::as_str).and_then(SimTime::parse_rfc3339);
+            let term = |r: &Value| {
+                let code = r.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
+                Term {
+                    exit_code: code,
+                    reason: if code == 0 { "Completed" } else { "Error" },
+                    started: t(r.get("startedAt")).unwrap_or(SimTime::ZERO),
+                    finished: t(r.get("finishedAt")).unwrap_or(SimTime::ZERO),
+                    id: r
+                        .get("containerID")
+                        .and_then(Value::as_str)
+                        .map(|s| s.rsplit("://").next().unwrap_or(s).to_string())
+                        .or_else(|| c.id.clone())
+                        .unwrap_or_default(),
+                }
+            };
+            // The run before this one (`kubectl logs --previous`, `LAST STATE`).
+            c.last = cs.path(&["lastState", "terminated"]).map(term);
             if let Some(r) = cs.path(&["state", "running"]) {
                 c.st = CState::Running;
                 c.started = t(r.get("startedAt"));
             } else if let Some(r) = cs.path(&["state", "terminated"]) {
                 c.st = CState::Exited;
-                let code = r.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
-                c.term = Some(Term {
-                    exit_code: code,
-                    reason: if code == 0 { "Completed" } else { "Error" },
-                    started: t(r.get("startedAt")).unwrap_or(SimTime::ZERO),
-                    finished: t(r.get("finishedAt")).unwrap_or(SimTime::ZERO),
-                    id: c.id.clone().unwrap_or_default(),
-                });
+                c.term = Some(term(r));
+            } else if let (Some("CrashLoopBackOff"), Some(last)) = (
+                cs.path(&["state", "waiting", "reason"])
+                    .and_then(Value::as_str),
+                &c.last,
+            ) {
+                // Backing off: restarts when the back-off its message shows (`back-off 20s`)
+                // has passed since the last exit, then doubles, as it would have.
+                let shown_s = cs
+                    .path(&["state", "waiting", "message"])
+                    .and_then(Value::as_str)
+                    .and_then(|m| m.strip_prefix("back-off "))
+                    .and_then(|m| m.split(' ').next())
+                    .map(|d| {
+                        let (m, s) = d.trim_end_matches('s').split_once('m').unwrap_or(("0", d.trim_end_matches('s')));
+                        m.parse::<u64>().unwrap_or(0) * 60 + s.parse::<u64>().unwrap_or(0)
+                    })
+                    .unwrap_or(BACKOFF_INITIAL_MS / 1000);
+                let backoff_ms = (shown_s * 1000).max(BACKOFF_INITIAL_MS);
+                c.st = CState::CrashLoopBackOff;
+                c.next = Some(last.finished.plus_ms(backoff_ms));
+                c.backoff_ms = (backoff_ms * 2).min(BACKOFF_MAX_MS);
             }
         }
     }
@@ -2471,43 +2502,75 @@ pub fn logs(
     let rt = cluster.kubelet.pods.get(&format!("{ns}/{pod}"));
     let ctr = rt.and_then(|p| p.init.iter().chain(p.ctrs.iter()).find(|c| c.name == name));
     let Some(ctr) = ctr else {
-        // Not synced by its kubelet yet (a cluster made this very instant): what the status
-        // says is running has been printing since it started.
-        let since = kv
-            .value
-            .path(&["status", "containerStatuses"])
-            .and_then(Value::as_seq)
-            .into_iter()
+        // Not synced by its kubelet yet (a cluster made this very instant, or imported from a
+        // file): the container's status says what ran, to the second.
+        let cs = ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .filter_map(|f| kv.value.path(&["status", f]).and_then(Value::as_seq))
             .flatten()
-            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|cs| cs.path(&["state", "running", "startedAt"]))
-            .and_then(Value::as_str)
-            .and_then(SimTime::parse_rfc3339);
-        if let Some(started) = since {
-            if previous {
+            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name));
+        let time = |v: Option<&Value>| v.and_then(Value::as_str).and_then(SimTime::parse_rfc3339);
+        let terminated = |t: Option<&Value>| {
+            let t = t?;
+            Some((
+                time(t.get("startedAt"))?,
+                time(t.get("finishedAt"))?,
+                t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
+            ))
+        };
+        let last = cs.and_then(|cs| terminated(cs.path(&["lastState", "terminated"])));
+        let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
+        // (since, start, end, exited, exit code)
+        let run = if previous {
+            let Some((started, finished, code)) = last else {
                 return Err(bad_request(format!(
                     "previous terminated container \"{name}\" in pod \"{pod}\" not found"
                 )));
-            }
-            let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
-            let node = kv.value.path(&["spec", "nodeName"]).and_then(Value::as_str);
-            let run = |node| super::component_log::Run {
-                node,
-                pod,
-                image,
-                since: started,
-                start: started,
-                end: now,
             };
-            if let Some(out) = node.and_then(|n| super::component_log::logs(cluster, run(n))) {
-                return Ok(out);
-            }
-            let ip = meta_ip(&kv.value);
-            return Ok(render_logs(spec, image, pod, &ip, started, now, &[], 0));
+            (started, started, finished, true, code)
+        } else if let Some(started) = cs.and_then(|cs| time(cs.path(&["state", "running", "startedAt"]))) {
+            let since = match last {
+                Some((_, finished, _)) if finished <= started => finished,
+                _ => started,
+            };
+            (since, started, now, false, 0)
+        } else if let Some((started, finished, code)) =
+            cs.and_then(|cs| terminated(cs.path(&["state", "terminated"]))).or(last)
+        {
+            (started, started, finished, true, code)
+        } else {
+            let waiting = cs
+                .and_then(|cs| cs.path(&["state", "waiting", "reason"]))
+                .and_then(Value::as_str);
+            let why = match waiting {
+                Some("ErrImagePull" | "ImagePullBackOff") => "trying and failing to pull image",
+                _ => "ContainerCreating",
+            };
+            return Err(bad_request(format!(
+                "container \"{name}\" in pod \"{pod}\" is waiting to start: {why}"
+            )));
+        };
+        let (since, start, end, exited, code) = run;
+        let node = kv.value.path(&["spec", "nodeName"]).and_then(Value::as_str);
+        let component = node.and_then(|node| {
+            super::component_log::logs(
+                cluster,
+                super::component_log::Run {
+                    node,
+                    pod,
+                    image,
+                    since,
+                    start,
+                    end,
+                    exited,
+                },
+            )
+        });
+        if let Some(out) = component {
+            return Ok(out);
         }
-        return Err(bad_request(format!(
-            "container \"{name}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
-        )));
+        let ip = meta_ip(&kv.value);
+        return Ok(render_logs(spec, image, pod, &ip, start, end, &[], code));
     };
     let pod_ip = rt.and_then(|p| p.ip.clone()).unwrap_or_default();
     let access = rt.map(|p| p.access.as_slice()).unwrap_or(&[]);
@@ -2535,6 +2598,7 @@ pub fn logs(
                 since: t.started,
                 start: t.started,
                 end: t.finished,
+                exited: true,
             };
             super::component_log::logs(cluster, run)
         }) {
@@ -2551,6 +2615,7 @@ pub fn logs(
             t.exit_code,
         ));
     }
+    let exited = ctr.st != CState::Running;
     let (start, end, code) = match (ctr.st, &ctr.term) {
         (CState::Running, _) => (ctr.started.unwrap_or(now), now, 0),
         (CState::Exited, Some(t)) => (t.started, t.finished, t.exit_code),
@@ -2588,6 +2653,7 @@ pub fn logs(
             since,
             start,
             end,
+            exited,
         };
         super::component_log::logs(cluster, run)
     }) {
