@@ -25,8 +25,9 @@
 //! [`World::step`](super::world::World::step) runs a component only when [`acts`] says its
 //! replica holds a live Lease. Clusters without control-plane nodes (managed clouds, where
 //! the control plane is hidden) have no Leases: there the component acts while it is up.
-//! The state here is only each running replica's identity; after an import, the replica on
-//! the holder's node takes the holder's identity back from the Lease.
+//! The state here (replica identities, holders, each replica's marks) is saved with the world
+//! ([`to_value`]); after importing a file without it (version 1), the replica on the holder's
+//! node takes the holder's identity back from the Lease.
 
 use super::clock::SimTime;
 use super::meta;
@@ -65,7 +66,7 @@ pub struct State {
     /// [`MARKS_PER_REPLICA`]: its log lines ([`super::component_log`]) are written from these.
     marks: BTreeMap<String, Vec<Mark>>,
     /// Replica slots (`component/node`) whose process stopped or exited while this state
-    /// existed: the next process there is a new identity. Not exported, so after an import
+    /// existed: the next process there is a new identity. After importing a version 1 file
     /// (where it is empty) the holder's replica may take its identity back from the Lease.
     restarted: BTreeSet<String>,
 }
