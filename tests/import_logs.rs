@@ -18,9 +18,7 @@ fn run(w: &mut World, ms: u64) {
 /// Every container's logs of every kube-system pod, current and previous.
 fn all_logs(w: &World) -> String {
     let mut term = Terminal::new(w.clone());
-    let pods = term
-        .run("kubectl get pods -n kube-system -o name")
-        .text();
+    let pods = term.run("kubectl get pods -n kube-system -o name").text();
     let mut out = String::new();
     for pod in pods.lines() {
         for flag in ["", " --previous"] {
@@ -39,8 +37,18 @@ fn assert_same_logs(a: &World, b: &World, when: &str) {
             .zip(lb.lines())
             .position(|(x, y)| x != y)
             .unwrap_or(0);
-        let ctx = |s: &str| s.lines().skip(first.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
-        panic!("{when}: logs differ at line {first}\n--- original\n{}\n--- imported\n{}", ctx(&la), ctx(&lb));
+        let ctx = |s: &str| {
+            s.lines()
+                .skip(first.saturating_sub(3))
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "{when}: logs differ at line {first}\n--- original\n{}\n--- imported\n{}",
+            ctx(&la),
+            ctx(&lb)
+        );
     }
 }
 

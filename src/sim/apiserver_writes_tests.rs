@@ -358,7 +358,10 @@ fn an_object_waiting_on_finalizers_gets_a_new_generation() {
         .delete_with(deployments, Some("default"), "d", &foreground)
         .unwrap();
     assert!(meta::is_terminating(&deleting));
-    assert_eq!(meta::int_at(&deleting, &["metadata", "generation"]), Some(2));
+    assert_eq!(
+        meta::int_at(&deleting, &["metadata", "generation"]),
+        Some(2)
+    );
     let again = api
         .delete_with(deployments, Some("default"), "d", &foreground)
         .unwrap();

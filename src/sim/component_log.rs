@@ -101,7 +101,11 @@ impl Run<'_> {
                 seal(self.since)
             },
             start: start_s,
-            end: if self.exited { seal(self.end) } else { self.end },
+            end: if self.exited {
+                seal(self.end)
+            } else {
+                self.end
+            },
             ..self
         }
     }

@@ -826,7 +826,10 @@ fn adopt_status(rt: &mut PodRt, pod: &Value) {
                     .and_then(|m| m.strip_prefix("back-off "))
                     .and_then(|m| m.split(' ').next())
                     .map(|d| {
-                        let (m, s) = d.trim_end_matches('s').split_once('m').unwrap_or(("0", d.trim_end_matches('s')));
+                        let (m, s) = d
+                            .trim_end_matches('s')
+                            .split_once('m')
+                            .unwrap_or(("0", d.trim_end_matches('s')));
                         m.parse::<u64>().unwrap_or(0) * 60 + s.parse::<u64>().unwrap_or(0)
                     })
                     .unwrap_or(BACKOFF_INITIAL_MS / 1000);
@@ -1016,8 +1019,8 @@ fn sync(c: &mut Cluster, now: SimTime) {
                 // A new spec (a new generation) gets a sync that reports it in
                 // `status.observedGeneration`.
                 let observed = value.path(&["status", "observedGeneration"]);
-                let new_generation = observed.is_some()
-                    && observed != value.path(&["metadata", "generation"]);
+                let new_generation =
+                    observed.is_some() && observed != value.path(&["metadata", "generation"]);
                 if (rt.deleting.is_none()
                     && value.path(&["metadata", "deletionTimestamp"]).is_some())
                     || new_generation
@@ -2528,14 +2531,17 @@ pub fn logs(
                 )));
             };
             (started, started, finished, true, code)
-        } else if let Some(started) = cs.and_then(|cs| time(cs.path(&["state", "running", "startedAt"]))) {
+        } else if let Some(started) =
+            cs.and_then(|cs| time(cs.path(&["state", "running", "startedAt"])))
+        {
             let since = match last {
                 Some((_, finished, _)) if finished <= started => finished,
                 _ => started,
             };
             (since, started, now, false, 0)
-        } else if let Some((started, finished, code)) =
-            cs.and_then(|cs| terminated(cs.path(&["state", "terminated"]))).or(last)
+        } else if let Some((started, finished, code)) = cs
+            .and_then(|cs| terminated(cs.path(&["state", "terminated"])))
+            .or(last)
         {
             (started, started, finished, true, code)
         } else {
@@ -3670,7 +3676,10 @@ mod tests {
                     cs.iter()
                         .map(|c| {
                             (
-                                c.get("type").and_then(Value::as_str).unwrap_or("").to_string(),
+                                c.get("type")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_string(),
                                 c.get("observedGeneration").and_then(Value::as_i64),
                             )
                         })

@@ -176,7 +176,10 @@ fn cluster_value(c: &Cluster) -> Value {
             obj(vec![
                 ("atMs", Value::from(e.at.as_ms().to_string())),
                 ("term", Value::from(e.term.to_string())),
-                ("leader", e.leader.as_deref().map_or(Value::Null, Value::from)),
+                (
+                    "leader",
+                    e.leader.as_deref().map_or(Value::Null, Value::from),
+                ),
             ])
         })
         .collect();
@@ -474,7 +477,10 @@ mod tests {
         let back = World::import(&w.export()).unwrap();
         let b = &back.clusters["kubernetes"];
         assert_eq!(b.etcd.elections, c.etcd.elections);
-        assert_eq!(crate::sim::leader::marks(b, "kube-scheduler", "cp-1"), &marks[..]);
+        assert_eq!(
+            crate::sim::leader::marks(b, "kube-scheduler", "cp-1"),
+            &marks[..]
+        );
         assert_eq!(
             crate::sim::leader::to_value(&b.leader),
             crate::sim::leader::to_value(&c.leader)
