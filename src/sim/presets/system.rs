@@ -355,7 +355,13 @@ impl Builder<'_> {
                 &n.name,
                 true,
             );
-            let hash = format!("{:032x}", fnv(name.as_bytes()));
+            // The kubelet's config hash is an MD5 (32 hex digits) of the manifest: two
+            // 64-bit hashes make one that looks like it, without leading zeros.
+            let hash = format!(
+                "{:016x}{:016x}",
+                fnv(format!("{name}/manifest").as_bytes()),
+                fnv(name.as_bytes())
+            );
             let meta = pod.path_mut_or_insert(&["metadata"]);
             let mut ann = kv(&[
                 ("kubernetes.io/config.hash", hash.as_str().into()),
@@ -380,7 +386,14 @@ impl Builder<'_> {
             meta.set("annotations", ann);
             meta.set(
                 "ownerReferences",
-                Value::Seq(vec![owner("v1", "Node", &n.name, &n.uid)]),
+                // The kubelet's mirror client sets no blockOwnerDeletion.
+                Value::Seq(vec![kv(&[
+                    ("apiVersion", "v1".into()),
+                    ("controller", Value::Bool(true)),
+                    ("kind", "Node".into()),
+                    ("name", n.name.as_str().into()),
+                    ("uid", n.uid.as_str().into()),
+                ])]),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
