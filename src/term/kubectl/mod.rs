@@ -312,6 +312,7 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         "scale" => mutate::scale(&mut ctx),
         "expose" => mutate::expose(&mut ctx),
         "set image" => mutate::set_image(&mut ctx),
+        "set resources" => mutate::set_resources(&mut ctx),
         "label" => mutate::label(&mut ctx, "labels"),
         "annotate" => mutate::label(&mut ctx, "annotations"),
         "rollout status" | "rollout history" | "rollout undo" | "rollout restart"
