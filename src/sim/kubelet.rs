@@ -346,12 +346,24 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 /// `sha256:<64 hex>` derived from the image name (stable across runs).
 pub fn image_digest(image: &str) -> String {
-    let (repo, _) = split_image(image);
+    // A pinned image (`repo@sha256:...`) is that digest; otherwise each tag is its own
+    // image: 256 bits drawn from the whole reference, mixed (SplitMix64's finalizer) so that
+    // the four words do not share a visible pattern.
+    if let Some((_, digest)) = image.split_once('@') {
+        return digest.to_string();
+    }
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let seed = fnv(image.as_bytes());
     let mut out = String::from("sha256:");
-    for i in 0..4u8 {
-        let mut b = repo.as_bytes().to_vec();
-        b.push(i);
-        out.push_str(&format!("{:016x}", fnv(&b)));
+    for i in 1..=4u64 {
+        out.push_str(&format!(
+            "{:016x}",
+            mix(seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        ));
     }
     out
 }
