@@ -451,6 +451,9 @@ struct Ctr {
     ready: bool,
     /// The process exits with this code at `next`, once (see [`exit_containers`]).
     exit_once: Option<i64>,
+    /// The pod's spec changed this container (a new image): the running process is killed
+    /// and the new definition started at once, without back-off.
+    redefined: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -700,6 +703,7 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         pull_error: None,
         ready: false,
         exit_once: None,
+        redefined: false,
     }
 }
 
@@ -757,6 +761,41 @@ fn pod_rt_from(pod: &Value, node: &str, now: SimTime) -> PodRt {
     };
     adopt_status(&mut rt, pod);
     rt
+}
+
+/// A pod whose spec changed a container's image (`kubectl set image pod/...`): the kubelet
+/// takes the new definition; a running container is killed and started again with it
+/// ("definition changed"), a waiting one just uses it at its next attempt.
+fn redefine_containers(rt: &mut PodRt, pod: &Value, now: SimTime) {
+    for (field, list) in [
+        ("initContainers", &mut rt.init),
+        ("containers", &mut rt.ctrs),
+    ] {
+        for c in pod
+            .path(&["spec", field])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let Some(ctr) = list.iter_mut().find(|x| x.name == name && x.image != image) else {
+                continue;
+            };
+            let fresh = ctr_from(c, true);
+            ctr.image = fresh.image;
+            ctr.always_pull = fresh.always_pull;
+            ctr.behavior = fresh.behavior;
+            ctr.ignores_sigterm = fresh.ignores_sigterm;
+            ctr.ports = fresh.ports;
+            ctr.readiness = fresh.readiness;
+            ctr.liveness = fresh.liveness;
+            if ctr.st == CState::Running {
+                ctr.redefined = true;
+                ctr.next = Some(now);
+            }
+        }
+    }
 }
 
 /// A pod that already runs (a preset's pods, an imported World): take its state from its
@@ -1033,6 +1072,9 @@ fn sync(c: &mut Cluster, now: SimTime) {
                 let observed = value.path(&["status", "observedGeneration"]);
                 let new_generation =
                     observed.is_some() && observed != value.path(&["metadata", "generation"]);
+                if new_generation {
+                    redefine_containers(rt, &value, now);
+                }
                 if (rt.deleting.is_none()
                     && value.path(&["metadata", "deletionTimestamp"]).is_some())
                     || new_generation
@@ -1877,9 +1919,33 @@ fn tick_ctr(
                     matches!(ctr.liveness, Some((d, false)) if now.since_ms(started) >= d + 30_000);
                 let ready_due =
                     matches!(ctr.readiness, Some((d, true)) if now.since_ms(started) >= d.max(1));
-                if ready_due && !ctr.ready && exit.is_none() {
+                if ready_due && !ctr.ready && exit.is_none() && !ctr.redefined {
                     ctr.ready = true;
                     ctr.next = None;
+                    continue;
+                }
+                if ctr.redefined {
+                    // `computePodActions`: the spec hash changed. The process stops (SIGTERM,
+                    // exit 0) and the new definition starts now: a new spec has no back-off.
+                    out.push(ev(
+                        Type::Normal,
+                        "Killing",
+                        format!(
+                            "Container {} definition changed, will be restarted",
+                            ctr.name
+                        ),
+                        who,
+                    ));
+                    ctr.term = Some(Term {
+                        exit_code: 0,
+                        reason: "Completed",
+                        started,
+                        finished: due,
+                        id: ctr.id.clone().unwrap_or_default(),
+                    });
+                    ctr.st = CState::Exited;
+                    ctr.ready = false;
+                    ctr.next = Some(due);
                     continue;
                 }
                 if live_fail {
@@ -1932,12 +1998,17 @@ fn tick_ctr(
                 }));
             }
             CState::Exited => {
-                // Restart now (the first time) or after the back-off.
+                // Restart now (the first time, or a new definition) or after the back-off.
                 let Some(term) = ctr.term.take() else {
                     ctr.next = None;
                     return;
                 };
-                if ctr.restarts == 0 {
+                if std::mem::take(&mut ctr.redefined) {
+                    ctr.last = Some(term);
+                    ctr.restarts += 1;
+                    ctr.st = CState::Idle;
+                    ctr.next = Some(due);
+                } else if ctr.restarts == 0 {
                     ctr.last = Some(term);
                     ctr.restarts = 1;
                     ctr.st = CState::Idle;
@@ -3743,5 +3814,40 @@ mod tests {
             .unwrap();
         assert_eq!(meta::int_at(&mirror, &["metadata", "generation"]), Some(1));
         assert_eq!(observed(&mirror), (None, all(None)));
+    }
+
+    /// `kubectl set image pod/...`: the running container is killed ("definition changed")
+    /// and the new image started at once: restartCount 1, the old run as its last state.
+    #[test]
+    fn a_new_image_restarts_the_container_without_back_off() {
+        let mut w = World::new(4, Preset::Kind);
+        run_pod_with(&mut w, "web", nginx(), &[]);
+        run(&mut w, 10_000);
+        let mut changed = pod(&w, "web");
+        changed
+            .path_mut_or_insert(&["spec", "containers"])
+            .as_seq_mut()
+            .and_then(|c| c.first_mut())
+            .unwrap()
+            .set("image", "nginx:1.29");
+        w.api("kind-kind", "kubectl")
+            .unwrap()
+            .update(resource_for_kind("Pod").unwrap(), changed)
+            .unwrap();
+        run(&mut w, 8_000);
+        let cs = cstate(&w, "web");
+        assert_eq!(cs.get("restartCount"), Some(&Value::Int(1)), "{cs:?}");
+        assert!(cs.path(&["state", "running"]).is_some(), "{cs:?}");
+        assert_eq!(
+            cs.get("image").and_then(Value::as_str),
+            Some("docker.io/library/nginx:1.29")
+        );
+        assert_eq!(
+            cs.path(&["lastState", "terminated", "exitCode"]),
+            Some(&Value::Int(0))
+        );
+        let r = reasons(&w, "web");
+        assert!(r.contains(&"Killing".to_string()), "{r:?}");
+        assert!(!r.contains(&"BackOff".to_string()), "{r:?}");
     }
 }
