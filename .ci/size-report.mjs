@@ -29,11 +29,14 @@ const kindOrder = { '.wasm': 0, '.js': 1, '.html': 2, '.css': 3 };
 // Lessons are fetched on demand when a lesson opens, never on the first page: they are
 // reported apart and do not count towards the first-load budget.
 const onDemand = (name) => name.startsWith('lessons/') || name.startsWith('lessons\\');
+// The parts of the wasm split off the first download (.ci/wasm-split.mjs): fetched right
+// after the first page has been painted, or when a command needs them. Reported apart.
+const afterFirstPage = (name) => /_(module|chunk)_\d+_\w+\.wasm$/.test(name);
 const allFiles = [...walk(distDir)];
 const lessonBytes = allFiles
   .filter((p) => onDemand(relative(distDir, p)))
   .reduce((t, p) => t + readFileSync(p).length, 0);
-const rows = allFiles
+const measured = allFiles
   .filter((p) => !onDemand(relative(distDir, p)))
   .map((path) => {
     const data = readFileSync(path);
@@ -54,6 +57,8 @@ const rows = allFiles
       (kindOrder[extname(a.name)] ?? 9) - (kindOrder[extname(b.name)] ?? 9) ||
       b.raw - a.raw,
   );
+const rows = measured.filter((r) => !afterFirstPage(r.name));
+const later = measured.filter((r) => afterFirstPage(r.name));
 
 if (rows.length === 0) {
   console.error(`size: no files in ${distDir}`);
@@ -72,6 +77,15 @@ const line = (name, r) =>
 console.log(`${'file'.padEnd(nameWidth)}  ${'raw KiB'.padStart(9)}  ${'gzip KiB'.padStart(9)}  ${'br KiB'.padStart(9)}`);
 for (const r of rows) console.log(line(r.name, r));
 console.log(line('total (first load)', total));
+if (later.length > 0) {
+  const laterTotal = later.reduce(
+    (t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
+    { raw: 0, gzip: 0, brotli: 0 },
+  );
+  console.log('after the first page (split off the wasm, fetched once the first page is painted):');
+  for (const r of later) console.log(line(r.name, r));
+  console.log(line('total (after)', laterTotal));
+}
 console.log(`on demand (lessons/, not in the first load): ${kib(lessonBytes)} KiB raw`);
 
 const totalBrKiB = total.brotli / 1024;

@@ -3,6 +3,8 @@
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 fn main() {
+    #[cfg(feature = "split")]
+    kubesim::ui::split::install();
     yew::Renderer::<kubesim::ui::App>::new().render();
 }
 

@@ -580,10 +580,8 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
         Check::Quiz(q) => a.answers.correct_quizzes.contains(q),
         Check::Host(h) => t.host == *h,
         Check::Replaced { sel } => {
-            let now: BTreeSet<String> = objects(t, a.cluster, sel, true)
-                .iter()
-                .map(|o| uid(o))
-                .collect();
+            let now: BTreeSet<String> =
+                crate::sort::set_of(objects(t, a.cluster, sel, true).iter().map(|o| uid(o)));
             match mem.get(&id) {
                 Some(Mem::Uids(before)) => {
                     let gone = before.iter().any(|u| !now.contains(u));
@@ -597,10 +595,11 @@ fn eval(c: &Check, id: usize, mem: &mut BTreeMap<usize, Mem>, t: &Terminal, a: &
             }
         }
         Check::Changed { sel, path } => {
-            let now: BTreeMap<String, Option<Value>> = objects(t, a.cluster, sel, true)
-                .iter()
-                .map(|o| (uid(o), path.lookup(o).cloned()))
-                .collect();
+            let now: BTreeMap<String, Option<Value>> = crate::sort::map_of(
+                objects(t, a.cluster, sel, true)
+                    .iter()
+                    .map(|o| (uid(o), path.lookup(o).cloned())),
+            );
             match mem.get(&id) {
                 Some(Mem::Values(before)) => {
                     !now.is_empty()

@@ -199,16 +199,13 @@ pub fn infos(lesson: &Lesson) -> Vec<String> {
 /// The pictures for every diagram of a lesson, keyed by info string (what the UI recomputes
 /// after each change). A bad info string (the lint forbids them) maps to [`Missing::Bad`].
 pub fn pictures(lesson: &Lesson, term: &Terminal) -> BTreeMap<String, Picture> {
-    infos(lesson)
-        .into_iter()
-        .map(|info| {
-            let pic = match Spec::parse(&info) {
-                Ok(spec) => spec.picture(term),
-                Err(e) => Picture::Missing(Missing::Bad(e)),
-            };
-            (info, pic)
-        })
-        .collect()
+    crate::sort::map_of(infos(lesson).into_iter().map(|info| {
+        let pic = match Spec::parse(&info) {
+            Ok(spec) => spec.picture(term),
+            Err(e) => Picture::Missing(Missing::Bad(e)),
+        };
+        (info, pic)
+    }))
 }
 
 /// What to draw.

@@ -422,7 +422,7 @@ impl Lesson {
                 let t: Trail = &["terminal"];
                 let tm = r.map(tv, t, &["disabled", "completion"])?;
                 TerminalSpec {
-                    disabled_commands: r.strings(tm, "disabled", t)?.into_iter().collect(),
+                    disabled_commands: crate::sort::set_of(r.strings(tm, "disabled", t)?),
                     completion: r.bool(tm, "completion", true, t)?,
                 }
             }
@@ -639,10 +639,11 @@ fn split_steps(file: &str, md: &str) -> Result<SplitText, LoadError> {
     }
     Ok((
         markdown::parse(&intro),
-        steps
-            .into_iter()
-            .map(|(id, text)| (id, markdown::parse(&text)))
-            .collect(),
+        crate::sort::map_of(
+            steps
+                .into_iter()
+                .map(|(id, text)| (id, markdown::parse(&text))),
+        ),
     ))
 }
 

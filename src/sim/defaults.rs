@@ -313,34 +313,21 @@ fn kube_api_access_volume(name: &str) -> Value {
 }
 
 fn projected_token_sources() -> Value {
-    let mut token = Value::map();
-    token.set("expirationSeconds", 3607i64);
-    token.set("path", "token");
-    let mut sat = Value::map();
-    sat.set("serviceAccountToken", token);
-    let mut item = Value::map();
-    item.set("key", "ca.crt");
-    item.set("path", "ca.crt");
-    let mut cm = Value::map();
-    cm.set("items", Value::Seq(vec![item]));
-    cm.set("name", "kube-root-ca.crt");
-    let mut cms = Value::map();
-    cms.set("configMap", cm);
-    let mut field = Value::map();
-    field.set("apiVersion", "v1");
-    field.set("fieldPath", "metadata.namespace");
-    let mut ns_item = Value::map();
-    ns_item.set("fieldRef", field);
-    ns_item.set("path", "namespace");
-    let mut dapi = Value::map();
-    dapi.set("items", Value::Seq(vec![ns_item]));
-    let mut dapis = Value::map();
-    dapis.set("downwardAPI", dapi);
-    let mut projected = Map::new();
-    projected.insert_str("defaultMode", 420i64.into());
-    projected.insert_str("sources", Value::Seq(vec![sat, cms, dapis]));
-    Value::Map(projected.shared())
+    match super::value::template(PROJECTED_TOKEN_SOURCES, &[]) {
+        Value::Map(m) => Value::Map(m.shared()),
+        other => other,
+    }
 }
+
+const PROJECTED_TOKEN_SOURCES: &str = r#"defaultMode: 420
+sources:
+- serviceAccountToken: {expirationSeconds: 3607, path: token}
+- configMap:
+    items: [{key: ca.crt, path: ca.crt}]
+    name: kube-root-ca.crt
+- downwardAPI:
+    items: [{fieldRef: {apiVersion: v1, fieldPath: metadata.namespace}, path: namespace}]
+"#;
 
 /// Jobs: parallelism/completions/backoffLimit and the generated selector + labels
 /// (`batch.kubernetes.io/controller-uid`, `job-name`...). The uid must already be set.

@@ -80,10 +80,11 @@ fn services(store: &Store) -> impl Iterator<Item = &Value> {
 /// address nor the first ten.
 pub fn allocate_cluster_ip(cluster: &Cluster, rng: &mut SimRng, name: &str) -> Option<String> {
     let (base, size) = parse_cidr(service_cidr(cluster))?;
-    let used: BTreeSet<u32> = services(&cluster.store)
-        .filter_map(|s| s.path(&["spec", "clusterIP"])?.as_str())
-        .filter_map(parse_ip)
-        .collect();
+    let used: BTreeSet<u32> = crate::sort::set_of(
+        services(&cluster.store)
+            .filter_map(|s| s.path(&["spec", "clusterIP"])?.as_str())
+            .filter_map(parse_ip),
+    );
     let preferred = match name {
         "default/kubernetes" => Some(base + 1),
         "kube-system/kube-dns" => Some(base + 10),
@@ -109,11 +110,12 @@ pub fn allocate_cluster_ip(cluster: &Cluster, rng: &mut SimRng, name: &str) -> O
 
 /// NodePorts already taken by any Service.
 pub fn used_node_ports(store: &Store) -> BTreeSet<i64> {
-    services(store)
-        .filter_map(|s| s.path(&["spec", "ports"])?.as_seq().cloned())
-        .flatten()
-        .filter_map(|p| p.get("nodePort")?.as_i64())
-        .collect()
+    crate::sort::set_of(
+        services(store)
+            .filter_map(|s| s.path(&["spec", "ports"])?.as_seq().cloned())
+            .flatten()
+            .filter_map(|p| p.get("nodePort")?.as_i64()),
+    )
 }
 
 /// A random free NodePort.

@@ -6,7 +6,7 @@
 //! server, the way each kubelet registers its own Node object.
 
 use super::api::resource_for_kind;
-use super::value::{Map, Value};
+use super::value::{template, Map, Value};
 use super::world::{Cluster, World};
 
 mod system;
@@ -391,14 +391,7 @@ fn bootstrap_nodes(
     };
     if let Some(mut api) = world.api(cluster, "kube-apiserver") {
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            let mut obj = Value::map();
-            obj.path_mut_or_insert(&["metadata"]).set("name", ns);
-            let labels = obj.path_mut_or_insert(&["metadata", "labels"]);
-            labels.set("kubernetes.io/metadata.name", ns);
-            obj.path_mut_or_insert(&["spec"])
-                .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
-            obj.path_mut_or_insert(&["status"]).set("phase", "Active");
-            let _ = api.create(ns_res, obj);
+            let _ = api.create(ns_res, namespace_object(ns));
         }
     }
     for (i, (node_name, role)) in nodes.iter().enumerate() {
@@ -413,14 +406,68 @@ fn bootstrap_nodes(
     }
 }
 
-fn kv(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect::<Map>(),
+/// A Namespace as the API server stores it.
+fn namespace_object(name: &str) -> Value {
+    template(
+        "metadata: {name: $name, labels: {kubernetes.io/metadata.name: $name}}\nspec: {finalizers: [kubernetes]}\nstatus: {phase: Active}",
+        &[("name", name.into())],
     )
 }
+
+/// A Node as its kubelet registers it, Ready.
+const NODE: &str = r#"metadata:
+  name: $name
+  labels:
+    beta.kubernetes.io/arch: amd64
+    beta.kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    kubernetes.io/hostname: $name
+    kubernetes.io/os: linux
+spec: null
+status:
+  addresses:
+  - {address: $ip, type: InternalIP}
+  - {address: $name, type: Hostname}
+  allocatable: {cpu: "4", ephemeral-storage: 102625208Ki, hugepages-1Gi: "0", hugepages-2Mi: "0", memory: 8025424Ki, pods: "110"}
+  capacity: {cpu: "4", ephemeral-storage: 102625208Ki, hugepages-1Gi: "0", hugepages-2Mi: "0", memory: 8025424Ki, pods: "110"}
+  conditions:
+  - lastHeartbeatTime: "2026-01-05T09:00:00Z"
+    lastTransitionTime: "2026-01-05T09:00:00Z"
+    message: kubelet has sufficient memory available
+    reason: KubeletHasSufficientMemory
+    status: "False"
+    type: MemoryPressure
+  - lastHeartbeatTime: "2026-01-05T09:00:00Z"
+    lastTransitionTime: "2026-01-05T09:00:00Z"
+    message: kubelet has no disk pressure
+    reason: KubeletHasNoDiskPressure
+    status: "False"
+    type: DiskPressure
+  - lastHeartbeatTime: "2026-01-05T09:00:00Z"
+    lastTransitionTime: "2026-01-05T09:00:00Z"
+    message: kubelet has sufficient PID available
+    reason: KubeletHasSufficientPID
+    status: "False"
+    type: PIDPressure
+  - lastHeartbeatTime: "2026-01-05T09:00:00Z"
+    lastTransitionTime: "2026-01-05T09:00:00Z"
+    message: kubelet is posting ready status
+    reason: KubeletReady
+    status: "True"
+    type: Ready
+  daemonEndpoints: {kubeletEndpoint: {Port: 10250}}
+  nodeInfo:
+    architecture: amd64
+    bootID: $bootID
+    containerRuntimeVersion: $runtime
+    kernelVersion: $kernel
+    kubeProxyVersion: $version
+    kubeletVersion: $version
+    machineID: $machineID
+    operatingSystem: linux
+    osImage: $osImage
+    systemUUID: $systemUUID
+"#;
 
 fn node_object(
     name: &str,
@@ -430,123 +477,62 @@ fn node_object(
     pod_cidr: Option<&str>,
     spec: &ClusterSpec,
 ) -> Value {
-    let mut labels = kv(&[
-        ("beta.kubernetes.io/arch", "amd64".into()),
-        ("beta.kubernetes.io/os", "linux".into()),
-        ("kubernetes.io/arch", "amd64".into()),
-        ("kubernetes.io/hostname", name.into()),
-        ("kubernetes.io/os", "linux".into()),
-    ]);
+    let mut node = template(
+        NODE,
+        &[
+            ("name", name.into()),
+            ("ip", ip.into()),
+            (
+                "bootID",
+                format!("5c1f0a2e-0000-4000-8000-{index:012}").into(),
+            ),
+            ("runtime", spec.runtime.into()),
+            ("kernel", spec.kernel.into()),
+            ("version", spec.version.as_str().into()),
+            (
+                "machineID",
+                format!("{:032x}", 0x6b75_6265_7369_6d00_u128 + index as u128).into(),
+            ),
+            ("osImage", spec.os_image.into()),
+            (
+                "systemUUID",
+                format!("7a3c9e10-0000-4000-8000-{index:012}").into(),
+            ),
+        ],
+    );
     if role != Role::Worker {
-        labels.set("node-role.kubernetes.io/control-plane", "");
+        node.path_mut_or_insert(&["metadata", "labels"])
+            .set("node-role.kubernetes.io/control-plane", "");
     }
-    let mut node = Value::map();
-    node.path_mut_or_insert(&["metadata"]).set("name", name);
-    node.path_mut_or_insert(&["metadata"]).set("labels", labels);
-    let node_spec = node.path_mut_or_insert(&["spec"]);
     if let Some(pod_cidr) = pod_cidr {
+        let node_spec = node.path_mut_or_insert(&["spec"]);
         node_spec.set("podCIDR", pod_cidr);
         node_spec.set("podCIDRs", Value::Seq(vec![pod_cidr.into()]));
     }
     if role == Role::ControlPlane {
-        node_spec.set(
+        node.path_mut_or_insert(&["spec"]).set(
             "taints",
-            Value::Seq(vec![kv(&[
-                ("effect", "NoSchedule".into()),
-                ("key", "node-role.kubernetes.io/control-plane".into()),
-            ])]),
+            template(
+                "[{effect: NoSchedule, key: node-role.kubernetes.io/control-plane}]",
+                &[],
+            ),
         );
     }
-    let resources = kv(&[
-        ("cpu", "4".into()),
-        ("ephemeral-storage", "102625208Ki".into()),
-        ("hugepages-1Gi", "0".into()),
-        ("hugepages-2Mi", "0".into()),
-        ("memory", "8025424Ki".into()),
-        ("pods", "110".into()),
-    ]);
-    let now = "2026-01-05T09:00:00Z";
-    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
-        kv(&[
-            ("lastHeartbeatTime", now.into()),
-            ("lastTransitionTime", now.into()),
-            ("message", message.into()),
-            ("reason", reason.into()),
-            ("status", status.into()),
-            ("type", type_.into()),
-        ])
-    };
-    let status = kv(&[
-        (
-            "addresses",
-            Value::Seq(vec![
-                kv(&[("address", ip.into()), ("type", "InternalIP".into())]),
-                kv(&[("address", name.into()), ("type", "Hostname".into())]),
-            ]),
-        ),
-        ("allocatable", resources.clone()),
-        ("capacity", resources),
-        (
-            "conditions",
-            Value::Seq(vec![
-                condition(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                condition(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                condition(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                condition(
-                    "Ready",
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                ),
-            ]),
-        ),
-        (
-            "daemonEndpoints",
-            kv(&[("kubeletEndpoint", kv(&[("Port", Value::Int(10250))]))]),
-        ),
-        (
-            "nodeInfo",
-            kv(&[
-                ("architecture", "amd64".into()),
-                (
-                    "bootID",
-                    format!("5c1f0a2e-0000-4000-8000-{index:012}").into(),
-                ),
-                ("containerRuntimeVersion", spec.runtime.into()),
-                ("kernelVersion", spec.kernel.into()),
-                ("kubeProxyVersion", spec.version.as_str().into()),
-                ("kubeletVersion", spec.version.as_str().into()),
-                (
-                    "machineID",
-                    format!("{:032x}", 0x6b75_6265_7369_6d00_u128 + index as u128).into(),
-                ),
-                ("operatingSystem", "linux".into()),
-                ("osImage", spec.os_image.into()),
-                (
-                    "systemUUID",
-                    format!("7a3c9e10-0000-4000-8000-{index:012}").into(),
-                ),
-            ]),
-        ),
-    ]);
-    node.set("status", status);
     node
 }
+
+const DAEMONSET: &str = r#"metadata: {name: $name, namespace: $ns, labels: $labels}
+spec:
+  selector: {matchLabels: $labels}
+  revisionHistoryLimit: 10
+  updateStrategy: {type: RollingUpdate}
+  template:
+    metadata: {labels: $labels}
+    spec:
+      priorityClassName: system-node-critical
+      tolerations: [{operator: Exists}]
+      containers: [{name: $container, image: $image, imagePullPolicy: IfNotPresent}]
+"#;
 
 /// A DaemonSet object (what a manifest would create) with one container.
 pub fn daemonset(
@@ -556,41 +542,24 @@ pub fn daemonset(
     image: &str,
     host_network: bool,
 ) -> Value {
-    let label_map = kv(&labels
-        .iter()
-        .map(|(k, v)| (*k, Value::from(*v)))
-        .collect::<Vec<_>>());
-    let mut ds = Value::map();
-    ds.path_mut_or_insert(&["metadata"]).set("name", name);
-    ds.path_mut_or_insert(&["metadata"]).set("namespace", ns);
-    ds.path_mut_or_insert(&["metadata"])
-        .set("labels", label_map.clone());
-    let spec = ds.path_mut_or_insert(&["spec"]);
-    spec.path_mut_or_insert(&["selector"])
-        .set("matchLabels", label_map.clone());
-    spec.set("revisionHistoryLimit", 10i64);
-    spec.path_mut_or_insert(&["updateStrategy"])
-        .set("type", "RollingUpdate");
-    let tpl = spec.path_mut_or_insert(&["template"]);
-    tpl.path_mut_or_insert(&["metadata"])
-        .set("labels", label_map);
-    let pod_spec = tpl.path_mut_or_insert(&["spec"]);
-    if host_network {
-        pod_spec.set("hostNetwork", true);
+    let mut label_map = Map::new();
+    for (k, v) in labels {
+        label_map.insert_str(k, (*v).into());
     }
-    pod_spec.set("priorityClassName", "system-node-critical");
-    pod_spec.set(
-        "tolerations",
-        Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
-    );
-    pod_spec.set(
-        "containers",
-        Value::Seq(vec![kv(&[
-            ("name", name.trim_end_matches("-ds").into()),
+    let mut ds = template(
+        DAEMONSET,
+        &[
+            ("name", name.into()),
+            ("ns", ns.into()),
+            ("labels", Value::Map(label_map)),
+            ("container", name.trim_end_matches("-ds").into()),
             ("image", image.into()),
-            ("imagePullPolicy", "IfNotPresent".into()),
-        ])]),
+        ],
     );
+    if host_network {
+        ds.path_mut_or_insert(&["spec", "template", "spec"])
+            .set("hostNetwork", true);
+    }
     ds
 }
 

@@ -460,9 +460,10 @@ fn seq(v: Option<&Value>) -> impl Iterator<Item = &Value> {
 fn str_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
         .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
-                .collect()
+            crate::sort::map_of(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string())),
+            )
         })
         .unwrap_or_default()
 }

@@ -69,18 +69,22 @@ pub const COMMANDS: &[(&str, &str)] = &[
 /// Programs that open the editor panel.
 pub const EDITORS: &[&str] = &["nano", "vi", "vim"];
 
-/// Runs builtin `cmd`, or returns `None` when it is not a builtin.
-pub fn run(
+/// Builtins whose code the browser build downloads after the first page (text tools:
+/// [`run_deferred`], reached through [`super::deferred`] only).
+pub const DEFERRED: &[&str] = &[
+    "printf", "grep", "egrep", "head", "tail", "wc", "sort", "uniq", "awk", "cut", "tr", "base64",
+    "history", "sleep", "date", "which",
+];
+
+/// Runs a builtin of [`DEFERRED`], or returns `None` for any other name.
+pub fn run_deferred(
     term: &mut Terminal,
     cmd: &str,
     args: &[String],
     stdin: &str,
-    piped: bool,
 ) -> Option<Output> {
     let out = match cmd {
-        "echo" => echo(args),
         "printf" => printf(args),
-        "cat" => cat(term, args, stdin),
         "grep" | "egrep" => grep(term, args, stdin, cmd == "egrep"),
         "head" => head_tail(term, "head", args, stdin),
         "tail" => head_tail(term, "tail", args, stdin),
@@ -91,6 +95,26 @@ pub fn run(
         "cut" => cut(term, args, stdin),
         "tr" => tr(args, stdin),
         "base64" => base64_cmd(term, args, stdin),
+        "history" => history(term, args),
+        "sleep" => sleep(term, args),
+        "date" => Output::out(format!("{}\n", date_string(term.world.now()))),
+        "which" => which(term, args),
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// Runs builtin `cmd` (not one of [`DEFERRED`]), or returns `None` when it is not one.
+pub fn run(
+    term: &mut Terminal,
+    cmd: &str,
+    args: &[String],
+    stdin: &str,
+    piped: bool,
+) -> Option<Output> {
+    let out = match cmd {
+        "echo" => echo(args),
+        "cat" => cat(term, args, stdin),
         "ls" => ls(term, args, piped),
         "cd" => cd(term, args),
         "pwd" => Output::out(format!("{}\n", term.cwd)),
@@ -105,7 +129,6 @@ pub fn run(
             ..Output::default()
         },
         "help" => Output::out(help_text()),
-        "history" => history(term, args),
         "alias" => alias(term, args),
         "unalias" => unalias(term, args),
         "export" => export(term, args),
@@ -116,11 +139,8 @@ pub fn run(
             Output::default()
         }
         "env" | "printenv" => env(term, args),
-        "sleep" => sleep(term, args),
-        "date" => Output::out(format!("{}\n", date_string(term.world.now()))),
         "whoami" => Output::out(format!("{}\n", term.user)),
         "hostname" => Output::out(format!("{}\n", term.host.as_deref().unwrap_or("laptop"))),
-        "which" => which(term, args),
         "true" | ":" => Output::code(0),
         "false" => Output::code(1),
         "exit" | "logout" => exit(term),

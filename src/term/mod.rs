@@ -14,6 +14,7 @@
 
 pub mod builtins;
 pub mod complete;
+pub mod deferred;
 pub mod fs;
 pub mod kubeconfig;
 pub mod kubectl;
@@ -169,11 +170,9 @@ impl Terminal {
             ("?", "0"),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let aliases = [("k".to_string(), "kubectl".to_string())]
-            .into_iter()
-            .collect();
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let env = crate::sort::map_of(env);
+        let aliases = crate::sort::map_of([("k".to_string(), "kubectl".to_string())]);
         let mut term = Terminal {
             world,
             fs: fs::Fs::new(),
@@ -516,10 +515,13 @@ impl Terminal {
         if cmd == "kubectl" {
             return kubectl::run(self, args, &stdin);
         }
-        if let Some(out) = tools::run(self, cmd, args, &stdin) {
+        if let Some(out) = deferred::tool(self, cmd, args, &stdin) {
             return out;
         }
         if let Some(out) = builtins::run(self, cmd, args, &stdin, piped) {
+            return out;
+        }
+        if let Some(out) = deferred::builtin(self, cmd, args, &stdin) {
             return out;
         }
         Output::error(format!("bash: {cmd}: command not found"), 127)

@@ -6,7 +6,7 @@ use super::cluster::ClusterPane;
 use super::controls::{demo_action, BarEvent, DemoBar, DemoState, NoticeBar, TopBar};
 use super::core::{Core, LineKind, Target, MAX_QUANTA_PER_TICK};
 use super::i18n::{t, tf, Lang};
-use super::journal::{DecodeError, Saved};
+use super::journal::{self, DecodeError, Saved};
 use super::lesson_view::LessonPane;
 use super::terminal::TerminalView;
 use crate::lessons::demo::DemoStep;
@@ -155,18 +155,61 @@ pub enum Action {
     },
     Hint,
     Import(String),
+    /// Restore a saved session without a lesson (sent after the first render when replaying
+    /// its journal needs the deferred module, see [`initial_core`]).
+    Resume(Saved),
     Notice(Option<String>),
     /// A demo caption: a note in the terminal, in the current language.
     Say(crate::lessons::schema::Tr<String>),
 }
 
+/// Does this action run code that the browser build downloads after the first page
+/// ([`crate::term::deferred`])? Such actions wait for it (`super::split::hold`).
+pub fn waits_for_split(action: &Action, core: &Core) -> bool {
+    use crate::term::deferred::needs;
+    match action {
+        Action::Submit(line) => needs(line),
+        // The cluster view's details run `kubectl describe` on a scratch terminal.
+        Action::Select(Some(_)) => true,
+        Action::Import(_) => true,
+        Action::Resume(saved) => journal::needs_deferred(&saved.journal),
+        Action::LessonLoaded {
+            lesson,
+            resume,
+            cmds,
+        } => {
+            lesson.world.setup.iter().any(|l| needs(l))
+                || lesson.steps.iter().flat_map(|s| &s.setup).any(|l| needs(l))
+                || resume
+                    .as_ref()
+                    .is_some_and(|s| journal::needs_deferred(&s.journal))
+                || cmds.iter().any(|c| needs(c))
+        }
+        // Rewinding replays the journal.
+        Action::Undo | Action::Rewind(_) | Action::Reset => journal::needs_deferred(&core.journal),
+        _ => false,
+    }
+}
+
 fn save(core: &Core) {
+    // While actions wait for the deferred module, the core on screen is not the session yet
+    // (a saved one is still to be replayed): keep the saved copy.
+    #[cfg(feature = "split")]
+    if super::split::holding() {
+        return;
+    }
     browser::store(browser::SESSION_KEY, &core.to_saved().encode());
 }
 
 impl Reducible for Session {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        #[cfg(feature = "split")]
+        let Some(action) =
+            super::split::hold(action, |a| waits_for_split(a, &self.core.0.borrow()))
+        else {
+            return self;
+        };
         let mut ticks = self.ticks;
         let mut drawn_at_ms = self.drawn_at_ms;
         let drawn;
@@ -304,6 +347,12 @@ impl Reducible for Session {
                         persist = false;
                     }
                 },
+                Action::Resume(saved) => {
+                    let mut fresh = Core::from_saved(&saved, None);
+                    fresh.epoch = core.epoch + 1;
+                    fresh.notice = core.notice.take();
+                    *core = fresh;
+                }
                 Action::Notice(n) => {
                     core.notice = n;
                     persist = false;
@@ -397,6 +446,10 @@ pub struct Pending {
     pub lesson: Option<String>,
     pub resume: Option<Saved>,
     pub cmds: Vec<String>,
+    /// No lesson, and `resume` (then `cmds`) still to be applied: replaying them needs the
+    /// deferred module (browser build), so they are dispatched after the first render
+    /// ([`Action::Resume`], [`Action::Submit`]) and wait for it.
+    pub later: bool,
 }
 
 /// The session the page starts with: from the URL, else the saved one, else a fresh one.
@@ -407,6 +460,7 @@ fn initial_core(params: &UrlParams) -> (Core, Pending) {
         lesson: params.lesson.clone(),
         resume: None,
         cmds: Vec::new(),
+        later: false,
     };
     let lang = params.lang.unwrap_or(Lang::Fr);
     let mut core = if params.fresh_sandbox() {
@@ -426,6 +480,9 @@ fn initial_core(params: &UrlParams) -> (Core, Pending) {
                     c.progress =
                         crate::lessons::progress::Progress::from_json(&saved.progress_json).0;
                     c
+                } else if cfg!(feature = "split") && journal::needs_deferred(&saved.journal) {
+                    pending.later = true;
+                    Core::new(saved.seed, &saved.preset)
                 } else {
                     Core::from_saved(&saved, None)
                 };
@@ -455,7 +512,12 @@ fn initial_core(params: &UrlParams) -> (Core, Pending) {
     if core.lines.is_empty() {
         core.push_line(LineKind::Note, t(core.lang, "welcome_term"));
     }
+    let cmds_later =
+        cfg!(feature = "split") && params.cmds.iter().any(|c| crate::term::deferred::needs(c));
     if pending.lesson.is_some() {
+        pending.cmds = params.cmds.clone();
+    } else if pending.later || cmds_later {
+        pending.later = true;
         pending.cmds = params.cmds.clone();
     } else {
         for c in &params.cmds {
@@ -521,7 +583,7 @@ pub fn load_lesson(id: String, done: impl FnOnce(Result<Lesson, String>) + 'stat
         };
         let state = Rc::new(RefCell::new(Gather {
             id,
-            files: BTreeMap::from([("lesson.yaml".to_string(), yaml)]),
+            files: crate::sort::map_of([("lesson.yaml".to_string(), yaml)]),
             left: needed.len(),
             done: Some(Box::new(done)),
         }));
@@ -635,8 +697,18 @@ pub fn App() -> Html {
         let open_lesson = open_lesson.clone();
         let pending = pending.clone();
         let sandbox = params.fresh_sandbox() && params.lesson.is_none();
+        let dispatch = dispatch.clone();
+        #[cfg(feature = "split")]
+        let core = session.core.clone();
         use_effect_with((), move |_| {
             let p = pending.borrow_mut().take();
+            #[cfg(feature = "split")]
+            {
+                let (dispatch, core) = (dispatch.clone(), core.clone());
+                // After this first render has been painted: download the deferred module.
+                gloo_timers::callback::Timeout::new(0, move || super::split::start(dispatch, core))
+                    .forget();
+            }
             load_course(move |r| {
                 let first = r
                     .as_ref()
@@ -650,7 +722,21 @@ pub fn App() -> Html {
                         lesson: Some(id),
                         resume,
                         cmds,
+                        ..
                     }) => open_lesson.emit((id, resume, cmds)),
+                    Some(Pending {
+                        lesson: None,
+                        resume,
+                        cmds,
+                        later: true,
+                    }) => {
+                        if let Some(saved) = resume {
+                            dispatch.dispatch(Action::Resume(saved));
+                        }
+                        for c in cmds {
+                            dispatch.dispatch(Action::Submit(c));
+                        }
+                    }
                     Some(Pending {
                         lesson: None,
                         resume: None,
@@ -1216,6 +1302,37 @@ pub(crate) fn HelpOverlay(props: &HelpProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_that_run_deferred_code_wait_for_the_split_module() {
+        let mut core = Core::new(1, "kind");
+        let submit = |l: &str| Action::Submit(l.to_string());
+        assert!(waits_for_split(&submit("kind get clusters"), &core));
+        assert!(waits_for_split(
+            &submit("kubectl describe node kind-worker"),
+            &core
+        ));
+        assert!(waits_for_split(
+            &submit("kubectl get pods | grep web"),
+            &core
+        ));
+        assert!(!waits_for_split(&submit("kubectl get pods"), &core));
+        assert!(!waits_for_split(
+            &Action::Tick {
+                wall_ms: 100.0,
+                deadline_ms: 0.0
+            },
+            &core
+        ));
+        // Undo replays the journal: it waits only when the journal has a deferred command.
+        core.submit("kubectl get nodes");
+        assert!(!waits_for_split(&Action::Undo, &core));
+        core.submit("kind get clusters");
+        assert!(waits_for_split(&Action::Undo, &core));
+        assert!(waits_for_split(&Action::Reset, &core));
+        let saved = core.to_saved();
+        assert!(waits_for_split(&Action::Resume(saved), &core));
+    }
 
     #[test]
     fn url_params() {

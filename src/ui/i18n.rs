@@ -195,6 +195,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("link_copied", "Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
     ("nodes_pods", "{nodes} nœuds · {pods} pods", "{nodes} nodes · {pods} pods"),
     ("loading", "Chargement…", "Loading…"),
+    (
+        "split_failed",
+        "Une partie de kubesim n'a pas pu être téléchargée (outils de cluster, kubectl describe…) : rechargez la page.",
+        "Part of kubesim could not be downloaded (cluster tools, kubectl describe…): reload the page.",
+    ),
     ("answer", "Répondre", "Answer"),
     ("warning", "Attention", "Warning"),
     ("note", "Note", "Note"),

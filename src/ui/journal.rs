@@ -264,6 +264,15 @@ pub fn advance_to(term: &mut Terminal, at_ms: u64) {
     }
 }
 
+/// Would replaying `journal` run code the browser build downloads after the first page
+/// ([`crate::term::deferred::needs`] on each command line)?
+pub fn needs_deferred(journal: &[(u64, Entry)]) -> bool {
+    journal.iter().any(|(_, e)| match e {
+        Entry::Cmd(line) | Entry::Silent(line) => crate::term::deferred::needs(line),
+        _ => false,
+    })
+}
+
 /// Applies one journal entry to the terminal, returning the command output (if any).
 pub fn apply(term: &mut Terminal, entry: &Entry) -> Option<crate::term::Output> {
     match entry {

@@ -13,6 +13,8 @@
 //! [`yaml`] (highlighting), [`model`] (what the cluster view draws), [`explain`] (trace
 //! records in words), [`lesson`] (lesson AST, checks, progress), [`adapter`] (the one bridge to
 //! core APIs still landing), [`i18n`] (FR/EN catalogue). Browser calls live in [`browser`].
+//! With feature `split` (the browser build), `split` loads the code deferred by
+//! [`crate::term::deferred`] after the first paint.
 
 pub mod adapter;
 pub mod app;
@@ -30,6 +32,8 @@ pub mod model;
 pub mod panels;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod render_tests;
+#[cfg(feature = "split")]
+pub mod split;
 pub mod terminal;
 pub mod yaml;
 

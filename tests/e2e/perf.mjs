@@ -168,9 +168,18 @@ async function suite(browser, url) {
         brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }).length,
       }));
       rows.sort((a, b) => b.brotli - a.brotli);
-      const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-      for (const r of rows) metric(`cold load ${r.name}`, `raw ${kib(r.raw)} KiB, gzip ${kib(r.gzip)} KiB, brotli ${kib(r.brotli)} KiB`);
-      metric('cold load total', `${rows.length} files, raw ${kib(total.raw)} KiB, gzip ${kib(total.gzip)} KiB, brotli ${kib(total.brotli)} KiB (target ${TARGET_BROTLI_KIB} KiB, hard ceiling ${BUDGET_BROTLI_KIB} KiB)`);
+      const sum = (rs) => rs.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+      // The parts of the wasm split off the first download (.ci/wasm-split.mjs) are fetched
+      // once the first page is painted: reported apart, not in the first load.
+      const afterFirstPage = (name) => /_(module|chunk)_\d+_\w+\.wasm$/.test(name);
+      const later = rows.filter((r) => afterFirstPage(r.name));
+      const first = rows.filter((r) => !afterFirstPage(r.name));
+      const total = sum(first);
+      for (const r of first) metric(`cold load ${r.name}`, `raw ${kib(r.raw)} KiB, gzip ${kib(r.gzip)} KiB, brotli ${kib(r.brotli)} KiB`);
+      metric('cold load total', `${first.length} files, raw ${kib(total.raw)} KiB, gzip ${kib(total.gzip)} KiB, brotli ${kib(total.brotli)} KiB (target ${TARGET_BROTLI_KIB} KiB, hard ceiling ${BUDGET_BROTLI_KIB} KiB)`);
+      for (const r of later) metric(`after the first page ${r.name}`, `raw ${kib(r.raw)} KiB, gzip ${kib(r.gzip)} KiB, brotli ${kib(r.brotli)} KiB`);
+      const after = sum(later);
+      metric('after the first page total', `${later.length} files, brotli ${kib(after.brotli)} KiB (first load + after: ${kib(total.brotli + after.brotli)} KiB)`);
       assert(rows.length > 0, 'no response body recorded');
       assert(total.brotli / 1024 <= BUDGET_BROTLI_KIB, `brotli total ${kib(total.brotli)} KiB exceeds ${BUDGET_BROTLI_KIB} KiB`);
     });

@@ -236,6 +236,14 @@ async function suite(browser, url, label, screenshotPath) {
       await waitForNewOutput(page, before, /kubectl/, 'help');
     });
 
+    // Code split off the first download (.ci/wasm-split.mjs, src/term/deferred.rs).
+    await test(`${label} deferred code: "kind get clusters" and "kubectl describe node" answer`, async () => {
+      let before = await runCommand(page, 'kind get clusters');
+      await waitForNewOutput(page, before, /^kind$/m, 'kind get clusters');
+      before = await runCommand(page, 'kubectl describe node kind-control-plane');
+      await waitForNewOutput(page, before, /^Name:\s+kind-control-plane$/m, 'kubectl describe node');
+    });
+
     await test(`${label} screenshot -> ${screenshotPath.slice(ROOT.length + 1)}`, async () => {
       await page.screenshot({ path: screenshotPath, fullPage: true });
     });
@@ -272,6 +280,67 @@ async function suite(browser, url, label, screenshotPath) {
   await context.close();
 }
 
+// The module split off the first download (.ci/wasm-split.mjs): fetched after the terminal
+// is usable; a command that needs it before it arrives waits for it (slow network), and
+// when it cannot be downloaded the terminal says so instead of crashing.
+const SPLIT_MODULE = /_module_\d+_\w+\.wasm$/;
+
+async function splitSuite(browser, pageUrl) {
+  // A sandbox (no lesson opens: a lesson starting mid-test would replace the terminal).
+  const url = new URL('?preset=kind&seed=1', pageUrl).href;
+  // 1. The module answers 2.5 s late: typed right away, the commands wait, then run.
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await page.addInitScript(recordReadyTime);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console.error: ${msg.text()}`));
+    let moduleRequestedAt = null;
+    await context.route(SPLIT_MODULE, async (route) => {
+      moduleRequestedAt ??= await page.evaluate(() => performance.now()).catch(() => null);
+      await new Promise((r) => setTimeout(r, 2500));
+      await route.continue();
+    });
+    await test('[split] slow module: commands typed before it arrives wait for it, in order', async () => {
+      await page.goto(url, { waitUntil: 'load', timeout: READY_TIMEOUT_MS });
+      await page.waitForSelector('#term-input:not([disabled])', { state: 'attached', timeout: READY_TIMEOUT_MS });
+      const readyAt = await page.evaluate(() => window.__kubesimReadyAt ?? performance.now());
+      const before = await runCommand(page, 'kind get clusters');
+      await runCommand(page, 'echo after-kind');
+      const fresh = await waitForNewOutput(page, before, /^after-kind$/m, 'kind get clusters, then echo');
+      const kindAt = fresh.search(/^kind$/m);
+      assert(kindAt >= 0, `"kind get clusters" did not print "kind":\n${fresh}`);
+      assert(kindAt < fresh.search(/^after-kind$/m), `out of order:\n${fresh}`);
+      assert(!/still downloading/.test(fresh), `printed the not-loaded message:\n${fresh}`);
+      assert(moduleRequestedAt !== null, 'the split module was never requested');
+      metric('[split] split module requested at', `${fmt(moduleRequestedAt)} (terminal usable at ${fmt(readyAt)})`);
+      assert(errors.length === 0, errors.join('\n'));
+    });
+    await context.close();
+  }
+  // 2. The module cannot be downloaded: the command says so, the app keeps running.
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    const uncaught = [];
+    page.on('pageerror', (err) => uncaught.push(err.message));
+    await context.route(SPLIT_MODULE, (route) => route.abort('failed'));
+    await test('[split] module unreachable: the terminal answers, no crash', async () => {
+      await page.goto(url, { waitUntil: 'load', timeout: READY_TIMEOUT_MS });
+      await page.waitForSelector('#term-input:not([disabled])', { state: 'attached', timeout: READY_TIMEOUT_MS });
+      let before = await runCommand(page, 'kubeadm version');
+      await waitForNewOutput(page, before, /still downloading/, 'kubeadm version without its module');
+      before = await runCommand(page, 'kubectl get nodes');
+      await waitForNewOutput(page, before, /^NAME\s+STATUS/m, 'kubectl get nodes after the failed download');
+      assert(uncaught.length === 0, uncaught.join('\n'));
+    });
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 async function main() {
@@ -301,6 +370,7 @@ async function main() {
   console.log(`e2e: ${CHROMIUM} ${browser.version()}`);
   try {
     for (const t of targets) await suite(browser, t.url, t.label, t.shot);
+    await splitSuite(browser, targets[0].url);
   } finally {
     await browser.close();
     for (const server of servers) await server.close();

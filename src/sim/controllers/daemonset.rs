@@ -205,14 +205,14 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
     let mut hash = super::template_hash(&template, collision);
     if !meta::is_terminating(&ds) {
         // Distinct values only (usually one or two for 1,000 pods).
-        let in_use: Vec<String> = pods
-            .iter()
-            .filter(|p| !meta::is_terminating(p))
-            .filter_map(|p| meta::label(p, REVISION_LABEL))
-            .collect::<std::collections::BTreeSet<&str>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+        let in_use: Vec<String> = crate::sort::set_of(
+            pods.iter()
+                .filter(|p| !meta::is_terminating(p))
+                .filter_map(|p| meta::label(p, REVISION_LABEL)),
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect();
         match super::history::sync(ctx, st, &ds, "DaemonSet", &in_use) {
             Some(cur) => hash = cur.pod_label,
             // Hash collision or refused write: try again shortly rather than roll blindly.

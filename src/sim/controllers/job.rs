@@ -223,10 +223,8 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
                 let burst = missing.min(super::replicaset::BURST_REPLICAS as i64);
                 // Indexed: one pod per pending index, lowest first; otherwise anonymous pods.
                 let slots: Vec<Option<i64>> = if indexed {
-                    let running: std::collections::BTreeSet<i64> = active
-                        .iter()
-                        .filter_map(|p| indexed_job::index_of(p))
-                        .collect();
+                    let running =
+                        crate::sort::set_of(active.iter().filter_map(|p| indexed_job::index_of(p)));
                     indexed_job::first_pending(
                         &done_indexes,
                         &running,

@@ -19,9 +19,9 @@
 
 use super::super::api::{self, resource_for_kind};
 use super::super::network;
-use super::super::value::Value;
+use super::super::value::{template, Value};
 use super::super::world::World;
-use super::{kv, Preset, Role, K8S_VERSION};
+use super::{Preset, Role, K8S_VERSION};
 use crate::sort::SortSmall;
 
 const ETCD_IMAGE: &str = "registry.k8s.io/etcd:3.6.4-0";
@@ -193,11 +193,11 @@ pub(super) fn install(
                 let mut pod = pod_object(
                     "storage-provisioner",
                     "kube-system",
-                    &[
-                        ("addonmanager.kubernetes.io/mode", "Reconcile"),
-                        ("integration-test", "storage-provisioner"),
-                    ],
-                    &[("storage-provisioner", MINIKUBE_STORAGE_IMAGE, None)],
+                    template(
+                        "{addonmanager.kubernetes.io/mode: Reconcile, integration-test: storage-provisioner}",
+                        &[],
+                    ),
+                    vec![container("storage-provisioner", MINIKUBE_STORAGE_IMAGE, None)],
                     &n.name,
                     true,
                 );
@@ -271,62 +271,13 @@ impl Builder<'_> {
     }
 
     fn namespace(&mut self, name: &str) {
-        let mut ns = Value::map();
-        ns.path_mut_or_insert(&["metadata"]).set("name", name);
-        ns.path_mut_or_insert(&["metadata", "labels"])
-            .set("kubernetes.io/metadata.name", name);
-        ns.path_mut_or_insert(&["spec"])
-            .set("finalizers", Value::Seq(vec!["kubernetes".into()]));
-        ns.path_mut_or_insert(&["status"]).set("phase", "Active");
-        self.create("Namespace", ns);
+        self.create("Namespace", super::namespace_object(name));
     }
 
     fn services(&mut self, nodes: &[NodeFacts]) {
-        let port = |name: &str, port: i64, proto: &str, target: Value| {
-            kv(&[
-                ("name", name.into()),
-                ("port", Value::Int(port)),
-                ("protocol", proto.into()),
-                ("targetPort", target),
-            ])
-        };
         // `default/kubernetes` and its endpoints come from the controllers' bootstrap.
         let _ = nodes;
-        let mut dns = Value::map();
-        dns.path_mut_or_insert(&["metadata"])
-            .set("name", "kube-dns");
-        dns.path_mut_or_insert(&["metadata"])
-            .set("namespace", "kube-system");
-        dns.path_mut_or_insert(&["metadata"]).set(
-            "labels",
-            kv(&[
-                ("k8s-app", "kube-dns".into()),
-                ("kubernetes.io/cluster-service", "true".into()),
-                ("kubernetes.io/name", "CoreDNS".into()),
-            ]),
-        );
-        dns.path_mut_or_insert(&["metadata"]).set(
-            "annotations",
-            kv(&[
-                ("prometheus.io/port", "9153".into()),
-                ("prometheus.io/scrape", "true".into()),
-            ]),
-        );
-        let spec = dns.path_mut_or_insert(&["spec"]);
-        spec.set("internalTrafficPolicy", "Cluster");
-        spec.set(
-            "ports",
-            Value::Seq(vec![
-                port("dns", 53, "UDP", Value::Int(53)),
-                port("dns-tcp", 53, "TCP", Value::Int(53)),
-                port("metrics", 9153, "TCP", Value::Int(9153)),
-            ]),
-        );
-        spec.set("selector", kv(&[("k8s-app", "kube-dns".into())]));
-        spec.set("sessionAffinity", "None");
-        spec.set("type", "ClusterIP");
-        dns.path_mut_or_insert(&["status", "loadBalancer"]);
-        self.create("Service", dns);
+        self.create("Service", template(KUBE_DNS_SERVICE, &[]));
     }
 
     fn static_pods(&mut self, n: &NodeFacts, index: usize, pod_subnet: Option<&str>) {
@@ -342,16 +293,20 @@ impl Builder<'_> {
             ("kube-scheduler", image("kube-scheduler"), "100m"),
         ] {
             let name = format!("{component}-{}", n.name);
-            let mem = if component == "etcd" {
-                Some("100Mi")
-            } else {
-                None
-            };
+            let mem = if component == "etcd" { "100Mi" } else { "" };
+            let mut c = container(component, &img, Some((cpu, mem)));
+            c.set(
+                "command",
+                Value::Seq(command_of(component, &n.ip, pod_subnet)),
+            );
             let mut pod = pod_object(
                 &name,
                 "kube-system",
-                &[("component", component), ("tier", "control-plane")],
-                &[(component, &img, Some((cpu, mem.unwrap_or(""))))],
+                template(
+                    "{component: $c, tier: control-plane}",
+                    &[("c", component.into())],
+                ),
+                vec![c],
                 &n.name,
                 true,
             );
@@ -363,15 +318,7 @@ impl Builder<'_> {
                 fnv(name.as_bytes())
             );
             let meta = pod.path_mut_or_insert(&["metadata"]);
-            let mut ann = kv(&[
-                ("kubernetes.io/config.hash", hash.as_str().into()),
-                ("kubernetes.io/config.mirror", hash.as_str().into()),
-                (
-                    "kubernetes.io/config.seen",
-                    "2026-01-05T09:00:00.000000000Z".into(),
-                ),
-                ("kubernetes.io/config.source", "file".into()),
-            ]);
+            let mut ann = template(STATIC_POD_ANNOTATIONS, &[("hash", hash.into())]);
             match component {
                 "etcd" => ann.set(
                     "kubeadm.kubernetes.io/etcd.advertise-client-urls",
@@ -387,35 +334,20 @@ impl Builder<'_> {
             meta.set(
                 "ownerReferences",
                 // The kubelet's mirror client sets no blockOwnerDeletion.
-                Value::Seq(vec![kv(&[
-                    ("apiVersion", "v1".into()),
-                    ("controller", Value::Bool(true)),
-                    ("kind", "Node".into()),
-                    ("name", n.name.as_str().into()),
-                    ("uid", n.uid.as_str().into()),
-                ])]),
+                Value::Seq(vec![template(
+                    "{apiVersion: v1, controller: true, kind: Node, name: $name, uid: $uid}",
+                    &[
+                        ("name", n.name.as_str().into()),
+                        ("uid", n.uid.as_str().into()),
+                    ],
+                )]),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
             spec.set(
                 "tolerations",
-                Value::Seq(vec![kv(&[
-                    ("effect", "NoExecute".into()),
-                    ("operator", "Exists".into()),
-                ])]),
+                template("[{effect: NoExecute, operator: Exists}]", &[]),
             );
-            if let Some(Value::Seq(cs)) =
-                spec.get("containers").cloned().as_ref().map(|v| v.clone())
-            {
-                let mut cs = cs;
-                if let Some(c) = cs.first_mut() {
-                    c.set(
-                        "command",
-                        Value::Seq(command_of(component, &n.ip, pod_subnet)),
-                    );
-                }
-                spec.set("containers", Value::Seq(cs));
-            }
             self.create_running_pod(pod, n, index, true);
         }
     }
@@ -449,89 +381,46 @@ impl Builder<'_> {
             let id: String = (0..4)
                 .map(|_| format!("{:016x}", self.world.rng.next_u64()))
                 .collect();
-            statuses.push(kv(&[
-                ("containerID", format!("containerd://{id}").into()),
-                ("image", norm.as_str().into()),
-                (
-                    "imageID",
-                    format!("{repo}@{}", super::super::kubelet::image_digest(&norm)).into(),
-                ),
-                ("lastState", Value::map()),
-                ("name", c.get("name").cloned().unwrap_or_else(|| "c".into())),
-                ("ready", Value::Bool(true)),
-                ("restartCount", Value::Int(0)),
-                ("started", Value::Bool(true)),
-                (
-                    "state",
-                    kv(&[(
-                        "running",
-                        kv(&[("startedAt", "2026-01-05T09:00:00Z".into())]),
-                    )]),
-                ),
-            ]));
+            let image_id = format!("{repo}@{}", super::super::kubelet::image_digest(&norm));
+            statuses.push(template(
+                RUNNING_CONTAINER_STATUS,
+                &[
+                    ("id", format!("containerd://{id}").into()),
+                    ("image", norm.as_str().into()),
+                    ("imageID", image_id.into()),
+                    ("name", c.get("name").cloned().unwrap_or_else(|| "c".into())),
+                ],
+            ));
         }
-        let t = "2026-01-05T09:00:00Z";
-        // As the kubelet reports it: generation 1 observed, except on mirror pods.
-        let mirror = super::super::meta::annotation(&pod, "kubernetes.io/config.mirror").is_some();
-        let cond = |ty: &str| {
-            let mut c = kv(&[
-                ("lastProbeTime", Value::Null),
-                ("lastTransitionTime", t.into()),
-                ("status", "True".into()),
-                ("type", ty.into()),
-            ]);
-            if !mirror {
-                c.set("observedGeneration", 1i64);
-            }
-            c
-        };
-        pod.set(
-            "status",
-            kv(&[
-                (
-                    "conditions",
-                    Value::Seq(vec![
-                        cond("PodReadyToStartContainers"),
-                        cond("Initialized"),
-                        cond("Ready"),
-                        cond("ContainersReady"),
-                        cond("PodScheduled"),
-                    ]),
-                ),
-                ("containerStatuses", Value::Seq(statuses)),
+        let burstable = pod
+            .path(&["spec", "containers"])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+            .any(|c| c.get("resources").is_some());
+        let status = template(
+            RUNNING_POD_STATUS,
+            &[
+                ("statuses", Value::Seq(statuses)),
                 ("hostIP", n.ip.as_str().into()),
-                (
-                    "hostIPs",
-                    Value::Seq(vec![kv(&[("ip", n.ip.as_str().into())])]),
-                ),
-                ("phase", "Running".into()),
                 ("podIP", ip.as_str().into()),
                 (
-                    "podIPs",
-                    Value::Seq(vec![kv(&[("ip", ip.as_str().into())])]),
+                    "qos",
+                    if burstable { "Burstable" } else { "BestEffort" }.into(),
                 ),
-                (
-                    "qosClass",
-                    if pod
-                        .path(&["spec", "containers"])
-                        .and_then(Value::as_seq)
-                        .into_iter()
-                        .flatten()
-                        .any(|c| c.get("resources").is_some())
-                    {
-                        "Burstable"
-                    } else {
-                        "BestEffort"
-                    }
-                    .into(),
-                ),
-                ("startTime", t.into()),
-            ]),
+            ],
         );
-        if !mirror {
-            pod.path_mut_or_insert(&["status"])
-                .set("observedGeneration", 1i64);
+        let mut status = status;
+        // As the kubelet reports it: generation 1 observed, except on mirror pods.
+        if super::super::meta::annotation(&pod, "kubernetes.io/config.mirror").is_none() {
+            if let Some(Value::Seq(conds)) = status.get_mut("conditions") {
+                for c in conds {
+                    c.set("observedGeneration", 1i64);
+                }
+            }
+            status.set("observedGeneration", 1i64);
         }
+        pod.set("status", status);
         self.create("Pod", pod);
     }
 
@@ -545,18 +434,9 @@ impl Builder<'_> {
         host_network: bool,
     ) {
         let mut ds = super::daemonset(name, "kube-system", &[(label, name)], img, host_network);
-        let count = on.len() as i64;
         ds.set(
             "status",
-            kv(&[
-                ("currentNumberScheduled", Value::Int(count)),
-                ("desiredNumberScheduled", Value::Int(count)),
-                ("numberAvailable", Value::Int(count)),
-                ("numberMisscheduled", Value::Int(0)),
-                ("numberReady", Value::Int(count)),
-                ("observedGeneration", Value::Int(1)),
-                ("updatedNumberScheduled", Value::Int(count)),
-            ]),
+            template(DAEMONSET_STATUS, &[("count", Value::Int(on.len() as i64))]),
         );
         let Some(created) = self.create("DaemonSet", ds) else {
             return;
@@ -567,19 +447,22 @@ impl Builder<'_> {
             created.path(&["spec", "template"]).unwrap_or(&Value::Null),
             None,
         );
-        let container = name.trim_end_matches("-ds");
+        let container_name = name.trim_end_matches("-ds");
         for &i in on {
             let Some(n) = nodes.get(i) else { continue };
             let pod_name = format!("{name}-{}", self.world.rng.suffix(5));
             let mut pod = pod_object(
                 &pod_name,
                 "kube-system",
-                &[
-                    ("controller-revision-hash", &revision_hash),
-                    (label, name),
-                    ("pod-template-generation", "1"),
-                ],
-                &[(container, img, None)],
+                template(
+                    "{controller-revision-hash: $hash, $label: $name, pod-template-generation: \"1\"}",
+                    &[
+                        ("hash", revision_hash.as_str().into()),
+                        ("label", label.into()),
+                        ("name", name.into()),
+                    ],
+                ),
+                vec![container(container_name, img, None)],
                 &n.name,
                 host_network,
             );
@@ -591,28 +474,9 @@ impl Builder<'_> {
             spec.set("priority", 2_000_001_000i64);
             spec.set(
                 "affinity",
-                kv(&[(
-                    "nodeAffinity",
-                    kv(&[(
-                        "requiredDuringSchedulingIgnoredDuringExecution",
-                        kv(&[(
-                            "nodeSelectorTerms",
-                            Value::Seq(vec![kv(&[(
-                                "matchFields",
-                                Value::Seq(vec![kv(&[
-                                    ("key", "metadata.name".into()),
-                                    ("operator", "In".into()),
-                                    ("values", Value::Seq(vec![n.name.as_str().into()])),
-                                ])]),
-                            )])]),
-                        )]),
-                    )]),
-                )]),
+                template(DAEMON_POD_AFFINITY, &[("node", n.name.as_str().into())]),
             );
-            spec.set(
-                "tolerations",
-                Value::Seq(vec![kv(&[("operator", "Exists".into())])]),
-            );
+            spec.set("tolerations", template("[{operator: Exists}]", &[]));
             self.create_running_pod(pod, n, i, host_network);
         }
     }
@@ -630,178 +494,58 @@ impl Builder<'_> {
         requests: &[(&str, &str)],
     ) {
         let replicas = on.len() as i64;
-        let labels = kv(&[(label.0, label.1.into())]);
+        let labels = template("{$k: $v}", &[("k", label.0.into()), ("v", label.1.into())]);
         let res = requests.first().map(|(c, m)| (*c, *m));
-        let mut tpl_pod = pod_object(
-            "x",
-            ns,
-            &[(label.0, label.1)],
-            &[(name, img, res)],
-            "",
-            false,
-        );
-        if name == "coredns" {
-            if let Some(Value::Seq(cs)) = tpl_pod
-                .path_mut_or_insert(&["spec", "containers"])
-                .clone()
-                .into()
-            {
-                let mut cs = cs;
-                if let Some(c) = cs.first_mut() {
-                    c.set(
-                        "args",
-                        Value::Seq(vec!["-conf".into(), "/etc/coredns/Corefile".into()]),
-                    );
-                    c.set(
-                        "ports",
-                        Value::Seq(vec![
-                            kv(&[
-                                ("containerPort", Value::Int(53)),
-                                ("name", "dns".into()),
-                                ("protocol", "UDP".into()),
-                            ]),
-                            kv(&[
-                                ("containerPort", Value::Int(53)),
-                                ("name", "dns-tcp".into()),
-                                ("protocol", "TCP".into()),
-                            ]),
-                            kv(&[
-                                ("containerPort", Value::Int(9153)),
-                                ("name", "metrics".into()),
-                                ("protocol", "TCP".into()),
-                            ]),
-                        ]),
-                    );
-                    c.set(
-                        "readinessProbe",
-                        kv(&[(
-                            "httpGet",
-                            kv(&[
-                                ("path", "/ready".into()),
-                                ("port", Value::Int(8181)),
-                                ("scheme", "HTTP".into()),
-                            ]),
-                        )]),
-                    );
-                    c.set(
-                        "livenessProbe",
-                        kv(&[
-                            (
-                                "httpGet",
-                                kv(&[
-                                    ("path", "/health".into()),
-                                    ("port", Value::Int(8080)),
-                                    ("scheme", "HTTP".into()),
-                                ]),
-                            ),
-                            ("initialDelaySeconds", Value::Int(60)),
-                        ]),
-                    );
+        let mut c = container(name, img, res);
+        let mut tpl_pod = if name == "coredns" {
+            if let Value::Map(extra) = template(COREDNS_CONTAINER, &[]) {
+                for (k, v) in extra {
+                    c.set(&k, v);
                 }
-                tpl_pod
-                    .path_mut_or_insert(&["spec"])
-                    .set("containers", Value::Seq(cs));
             }
-            let spec = tpl_pod.path_mut_or_insert(&["spec"]);
-            spec.set("priorityClassName", "system-cluster-critical");
-            spec.set("serviceAccountName", "coredns");
-            spec.set("nodeSelector", kv(&[("kubernetes.io/os", "linux".into())]));
-            spec.set(
-                "tolerations",
-                Value::Seq(vec![
-                    kv(&[
-                        ("key", "CriticalAddonsOnly".into()),
-                        ("operator", "Exists".into()),
-                    ]),
-                    kv(&[
-                        ("effect", "NoSchedule".into()),
-                        ("key", "node-role.kubernetes.io/control-plane".into()),
-                    ]),
-                ]),
-            );
-        }
-        let tpl_spec = tpl_pod.get("spec").cloned().unwrap_or_else(Value::map);
-        let template = |extra_hash: Option<&str>| {
-            let mut l = labels.clone();
-            if let Some(h) = extra_hash {
-                l.set("pod-template-hash", h);
+            let mut pod = pod_object("x", ns, labels.clone(), vec![c], "", false);
+            if let Value::Map(extra) = template(COREDNS_POD_SPEC, &[]) {
+                let spec = pod.path_mut_or_insert(&["spec"]);
+                for (k, v) in extra {
+                    spec.set(&k, v);
+                }
             }
-            kv(&[
-                ("metadata", kv(&[("labels", l)])),
-                ("spec", tpl_spec.clone()),
-            ])
+            pod
+        } else {
+            pod_object("x", ns, labels.clone(), vec![c], "", false)
         };
-        let mut d = Value::map();
-        d.path_mut_or_insert(&["metadata"]).set("name", name);
-        d.path_mut_or_insert(&["metadata"]).set("namespace", ns);
-        d.path_mut_or_insert(&["metadata"])
-            .set("labels", labels.clone());
-        if !self.addons_pending {
-            d.path_mut_or_insert(&["metadata", "annotations"])
-                .set("deployment.kubernetes.io/revision", "1");
-        }
-        d.set(
-            "spec",
-            kv(&[
-                ("progressDeadlineSeconds", Value::Int(600)),
+        let tpl_spec = tpl_pod
+            .as_map_mut()
+            .and_then(|m| m.remove("spec"))
+            .unwrap_or_else(Value::map);
+        let mut d = template(
+            DEPLOYMENT,
+            &[
+                ("name", name.into()),
+                ("ns", ns.into()),
+                ("labels", labels.clone()),
                 ("replicas", Value::Int(replicas)),
-                ("revisionHistoryLimit", Value::Int(10)),
-                ("selector", kv(&[("matchLabels", labels.clone())])),
-                (
-                    "strategy",
-                    kv(&[
-                        (
-                            "rollingUpdate",
-                            kv(&[
-                                ("maxSurge", "25%".into()),
-                                ("maxUnavailable", Value::Int(1)),
-                            ]),
-                        ),
-                        ("type", "RollingUpdate".into()),
-                    ]),
-                ),
-                ("template", template(None)),
-            ]),
+                ("spec", tpl_spec),
+            ],
         );
         if self.addons_pending {
             self.create("Deployment", d);
             return;
         }
-        let ok = |n: i64| Value::Int(n);
+        d.path_mut_or_insert(&["metadata", "annotations"])
+            .set("deployment.kubernetes.io/revision", "1");
         d.set(
             "status",
-            kv(&[
-                ("availableReplicas", ok(replicas)),
-                (
-                    "conditions",
-                    Value::Seq(vec![
-                        kv(&[
-                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
-                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
-                            ("message", "Deployment has minimum availability.".into()),
-                            ("reason", "MinimumReplicasAvailable".into()),
-                            ("status", "True".into()),
-                            ("type", "Available".into()),
-                        ]),
-                        kv(&[
-                            ("lastTransitionTime", "2026-01-05T09:00:00Z".into()),
-                            ("lastUpdateTime", "2026-01-05T09:00:00Z".into()),
-                            (
-                                "message",
-                                format!("ReplicaSet \"{name}\" has successfully progressed.")
-                                    .into(),
-                            ),
-                            ("reason", "NewReplicaSetAvailable".into()),
-                            ("status", "True".into()),
-                            ("type", "Progressing".into()),
-                        ]),
-                    ]),
-                ),
-                ("observedGeneration", ok(1)),
-                ("readyReplicas", ok(replicas)),
-                ("replicas", ok(replicas)),
-                ("updatedReplicas", ok(replicas)),
-            ]),
+            template(
+                DEPLOYMENT_STATUS,
+                &[
+                    ("replicas", Value::Int(replicas)),
+                    (
+                        "progressed",
+                        format!("ReplicaSet \"{name}\" has successfully progressed.").into(),
+                    ),
+                ],
+            ),
         );
         let Some(dep) = self.create("Deployment", d) else {
             return;
@@ -837,62 +581,26 @@ impl Builder<'_> {
                 }
             }
         }
-        let template = |extra_hash: Option<&str>| {
-            let mut t = dep
-                .path(&["spec", "template"])
-                .cloned()
-                .unwrap_or_else(|| template(None));
-            if let Some(h) = extra_hash {
-                t.path_mut_or_insert(&["metadata", "labels"])
-                    .set("pod-template-hash", h);
-            }
-            t
-        };
+        let mut template_of_rs = dep.path(&["spec", "template"]).cloned().unwrap_or_default();
+        template_of_rs
+            .path_mut_or_insert(&["metadata", "labels"])
+            .set("pod-template-hash", hash);
         let dep_uid = api::meta_str(&dep, "uid").unwrap_or("").to_string();
         let rs_name = format!("{name}-{hash}");
         let mut rs_labels = labels.clone();
         rs_labels.set("pod-template-hash", hash);
-        let mut rs = Value::map();
-        rs.path_mut_or_insert(&["metadata"])
-            .set("name", rs_name.as_str());
-        rs.path_mut_or_insert(&["metadata"]).set("namespace", ns);
-        rs.path_mut_or_insert(&["metadata"])
-            .set("labels", rs_labels.clone());
-        rs.path_mut_or_insert(&["metadata"]).set(
-            "annotations",
-            kv(&[
-                (
-                    "deployment.kubernetes.io/desired-replicas",
-                    replicas.to_string().into(),
-                ),
-                (
-                    "deployment.kubernetes.io/max-replicas",
-                    (replicas + 1).to_string().into(),
-                ),
-                ("deployment.kubernetes.io/revision", "1".into()),
-            ]),
-        );
-        rs.path_mut_or_insert(&["metadata"]).set(
-            "ownerReferences",
-            Value::Seq(vec![owner("apps/v1", "Deployment", name, &dep_uid)]),
-        );
-        rs.set(
-            "spec",
-            kv(&[
+        let rs = template(
+            REPLICASET,
+            &[
+                ("name", rs_name.as_str().into()),
+                ("ns", ns.into()),
+                ("labels", rs_labels),
                 ("replicas", Value::Int(replicas)),
-                ("selector", kv(&[("matchLabels", rs_labels.clone())])),
-                ("template", template(Some(hash))),
-            ]),
-        );
-        rs.set(
-            "status",
-            kv(&[
-                ("availableReplicas", ok(replicas)),
-                ("fullyLabeledReplicas", ok(replicas)),
-                ("observedGeneration", ok(1)),
-                ("readyReplicas", ok(replicas)),
-                ("replicas", ok(replicas)),
-            ]),
+                ("desired", replicas.to_string().into()),
+                ("max", (replicas + 1).to_string().into()),
+                ("owner", owner("apps/v1", "Deployment", name, &dep_uid)),
+                ("template", template_of_rs.clone()),
+            ],
         );
         let Some(rs) = self.create("ReplicaSet", rs) else {
             return;
@@ -901,7 +609,7 @@ impl Builder<'_> {
         for &i in on {
             let Some(n) = nodes.get(i) else { continue };
             let pod_name = format!("{rs_name}-{}", self.world.rng.suffix(5));
-            let mut pod = template(Some(hash));
+            let mut pod = template_of_rs.clone();
             let meta = pod.path_mut_or_insert(&["metadata"]);
             meta.set("name", pod_name.as_str());
             meta.set("namespace", ns);
@@ -936,19 +644,15 @@ impl Builder<'_> {
                         .unwrap_or(20_000_000);
                     let (repo, _) = norm.rsplit_once(':').unwrap_or((&norm, ""));
                     let digest = super::super::kubelet::image_digest(&norm);
-                    (
-                        size,
-                        kv(&[
-                            (
-                                "names",
-                                Value::Seq(vec![
-                                    format!("{repo}@{digest}").into(),
-                                    norm.as_str().into(),
-                                ]),
-                            ),
-                            ("sizeBytes", Value::Int(size)),
-                        ]),
-                    )
+                    let names = Value::Seq(vec![
+                        format!("{repo}@{digest}").into(),
+                        norm.as_str().into(),
+                    ]);
+                    let image = template(
+                        "{names: $names, sizeBytes: $size}",
+                        &[("names", names), ("size", Value::Int(size))],
+                    );
+                    (size, image)
                 })
                 .collect();
             list.sort_small_by(|a, b| b.0.cmp(&a.0));
@@ -963,84 +667,224 @@ impl Builder<'_> {
     }
 }
 
+/// The `kube-dns` Service of every distribution.
+const KUBE_DNS_SERVICE: &str = r#"metadata:
+  name: kube-dns
+  namespace: kube-system
+  labels: {k8s-app: kube-dns, kubernetes.io/cluster-service: "true", kubernetes.io/name: CoreDNS}
+  annotations: {prometheus.io/port: "9153", prometheus.io/scrape: "true"}
+spec:
+  internalTrafficPolicy: Cluster
+  ports:
+  - {name: dns, port: 53, protocol: UDP, targetPort: 53}
+  - {name: dns-tcp, port: 53, protocol: TCP, targetPort: 53}
+  - {name: metrics, port: 9153, protocol: TCP, targetPort: 9153}
+  selector: {k8s-app: kube-dns}
+  sessionAffinity: None
+  type: ClusterIP
+status: {loadBalancer: null}
+"#;
+
+/// What the kubelet writes on a static pod's mirror pod.
+const STATIC_POD_ANNOTATIONS: &str = r#"kubernetes.io/config.hash: $hash
+kubernetes.io/config.mirror: $hash
+kubernetes.io/config.seen: "2026-01-05T09:00:00.000000000Z"
+kubernetes.io/config.source: file
+"#;
+
+const RUNNING_CONTAINER_STATUS: &str = r#"containerID: $id
+image: $image
+imageID: $imageID
+lastState: {}
+name: $name
+ready: true
+restartCount: 0
+started: true
+state: {running: {startedAt: "2026-01-05T09:00:00Z"}}
+"#;
+
+const RUNNING_POD_STATUS: &str = r#"conditions:
+- {lastProbeTime: null, lastTransitionTime: "2026-01-05T09:00:00Z", status: "True", type: PodReadyToStartContainers}
+- {lastProbeTime: null, lastTransitionTime: "2026-01-05T09:00:00Z", status: "True", type: Initialized}
+- {lastProbeTime: null, lastTransitionTime: "2026-01-05T09:00:00Z", status: "True", type: Ready}
+- {lastProbeTime: null, lastTransitionTime: "2026-01-05T09:00:00Z", status: "True", type: ContainersReady}
+- {lastProbeTime: null, lastTransitionTime: "2026-01-05T09:00:00Z", status: "True", type: PodScheduled}
+containerStatuses: $statuses
+hostIP: $hostIP
+hostIPs: [{ip: $hostIP}]
+phase: Running
+podIP: $podIP
+podIPs: [{ip: $podIP}]
+qosClass: $qos
+startTime: "2026-01-05T09:00:00Z"
+"#;
+
+const DAEMONSET_STATUS: &str = r#"currentNumberScheduled: $count
+desiredNumberScheduled: $count
+numberAvailable: $count
+numberMisscheduled: 0
+numberReady: $count
+observedGeneration: 1
+updatedNumberScheduled: $count
+"#;
+
+/// How the DaemonSet controller pins a pod to its node.
+const DAEMON_POD_AFFINITY: &str = r#"nodeAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    nodeSelectorTerms:
+    - matchFields:
+      - {key: metadata.name, operator: In, values: [$node]}
+"#;
+
+/// CoreDNS' container beyond the common fields (kubeadm's manifest).
+const COREDNS_CONTAINER: &str = r#"args: [-conf, /etc/coredns/Corefile]
+ports:
+- {containerPort: 53, name: dns, protocol: UDP}
+- {containerPort: 53, name: dns-tcp, protocol: TCP}
+- {containerPort: 9153, name: metrics, protocol: TCP}
+readinessProbe: {httpGet: {path: /ready, port: 8181, scheme: HTTP}}
+livenessProbe:
+  httpGet: {path: /health, port: 8080, scheme: HTTP}
+  initialDelaySeconds: 60
+"#;
+
+const COREDNS_POD_SPEC: &str = r#"priorityClassName: system-cluster-critical
+serviceAccountName: coredns
+nodeSelector: {kubernetes.io/os: linux}
+tolerations:
+- {key: CriticalAddonsOnly, operator: Exists}
+- {effect: NoSchedule, key: node-role.kubernetes.io/control-plane}
+"#;
+
+const DEPLOYMENT: &str = r#"metadata: {name: $name, namespace: $ns, labels: $labels}
+spec:
+  progressDeadlineSeconds: 600
+  replicas: $replicas
+  revisionHistoryLimit: 10
+  selector: {matchLabels: $labels}
+  strategy:
+    rollingUpdate: {maxSurge: 25%, maxUnavailable: 1}
+    type: RollingUpdate
+  template:
+    metadata: {labels: $labels}
+    spec: $spec
+"#;
+
+const DEPLOYMENT_STATUS: &str = r#"availableReplicas: $replicas
+conditions:
+- lastTransitionTime: "2026-01-05T09:00:00Z"
+  lastUpdateTime: "2026-01-05T09:00:00Z"
+  message: Deployment has minimum availability.
+  reason: MinimumReplicasAvailable
+  status: "True"
+  type: Available
+- lastTransitionTime: "2026-01-05T09:00:00Z"
+  lastUpdateTime: "2026-01-05T09:00:00Z"
+  message: $progressed
+  reason: NewReplicaSetAvailable
+  status: "True"
+  type: Progressing
+observedGeneration: 1
+readyReplicas: $replicas
+replicas: $replicas
+updatedReplicas: $replicas
+"#;
+
+const REPLICASET: &str = r#"metadata:
+  name: $name
+  namespace: $ns
+  labels: $labels
+  annotations:
+    deployment.kubernetes.io/desired-replicas: $desired
+    deployment.kubernetes.io/max-replicas: $max
+    deployment.kubernetes.io/revision: "1"
+  ownerReferences: [$owner]
+spec:
+  replicas: $replicas
+  selector: {matchLabels: $labels}
+  template: $template
+status:
+  availableReplicas: $replicas
+  fullyLabeledReplicas: $replicas
+  observedGeneration: 1
+  readyReplicas: $replicas
+  replicas: $replicas
+"#;
+
 fn default_pod_spec(spec: &mut Value, node: &str) {
     spec.set("nodeName", node);
-    if spec.get("restartPolicy").is_none() {
-        spec.set("restartPolicy", "Always");
-    }
-    if spec.get("schedulerName").is_none() {
-        spec.set("schedulerName", "default-scheduler");
-    }
-    if spec.get("terminationGracePeriodSeconds").is_none() {
-        spec.set("terminationGracePeriodSeconds", 30i64);
-    }
-    if spec.get("dnsPolicy").is_none() {
-        spec.set("dnsPolicy", "ClusterFirst");
+    if let Value::Map(defaults) = template(POD_SPEC_DEFAULTS, &[]) {
+        for (k, v) in defaults {
+            if spec.get(&k).is_none() {
+                spec.set(&k, v);
+            }
+        }
     }
     spec.set("enableServiceLinks", true);
     spec.set("preemptionPolicy", "PreemptLowerPriority");
 }
 
-/// A pod with `containers` = `(name, image, requests (cpu, memory))`.
+/// What the API server defaults in a pod spec the objects here leave out.
+const POD_SPEC_DEFAULTS: &str = r#"restartPolicy: Always
+schedulerName: default-scheduler
+terminationGracePeriodSeconds: 30
+dnsPolicy: ClusterFirst
+"#;
+
+/// A pod of `containers` ([`container`]) in `ns`, on `node` if not empty.
 fn pod_object(
     name: &str,
     ns: &str,
-    labels: &[(&str, &str)],
-    containers: &[(&str, &str, Option<(&str, &str)>)],
+    labels: Value,
+    containers: Vec<Value>,
     node: &str,
     host_network: bool,
 ) -> Value {
-    let mut pod = Value::map();
-    pod.path_mut_or_insert(&["metadata"]).set("name", name);
-    pod.path_mut_or_insert(&["metadata"]).set("namespace", ns);
-    pod.path_mut_or_insert(&["metadata"]).set(
-        "labels",
-        kv(&labels
-            .iter()
-            .map(|(k, v)| (*k, Value::from(*v)))
-            .collect::<Vec<_>>()),
+    let mut pod = template(
+        "metadata: {name: $name, namespace: $ns, labels: $labels}\nspec: {containers: $cs, priorityClassName: system-node-critical}",
+        &[
+            ("name", name.into()),
+            ("ns", ns.into()),
+            ("labels", labels),
+            ("cs", Value::Seq(containers)),
+        ],
     );
-    let cs: Vec<Value> = containers
-        .iter()
-        .map(|(n, img, req)| {
-            let mut c = kv(&[
-                ("image", (*img).into()),
-                ("imagePullPolicy", "IfNotPresent".into()),
-                ("name", (*n).into()),
-                ("terminationMessagePath", "/dev/termination-log".into()),
-                ("terminationMessagePolicy", "File".into()),
-            ]);
-            if let Some((cpu, mem)) = req {
-                let mut r = kv(&[("cpu", (*cpu).into())]);
-                if !mem.is_empty() {
-                    r.set("memory", *mem);
-                }
-                c.path_mut_or_insert(&["resources"]).set("requests", r);
-            }
-            c
-        })
-        .collect();
     let spec = pod.path_mut_or_insert(&["spec"]);
-    spec.set("containers", Value::Seq(cs));
     if host_network {
         spec.set("hostNetwork", true);
     }
-    spec.set("priorityClassName", "system-node-critical");
     if !node.is_empty() {
         default_pod_spec(spec, node);
     }
     pod
 }
 
+/// A container running `img`, with `requests` (cpu, memory; an empty memory is left out).
+fn container(name: &str, img: &str, requests: Option<(&str, &str)>) -> Value {
+    let mut c = template(
+        "image: $image\nimagePullPolicy: IfNotPresent\nname: $name\nterminationMessagePath: /dev/termination-log\nterminationMessagePolicy: File",
+        &[("image", img.into()), ("name", name.into())],
+    );
+    if let Some((cpu, mem)) = requests {
+        let mut r = template("{cpu: $cpu}", &[("cpu", cpu.into())]);
+        if !mem.is_empty() {
+            r.set("memory", mem);
+        }
+        c.path_mut_or_insert(&["resources"]).set("requests", r);
+    }
+    c
+}
+
 fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> Value {
-    kv(&[
-        ("apiVersion", api_version.into()),
-        ("blockOwnerDeletion", Value::Bool(true)),
-        ("controller", Value::Bool(true)),
-        ("kind", kind.into()),
-        ("name", name.into()),
-        ("uid", uid.into()),
-    ])
+    template(
+        "{apiVersion: $v, blockOwnerDeletion: true, controller: true, kind: $kind, name: $name, uid: $uid}",
+        &[
+            ("v", api_version.into()),
+            ("kind", kind.into()),
+            ("name", name.into()),
+            ("uid", uid.into()),
+        ],
+    )
 }
 
 /// A static pod's command line; kube-controller-manager allocates node CIDRs only when
@@ -1092,6 +936,30 @@ mod tests {
     use super::super::super::value::Value;
     use super::super::super::world::World;
     use super::super::Preset;
+
+    /// Every template parses to a map (a typo would otherwise build `Null` objects).
+    #[test]
+    fn templates_parse_to_maps() {
+        for t in [
+            super::KUBE_DNS_SERVICE,
+            super::STATIC_POD_ANNOTATIONS,
+            super::RUNNING_CONTAINER_STATUS,
+            super::RUNNING_POD_STATUS,
+            super::DAEMONSET_STATUS,
+            super::DAEMON_POD_AFFINITY,
+            super::COREDNS_CONTAINER,
+            super::COREDNS_POD_SPEC,
+            super::DEPLOYMENT,
+            super::DEPLOYMENT_STATUS,
+            super::REPLICASET,
+            super::POD_SPEC_DEFAULTS,
+            super::super::NODE,
+            super::super::DAEMONSET,
+        ] {
+            let v = crate::sim::value::yaml::parse(t);
+            assert!(matches!(v, Ok(Value::Map(_))), "{t}: {v:?}");
+        }
+    }
 
     fn pods(w: &World, cluster: &str) -> Vec<String> {
         w.clusters[cluster]

@@ -240,6 +240,63 @@ pub fn shared_recent(mut v: Value) -> Value {
     })
 }
 
+/// A value written as YAML text (objects the code builds: presets, generators), with
+/// placeholders filled from `vars`: a string scalar or a map key that is exactly `$name` becomes
+/// that variable's value (a key takes it only if it is a string). Filling the parsed tree, not
+/// the text, keeps the types right whatever a value looks like (`"true"` stays a string).
+/// Text like this is smaller in the wasm than code building the same tree (BENCHMARKS.md,
+/// "First-load size").
+/// `Null` if the text does not parse (debug builds panic: callers' templates are checked by tests).
+///
+/// ```
+/// use kubesim::sim::value::{template, Value};
+/// let v = template("metadata: {name: $n, labels: {$k: x}}\nspec: {replicas: 2}", &[("n", "yes".into()), ("k", "app".into())]);
+/// assert_eq!(v.path(&["metadata", "name"]), Some(&Value::from("yes")));
+/// assert_eq!(v.path(&["metadata", "labels", "app"]), Some(&Value::from("x")));
+/// assert_eq!(v.path(&["spec", "replicas"]), Some(&Value::Int(2)));
+/// ```
+pub fn template(yaml_text: &str, vars: &[(&str, Value)]) -> Value {
+    let parsed = yaml::parse(yaml_text);
+    // Templates are the program's own text: a mistake fails every test that builds one.
+    debug_assert!(
+        parsed.is_ok(),
+        "template does not parse: {parsed:?}\n{yaml_text}"
+    );
+    let mut v = parsed.unwrap_or_default();
+    fill(&mut v, vars);
+    v
+}
+
+fn fill(v: &mut Value, vars: &[(&str, Value)]) {
+    let var = |s: &str| {
+        let name = s.strip_prefix('$')?;
+        vars.iter().find(|(k, _)| *k == name).map(|(_, x)| x)
+    };
+    match v {
+        Value::Str(s) => {
+            if let Some(x) = var(s.as_str()).cloned() {
+                *v = x;
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|x| fill(x, vars)),
+        Value::Map(m) => {
+            if m.keys().any(|k| k.starts_with('$')) {
+                for (k, mut x) in std::mem::take(m) {
+                    fill(&mut x, vars);
+                    let key = match var(&k).and_then(Value::as_str) {
+                        Some(name) => name.to_string(),
+                        None => k,
+                    };
+                    m.insert(key, x);
+                }
+            } else {
+                m.values_mut().for_each(|x| fill(x, vars));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// How many values [`shared_recent`] remembers.
 pub const RECENT: usize = 16;
 
@@ -329,6 +386,27 @@ fn fmt_json_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Placeholders fill the parsed tree once: a filled-in value is not filled again, text
+    /// that only contains `$` stays, and a key takes a string only.
+    #[test]
+    fn template_fills_placeholders_once() {
+        let v = template(
+            "a: $x\nb: [$x, c$x]\n$k: 1\n$s: 2\n",
+            &[
+                ("x", Value::from("$x")),
+                ("k", Value::Int(2)),
+                ("s", "key".into()),
+            ],
+        );
+        assert_eq!(v.get("a"), Some(&Value::from("$x")));
+        assert_eq!(
+            v.get("b"),
+            Some(&Value::Seq(vec!["$x".into(), "c$x".into()]))
+        );
+        assert_eq!(v.get("$k"), Some(&Value::Int(1)));
+        assert_eq!(v.get("key"), Some(&Value::Int(2)));
+    }
 
     #[test]
     fn helpers() {

@@ -288,47 +288,8 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
         note: None,
     };
     let out = match key.as_str() {
+        k if super::deferred::KUBECTL_VERBS.contains(&k) => super::deferred::kubectl(&mut ctx, k),
         "get" => get::run(&mut ctx),
-        "describe" => describe::run(&mut ctx),
-        "create" => mutate::create_from_file(&mut ctx),
-        "create token" => token::run(&mut ctx),
-        "create deployment"
-        | "create namespace"
-        | "create service clusterip"
-        | "create service nodeport"
-        | "create service loadbalancer"
-        | "create configmap"
-        | "create secret generic"
-        | "create job"
-        | "create serviceaccount"
-        | "create role"
-        | "create rolebinding" => mutate::create_kind(&mut ctx),
-        "run" => mutate::run_pod(&mut ctx),
-        "apply" => mutate::apply(&mut ctx),
-        "replace" => mutate::replace(&mut ctx),
-        "delete" => mutate::delete(&mut ctx),
-        "edit" => edit::start(&mut ctx),
-        "patch" => mutate::patch(&mut ctx),
-        "scale" => mutate::scale(&mut ctx),
-        "expose" => mutate::expose(&mut ctx),
-        "set image" => mutate::set_image(&mut ctx),
-        "set resources" => mutate::set_resources(&mut ctx),
-        "label" => mutate::label(&mut ctx, "labels"),
-        "annotate" => mutate::label(&mut ctx, "annotations"),
-        "rollout status" | "rollout history" | "rollout undo" | "rollout restart"
-        | "rollout pause" | "rollout resume" => ops::rollout(&mut ctx),
-        "taint" => ops::taint(&mut ctx),
-        "cordon" | "uncordon" => ops::cordon(&mut ctx),
-        "drain" => ops::drain(&mut ctx),
-        "logs" => ops::logs(&mut ctx),
-        "exec" => ops::exec(&mut ctx),
-        "top node" | "top pod" => top::top(&mut ctx),
-        "wait" => ops::wait(&mut ctx),
-        "explain" => info::explain(&mut ctx),
-        "api-resources" => info::api_resources(&mut ctx),
-        "api-versions" => info::api_versions(&mut ctx),
-        "cluster-info" => info::cluster_info(&mut ctx),
-        "version" => info::version(&mut ctx),
         "auth can-i" => info::can_i(&mut ctx),
         "auth whoami" => config::whoami(ctx.term, &ctx.conn_flags()),
         "events" => get::events(&mut ctx),
@@ -347,6 +308,57 @@ pub fn run(term: &mut Terminal, args: &[String], stdin: &str) -> Output {
             o
         }
         None => out,
+    }
+}
+
+/// The verbs of [`super::deferred::KUBECTL_VERBS`]: reached through [`super::deferred::run`]
+/// only, so the browser build can download their code after the first page.
+pub fn run_deferred(ctx: &mut Ctx, verb: &str) -> Output {
+    match verb {
+        "describe" => describe::run(ctx),
+        "explain" => info::explain(ctx),
+        "edit" => edit::start(ctx),
+        "top node" | "top pod" => top::top(ctx),
+        "rollout status" | "rollout history" | "rollout undo" | "rollout restart"
+        | "rollout pause" | "rollout resume" => ops::rollout(ctx),
+        "taint" => ops::taint(ctx),
+        "cordon" | "uncordon" => ops::cordon(ctx),
+        "drain" => ops::drain(ctx),
+        "logs" => ops::logs(ctx),
+        "exec" => ops::exec(ctx),
+        "wait" => ops::wait(ctx),
+        "create token" => token::run(ctx),
+        "create" => mutate::create_from_file(ctx),
+        "create deployment"
+        | "create namespace"
+        | "create service clusterip"
+        | "create service nodeport"
+        | "create service loadbalancer"
+        | "create configmap"
+        | "create secret generic"
+        | "create job"
+        | "create serviceaccount"
+        | "create role"
+        | "create rolebinding" => mutate::create_kind(ctx),
+        "run" => mutate::run_pod(ctx),
+        "apply" => mutate::apply(ctx),
+        "replace" => mutate::replace(ctx),
+        "delete" => mutate::delete(ctx),
+        "patch" => mutate::patch(ctx),
+        "scale" => mutate::scale(ctx),
+        "expose" => mutate::expose(ctx),
+        "set image" => mutate::set_image(ctx),
+        "set resources" => mutate::set_resources(ctx),
+        "label" => mutate::label(ctx, "labels"),
+        "annotate" => mutate::label(ctx, "annotations"),
+        "api-resources" => info::api_resources(ctx),
+        "api-versions" => info::api_versions(ctx),
+        "cluster-info" => info::cluster_info(ctx),
+        "version" => info::version(ctx),
+        other => Output::error(
+            format!("error: \"kubectl {other}\" is not modelled by this simulator"),
+            1,
+        ),
     }
 }
 

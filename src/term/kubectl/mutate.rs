@@ -14,7 +14,7 @@ use super::select::{labels_of, LabelSelector};
 use super::tables::kind_name;
 use super::{codec, Ctx};
 use crate::sim::api::{self, Resource};
-use crate::sim::value::{Map, Value};
+use crate::sim::value::{template, Map, Value};
 use crate::term::Output;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -213,6 +213,20 @@ pub fn unb64(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// What `kubectl create deployment` generates around its containers.
+const CREATE_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {labels: $app, name: $name}
+spec:
+  replicas: $replicas
+  selector: {matchLabels: $app}
+  strategy: {}
+  template:
+    metadata: {labels: $app}
+    spec: {containers: $containers}
+status: {}
+"#;
+
 /// `kubectl create <kind> NAME ...` generators.
 pub fn create_kind(ctx: &mut Ctx) -> Output {
     let sub = ctx.cmd.path[1..].join(" ");
@@ -253,10 +267,13 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 .iter()
                 .enumerate()
                 .map(|(idx, img)| {
-                    let mut c = kv(&[
-                        ("image", img.as_str().into()),
-                        ("name", container_name(img).into()),
-                    ]);
+                    let mut c = template(
+                        "{image: $image, name: $name}",
+                        &[
+                            ("image", img.as_str().into()),
+                            ("name", container_name(img).into()),
+                        ],
+                    );
                     if idx == 0 && !dash.is_empty() {
                         c.set("command", Value::Seq(dash.clone()));
                     }
@@ -270,33 +287,19 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                     c
                 })
                 .collect();
-            let template = kv(&[
-                ("metadata", kv(&[("labels", app.clone())])),
-                ("spec", kv(&[("containers", Value::Seq(containers))])),
-            ]);
-            object(
-                "apps/v1",
-                "Deployment",
-                meta(&name, Some(app.clone())),
+            template(
+                CREATE_DEPLOYMENT,
                 &[
-                    (
-                        "spec",
-                        kv(&[
-                            ("replicas", replicas.into()),
-                            ("selector", kv(&[("matchLabels", app.clone())])),
-                            ("strategy", Value::map()),
-                            ("template", template),
-                        ]),
-                    ),
-                    ("status", Value::map()),
+                    ("app", app.clone()),
+                    ("name", name.as_str().into()),
+                    ("replicas", replicas.into()),
+                    ("containers", Value::Seq(containers)),
                 ],
             )
         }
-        "namespace" => object(
-            "v1",
-            "Namespace",
-            meta(&name, None),
-            &[("spec", Value::map()), ("status", Value::map())],
+        "namespace" => template(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: $name}\nspec: {}\nstatus: {}",
+            &[("name", name.as_str().into())],
         ),
         "service clusterip" | "service nodeport" | "service loadbalancer" => {
             let ty = match sub.as_str() {
@@ -319,12 +322,14 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                     Value::Int(i) => i.to_string(),
                     other => super::select::scalar_string(other),
                 };
-                let mut p = kv(&[
-                    ("name", format!("{port}-{tname}").into()),
-                    ("port", port.into()),
-                    ("protocol", "TCP".into()),
-                    ("targetPort", target),
-                ]);
+                let mut p = template(
+                    "{name: $name, port: $port, protocol: TCP, targetPort: $target}",
+                    &[
+                        ("name", format!("{port}-{tname}").into()),
+                        ("port", port.into()),
+                        ("target", target),
+                    ],
+                );
                 if let Some(np) = ctx
                     .p
                     .value("node-port")
@@ -339,22 +344,22 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
             if ports.is_empty() && clusterip != "None" {
                 return ctx.usage("at least one tcp port specifier must be provided");
             }
-            let mut spec = kv(&[("selector", app.clone()), ("type", ty.into())]);
+            let mut o = template(
+                "apiVersion: v1\nkind: Service\nmetadata: {labels: $app, name: $name}\nspec: {selector: $app, type: $type}\nstatus: {loadBalancer: {}}",
+                &[
+                    ("app", app.clone()),
+                    ("name", name.as_str().into()),
+                    ("type", ty.into()),
+                ],
+            );
+            let spec = o.path_mut_or_insert(&["spec"]);
             if !ports.is_empty() {
                 spec.set("ports", Value::Seq(ports));
             }
             if !clusterip.is_empty() {
                 spec.set("clusterIP", clusterip);
             }
-            object(
-                "v1",
-                "Service",
-                meta(&name, Some(app.clone())),
-                &[
-                    ("spec", spec),
-                    ("status", kv(&[("loadBalancer", Value::map())])),
-                ],
-            )
+            o
         }
         "configmap" => {
             let data = match build_from_literals(ctx, false) {
@@ -385,37 +390,19 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
             let Some(image) = ctx.p.value("image").map(str::to_string) else {
                 return ctx.usage("--image must be specified");
             };
-            let mut c = kv(&[
-                ("image", image.as_str().into()),
-                ("name", name.as_str().into()),
-            ]);
+            let mut c = template(
+                "{image: $image, name: $name, resources: {}}",
+                &[
+                    ("image", image.as_str().into()),
+                    ("name", name.as_str().into()),
+                ],
+            );
             if !dash.is_empty() {
                 c.set("command", Value::Seq(dash.clone()));
             }
-            c.set("resources", Value::map());
-            object(
-                "batch/v1",
-                "Job",
-                meta(&name, None),
-                &[
-                    (
-                        "spec",
-                        kv(&[(
-                            "template",
-                            kv(&[
-                                ("metadata", Value::map()),
-                                (
-                                    "spec",
-                                    kv(&[
-                                        ("containers", Value::Seq(vec![c])),
-                                        ("restartPolicy", "Never".into()),
-                                    ]),
-                                ),
-                            ]),
-                        )]),
-                    ),
-                    ("status", Value::map()),
-                ],
+            template(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: $name}\nspec: {template: {metadata: {}, spec: {containers: [$c], restartPolicy: Never}}}\nstatus: {}",
+                &[("name", name.as_str().into()), ("c", c)],
             )
         }
         "serviceaccount" => object("v1", "ServiceAccount", meta(&name, None), &[]),
@@ -494,42 +481,30 @@ pub fn create_kind(ctx: &mut Ctx) -> Output {
                 }
             };
             let mut subjects = Vec::new();
-            for u in ctx.p.values("user") {
-                subjects.push(kv(&[
-                    ("apiGroup", "rbac.authorization.k8s.io".into()),
-                    ("kind", "User".into()),
-                    ("name", u.into()),
-                ]));
-            }
-            for g in ctx.p.values("group") {
-                subjects.push(kv(&[
-                    ("apiGroup", "rbac.authorization.k8s.io".into()),
-                    ("kind", "Group".into()),
-                    ("name", g.into()),
-                ]));
+            for (flag, kind) in [("user", "User"), ("group", "Group")] {
+                for u in ctx.p.values(flag) {
+                    subjects.push(template(
+                        "{apiGroup: rbac.authorization.k8s.io, kind: $kind, name: $name}",
+                        &[("kind", kind.into()), ("name", u.into())],
+                    ));
+                }
             }
             for sa in ctx.p.values("serviceaccount") {
                 let Some((ns, n)) = sa.split_once(':') else {
                     return ctx.fail("serviceaccount must be <namespace>:<name>".to_string());
                 };
-                subjects.push(kv(&[
-                    ("kind", "ServiceAccount".into()),
-                    ("name", n.into()),
-                    ("namespace", ns.into()),
-                ]));
+                subjects.push(template(
+                    "{kind: ServiceAccount, name: $name, namespace: $ns}",
+                    &[("name", n.into()), ("ns", ns.into())],
+                ));
             }
-            let mut o = object(
-                "rbac.authorization.k8s.io/v1",
-                "RoleBinding",
-                meta(&name, None),
-                &[(
-                    "roleRef",
-                    kv(&[
-                        ("apiGroup", "rbac.authorization.k8s.io".into()),
-                        ("kind", kind.into()),
-                        ("name", rname.into()),
-                    ]),
-                )],
+            let mut o = template(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: $name}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: $kind, name: $role}",
+                &[
+                    ("name", name.as_str().into()),
+                    ("kind", kind.into()),
+                    ("role", rname.into()),
+                ],
             );
             if !subjects.is_empty() {
                 o.set("subjects", Value::Seq(subjects));

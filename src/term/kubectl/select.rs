@@ -9,6 +9,7 @@
 //! ```
 
 use crate::sim::value::Value;
+use crate::sort::map_of;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,11 +135,7 @@ pub fn labels_of(obj: &Value) -> BTreeMap<String, String> {
 /// A `map[string]string` field as a BTreeMap.
 pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.to_string(), scalar_string(v)))
-                .collect()
-        })
+        .map(|m| map_of(m.iter().map(|(k, v)| (k.to_string(), scalar_string(v)))))
         .unwrap_or_default()
 }
 

@@ -97,6 +97,33 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("id", "print user and group ids"),
 ];
 
+/// Every program [`run`] answers (TOOLS plus `wget` and `bash`): the terminal knows them
+/// without the tools' code ([`super::deferred`]).
+pub const PROGRAMS: &[&str] = &[
+    "kind",
+    "minikube",
+    "kubeadm",
+    "k3s",
+    "ssh",
+    "docker",
+    "curl",
+    "wget",
+    "sh",
+    "bash",
+    "sudo",
+    "chown",
+    "chmod",
+    "id",
+    "etcdctl",
+    "crictl",
+    "systemctl",
+    "journalctl",
+    "gcloud",
+    "aws",
+    "az",
+    "doctl",
+];
+
 /// A machine you can `ssh` into: a node of a cluster, or a bare VM waiting for kubeadm.
 #[derive(Debug, Clone, Default)]
 pub struct Machine {

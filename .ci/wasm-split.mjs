@@ -1,0 +1,120 @@
+// Post-build step (a trunk hook, see Trunk.toml; runs before csp-hash.mjs): splits the app's
+// wasm into the first download and a module fetched after the first page (issue 7,
+// BENCHMARKS.md "First-load size"), then optimizes each part with wasm-opt.
+//
+//   node .ci/wasm-split.mjs        (in a trunk hook: TRUNK_STAGING_DIR, TRUNK_PROFILE set)
+//
+// 1. `wasm-split-cli split ORIGINAL BINDGENED OUT` (Dioxus' wasm-split, patched copy in
+//    .ci/wasm-split-cli, installed by .ci/setup): ORIGINAL is rustc's output (linked with
+//    --emit-relocs, see .cargo/config.toml), BINDGENED wasm-bindgen's. Every split point
+//    (`lazy_loader!` in src/ui/split.rs) becomes module_N_NAME.wasm holding the code only
+//    it reaches; the rest is main.wasm.
+// 2. wasm-opt -Os --converge on each part (trunk's own wasm-opt is off in index.html: it
+//    would renumber the functions the split reads); none in debug builds, as trunk does.
+// 3. main.wasm replaces NAME_bg.wasm; each module is written as NAME_MODULE.wasm; the loader
+//    wasm-bindgen's JS imports (`./__wasm_split.js`) is written from the CLI's export list
+//    with our makeLoad (URLs relative to the script; a failed load reports false instead of
+//    leaving the caller waiting).
+// 4. The integrity hash of the wasm preload in index.html is recomputed.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const staging = process.env.TRUNK_STAGING_DIR ?? 'dist';
+const profile = process.env.TRUNK_PROFILE === 'debug' ? 'debug' : 'release';
+const root = process.env.KUBESIM_ROOT ?? process.cwd();
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+const toolsDir = process.env.KUBESIM_TOOLS_DIR ?? join(root, 'target', 'tools');
+const splitCli = join(toolsDir, 'bin', 'wasm-split-cli');
+
+const fail = (msg) => {
+  console.error(`wasm-split: error: ${msg}`);
+  process.exit(1);
+};
+
+const bgName = readdirSync(staging).find((f) => /^kubesim-web-[0-9a-f]+_bg\.wasm$/.test(f));
+if (!bgName) fail(`no kubesim-web-*_bg.wasm in ${staging}`);
+const base = bgName.replace(/_bg\.wasm$/, '');
+const jsName = `${base}.js`;
+const original = join(targetDir, 'wasm32-unknown-unknown', profile, 'kubesim-web.wasm');
+if (!existsSync(original)) fail(`no ${original} (rustc's output)`);
+if (!existsSync(splitCli)) fail(`no ${splitCli}: run bash .ci/setup`);
+
+const out = mkdtempSync(join(tmpdir(), 'kubesim-split-'));
+try {
+  execFileSync(splitCli, ['split', original, join(staging, bgName), out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const glue = readFileSync(join(out, '__wasm_split.js'), 'utf8');
+  // export const __wasm_split_load_X = makeLoad("/harness/split/FILE.wasm", [DEPS], fusedImports, initSync);
+  const loads = [...glue.matchAll(/^export const (\w+) = makeLoad\("\/harness\/split\/([\w.]+)\.wasm", \[([\w, ]*)\], fusedImports, initSync\);$/gm)];
+  const parts = readdirSync(out).filter((f) => f.endsWith('.wasm') && f !== 'main.wasm');
+  if (loads.length !== parts.length) fail(`${parts.length} split files but ${loads.length} loaders in the CLI's glue`);
+
+  // Like trunk, no wasm-opt for debug builds (`bash .ci/serve`): they stay quick to rebuild.
+  const optimize = (from, to) =>
+    profile === 'debug'
+      ? copyFileSync(from, to)
+      : execFileSync('wasm-opt', ['-Os', '--converge', `--output=${to}`, from], { stdio: 'inherit' });
+  optimize(join(out, 'main.wasm'), join(staging, bgName));
+  const lines = [];
+  for (const [, name, file, deps] of loads) {
+    const target = `${base}_${file}.wasm`;
+    optimize(join(out, `${file}.wasm`), join(staging, target));
+    lines.push(`export const ${name} = makeLoad(${JSON.stringify(target)}, [${deps}]);`);
+  }
+  writeFileSync(join(staging, '__wasm_split.js'), loaderJs(jsName, lines));
+
+  const sri = `sha384-${createHash('sha384').update(readFileSync(join(staging, bgName))).digest('base64')}`;
+  const htmlPath = join(staging, 'index.html');
+  const html = readFileSync(htmlPath, 'utf8');
+  const re = new RegExp(`(href="[^"]*${bgName}"[^>]*integrity=")[^"]*(")`);
+  const fixed = html.replace(re, `$1${sri}$2`);
+  if (html.includes('integrity=') && fixed === html && !html.includes(sri)) fail(`no integrity attribute for ${bgName} in index.html`);
+  writeFileSync(htmlPath, fixed);
+  console.log(`wasm-split: ${bgName} + ${loads.map(([, , f]) => `${base}_${f}.wasm`).join(', ')}`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+
+// The loader module wasm-bindgen's JS imports: one function per split module, called by the
+// Rust side (wasm_split::LazySplitLoader) with a callback slot in the function table.
+function loaderJs(bindgenJs, exportLines) {
+  return `// Generated by .ci/wasm-split.mjs: loads the parts of the wasm split off the first download.
+import { initSync } from "./${bindgenJs}";
+
+const fused = {};
+
+function makeLoad(file, deps) {
+  let loading = null;
+  const load = async () => {
+    for (const dep of deps) if (!(await dep.load())) return false;
+    try {
+      const main = initSync(undefined);
+      const imports = { __wasm_split: { ...main, ...fused } };
+      const url = new URL(file, import.meta.url);
+      const { instance } = await WebAssembly.instantiateStreaming(fetch(url), imports);
+      Object.assign(fused, instance.exports);
+      return true;
+    } catch (e) {
+      console.warn("kubesim: could not load", file, e);
+      loading = null;
+      return false;
+    }
+  };
+  const entry = (callbackIndex, callbackData) => {
+    loading ??= load();
+    loading.then((ok) => {
+      initSync(undefined).__indirect_function_table.get(callbackIndex)(callbackData, ok);
+    });
+  };
+  entry.load = () => (loading ??= load());
+  return entry;
+}
+
+${exportLines.join('\n')}
+`;
+}
