@@ -316,6 +316,10 @@ pub struct PodReq {
     pub node_selector: BTreeMap<String, String>,
     /// `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` (ORed).
     pub affinity_terms: Option<Vec<Value>>,
+    /// The one node `affinity_terms` allow when they are a single `metadata.name In [x]`
+    /// field term, as the DaemonSet controller pins its pods: each such pod is filtered
+    /// against every node, and a string comparison decides what the terms would.
+    pub affinity_pin: Option<String>,
     pub tolerations: Vec<Value>,
     pub spread: Vec<Spread>,
     pub images: Vec<String>,
@@ -365,6 +369,7 @@ impl PodReq {
             preemption_never: sp("preemptionPolicy").and_then(Value::as_str) == Some("Never"),
             ..Default::default()
         };
+        req.affinity_pin = req.affinity_terms.as_deref().and_then(pinned_node);
         let (mut cpu, mut mem, mut nz_cpu, mut nz_mem) = (0, 0, 0, 0);
         for c in seq(sp("containers")) {
             let (c_cpu, c_mem) = container_requests(c);
@@ -524,6 +529,28 @@ pub fn label_selector_matches(selector: &Value, labels: &BTreeMap<String, String
 
 /// Does a node selector term (`matchExpressions` on labels, `matchFields` on
 /// `metadata.name`) match? An empty term matches nothing.
+/// `Some(x)` when `terms` match exactly the node named `x` by [`node_selector_term_matches`]:
+/// one term, no label expressions, one field expression `metadata.name In [x]`.
+fn pinned_node(terms: &[Value]) -> Option<String> {
+    let [term] = terms else { return None };
+    if seq(term.get("matchExpressions")).next().is_some() {
+        return None;
+    }
+    let mut fields = seq(term.get("matchFields"));
+    let (Some(e), None) = (fields.next(), fields.next()) else {
+        return None;
+    };
+    let s = |f: &str| e.get(f).and_then(Value::as_str).unwrap_or("");
+    if s("key") != "metadata.name" || s("operator") != "In" {
+        return None;
+    }
+    let mut values = seq(e.get("values")).filter_map(Value::as_str);
+    match (values.next(), values.next()) {
+        (Some(x), None) => Some(x.to_string()),
+        _ => None,
+    }
+}
+
 fn node_selector_term_matches(term: &Value, node: &NodeInfo) -> bool {
     // No allocation here: a DaemonSet pod pinned to one node is checked against every node.
     let mut exprs = seq(term.get("matchExpressions")).peekable();
@@ -630,10 +657,13 @@ fn filter_at(plugin: usize, pod: &PodReq, node: &NodeInfo) -> Result<(), Rejecti
                 .node_selector
                 .iter()
                 .all(|(k, v)| node.labels.get(k) == Some(v));
-            let affinity_ok = pod
-                .affinity_terms
-                .as_ref()
-                .is_none_or(|terms| terms.iter().any(|t| node_selector_term_matches(t, node)));
+            let affinity_ok = match &pod.affinity_pin {
+                Some(pin) => **pin == *node.name,
+                None => pod
+                    .affinity_terms
+                    .as_ref()
+                    .is_none_or(|terms| terms.iter().any(|t| node_selector_term_matches(t, node))),
+            };
             if selector_ok && affinity_ok {
                 Ok(())
             } else {
@@ -1610,6 +1640,80 @@ mod tests {
                 false
             ))
         );
+    }
+
+    #[test]
+    fn a_daemon_pin_decides_like_the_node_selector_terms() {
+        // (terms JSON, the pin expected)
+        let cases = [
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w1"]}]}]"#,
+                Some("w1"),
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w2"]}]}]"#,
+                Some("w2"),
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w1","w2"]}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"NotIn","values":["w1"]}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w1"]}],"matchExpressions":[{"key":"disk","operator":"Exists"}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w1"]}]},{"matchFields":[{"key":"metadata.name","operator":"In","values":["w2"]}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":["w1"]},{"key":"metadata.name","operator":"Exists"}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"spec.x","operator":"In","values":["w1"]}]}]"#,
+                None,
+            ),
+            (
+                r#"[{"matchFields":[{"key":"metadata.name","operator":"In","values":[]}]}]"#,
+                None,
+            ),
+            (r#"[{}]"#, None),
+        ];
+        let mut w2 = node("w2", "4", "8Gi");
+        w2.labels.insert("disk".into(), "ssd".into());
+        for (i, (terms, pin)) in cases.into_iter().enumerate() {
+            let terms = crate::sim::value::json::parse(terms).expect("terms");
+            let spec = m(&[(
+                "affinity",
+                m(&[(
+                    "nodeAffinity",
+                    m(&[(
+                        "requiredDuringSchedulingIgnoredDuringExecution",
+                        m(&[("nodeSelectorTerms", terms.clone())]),
+                    )]),
+                )]),
+            )]);
+            let p = pod(spec);
+            assert_eq!(p.affinity_pin.as_deref(), pin, "case {i}");
+            for n in [node("w1", "4", "8Gi"), w2.clone()] {
+                let by_terms = terms
+                    .as_seq()
+                    .expect("seq")
+                    .iter()
+                    .any(|t| node_selector_term_matches(t, &n));
+                assert_eq!(
+                    filter("NodeAffinity", &p, &n).is_ok(),
+                    by_terms,
+                    "case {i} on {}",
+                    n.name
+                );
+            }
+        }
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct PodFacts {
     pub ready_since_ms: u64,
     /// A hash of `metadata.labels` ([`labels_hash`]): which [`LabelSet`] the pod is in.
     pub labels: u64,
+    /// Being deleted (`deletionTimestamp` set), finished or not.
+    pub terminating: bool,
 }
 
 impl PodFacts {
@@ -52,6 +54,7 @@ impl PodFacts {
             ready,
             ready_since_ms,
             labels: labels_hash(pod_labels(pod)),
+            terminating: meta::is_terminating(pod),
         }
     }
 }
@@ -80,6 +83,8 @@ pub struct LabelSet {
     pub labels: Map,
     pub pods: u32,
     pub active: u32,
+    /// Not being deleted (finished ones included).
+    pub live: u32,
 }
 
 /// Sums of [`PodFacts`] over the pods filed under one owner uid.
@@ -101,7 +106,10 @@ pub struct OwnerCounts {
 
 impl PartialEq for LabelSet {
     fn eq(&self, o: &Self) -> bool {
-        self.labels == o.labels && self.pods == o.pods && self.active == o.active
+        self.labels == o.labels
+            && self.pods == o.pods
+            && self.active == o.active
+            && self.live == o.live
     }
 }
 
@@ -113,11 +121,15 @@ impl OwnerCounts {
             labels: labels.cloned().unwrap_or_default(),
             pods: 0,
             active: 0,
+            live: 0,
         });
         if set.pods > 0 && set.labels != *labels.unwrap_or(&Map::new()) {
             self.collided = true;
         }
         set.pods += 1;
+        if !f.terminating {
+            set.live += 1;
+        }
         if f.active {
             set.active += 1;
             self.active += 1;
@@ -133,6 +145,9 @@ impl OwnerCounts {
         self.pods = self.pods.saturating_sub(1);
         if let Some(set) = self.label_sets.get_mut(&f.labels) {
             set.pods = set.pods.saturating_sub(1);
+            if !f.terminating {
+                set.live = set.live.saturating_sub(1);
+            }
             if f.active {
                 set.active = set.active.saturating_sub(1);
             }
@@ -182,6 +197,20 @@ impl OwnerCounts {
             })
             .map(|s| s.active)
             .sum()
+    }
+
+    /// The distinct values of label `key` among the pods not being deleted, in order (the
+    /// revisions a DaemonSet's pods are at).
+    pub fn live_label_values(&self, key: &str) -> Vec<String> {
+        crate::sort::set_of(
+            self.label_sets
+                .values()
+                .filter(|s| s.live > 0)
+                .filter_map(|s| s.labels.get(key).and_then(Value::as_str)),
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect()
     }
 
     /// Does every pod match `selector` (a label selector)?
@@ -255,9 +284,20 @@ mod tests {
         assert!(c.all_match(&sel));
         let other = json::parse(r#"{"matchLabels":{"x":"1"}}"#).expect("selector");
         assert!(!c.all_match(&other));
+        assert_eq!(c.live_label_values("x"), vec!["1".to_string()]);
+        assert_eq!(c.live_label_values("app"), vec!["web".to_string()]);
         c.remove(&a);
         assert_eq!((c.pods, c.active, c.ready), (3, 2, 1));
         assert_eq!(c.available(10, now), 0);
         assert!(!c.collided);
+        // A value only pods being deleted carry is not live.
+        let old = add(
+            &mut c,
+            &pod(r#"{"app":"web","x":"0"}"#, "Running", None, true),
+        );
+        assert_eq!(c.live_label_values("x"), vec!["1".to_string()]);
+        c.remove(&old);
+        c.remove(&_pending);
+        assert!(c.live_label_values("x").is_empty());
     }
 }

@@ -8,13 +8,14 @@
 //! nodes get a pod; nodes that stop being eligible lose it. A changed template rolls pods
 //! out `maxUnavailable` at a time (`controller-revision-hash` label), as pods become ready.
 
+use super::daemon_view::NodeResult;
 use super::{Ctl, Ctx, State};
 use crate::sim::apiserver::DeleteOptions;
+use crate::sim::clock::SimTime;
 use crate::sim::events::Type;
 use crate::sim::meta;
 use crate::sim::value::Value;
 use crate::sort::SortSmall;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const COMPONENT: &str = "daemonset-controller";
@@ -149,7 +150,7 @@ fn pin_to_node(spec: &mut Value, node: &str) {
 }
 
 /// The node a daemon pod is for: its binding, or its pinned affinity while pending.
-fn target_node(p: &Value) -> Option<&str> {
+pub(super) fn target_node(p: &Value) -> Option<&str> {
     if let Some(n) = meta::node_name(p) {
         return Some(n);
     }
@@ -169,6 +170,21 @@ fn target_node(p: &Value) -> Option<&str> {
     .as_seq()?
     .first()?
     .as_str()
+}
+
+/// What every per-node decision of one reconcile reads besides the node and its pods.
+struct Env<'a> {
+    ds: &'a Value,
+    template: &'a Value,
+    /// The template's pod spec with the daemon tolerations.
+    tspec: &'a Value,
+    name: &'a str,
+    /// The revision new pods are labelled with.
+    hash: &'a str,
+    terminating_ds: bool,
+    rolling: bool,
+    min_ready: i64,
+    now: SimTime,
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
@@ -198,21 +214,27 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         .unwrap_or_else(Value::map);
     let mut tspec = template.get("spec").cloned().unwrap_or_else(Value::map);
     daemon_tolerations(&mut tspec);
-    let nodes = ctx.list(super::res("Node"), None);
-    let pods = super::owned_pods(ctx, st, &uid);
+    // The counts and the view follow the store from here (writes since the last catch_up
+    // replayed); which pods are ours is what the index filed, as `owned_pods` reads it.
+    super::sync_counts(ctx, st);
     // The revision history (ControllerRevisions) names the hash new pods are labelled with.
     let collision = meta::int_at(&ds, &["status", "collisionCount"]);
     let mut hash = super::template_hash(&template, collision);
     if !meta::is_terminating(&ds) {
-        // Distinct values only (usually one or two for 1,000 pods).
-        let in_use: Vec<String> = crate::sort::set_of(
-            pods.iter()
-                .filter(|p| !meta::is_terminating(p))
-                .filter_map(|p| meta::label(p, REVISION_LABEL)),
-        )
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+        // Distinct values only (usually one or two for 1,000 pods), from the counts unless
+        // two label maps collided there.
+        let in_use: Vec<String> = match st.index.counts.get(&uid) {
+            Some(c) if !c.collided => c.live_label_values(REVISION_LABEL),
+            None => Vec::new(),
+            Some(_) => crate::sort::set_of(
+                super::owned_pods(ctx, st, &uid)
+                    .iter()
+                    .filter(|p| !meta::is_terminating(p))
+                    .filter_map(|p| meta::label(p, REVISION_LABEL).map(str::to_string)),
+            )
+            .into_iter()
+            .collect(),
+        };
         match super::history::sync(ctx, st, &ds, "DaemonSet", &in_use) {
             Some(cur) => hash = cur.pod_label,
             // Hash collision or refused write: try again shortly rather than roll blindly.
@@ -222,134 +244,99 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
             }
         }
     }
-    // Borrowed from `pods` and `nodes`: this runs over every node at every reconcile.
-    let mut by_node: BTreeMap<&str, Vec<&Arc<Value>>> = BTreeMap::new();
-    for p in &pods {
-        if let Some(n) = target_node(p) {
-            by_node.entry(n).or_default().push(p);
-        }
-    }
     let now = ctx.now();
-    let pod_res = super::res("Pod");
-    let terminating_ds = meta::is_terminating(&ds);
+    let node_res = super::res("Node");
+    let node_count = ctx.store().range(&node_res.storage_prefix(None)).count();
     let max_unavailable = super::int_or_percent(
         ds.path(&["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"]),
-        nodes.len() as i64,
+        node_count as i64,
         true,
         1,
     )
     .max(1);
-    let rolling = meta::str_at(&ds, &["spec", "updateStrategy", "type"]) != Some("OnDelete");
+    let env = Env {
+        ds: &ds,
+        template: &template,
+        tspec: &tspec,
+        name: &name,
+        hash: &hash,
+        terminating_ds: meta::is_terminating(&ds),
+        rolling: meta::str_at(&ds, &["spec", "updateStrategy", "type"]) != Some("OnDelete"),
+        min_ready: meta::int_at(&ds, &["spec", "minReadySeconds"]).unwrap_or(0),
+        now,
+    };
+    // Everything a per-node decision reads of the DaemonSet: the object (not its status),
+    // and the revision (from the history).
+    let inputs_fp = {
+        let mut h = crate::sim::world::Fnv::default();
+        h.write(&super::spec_fingerprint(&ds).to_le_bytes());
+        h.write(hash.as_bytes());
+        h.0
+    };
+    // With minReadySeconds, availability depends on the clock: decide every node.
+    let walk_all = st.daemon_full_walk || env.min_ready > 0;
+    let view = st.index.daemon_view(ctx.store(), &uid);
+    let nodes: Vec<(String, Option<Arc<Value>>)> = if walk_all || view.inputs_fp != Some(inputs_fp)
+    {
+        view.forget_results();
+        ctx.list(node_res, None)
+            .into_iter()
+            .map(|n| {
+                let name = meta::str_at(&n, &["metadata", "name"])
+                    .unwrap_or("")
+                    .to_string();
+                (name, Some(n))
+            })
+            .collect()
+    } else {
+        std::mem::take(&mut view.dirty)
+            .into_iter()
+            .map(|n| {
+                let node = ctx.get(node_res, &n);
+                (n, node)
+            })
+            .collect()
+    };
+    view.inputs_fp = Some(inputs_fp);
+    let pod_res = super::res("Pod");
+    let mut pods: Vec<Arc<Value>> = Vec::new();
+    for (nname, node) in nodes {
+        let Some(node) = node else {
+            view.results.remove(&nname);
+            continue;
+        };
+        pods.clear();
+        pods.extend(view.pods_on(&nname).filter_map(|k| ctx.get(pod_res, k)));
+        let r = decide(ctx, &env, &node, &nname, &pods);
+        if r.acted {
+            view.dirty.insert(nname.clone());
+        }
+        view.results.insert(nname, r);
+    }
     let (mut desired, mut current, mut ready, mut available, mut updated, mut misscheduled) =
         (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
-    let is_updated = |p: &Value| meta::label(p, REVISION_LABEL).is_none_or(|h| h == hash);
-    let mut old_ready: Vec<Arc<Value>> = Vec::new();
     let mut unavailable = 0i64;
-    for node in &nodes {
-        let nname = meta::str_at(node, &["metadata", "name"]).unwrap_or("");
-        let here: &[&Arc<Value>] = by_node.get(nname).map_or(&[], Vec::as_slice);
-        let live: Vec<&Arc<Value>> = here
-            .iter()
-            .filter(|p| !meta::is_terminating(p))
-            .copied()
-            .collect();
-        let (should_run, keep_running) = should_run(&tspec, node);
-        let run = should_run || (keep_running && !live.is_empty());
-        if run {
-            desired += 1;
-        }
-        if terminating_ds {
-            continue;
-        }
-        if run {
-            // Failed pods are deleted and replaced.
-            for p in live.iter().filter(|p| meta::pod_phase(p) == "Failed") {
-                delete_pod(ctx, &ds, p);
-            }
-            let healthy: Vec<&Arc<Value>> = live
-                .iter()
-                .filter(|p| meta::pod_phase(p) != "Failed")
-                .copied()
-                .collect();
-            if healthy.is_empty()
-                && here
-                    .iter()
-                    .all(|p| !meta::is_terminating(p) || meta::pod_phase(p) == "Failed")
-            {
-                let mut pod = super::pod_from_template(&ds, &template);
-                let mut spec = tspec.clone();
-                pin_to_node(&mut spec, nname);
-                pod.set("spec", spec);
-                pod.path_mut_or_insert(&["metadata"])
-                    .set("generateName", format!("{name}-"));
-                let labels = pod.path_mut_or_insert(&["metadata", "labels"]);
-                labels.set(REVISION_LABEL, hash.as_str());
-                labels.set(
-                    "pod-template-generation",
-                    crate::sim::apiserver::template_generation(&ds).to_string(),
-                );
-                match ctx.create(pod_res, pod) {
-                    Ok(c) => {
-                        let pn = meta::str_at(&c, &["metadata", "name"]).unwrap_or("");
-                        ctx.event(
-                            &ds,
-                            Type::Normal,
-                            "SuccessfulCreate",
-                            &format!("Created pod: {pn}"),
-                            COMPONENT,
-                        );
-                    }
-                    Err(e) => ctx.event(
-                        &ds,
-                        Type::Warning,
-                        "FailedCreate",
-                        &format!("Error creating: {}", e.message),
-                        COMPONENT,
-                    ),
-                }
-                unavailable += 1;
-                continue;
-            }
-            // Extra pods on one node: keep the oldest.
-            let mut keep = healthy;
-            if keep.len() > 1 {
-                keep.sort_small_by_key(|p| meta::creation_time(p));
-            }
-            for extra in keep.iter().skip(1) {
-                delete_pod(ctx, &ds, extra);
-            }
-            if let Some(p) = keep.first() {
-                current += 1;
-                if meta::pod_is_ready(p) {
-                    ready += 1;
-                }
-                let min_ready = meta::int_at(&ds, &["spec", "minReadySeconds"]).unwrap_or(0);
-                if meta::pod_is_available(p, min_ready, now) {
-                    available += 1;
-                } else {
-                    unavailable += 1;
-                }
-                if is_updated(p) {
-                    updated += 1;
-                } else if meta::pod_is_available(p, min_ready, now) {
-                    old_ready.push((*p).clone());
-                } else if rolling {
-                    // Old and not even available: replace it right away.
-                    delete_pod(ctx, &ds, p);
-                }
-            }
-        } else {
-            for p in &live {
-                misscheduled += 1;
-                delete_pod(ctx, &ds, p);
-            }
+    let mut old_ready: Vec<(&str, &Arc<Value>)> = Vec::new();
+    for (n, r) in &view.results {
+        desired += i64::from(r.desired);
+        current += i64::from(r.current);
+        ready += i64::from(r.ready);
+        available += i64::from(r.available);
+        updated += i64::from(r.updated);
+        misscheduled += r.misscheduled;
+        unavailable += r.unavailable;
+        if let Some(p) = &r.old_ready {
+            old_ready.push((n, p));
         }
     }
-    if rolling && !terminating_ds {
+    if env.rolling && !env.terminating_ds {
         let budget = (max_unavailable - unavailable).max(0) as usize;
-        for p in old_ready.iter().take(budget) {
+        let mut deleted: Vec<String> = Vec::new();
+        for (n, p) in old_ready.into_iter().take(budget) {
             delete_pod(ctx, &ds, p);
+            deleted.push(n.to_string());
         }
+        view.dirty.extend(deleted);
     }
     if ready > available {
         st.enqueue_after(Ctl::DaemonSet, key, now.plus_ms(1_000));
@@ -378,6 +365,112 @@ pub fn reconcile(ctx: &mut Ctx<'_>, st: &mut State, key: &str) {
         meta::remove(next.path_mut_or_insert(&["metadata"]), "resourceVersion");
         let _ = ctx.update_status(super::res("DaemonSet"), &next);
     }
+}
+
+/// Decides node `nname` from its pods (`here`, those filed as targeting it, in key order):
+/// creates, replaces or deletes pods there and says what the node adds to the status.
+fn decide(
+    ctx: &mut Ctx<'_>,
+    env: &Env<'_>,
+    node: &Value,
+    nname: &str,
+    here: &[Arc<Value>],
+) -> NodeResult {
+    let mut r = NodeResult::default();
+    let live: Vec<&Arc<Value>> = here.iter().filter(|p| !meta::is_terminating(p)).collect();
+    let (should_run, keep_running) = should_run(env.tspec, node);
+    let run = should_run || (keep_running && !live.is_empty());
+    r.desired = run;
+    if env.terminating_ds {
+        return r;
+    }
+    let ds = env.ds;
+    if !run {
+        for p in &live {
+            r.misscheduled += 1;
+            delete_pod(ctx, ds, p);
+            r.acted = true;
+        }
+        return r;
+    }
+    // Failed pods are deleted and replaced.
+    for p in live.iter().filter(|p| meta::pod_phase(p) == "Failed") {
+        delete_pod(ctx, ds, p);
+        r.acted = true;
+    }
+    let healthy: Vec<&Arc<Value>> = live
+        .iter()
+        .filter(|p| meta::pod_phase(p) != "Failed")
+        .copied()
+        .collect();
+    if healthy.is_empty()
+        && here
+            .iter()
+            .all(|p| !meta::is_terminating(p) || meta::pod_phase(p) == "Failed")
+    {
+        let mut pod = super::pod_from_template(ds, env.template);
+        let mut spec = env.tspec.clone();
+        pin_to_node(&mut spec, nname);
+        pod.set("spec", spec);
+        pod.path_mut_or_insert(&["metadata"])
+            .set("generateName", format!("{}-", env.name));
+        let labels = pod.path_mut_or_insert(&["metadata", "labels"]);
+        labels.set(REVISION_LABEL, env.hash);
+        labels.set(
+            "pod-template-generation",
+            crate::sim::apiserver::template_generation(ds).to_string(),
+        );
+        match ctx.create(super::res("Pod"), pod) {
+            Ok(c) => {
+                let pn = meta::str_at(&c, &["metadata", "name"]).unwrap_or("");
+                ctx.event(
+                    ds,
+                    Type::Normal,
+                    "SuccessfulCreate",
+                    &format!("Created pod: {pn}"),
+                    COMPONENT,
+                );
+            }
+            Err(e) => ctx.event(
+                ds,
+                Type::Warning,
+                "FailedCreate",
+                &format!("Error creating: {}", e.message),
+                COMPONENT,
+            ),
+        }
+        r.acted = true;
+        r.unavailable = 1;
+        return r;
+    }
+    // Extra pods on one node: keep the oldest.
+    let mut keep = healthy;
+    if keep.len() > 1 {
+        keep.sort_small_by_key(|p| meta::creation_time(p));
+    }
+    for extra in keep.iter().skip(1) {
+        delete_pod(ctx, ds, extra);
+        r.acted = true;
+    }
+    if let Some(p) = keep.first() {
+        r.current = true;
+        r.ready = meta::pod_is_ready(p);
+        let avail = meta::pod_is_available(p, env.min_ready, env.now);
+        r.available = avail;
+        if !avail {
+            r.unavailable = 1;
+        }
+        if meta::label(p, REVISION_LABEL).is_none_or(|h| h == env.hash) {
+            r.updated = true;
+        } else if avail {
+            r.old_ready = Some((*p).clone());
+        } else if env.rolling {
+            // Old and not even available: replace it right away.
+            delete_pod(ctx, ds, p);
+            r.acted = true;
+        }
+    }
+    r
 }
 
 fn delete_pod(ctx: &mut Ctx<'_>, ds: &Value, p: &Value) {

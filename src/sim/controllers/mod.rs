@@ -36,6 +36,7 @@
 //! ```
 
 pub mod counts;
+pub mod daemon_view;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
@@ -129,6 +130,8 @@ pub struct Index {
     node_inputs: BTreeMap<String, Value>,
     /// Per ReplicaSet/DaemonSet, a hash of everything but its status ([`spec_fingerprint`]).
     spec_fp: BTreeMap<ObjKey, u64>,
+    /// Per DaemonSet uid, its pods by node and its last per-node decisions ([`daemon_view`]).
+    pub daemon_views: BTreeMap<String, daemon_view::DsView>,
 }
 
 /// Where a pod key is filed: its controller's uid, its node, and what is counted of it
@@ -138,15 +141,19 @@ struct PodSlot {
     owner: Option<String>,
     node: Option<String>,
     facts: Option<counts::PodFacts>,
-    /// [`pod_filing`] when filed: an update with the same value needs no re-filing.
+    /// [`pod_filing`] when filed: an update with the same value (and node) needs no
+    /// re-filing.
     filing: u64,
     /// [`pod_fingerprint`] of the last value seen.
     fp: u64,
+    /// Also filed in the [`daemon_view::DsView`] of `owner`.
+    daemon: bool,
 }
 
-/// A hash of what decides where a pod is filed: its uid, its ownerReferences (uids and
-/// which one is the controller) and its node. The informer compares it at every pod change
-/// (several per pod as it starts) instead of looking the key up in four maps.
+/// A hash of what decides under which owners a pod is filed: its uid and its
+/// ownerReferences (uids and which one is the controller). The informer compares it (and
+/// the node) at every pod change (several per pod as it starts) instead of looking the key
+/// up in four maps.
 fn pod_filing(pod: &Value) -> u64 {
     let mut h = super::world::Fnv::default();
     h.write(meta::uid(pod).as_bytes());
@@ -161,8 +168,6 @@ fn pod_filing(pod: &Value) -> u64 {
             h.write(if controller { b"c" } else { b"-" });
         }
     }
-    h.write(b"@");
-    h.write(meta::node_name(pod).unwrap_or("").as_bytes());
     h.0
 }
 
@@ -233,6 +238,9 @@ impl Index {
     fn unfile(&mut self, k: &ObjKey) {
         if let Some(uid) = self.uid_of.remove(k) {
             self.by_uid.remove(&uid);
+            if k.0 == "daemonsets" {
+                self.forget_daemon_results(&uid);
+            }
         }
         for owner in self.owners_of.remove(k).unwrap_or_default() {
             if let Some(set) = self.dependents.get_mut(&owner) {
@@ -246,6 +254,14 @@ impl Index {
             let (ns, _) = meta::split_key(&k.1);
             let ns = ns.unwrap_or("").to_string();
             if let Some(slot) = self.pod_slots.remove(&k.1) {
+                if let (true, Some(o)) = (slot.daemon, &slot.owner) {
+                    if let Some(v) = self.daemon_views.get_mut(o) {
+                        v.remove_pod(&k.1);
+                        if v.is_empty() {
+                            self.daemon_views.remove(o);
+                        }
+                    }
+                }
                 match &slot.owner {
                     Some(o) => {
                         remove_from(&mut self.pods_by_owner, o, &k.1);
@@ -288,8 +304,16 @@ impl Index {
         }
         if k.0 == "pods" {
             let ns = meta::split_key(&k.1).0.unwrap_or("").to_string();
-            let owner = meta::controller_ref(obj).map(|r| r.uid);
+            let controller = meta::controller_ref(obj);
+            let daemon = controller.as_ref().is_some_and(|r| r.kind == "DaemonSet");
+            let owner = controller.map(|r| r.uid);
             let node = meta::node_name(obj).map(str::to_string);
+            if let (true, Some(o)) = (daemon, &owner) {
+                self.daemon_views
+                    .entry(o.clone())
+                    .or_default()
+                    .add_pod(&k.1, daemonset::target_node(obj));
+            }
             match &owner {
                 Some(o) => {
                     self.pods_by_owner
@@ -327,6 +351,7 @@ impl Index {
                     facts: Some(facts),
                     filing: pod_filing(obj),
                     fp: pod_fingerprint(obj),
+                    daemon,
                 },
             );
         }
@@ -500,6 +525,85 @@ impl Index {
         }
     }
 
+    /// Pod `key` moved from `old` to node `new` (its slot already says so); `daemon`: the
+    /// DaemonSet whose view files it.
+    fn move_pod_node(
+        &mut self,
+        key: &str,
+        old: Option<String>,
+        new: Option<&str>,
+        daemon: Option<&String>,
+        pod: &Value,
+    ) {
+        if let Some(n) = old {
+            remove_from(&mut self.pods_by_node, &n, key);
+        }
+        if let Some(n) = new {
+            self.pods_by_node
+                .entry(n.to_string())
+                .or_default()
+                .insert(key.to_string());
+        }
+        if let Some(o) = daemon {
+            let v = self.daemon_views.entry(o.clone()).or_default();
+            v.remove_pod(key);
+            v.add_pod(key, daemonset::target_node(pod));
+        }
+    }
+
+    /// The DaemonSet with `uid` changed or went: its next reconcile walks every node.
+    fn forget_daemon_results(&mut self, uid: &str) {
+        if let Some(v) = self.daemon_views.get_mut(uid) {
+            v.forget_results();
+            if v.is_empty() {
+                self.daemon_views.remove(uid);
+            }
+        }
+    }
+
+    /// Pod `key` changed in place: if a DaemonSet owns it, its node is decided again.
+    fn touch_daemon_pod(&mut self, key: &str) {
+        if let Some(PodSlot {
+            daemon: true,
+            owner: Some(o),
+            ..
+        }) = self.pod_slots.get(key)
+        {
+            if let Some(v) = self.daemon_views.get_mut(o) {
+                v.touch_pod(key);
+            }
+        }
+    }
+
+    /// Node `name` changed what DaemonSets read of it, came or went.
+    fn touch_daemon_node(&mut self, name: &str) {
+        for v in self.daemon_views.values_mut() {
+            v.touch_node(name);
+        }
+    }
+
+    /// The view of DaemonSet `uid`, holding exactly the pods filed under it: when some pod
+    /// is filed under `uid` but not in the view (its ownerReference names another kind),
+    /// the view is filed again from the index and its decisions forgotten.
+    pub fn daemon_view(&mut self, store: &Store, uid: &str) -> &mut daemon_view::DsView {
+        let filed = self.pods_by_owner.get(uid).map_or(0, BTreeSet::len);
+        let in_view = self.daemon_views.get(uid).map_or(0, |v| v.pod_count());
+        if filed != in_view {
+            let mut view = daemon_view::DsView::default();
+            let prefix = res("Pod").storage_prefix(None);
+            for k in self.pods_by_owner.get(uid).into_iter().flatten() {
+                let pod = store.get(&format!("{prefix}{k}"));
+                view.add_pod(k, pod.and_then(|kv| daemonset::target_node(&kv.value)));
+                if let Some(slot) = self.pod_slots.get_mut(k) {
+                    slot.daemon = true;
+                }
+            }
+            view.forget_results();
+            self.daemon_views.insert(uid.to_string(), view);
+        }
+        self.daemon_views.entry(uid.to_string()).or_default()
+    }
+
     pub fn uid_exists(&self, uid: &str) -> bool {
         self.by_uid.contains_key(uid)
     }
@@ -533,11 +637,18 @@ pub struct State {
     pub nodes: nodelifecycle::Tracking,
     pub podgc: podgc::Tracking,
     pub storage: super::storage::Tracking,
+    /// Tests: DaemonSets walk every node at every reconcile instead of their
+    /// [`daemon_view`] (the view must decide exactly like the walk).
+    pub(crate) daemon_full_walk: bool,
 }
 
 impl State {
     pub fn enqueue(&mut self, ctl: Ctl, key: &str) {
-        self.queues.entry(ctl).or_default().insert(key.to_string());
+        let q = self.queues.entry(ctl).or_default();
+        // Most wakes find the key queued already (10,000 pods waking one ReplicaSet).
+        if !q.contains(key) {
+            q.insert(key.to_string());
+        }
     }
     pub fn enqueue_after(&mut self, ctl: Ctl, key: &str, at: SimTime) {
         self.delayed
@@ -760,17 +871,25 @@ pub fn sync_counts(ctx: &Ctx<'_>, st: &mut State) {
         return;
     }
     let pod_prefix = res("Pod").storage_prefix(None);
+    let node_prefix = res("Node").storage_prefix(None);
     match store.events_since(index.counted_revision) {
         Ok(evs) => {
             for e in evs {
                 if let Some(k) = e.kv.key.strip_prefix(pod_prefix.as_str()) {
                     let pod = (e.kind == EventKind::Put).then_some(&*e.kv.value);
                     index.pod_changed(k, pod);
+                    index.touch_daemon_pod(k);
+                } else if let Some(n) = e.kv.key.strip_prefix(node_prefix.as_str()) {
+                    index.touch_daemon_node(n);
                 }
             }
         }
         // Compacted past our cursor (not within one step in practice): recount every pod.
         Err(_) => {
+            let uids: Vec<String> = index.daemon_views.keys().cloned().collect();
+            for uid in uids {
+                index.forget_daemon_results(&uid);
+            }
             let keys: Vec<String> = index.pod_slots.keys().cloned().collect();
             for k in keys {
                 let pod = store
@@ -855,7 +974,28 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
         // Services read changed ([`pod_fingerprint`]), so it wakes nobody.
         let (old_owner, quiet) = if r.plural == "pods" {
             let filing = if put { pod_filing(&obj) } else { 0 };
+            let node = if put { meta::node_name(&obj) } else { None };
             match st.index.pod_slots.get_mut(&k) {
+                Some(slot) if put && slot.filing == filing && slot.node.as_deref() != node => {
+                    // Bound (or moved): same owners, another node. What unfiling and filing
+                    // again would do, without touching the maps that stay the same.
+                    let old_owner = slot.owner.clone();
+                    let old_node = std::mem::replace(&mut slot.node, node.map(str::to_string));
+                    slot.fp = pod_fingerprint(&obj);
+                    let daemon = slot.daemon;
+                    let facts_changed = slot.facts != Some(counts::PodFacts::of(&obj));
+                    st.index.move_pod_node(
+                        &k,
+                        old_node,
+                        node,
+                        old_owner.as_ref().filter(|_| daemon),
+                        &obj,
+                    );
+                    if facts_changed {
+                        st.index.pod_changed(&k, Some(&obj));
+                    }
+                    (old_owner, false)
+                }
                 Some(slot) if put && slot.filing == filing => {
                     let fp = pod_fingerprint(&obj);
                     let quiet =
@@ -863,6 +1003,10 @@ fn catch_up(ctx: &mut Ctx<'_>, st: &mut State) {
                     let old_owner = if quiet { None } else { slot.owner.clone() };
                     if slot.facts != Some(counts::PodFacts::of(&obj)) {
                         st.index.pod_changed(&k, Some(&obj));
+                    }
+                    // What a DaemonSet decides from is in the fingerprint.
+                    if !quiet {
+                        st.index.touch_daemon_pod(&k);
                     }
                     (old_owner, quiet)
                 }
@@ -918,14 +1062,14 @@ fn route(
         // Same owners, same fingerprint, not terminating: the garbage collector already
         // checked its owners, and the ReplicaSet/DaemonSet/endpoints controllers would compute
         // the same thing. Jobs and StatefulSets read more of the status: they still hear it.
-        if let Some(o) = meta::controller_ref(obj) {
-            let ctl = match o.kind.as_str() {
+        if let Some((kind, name)) = controller_kind_name(obj) {
+            let ctl = match kind {
                 "StatefulSet" => Ctl::StatefulSet,
                 "Job" => Ctl::Job,
                 _ => return,
             };
             let ns = meta::split_key(key).0.unwrap_or("");
-            st.enqueue(ctl, &format!("{ns}/{}", o.name));
+            st.enqueue(ctl, &format!("{ns}/{name}"));
         }
         return;
     }
@@ -945,9 +1089,8 @@ fn route(
     } else if obj.path(&["metadata", "ownerReferences"]).is_some() || meta::is_terminating(obj) {
         st.gc_queue.insert((r.plural, key.to_string()));
     }
-    let owner_key = |o: &meta::OwnerRef| format!("{ns}/{}", o.name);
-    let wake_owner = |st: &mut State, o: &meta::OwnerRef| {
-        let ctl = match o.kind.as_str() {
+    let wake_owner = |st: &mut State, (kind, name): (&str, &str)| {
+        let ctl = match kind {
             "ReplicaSet" => Ctl::ReplicaSet,
             "Deployment" => Ctl::Deployment,
             "DaemonSet" => Ctl::DaemonSet,
@@ -955,7 +1098,7 @@ fn route(
             "Job" => Ctl::Job,
             _ => return,
         };
-        st.enqueue(ctl, &owner_key(o));
+        st.enqueue(ctl, &format!("{ns}/{name}"));
     };
     match r.kind {
         "Namespace" => {
@@ -964,8 +1107,8 @@ fn route(
         }
         "ServiceAccount" | "ConfigMap" => st.enqueue(Ctl::ServiceAccount, &ns),
         "Pod" => {
-            match meta::controller_ref(obj) {
-                Some(o) => wake_owner(st, &o),
+            match controller_kind_name(obj) {
+                Some(o) => wake_owner(st, o),
                 None => {
                     // An orphan may be adopted by any workload of its namespace: resync
                     // handles the rare case; wake the ReplicaSets of the namespace cheaply
@@ -1000,15 +1143,15 @@ fn route(
             if !status_only {
                 st.enqueue(Ctl::ReplicaSet, key);
             }
-            if let Some(o) = meta::controller_ref(obj) {
-                wake_owner(st, &o);
+            if let Some(o) = controller_kind_name(obj) {
+                wake_owner(st, o);
             }
         }
         "Deployment" => st.enqueue(Ctl::Deployment, key),
         // Revisions changed or deleted by hand are recreated/renumbered by their owner.
         "ControllerRevision" => {
-            if let Some(o) = meta::controller_ref(obj) {
-                wake_owner(st, &o);
+            if let Some(o) = controller_kind_name(obj) {
+                wake_owner(st, o);
             }
         }
         "DaemonSet" if status_only => {}
@@ -1021,6 +1164,7 @@ fn route(
             // (a status update every few seconds per node) do not.
             let node = (kind == EventKind::Put).then_some(obj);
             if st.index.node_inputs_changed(key, node) {
+                st.index.touch_daemon_node(key);
                 st.enqueue(Ctl::DaemonSet, "*");
             }
         }
@@ -1028,6 +1172,21 @@ fn route(
         "PersistentVolume" => st.enqueue(Ctl::Storage, &format!("pv:{key}")),
         _ => {}
     }
+}
+
+/// The kind and name of `obj`'s controller (`meta::controller_ref`, borrowed: the informer
+/// asks for every change it routes).
+fn controller_kind_name(obj: &Value) -> Option<(&str, &str)> {
+    obj.path(&["metadata", "ownerReferences"])?
+        .as_seq()?
+        .iter()
+        .find(|r| meta::bool_at(r, &["controller"]).unwrap_or(false))
+        .map(|r| {
+            (
+                meta::str_at(r, &["kind"]).unwrap_or(""),
+                meta::str_at(r, &["name"]).unwrap_or(""),
+            )
+        })
 }
 
 /// The pod keys an owner controls (by its uid), read from the index.

@@ -1178,8 +1178,9 @@ mod counts_tests {
     /// Catches a copy of the controller-manager's informer up to the store, then checks its
     /// counts against an index rebuilt from scratch and against the pod predicates the
     /// controllers used before (`pod_is_active`, `pod_is_ready`, `pod_is_available`).
-    /// Returns how many owners were checked.
-    fn check(w: &mut World) -> usize {
+    /// Also checks the pod filings (by owner, node, namespace; DaemonSet views) against the
+    /// fresh index. Returns how many owners were checked.
+    pub(super) fn check(w: &mut World) -> usize {
         let mut st = w.clusters[KIND].controllers.clone();
         let mut ctx = Ctx {
             world: w,
@@ -1189,6 +1190,19 @@ mod counts_tests {
         let mut fresh = State::default();
         ctl::relist(&mut ctx, &mut fresh);
         assert_eq!(st.index.counts, fresh.index.counts, "counts drifted");
+        assert_eq!(st.index.pods_by_owner, fresh.index.pods_by_owner);
+        assert_eq!(st.index.pods_by_node, fresh.index.pods_by_node);
+        assert_eq!(st.index.pods_by_ns, fresh.index.pods_by_ns);
+        assert_eq!(st.index.orphan_pods_by_ns, fresh.index.orphan_pods_by_ns);
+        let views = |s: &State| -> Vec<(String, ctl::daemon_view::Filing)> {
+            s.index
+                .daemon_views
+                .iter()
+                .filter(|(_, v)| v.pod_count() > 0)
+                .map(|(uid, v)| (uid.clone(), v.filing()))
+                .collect()
+        };
+        assert_eq!(views(&st), views(&fresh), "daemon views drifted");
         assert_eq!(
             st.index.svc_members, fresh.index.svc_members,
             "members drifted"
@@ -1379,5 +1393,186 @@ mod counts_tests {
         ctl::catch_up(&mut ctx, &mut st);
         let c = st.index.counts.get(&uid).cloned().expect("counts");
         assert_eq!((c.pods, c.active, c.ready), (2, 2, 2));
+    }
+}
+
+mod daemon_view_tests {
+    //! The DaemonSet controller's incremental per-node view ([`super::super::daemon_view`])
+    //! must decide exactly like a walk over every node: the same scenario is run with the
+    //! view and with the walk (`State::daemon_full_walk`), and the worlds' hashes compared
+    //! after each change (nodes joining, leaving, relabelled, tainted; pods deleted; a
+    //! rolling update; `minReadySeconds`), with the real scheduler and kubelets.
+    use super::*;
+
+    fn node(w: &World, n: &str) -> Value {
+        testkit::get(w, KIND, &format!("/registry/minions/{n}")).expect("node")
+    }
+
+    fn update_node(w: &mut World, n: &str, change: impl FnOnce(&mut Value)) {
+        let mut v = node(w, n);
+        change(&mut v);
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("nodes"), v)
+            .expect("update node");
+    }
+
+    fn label(v: &mut Value, k: &str, val: Option<&str>) {
+        let labels = v.path_mut_or_insert(&["metadata", "labels"]);
+        match val {
+            Some(x) => labels.set(k, x),
+            None => {
+                meta::remove(labels, k);
+            }
+        }
+    }
+
+    fn taint(v: &mut Value, key: &str, effect: &str) {
+        let mut t = Value::map();
+        t.set("effect", effect);
+        t.set("key", key);
+        let mut list: Vec<Value> = v
+            .path(&["spec", "taints"])
+            .and_then(Value::as_seq)
+            .cloned()
+            .unwrap_or_default();
+        list.push(t);
+        v.path_mut_or_insert(&["spec"])
+            .set("taints", Value::Seq(list));
+    }
+
+    /// Agent pods not being deleted, by node.
+    fn agents(w: &World) -> Vec<String> {
+        let mut nodes: Vec<String> = live_pods(w, "default")
+            .iter()
+            .filter(|p| name(p).starts_with("agent-"))
+            .map(|p| {
+                super::super::daemonset::target_node(p)
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        nodes.sort();
+        nodes
+    }
+
+    fn ds(w: &World) -> Value {
+        testkit::get(w, KIND, "/registry/daemonsets/default/agent").expect("ds")
+    }
+
+    /// Runs the scenario; returns the world's hash after each phase and the agent nodes.
+    fn scenario(full_walk: bool) -> Vec<(u64, Vec<String>)> {
+        let mut w = World::new(11, Preset::Kind);
+        w.clusters
+            .get_mut(KIND)
+            .unwrap()
+            .controllers
+            .daemon_full_walk = full_walk;
+        let mut out = Vec::new();
+        let mut phase = |w: &mut World, ms: u64| {
+            for _ in 0..ms / 100 {
+                w.step(100);
+            }
+            out.push((w.state_hash(), agents(w)));
+            super::counts_tests::check(w);
+        };
+        for n in ["kind-worker", "kind-worker2"] {
+            update_node(&mut w, n, |v| label(v, "agent", Some("yes")));
+        }
+        let mut d = deploy_manifest("agent", 0, "busybox");
+        meta::remove(d.path_mut_or_insert(&["spec"]), "replicas");
+        d.path_mut_or_insert(&["spec", "template", "spec", "nodeSelector"])
+            .set("agent", "yes");
+        create(&mut w, KIND, "ds", d);
+        phase(&mut w, 8_000);
+        // Two nodes join (no kubelet: NotReady, tainted by the node lifecycle controller).
+        for n in ["kind-worker3", "kind-worker4"] {
+            let mut v = node(&w, "kind-worker2");
+            for f in ["uid", "resourceVersion", "creationTimestamp"] {
+                meta::remove(v.path_mut_or_insert(&["metadata"]), f);
+            }
+            v.path_mut_or_insert(&["metadata"]).set("name", n);
+            label(&mut v, "kubernetes.io/hostname", Some(n));
+            label(&mut v, "agent", None);
+            w.clusters
+                .get_mut(KIND)
+                .unwrap()
+                .stop(&format!("kubelet/{n}"));
+            create(&mut w, KIND, "nodes", v);
+        }
+        phase(&mut w, 5_000);
+        // Relabelled in and out of the selector.
+        update_node(&mut w, "kind-worker2", |v| label(v, "agent", None));
+        update_node(&mut w, "kind-worker3", |v| label(v, "other", Some("1")));
+        phase(&mut w, 5_000);
+        // An untolerated NoSchedule taint keeps the running pod; NoExecute removes it.
+        update_node(&mut w, "kind-worker", |v| taint(v, "a", "NoSchedule"));
+        phase(&mut w, 3_000);
+        update_node(&mut w, "kind-worker4", |v| label(v, "agent", Some("yes")));
+        update_node(&mut w, "kind-worker", |v| taint(v, "b", "NoExecute"));
+        phase(&mut w, 5_000);
+        update_node(&mut w, "kind-worker", |v| {
+            meta::remove(v.path_mut_or_insert(&["spec"]), "taints");
+        });
+        update_node(&mut w, "kind-worker2", |v| label(v, "agent", Some("yes")));
+        phase(&mut w, 8_000);
+        // A pod deleted by hand is replaced; a node deleted loses its pod from the status.
+        let victim = live_pods(&w, "default")
+            .into_iter()
+            .find(|p| name(p).starts_with("agent-"))
+            .expect("an agent pod");
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .delete(r("pods"), Some("default"), &name(&victim))
+            .expect("delete pod");
+        phase(&mut w, 6_000);
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .delete(r("nodes"), None, "kind-worker4")
+            .expect("delete node");
+        phase(&mut w, 6_000);
+        // A rolling update, one node at a time, then with minReadySeconds.
+        let mut d = ds(&w);
+        if let Some(Value::Seq(cs)) = d.path_mut(&["spec", "template", "spec", "containers"]) {
+            cs[0].set("image", "busybox:1.37");
+        }
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("ds"), d)
+            .expect("update ds");
+        phase(&mut w, 20_000);
+        let mut d = ds(&w);
+        d.path_mut_or_insert(&["spec"]).set("minReadySeconds", 3i64);
+        if let Some(Value::Seq(cs)) = d.path_mut(&["spec", "template", "spec", "containers"]) {
+            cs[0].set("image", "busybox:1.36");
+        }
+        w.api(KIND, "kubectl")
+            .unwrap()
+            .update(r("ds"), d)
+            .expect("update ds");
+        phase(&mut w, 30_000);
+        out
+    }
+
+    #[test]
+    fn the_per_node_view_decides_like_a_walk_over_every_node() {
+        let view = scenario(false);
+        let walk = scenario(true);
+        for (i, (v, w)) in view.iter().zip(&walk).enumerate() {
+            assert_eq!(v.1, w.1, "agent pods differ after phase {i}");
+            assert_eq!(v.0, w.0, "worlds differ after phase {i}");
+        }
+        let nodes = |i: usize| view[i].1.clone();
+        assert_eq!(nodes(0), ["kind-worker", "kind-worker2"]);
+        assert_eq!(nodes(1), ["kind-worker", "kind-worker2"], "no label yet");
+        assert_eq!(nodes(2), ["kind-worker"], "worker2 unlabelled");
+        assert_eq!(nodes(3), ["kind-worker"], "NoSchedule keeps a running pod");
+        assert_eq!(
+            nodes(4),
+            ["kind-worker4"],
+            "NoExecute evicts; worker4 labelled"
+        );
+        assert_eq!(nodes(5), ["kind-worker", "kind-worker2", "kind-worker4"]);
+        assert_eq!(nodes(6), ["kind-worker", "kind-worker2", "kind-worker4"]);
     }
 }
