@@ -37,8 +37,7 @@ use super::schema::{Lang, Lesson};
 use crate::sim::etcd;
 use crate::sim::value::Value;
 use crate::sim::world::Cluster;
-use crate::sort::SortSmall;
-use crate::term::kubectl::{config, tables};
+use crate::term::kubectl::config;
 use crate::term::Terminal;
 use std::collections::BTreeMap;
 
@@ -234,110 +233,9 @@ pub enum Missing {
     Bad(String),
 }
 
-/// A component and whether it runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comp {
-    pub name: String,
-    pub up: bool,
-}
-
-/// How a pod looks: kubectl's STATUS column, and its family for colouring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Pending,
-    Creating,
-    Running,
-    Done,
-    Crash,
-    Terminating,
-    Failed,
-}
-
-impl Tone {
-    /// The family of a kubectl STATUS value.
-    pub fn of(status: &str) -> Tone {
-        match status {
-            "Running" => Tone::Running,
-            "Pending" | "SchedulingGated" => Tone::Pending,
-            "ContainerCreating" | "PodInitializing" => Tone::Creating,
-            "Completed" | "Succeeded" => Tone::Done,
-            "CrashLoopBackOff" => Tone::Crash,
-            "Terminating" | "Unknown" => Tone::Terminating,
-            s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("BackOff") => {
-                Tone::Creating
-            }
-            _ => Tone::Failed,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodPic {
-    pub namespace: String,
-    pub name: String,
-    /// kubectl's STATUS column.
-    pub status: String,
-    pub tone: Tone,
-}
-
-/// A node's Ready condition as `kubectl get nodes` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Readiness {
-    Ready,
-    NotReady,
-    /// No Ready condition yet.
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodePic {
-    pub name: String,
-    pub control_plane: bool,
-    pub ready: Readiness,
-    pub powered: bool,
-    pub unschedulable: bool,
-    /// Control-plane components first (on control-plane nodes), then kubelet, kube-proxy and
-    /// the container runtime.
-    pub components: Vec<Comp>,
-    /// The pods shown by name (see [`Spec::namespace`]).
-    pub pods: Vec<PodPic>,
-    /// The other pods (those of system namespaces by default), counted.
-    pub other_pods: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServicePic {
-    pub namespace: String,
-    pub name: String,
-    pub kind: String,
-    pub cluster_ip: String,
-    /// LoadBalancer only: the external address, or `None` while `<pending>`.
-    pub external: Option<Option<String>>,
-    pub endpoints: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClusterPic {
-    pub cluster: String,
-    /// The control plane of a managed cluster (no control-plane node visible): its components.
-    pub managed: Option<Vec<Comp>>,
-    /// Control-plane nodes first, then workers, by name.
-    pub nodes: Vec<NodePic>,
-    /// Pods no node was chosen for (shown by name, same filter as nodes).
-    pub unscheduled: Vec<PodPic>,
-    pub services: Vec<ServicePic>,
-    /// `namespace=` as given (`None`: all but the system namespaces).
-    pub namespace: Option<String>,
-}
-
-impl ClusterPic {
-    pub fn control_planes(&self) -> impl Iterator<Item = &NodePic> {
-        self.nodes.iter().filter(|n| n.control_plane)
-    }
-    pub fn workers(&self) -> impl Iterator<Item = &NodePic> {
-        self.nodes.iter().filter(|n| !n.control_plane)
-    }
-}
+pub use super::cluster_pic::{
+    is_system_namespace, ClusterPic, Comp, NodePic, PodPic, Readiness, ServicePic, Tone,
+};
 
 fn condition(obj: &Value, kind: &str) -> Option<String> {
     obj.path(&["status", "conditions"])
@@ -348,183 +246,17 @@ fn condition(obj: &Value, kind: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn comp(c: &Cluster, name: &str, key: &str) -> Comp {
-    Comp {
-        name: name.to_string(),
-        up: c.is_up(key),
-    }
-}
-
-/// The control-plane components of `c`, as they run on `node` (`None`: a managed cluster).
-fn cp_components(c: &Cluster, node: Option<&str>) -> Vec<Comp> {
-    let etcd_key = node.map_or("etcd".to_string(), |n| format!("etcd/{n}"));
-    let mut v = vec![
-        comp(c, "kube-apiserver", "kube-apiserver"),
-        comp(c, "etcd", &etcd_key),
-        comp(c, "kube-scheduler", "kube-scheduler"),
-        comp(c, "kube-controller-manager", "kube-controller-manager"),
-    ];
-    // Only clusters with a cloud provider run one (kind, minikube and kubeadm do not).
-    if c.cloud_provider.is_some() {
-        v.push(comp(
-            c,
-            "cloud-controller-manager",
-            "cloud-controller-manager",
-        ));
-    }
-    v
-}
-
-/// Namespaces of the cluster's own machinery (kube-system, kind's local-path-storage,
-/// kube-flannel, calico-system...), counted rather than named by default.
-pub fn is_system_namespace(ns: &str) -> bool {
-    ns.starts_with("kube-") || ns.ends_with("-system") || ns == "local-path-storage"
-}
-
-fn shown(namespace_filter: Option<&str>, ns: &str) -> bool {
-    match namespace_filter {
-        None => !is_system_namespace(ns),
-        Some("*") => true,
-        Some(f) => f == ns,
-    }
-}
-
+/// The cluster as a `diagram cluster` block draws it ([`super::cluster_pic`]), without the
+/// API server's own `default/kubernetes` Service (in every cluster: not worth a box).
 fn cluster(c: &Cluster, namespace: Option<&str>) -> ClusterPic {
-    let mut nodes: Vec<NodePic> = Vec::new();
-    for kv in c.store.range("/registry/minions/") {
-        let n = &kv.value;
-        let name = crate::sim::api::name_of(n).to_string();
-        let control_plane = n
-            .path(&[
-                "metadata",
-                "labels",
-                "node-role.kubernetes.io/control-plane",
-            ])
-            .is_some();
-        let mut components = if control_plane {
-            cp_components(c, Some(&name))
-        } else {
-            Vec::new()
-        };
-        components.push(comp(c, "kubelet", &format!("kubelet/{name}")));
-        components.push(comp(c, "kube-proxy", &format!("kube-proxy/{name}")));
-        // containerd://2.1.4 → containerd, cri-o://1.34 → cri-o. The fault is always
-        // `containerd/<node>` (the simulation's name for the node's runtime).
-        let runtime = n
-            .path(&["status", "nodeInfo", "containerRuntimeVersion"])
-            .and_then(Value::as_str)
-            .and_then(|v| v.split("://").next())
-            .filter(|r| !r.is_empty())
-            .unwrap_or("containerd");
-        components.push(comp(c, runtime, &format!("containerd/{name}")));
-        nodes.push(NodePic {
-            ready: match condition(n, "Ready").as_deref() {
-                Some("True") => Readiness::Ready,
-                Some(_) => Readiness::NotReady,
-                None => Readiness::Unknown,
-            },
-            powered: c.is_up(&format!("node/{name}")),
-            unschedulable: n.path(&["spec", "unschedulable"]) == Some(&Value::Bool(true)),
-            name,
-            control_plane,
-            components,
-            pods: Vec::new(),
-            other_pods: 0,
-        });
-    }
-    // Control planes first; the store lists names in order within each group.
-    nodes.sort_small_by_key(|n| !n.control_plane);
-    let mut unscheduled = Vec::new();
-    for kv in c.store.range("/registry/pods/") {
-        let p = &kv.value;
-        let ns = crate::sim::api::namespace_of(p).unwrap_or("default");
-        let node = p
-            .path(&["spec", "nodeName"])
-            .and_then(Value::as_str)
-            .and_then(|n| nodes.iter_mut().find(|x| x.name == n));
-        let visible = shown(namespace, ns);
-        let pic = || {
-            let status = tables::pod_summary(p).reason;
-            PodPic {
-                namespace: ns.to_string(),
-                name: crate::sim::api::name_of(p).to_string(),
-                tone: Tone::of(&status),
-                status,
-            }
-        };
-        match (node, visible) {
-            (Some(n), true) => n.pods.push(pic()),
-            (Some(n), false) => n.other_pods += 1,
-            (None, true) => unscheduled.push(pic()),
-            (None, false) => {}
-        }
-    }
-    let mut endpoints: BTreeMap<String, usize> = BTreeMap::new();
-    for kv in c.store.range("/registry/services/endpoints/") {
-        let ep = &kv.value;
-        let key = format!(
-            "{}/{}",
-            crate::sim::api::namespace_of(ep).unwrap_or("default"),
-            crate::sim::api::name_of(ep)
-        );
-        let n = ep
-            .get("subsets")
-            .and_then(Value::as_seq)
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.get("addresses").and_then(Value::as_seq))
-            .map(|a| a.len())
-            .sum();
-        endpoints.insert(key, n);
-    }
-    let services = c
-        .store
-        .range("/registry/services/specs/")
-        .filter_map(|kv| {
-            let s = &kv.value;
-            let namespace = crate::sim::api::namespace_of(s).unwrap_or("default");
-            let name = crate::sim::api::name_of(s);
-            // The API server's own Service is in every cluster: not worth a box.
-            if namespace == "default" && name == "kubernetes" {
-                return None;
-            }
-            let str_at = |p: &[&str]| s.path(p).and_then(Value::as_str).unwrap_or("");
-            let kind = match str_at(&["spec", "type"]) {
-                "" => "ClusterIP",
-                t => t,
-            }
-            .to_string();
-            let external = (kind == "LoadBalancer").then(|| {
-                s.path(&["status", "loadBalancer", "ingress"])
-                    .and_then(Value::as_seq)
-                    .and_then(|i| i.first())
-                    .and_then(|i| i.get("ip").or_else(|| i.get("hostname")))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
-            Some(ServicePic {
-                endpoints: endpoints
-                    .get(&format!("{namespace}/{name}"))
-                    .copied()
-                    .unwrap_or(0),
-                cluster_ip: str_at(&["spec", "clusterIP"]).to_string(),
-                namespace: namespace.to_string(),
-                name: name.to_string(),
-                kind,
-                external,
-            })
-        })
-        .filter(|s| shown(namespace, &s.namespace))
-        .collect();
-    let managed = (!nodes.iter().any(|n| n.control_plane)).then(|| cp_components(c, None));
-    ClusterPic {
-        cluster: c.name.clone(),
-        managed,
-        nodes,
-        unscheduled,
-        services,
-        namespace: namespace.map(str::to_string),
-    }
+    let opts = super::cluster_pic::Options {
+        namespace,
+        at_revision: None,
+    };
+    let mut pic = ClusterPic::build(c, &opts);
+    pic.services
+        .retain(|s| !(s.namespace == "default" && s.name == "kubernetes"));
+    pic
 }
 
 /// The control plane as a whole: each component once, etcd as its members, and the
@@ -1410,7 +1142,7 @@ mod tests {
             "{:?}",
             c.services
         );
-        assert!(c.services[0].endpoints >= 1);
+        assert!(!c.services[0].endpoints.is_empty());
         let Picture::ControlPlane(cp) = pic(&t, "control-plane") else {
             panic!()
         };

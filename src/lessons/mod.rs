@@ -9,6 +9,7 @@
 //! - [`markdown`]: the lesson text dialect (runnable code, tips, solutions, quizzes);
 //! - [`demo`]: demo scripts a trainer plays (from a lesson's `demo:` or a `?demo=` URL);
 //! - [`diagram`]: what its live ```` ```diagram ```` pictures show, from the terminal's state;
+//!   [`cluster_pic`]: the picture of one cluster, which the UI's cluster view draws too;
 //! - [`check`]: declarative checks and their evaluator with memory (events over time);
 //! - [`session`]: a lesson being followed (the UI's entry point), [`progress`]: what the UI
 //!   persists; [`replay`] and [`lint`]: what CI runs.
@@ -39,6 +40,7 @@
 //! ```
 
 pub mod check;
+pub mod cluster_pic;
 pub mod demo;
 pub mod diagram;
 pub mod lint;

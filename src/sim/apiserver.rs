@@ -683,8 +683,11 @@ impl ApiServer<'_> {
 
     /// The `pods/binding` subresource the scheduler writes: `spec.nodeName` and the pod's
     /// new `status` (its `PodScheduled` condition) in one write, with the same resourceVersion
-    /// precondition and `metadata.generation` bump as an update of the spec. Returns the
-    /// stored pod, shared.
+    /// precondition as an update. `metadata.generation` does not move: upstream's
+    /// `BindingREST.setPodNodeAndMetadata` writes storage directly, without the pod strategy
+    /// that counts spec changes (a scheduled pod keeps generation 1, as the "Pod Generation"
+    /// conformance test expects of a pod created without a node). Returns the stored pod,
+    /// shared.
     pub fn bind(
         &mut self,
         res: &Resource,
@@ -719,7 +722,8 @@ impl ApiServer<'_> {
     /// `replaces_status`: `edit` sets the new one), changed by `edit`, stored again if
     /// anything changed. The spec is not copied unless `edit` changes it (stored objects
     /// share it, see [`share_spec`]); server-owned metadata cannot change since `edit`
-    /// starts from the stored object. `metadata.generation` moves when the spec did.
+    /// starts from the stored object. `metadata.generation` never moves here (no strategy
+    /// runs on a subresource write).
     fn write_with(
         &mut self,
         res: &Resource,
@@ -754,12 +758,6 @@ impl ApiServer<'_> {
         edit(&mut next);
         if next == *current {
             return Ok(current);
-        }
-        if let Some(g) = meta::int_at(&current, &["metadata", "generation"]) {
-            if current.get("spec") != next.get("spec") {
-                next.path_mut_or_insert(&["metadata"])
-                    .set("generation", g + 1);
-            }
         }
         let next_rev = self.cluster.store.revision() + 1;
         next.path_mut_or_insert(&["metadata"])
@@ -839,6 +837,7 @@ impl ApiServer<'_> {
                     return Ok(obj);
                 }
             }
+            bump_generation_on_first_deletion(&mut obj);
             let m = obj.path_mut_or_insert(&["metadata"]);
             m.set(
                 "deletionTimestamp",
@@ -859,6 +858,7 @@ impl ApiServer<'_> {
                 return Ok(obj);
             }
             if !meta::is_terminating(&obj) || res.kind != "Pod" {
+                bump_generation_on_first_deletion(&mut obj);
                 let m = obj.path_mut_or_insert(&["metadata"]);
                 if m.get("deletionTimestamp").is_none() {
                     m.set("deletionTimestamp", stamp.as_str());
@@ -922,8 +922,6 @@ fn without_status(obj: &Value) -> Value {
     }
 }
 
-/// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
-/// subresource, except the few upstream leaves without it).
 /// A DaemonSet's template generation: apps/v1 keeps the internal `spec.templateGeneration` in
 /// the `deprecated.daemonset.template.generation` annotation; the strategy sets 1 on create
 /// and adds 1 whenever the pod template changes (pods get it as `pod-template-generation`).
@@ -939,6 +937,22 @@ fn set_template_generation(ds: &mut Value, g: i64) {
     meta::set_annotation(ds, TEMPLATE_GENERATION, &g.to_string());
 }
 
+/// The first time an object gets a `deletionTimestamp` its `metadata.generation` (when it has
+/// one) moves by 1: upstream's `rest.BeforeDelete` does it for a graceful deletion (pods) and
+/// the registry's `markAsDeleting` for one that waits on finalizers, so that the object's
+/// controllers see a new generation. Shortening a pending graceful deletion does not.
+fn bump_generation_on_first_deletion(obj: &mut Value) {
+    if meta::is_terminating(obj) {
+        return;
+    }
+    if let Some(g) = meta::int_at(obj, &["metadata", "generation"]).filter(|g| *g > 0) {
+        obj.path_mut_or_insert(&["metadata"])
+            .set("generation", g + 1);
+    }
+}
+
+/// Kinds whose `metadata.generation` tracks spec changes (everything with a spec and a status
+/// subresource, except the few upstream leaves without it).
 fn has_generation(kind: &str) -> bool {
     // Leases: `leaseStrategy` sets no generation (kubelet and leader-election Leases show none).
     !matches!(kind, "Node" | "Service" | "Namespace" | "Lease")

@@ -153,7 +153,7 @@ fn writing_the_same_status_again_stores_no_revision() {
 }
 
 #[test]
-fn binding_sets_the_node_and_status_and_moves_the_generation_like_an_update() {
+fn binding_sets_the_node_and_status_and_leaves_the_generation() {
     let mut w = World::new(1, Preset::Kind);
     let pod = pending_pod(&mut w, "p");
     assert_eq!(meta::int_at(&pod, &["metadata", "generation"]), Some(1));
@@ -169,7 +169,11 @@ fn binding_sets_the_node_and_status_and_moves_the_generation_like_an_update() {
         .unwrap();
     assert_eq!(meta::node_name(&bound), Some("kind-worker"));
     assert_eq!(bound.get("status"), Some(&status));
-    assert_eq!(meta::int_at(&bound, &["metadata", "generation"]), Some(2));
+    assert_eq!(
+        meta::int_at(&bound, &["metadata", "generation"]),
+        Some(1),
+        "binding writes storage without the strategy that counts spec changes"
+    );
     let mut expected_spec = pod.get("spec").unwrap().clone();
     expected_spec.set("nodeName", "kind-worker");
     assert_eq!(
@@ -293,4 +297,73 @@ fn events_get_the_server_metadata_and_aggregate_through_the_fast_path() {
         None,
     );
     assert_eq!(a.cluster.store.range("/registry/events/gone/").count(), 0);
+}
+
+#[test]
+fn the_first_deletion_moves_the_generation_once() {
+    let mut w = World::new(1, Preset::Kind);
+    let pod = pending_pod(&mut w, "p");
+    let bound = w
+        .api(CLUSTER, "kube-scheduler")
+        .unwrap()
+        .bind(pods(), &pod, "kind-worker", Value::map())
+        .unwrap();
+    assert_eq!(meta::int_at(&bound, &["metadata", "generation"]), Some(1));
+    let mut api = w.api(CLUSTER, "kubectl").unwrap();
+    let graceful = api
+        .delete_with(pods(), Some("default"), "p", &DeleteOptions::default())
+        .unwrap();
+    assert!(meta::is_terminating(&graceful));
+    assert_eq!(
+        meta::int_at(&graceful, &["metadata", "generation"]),
+        Some(2),
+        "a graceful deletion is a new generation"
+    );
+    let shorter = DeleteOptions {
+        grace_period_s: Some(5),
+        ..DeleteOptions::default()
+    };
+    let shortened = api
+        .delete_with(pods(), Some("default"), "p", &shorter)
+        .unwrap();
+    assert_eq!(
+        meta::int_at(&shortened, &["metadata", "deletionGracePeriodSeconds"]),
+        Some(5)
+    );
+    assert_eq!(
+        meta::int_at(&shortened, &["metadata", "generation"]),
+        Some(2),
+        "shortening the grace period is not"
+    );
+}
+
+#[test]
+fn an_object_waiting_on_finalizers_gets_a_new_generation() {
+    let mut w = World::new(1, Preset::Kind);
+    let cm = json::parse(
+        r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"default"},
+           "spec":{"selector":{"matchLabels":{"app":"d"}},
+                   "template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}"#,
+    )
+    .unwrap();
+    let deployments = api::resource_for_kind("Deployment").unwrap();
+    let mut api = w.api(CLUSTER, "kubectl").unwrap();
+    let created = api.create(deployments, cm).unwrap();
+    assert_eq!(meta::int_at(&created, &["metadata", "generation"]), Some(1));
+    let foreground = DeleteOptions {
+        propagation: Propagation::Foreground,
+        ..DeleteOptions::default()
+    };
+    let deleting = api
+        .delete_with(deployments, Some("default"), "d", &foreground)
+        .unwrap();
+    assert!(meta::is_terminating(&deleting));
+    assert_eq!(
+        meta::int_at(&deleting, &["metadata", "generation"]),
+        Some(2)
+    );
+    let again = api
+        .delete_with(deployments, Some("default"), "d", &foreground)
+        .unwrap();
+    assert_eq!(meta::int_at(&again, &["metadata", "generation"]), Some(2));
 }

@@ -69,9 +69,10 @@ impl Program {
     }
 }
 
-/// One run of a container: on `node`, from `start` to `end` (now, for a running one).
-/// `since` is when the run before it ended (marks after it belong to this process: a replica
-/// may win the election while its container is still backing off).
+/// One run of a container: on `node`, from `start` to `end` (now, for a running one;
+/// `exited` when it is the time the process ended). `since` is when the run before it ended
+/// (marks after it belong to this process: a replica may win the election while its
+/// container is still backing off); `since == start` when there was none.
 #[derive(Debug, Clone, Copy)]
 pub struct Run<'a> {
     pub node: &'a str,
@@ -80,11 +81,40 @@ pub struct Run<'a> {
     pub since: SimTime,
     pub start: SimTime,
     pub end: SimTime,
+    pub exited: bool,
+}
+
+impl Run<'_> {
+    /// The run as a pod's status gives it: `startedAt` and `finishedAt` are whole seconds, and
+    /// that is all an imported world's kubelet knows of a container, so the logs are written
+    /// from that much. The process starts at its second; a finished run ends at the last
+    /// millisecond of its second (its last lines, the exit included, stay in it), and the
+    /// next run's election marks begin after that.
+    fn at_status_precision(self) -> Self {
+        let second = |t: SimTime| SimTime::from_ms(t.as_ms() - t.as_ms() % 1000);
+        let seal = |t: SimTime| second(t).plus_ms(999);
+        let start_s = second(self.start);
+        Run {
+            since: if self.since >= self.start {
+                SimTime::from_ms(start_s.as_ms().saturating_sub(1))
+            } else {
+                seal(self.since)
+            },
+            start: start_s,
+            end: if self.exited {
+                seal(self.end)
+            } else {
+                self.end
+            },
+            ..self
+        }
+    }
 }
 
 /// The output of one run of a system component's container, or `None` for other images.
 pub fn logs(c: &Cluster, run: Run) -> Option<String> {
     let program = Program::of_image(run.image)?;
+    let run = run.at_status_precision();
     let mut w = Writer::new(run);
     let ip = node_ip(c, run.node);
     let version = tag(run.image);

@@ -351,12 +351,24 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 /// `sha256:<64 hex>` derived from the image name (stable across runs).
 pub fn image_digest(image: &str) -> String {
-    let (repo, _) = split_image(image);
+    // A pinned image (`repo@sha256:...`) is that digest; otherwise each tag is its own
+    // image: 256 bits drawn from the whole reference, mixed (SplitMix64's finalizer) so that
+    // the four words do not share a visible pattern.
+    if let Some((_, digest)) = image.split_once('@') {
+        return digest.to_string();
+    }
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let seed = fnv(image.as_bytes());
     let mut out = String::from("sha256:");
-    for i in 0..4u8 {
-        let mut b = repo.as_bytes().to_vec();
-        b.push(i);
-        out.push_str(&format!("{:016x}", fnv(&b)));
+    for i in 1..=4u64 {
+        out.push_str(&format!(
+            "{:016x}",
+            mix(seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        ));
     }
     out
 }
@@ -448,6 +460,9 @@ struct Ctr {
     ready: bool,
     /// The process exits with this code at `next`, once (see [`exit_containers`]).
     exit_once: Option<i64>,
+    /// The pod's spec changed this container (a new image): the running process is killed
+    /// and the new definition started at once, without back-off.
+    redefined: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -702,6 +717,7 @@ fn ctr_from(c: &Value, pod_images_listen: bool) -> Ctr {
         pull_error: None,
         ready: false,
         exit_once: None,
+        redefined: false,
     }
 }
 
@@ -761,6 +777,43 @@ fn pod_rt_from(pod: &Value, node: &str, now: SimTime) -> PodRt {
     rt
 }
 
+/// A pod whose spec changed a container's image (`kubectl set image pod/...`): the kubelet
+/// takes the new definition; a running container is killed and started again with it
+/// ("definition changed"), a waiting one just uses it at its next attempt.
+fn redefine_containers(rt: &mut PodRt, pod: &Value, now: SimTime) {
+    for (field, list) in [
+        ("initContainers", &mut rt.init),
+        ("containers", &mut rt.ctrs),
+    ] {
+        for c in pod
+            .path(&["spec", field])
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let Some(ctr) = list.iter_mut().find(|x| x.name == name && x.image != image) else {
+                continue;
+            };
+            let fresh = ctr_from(c, true);
+            ctr.image = fresh.image;
+            ctr.image_norm = fresh.image_norm;
+            ctr.image_id = fresh.image_id;
+            ctr.always_pull = fresh.always_pull;
+            ctr.behavior = fresh.behavior;
+            ctr.ignores_sigterm = fresh.ignores_sigterm;
+            ctr.ports = fresh.ports;
+            ctr.readiness = fresh.readiness;
+            ctr.liveness = fresh.liveness;
+            if ctr.st == CState::Running {
+                ctr.redefined = true;
+                ctr.next = Some(now);
+            }
+        }
+    }
+}
+
 /// A pod that already runs (a preset's pods, an imported World): take its state from its
 /// status instead of starting it again.
 fn adopt_status(rt: &mut PodRt, pod: &Value) {
@@ -804,19 +857,53 @@ fn adopt_status(rt: &mut PodRt, pod: &Value) {
                 .map(|s| s.rsplit("://").next().unwrap_or(s).to_string());
             c.ready = cs.get("ready") == Some(&Value::Bool(true));
             let t = |v: Option<&Value>| v.and_then(Value::as_str).and_then(SimTime::parse_rfc3339);
+            let term = |r: &Value| {
+                let code = r.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
+                Term {
+                    exit_code: code,
+                    reason: if code == 0 { "Completed" } else { "Error" },
+                    started: t(r.get("startedAt")).unwrap_or(SimTime::ZERO),
+                    finished: t(r.get("finishedAt")).unwrap_or(SimTime::ZERO),
+                    id: r
+                        .get("containerID")
+                        .and_then(Value::as_str)
+                        .map(|s| s.rsplit("://").next().unwrap_or(s).to_string())
+                        .or_else(|| c.id.clone())
+                        .unwrap_or_default(),
+                }
+            };
+            // The run before this one (`kubectl logs --previous`, `LAST STATE`).
+            c.last = cs.path(&["lastState", "terminated"]).map(term);
             if let Some(r) = cs.path(&["state", "running"]) {
                 c.st = CState::Running;
                 c.started = t(r.get("startedAt"));
             } else if let Some(r) = cs.path(&["state", "terminated"]) {
                 c.st = CState::Exited;
-                let code = r.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
-                c.term = Some(Term {
-                    exit_code: code,
-                    reason: if code == 0 { "Completed" } else { "Error" },
-                    started: t(r.get("startedAt")).unwrap_or(SimTime::ZERO),
-                    finished: t(r.get("finishedAt")).unwrap_or(SimTime::ZERO),
-                    id: c.id.clone().unwrap_or_default(),
-                });
+                c.term = Some(term(r));
+            } else if let (Some("CrashLoopBackOff"), Some(last)) = (
+                cs.path(&["state", "waiting", "reason"])
+                    .and_then(Value::as_str),
+                &c.last,
+            ) {
+                // Backing off: restarts when the back-off its message shows (`back-off 20s`)
+                // has passed since the last exit, then doubles, as it would have.
+                let shown_s = cs
+                    .path(&["state", "waiting", "message"])
+                    .and_then(Value::as_str)
+                    .and_then(|m| m.strip_prefix("back-off "))
+                    .and_then(|m| m.split(' ').next())
+                    .map(|d| {
+                        let (m, s) = d
+                            .trim_end_matches('s')
+                            .split_once('m')
+                            .unwrap_or(("0", d.trim_end_matches('s')));
+                        m.parse::<u64>().unwrap_or(0) * 60 + s.parse::<u64>().unwrap_or(0)
+                    })
+                    .unwrap_or(BACKOFF_INITIAL_MS / 1000);
+                let backoff_ms = (shown_s * 1000).max(BACKOFF_INITIAL_MS);
+                c.st = CState::CrashLoopBackOff;
+                c.next = Some(last.finished.plus_ms(backoff_ms));
+                c.backoff_ms = (backoff_ms * 2).min(BACKOFF_MAX_MS);
             }
         }
     }
@@ -996,7 +1083,17 @@ fn sync(c: &mut Cluster, now: SimTime) {
         let uid = api::meta_str(&value, "uid").unwrap_or("");
         match st.pods.get_mut(&pod_key) {
             Some(rt) if rt.uid == uid => {
-                if rt.deleting.is_none() && value.path(&["metadata", "deletionTimestamp"]).is_some()
+                // A new spec (a new generation) gets a sync that reports it in
+                // `status.observedGeneration`.
+                let observed = value.path(&["status", "observedGeneration"]);
+                let new_generation =
+                    observed.is_some() && observed != value.path(&["metadata", "generation"]);
+                if new_generation {
+                    redefine_containers(rt, &value, now);
+                }
+                if (rt.deleting.is_none()
+                    && value.path(&["metadata", "deletionTimestamp"]).is_some())
+                    || new_generation
                 {
                     st.due.insert((now, pod_key));
                 }
@@ -1455,7 +1552,12 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     }
     // The status is built only when the status manager would send one: not between the
     // sandbox and the containers' start, which upstream's kubelet does in one `SyncPod`.
-    let status = (!in_sync_pod).then(|| build_status(&rt, &pod, now, &node_ip));
+    // A sync for a new spec starts, as every `SyncPod`, with a status reporting the
+    // generation it saw, even when the containers it restarts are then pulling.
+    let observed = pod.path(&["status", "observedGeneration"]);
+    let new_generation = observed.is_some() && observed != pod.path(&["metadata", "generation"]);
+    let status =
+        (!in_sync_pod || new_generation).then(|| build_status(&rt, &pod, now, &node_ip));
     let node = rt.node.clone();
     if let Some(t) = next {
         // Never re-arm for the same instant: what is due now was done by this call.
@@ -1871,9 +1973,33 @@ fn tick_ctr(
                     matches!(ctr.liveness, Some((d, false)) if now.since_ms(started) >= d + 30_000);
                 let ready_due =
                     matches!(ctr.readiness, Some((d, true)) if now.since_ms(started) >= d.max(1));
-                if ready_due && !ctr.ready && exit.is_none() {
+                if ready_due && !ctr.ready && exit.is_none() && !ctr.redefined {
                     ctr.ready = true;
                     ctr.next = None;
+                    continue;
+                }
+                if ctr.redefined {
+                    // `computePodActions`: the spec hash changed. The process stops (SIGTERM,
+                    // exit 0) and the new definition starts now: a new spec has no back-off.
+                    out.push(ev(
+                        Type::Normal,
+                        "Killing",
+                        format!(
+                            "Container {} definition changed, will be restarted",
+                            ctr.name
+                        ),
+                        who,
+                    ));
+                    ctr.term = Some(Term {
+                        exit_code: 0,
+                        reason: "Completed",
+                        started,
+                        finished: due,
+                        id: ctr.id.clone().unwrap_or_default(),
+                    });
+                    ctr.st = CState::Exited;
+                    ctr.ready = false;
+                    ctr.next = Some(due);
                     continue;
                 }
                 if live_fail {
@@ -1926,12 +2052,17 @@ fn tick_ctr(
                 }));
             }
             CState::Exited => {
-                // Restart now (the first time) or after the back-off.
+                // Restart now (the first time, or a new definition) or after the back-off.
                 let Some(term) = ctr.term.take() else {
                     ctr.next = None;
                     return;
                 };
-                if ctr.restarts == 0 {
+                if std::mem::take(&mut ctr.redefined) {
+                    ctr.last = Some(term);
+                    ctr.restarts += 1;
+                    ctr.st = CState::Idle;
+                    ctr.next = Some(due);
+                } else if ctr.restarts == 0 {
                     ctr.last = Some(term);
                     ctr.restarts = 1;
                     ctr.st = CState::Idle;
@@ -2076,6 +2207,11 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     let pod_name = api::name_of(pod);
     let ns = api::namespace_of(pod).unwrap_or("default");
     let old = pod.get("status");
+    // The generation this status reports (PodObservedGenerationTracking, beta and on in 1.34):
+    // `status.observedGeneration` and each condition's. Mirror pods carry none (upstream's
+    // kubelet does not pass their generation on to the status manager).
+    let observed = super::meta::int_at(pod, &["metadata", "generation"])
+        .filter(|_| super::meta::annotation(pod, "kubernetes.io/config.mirror").is_none());
     let init_done = init_done_now(&rt.init);
     let init_failed = rt.restart == 'N'
         && rt
@@ -2135,6 +2271,9 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
     }
     status.set("startTime", rt.start_time.rfc3339());
     status.set("qosClass", rt.qos);
+    if let Some(g) = observed {
+        status.set("observedGeneration", g);
+    }
     let all_ready = !rt.ctrs.is_empty() && rt.ctrs.iter().all(|c| c.ready);
     let not_ready: Vec<&str> = rt
         .ctrs
@@ -2223,6 +2362,9 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         if let Some(m) = message {
             c.set("message", m);
         }
+        if let Some(g) = observed {
+            c.set("observedGeneration", g);
+        }
         // Pods that reach a condition in the same step share one copy of it (~190 B each).
         conds.push(crate::sim::value::shared_recent(c));
     }
@@ -2237,7 +2379,19 @@ fn build_status(rt: &PodRt, pod: &Value, now: SimTime, node_ip: &str) -> Value {
         ]
         .contains(&t)
         {
-            conds.push(c);
+            // The kubelet also writes `PodScheduled=True` (the binding set it without a
+            // generation): its observedGeneration is the kubelet's.
+            match observed {
+                Some(g)
+                    if t == "PodScheduled"
+                        && c.get("observedGeneration").and_then(Value::as_i64) != Some(g) =>
+                {
+                    let mut c = c;
+                    c.set("observedGeneration", g);
+                    conds.push(c);
+                }
+                _ => conds.push(c),
+            }
         }
     }
     // Pods whose conditions all changed in the same steps share the list too.
@@ -2513,43 +2667,78 @@ pub fn logs(
     let rt = cluster.kubelet.pods.get(&format!("{ns}/{pod}"));
     let ctr = rt.and_then(|p| p.init.iter().chain(p.ctrs.iter()).find(|c| c.name == name));
     let Some(ctr) = ctr else {
-        // Not synced by its kubelet yet (a cluster made this very instant): what the status
-        // says is running has been printing since it started.
-        let since = kv
-            .value
-            .path(&["status", "containerStatuses"])
-            .and_then(Value::as_seq)
-            .into_iter()
+        // Not synced by its kubelet yet (a cluster made this very instant, or imported from a
+        // file): the container's status says what ran, to the second.
+        let cs = ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .filter_map(|f| kv.value.path(&["status", f]).and_then(Value::as_seq))
             .flatten()
-            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|cs| cs.path(&["state", "running", "startedAt"]))
-            .and_then(Value::as_str)
-            .and_then(SimTime::parse_rfc3339);
-        if let Some(started) = since {
-            if previous {
+            .find(|cs| cs.get("name").and_then(Value::as_str) == Some(name));
+        let time = |v: Option<&Value>| v.and_then(Value::as_str).and_then(SimTime::parse_rfc3339);
+        let terminated = |t: Option<&Value>| {
+            let t = t?;
+            Some((
+                time(t.get("startedAt"))?,
+                time(t.get("finishedAt"))?,
+                t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
+            ))
+        };
+        let last = cs.and_then(|cs| terminated(cs.path(&["lastState", "terminated"])));
+        let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
+        // (since, start, end, exited, exit code)
+        let run = if previous {
+            let Some((started, finished, code)) = last else {
                 return Err(bad_request(format!(
                     "previous terminated container \"{name}\" in pod \"{pod}\" not found"
                 )));
-            }
-            let image = spec.get("image").and_then(Value::as_str).unwrap_or("");
-            let node = kv.value.path(&["spec", "nodeName"]).and_then(Value::as_str);
-            let run = |node| super::component_log::Run {
-                node,
-                pod,
-                image,
-                since: started,
-                start: started,
-                end: now,
             };
-            if let Some(out) = node.and_then(|n| super::component_log::logs(cluster, run(n))) {
-                return Ok(out);
-            }
-            let ip = meta_ip(&kv.value);
-            return Ok(render_logs(spec, image, pod, &ip, started, now, &[], 0));
+            (started, started, finished, true, code)
+        } else if let Some(started) =
+            cs.and_then(|cs| time(cs.path(&["state", "running", "startedAt"])))
+        {
+            let since = match last {
+                Some((_, finished, _)) if finished <= started => finished,
+                _ => started,
+            };
+            (since, started, now, false, 0)
+        } else if let Some((started, finished, code)) = cs
+            .and_then(|cs| terminated(cs.path(&["state", "terminated"])))
+            .or(last)
+        {
+            (started, started, finished, true, code)
+        } else {
+            let waiting = cs
+                .and_then(|cs| cs.path(&["state", "waiting", "reason"]))
+                .and_then(Value::as_str);
+            let why = match waiting {
+                Some("ErrImagePull" | "ImagePullBackOff") => "trying and failing to pull image",
+                _ => "ContainerCreating",
+            };
+            return Err(bad_request(format!(
+                "container \"{name}\" in pod \"{pod}\" is waiting to start: {why}"
+            )));
+        };
+        let (since, start, end, exited, code) = run;
+        let node = kv.value.path(&["spec", "nodeName"]).and_then(Value::as_str);
+        let component = node.and_then(|node| {
+            super::component_log::logs(
+                cluster,
+                super::component_log::Run {
+                    node,
+                    pod,
+                    image,
+                    since,
+                    start,
+                    end,
+                    exited,
+                },
+            )
+        });
+        if let Some(out) = component {
+            return Ok(out);
         }
-        return Err(bad_request(format!(
-            "container \"{name}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
-        )));
+        let ip = meta_ip(&kv.value);
+        return Ok(render_logs(spec, image, pod, &ip, start, end, &[], code));
     };
     let pod_ip = rt.and_then(|p| p.ip.clone()).unwrap_or_default();
     let access = rt.map(|p| p.access.as_slice()).unwrap_or(&[]);
@@ -2577,6 +2766,7 @@ pub fn logs(
                 since: t.started,
                 start: t.started,
                 end: t.finished,
+                exited: true,
             };
             super::component_log::logs(cluster, run)
         }) {
@@ -2593,6 +2783,7 @@ pub fn logs(
             t.exit_code,
         ));
     }
+    let exited = ctr.st != CState::Running;
     let (start, end, code) = match (ctr.st, &ctr.term) {
         (CState::Running, _) => (ctr.started.unwrap_or(now), now, 0),
         (CState::Exited, Some(t)) => (t.started, t.finished, t.exit_code),
@@ -2630,6 +2821,7 @@ pub fn logs(
             since,
             start,
             end,
+            exited,
         };
         super::component_log::logs(cluster, run)
     }) {
@@ -3730,5 +3922,110 @@ mod tests {
             cs.path(&["lastState", "terminated", "exitCode"]),
             Some(&Value::Int(255))
         );
+    }
+
+    /// PodObservedGenerationTracking (beta, on in 1.34): the kubelet reports the generation
+    /// it saw in `status.observedGeneration` and in every condition, PodScheduled included;
+    /// the binding did not move the generation. Mirror pods carry none.
+    #[test]
+    fn the_kubelet_reports_the_generation_it_saw() {
+        fn observed(p: &Value) -> (Option<i64>, Vec<(String, Option<i64>)>) {
+            let conds = p
+                .path(&["status", "conditions"])
+                .and_then(Value::as_seq)
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| {
+                            (
+                                c.get("type")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_string(),
+                                c.get("observedGeneration").and_then(Value::as_i64),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (meta::int_at(p, &["status", "observedGeneration"]), conds)
+        }
+        let all = |g: Option<i64>| {
+            [
+                "PodReadyToStartContainers",
+                "Initialized",
+                "Ready",
+                "ContainersReady",
+                "PodScheduled",
+            ]
+            .iter()
+            .map(|t| (t.to_string(), g))
+            .collect::<Vec<_>>()
+        };
+        let mut w = World::new(4, Preset::Kind);
+        run_pod_with(&mut w, "web", nginx(), &[]);
+        run(&mut w, 10_000);
+        let p = pod(&w, "web");
+        assert_eq!(p.path(&["status", "phase"]), Some(&s("Running")));
+        assert_eq!(meta::int_at(&p, &["metadata", "generation"]), Some(1));
+        assert_eq!(observed(&p), (Some(1), all(Some(1))));
+
+        let mut changed = p.clone();
+        let ctr = changed
+            .path_mut_or_insert(&["spec", "containers"])
+            .as_seq_mut()
+            .and_then(|c| c.first_mut())
+            .unwrap();
+        ctr.set("image", "nginx:1.29");
+        let updated = w
+            .api("kind-kind", "kubectl")
+            .unwrap()
+            .update(resource_for_kind("Pod").unwrap(), changed)
+            .unwrap();
+        assert_eq!(meta::int_at(&updated, &["metadata", "generation"]), Some(2));
+        run(&mut w, 2_000);
+        assert_eq!(observed(&pod(&w, "web")), (Some(2), all(Some(2))));
+
+        let mirror = w.clusters["kind-kind"]
+            .store
+            .get("/registry/pods/kube-system/kube-scheduler-kind-control-plane")
+            .map(|kv| (*kv.value).clone())
+            .unwrap();
+        assert_eq!(meta::int_at(&mirror, &["metadata", "generation"]), Some(1));
+        assert_eq!(observed(&mirror), (None, all(None)));
+    }
+
+    /// `kubectl set image pod/...`: the running container is killed ("definition changed")
+    /// and the new image started at once: restartCount 1, the old run as its last state.
+    #[test]
+    fn a_new_image_restarts_the_container_without_back_off() {
+        let mut w = World::new(4, Preset::Kind);
+        run_pod_with(&mut w, "web", nginx(), &[]);
+        run(&mut w, 10_000);
+        let mut changed = pod(&w, "web");
+        changed
+            .path_mut_or_insert(&["spec", "containers"])
+            .as_seq_mut()
+            .and_then(|c| c.first_mut())
+            .unwrap()
+            .set("image", "nginx:1.29");
+        w.api("kind-kind", "kubectl")
+            .unwrap()
+            .update(resource_for_kind("Pod").unwrap(), changed)
+            .unwrap();
+        run(&mut w, 8_000);
+        let cs = cstate(&w, "web");
+        assert_eq!(cs.get("restartCount"), Some(&Value::Int(1)), "{cs:?}");
+        assert!(cs.path(&["state", "running"]).is_some(), "{cs:?}");
+        assert_eq!(
+            cs.get("image").and_then(Value::as_str),
+            Some("docker.io/library/nginx:1.29")
+        );
+        assert_eq!(
+            cs.path(&["lastState", "terminated", "exitCode"]),
+            Some(&Value::Int(0))
+        );
+        let r = reasons(&w, "web");
+        assert!(r.contains(&"Killing".to_string()), "{r:?}");
+        assert!(!r.contains(&"BackOff".to_string()), "{r:?}");
     }
 }

@@ -25,8 +25,9 @@
 //! [`World::step`](super::world::World::step) runs a component only when [`acts`] says its
 //! replica holds a live Lease. Clusters without control-plane nodes (managed clouds, where
 //! the control plane is hidden) have no Leases: there the component acts while it is up.
-//! The state here is only each running replica's identity; after an import, the replica on
-//! the holder's node takes the holder's identity back from the Lease.
+//! The state here (replica identities, holders, each replica's marks) is saved with the world
+//! ([`to_value`]); after importing a file without it (version 1), the replica on the holder's
+//! node takes the holder's identity back from the Lease.
 
 use super::clock::SimTime;
 use super::meta;
@@ -65,7 +66,7 @@ pub struct State {
     /// [`MARKS_PER_REPLICA`]: its log lines ([`super::component_log`]) are written from these.
     marks: BTreeMap<String, Vec<Mark>>,
     /// Replica slots (`component/node`) whose process stopped or exited while this state
-    /// existed: the next process there is a new identity. Not exported, so after an import
+    /// existed: the next process there is a new identity. After importing a version 1 file
     /// (where it is empty) the holder's replica may take its identity back from the Lease.
     restarted: BTreeSet<String>,
 }
@@ -99,6 +100,129 @@ impl Mark {
             Mark::Acquired { at, .. } | Mark::Lost { at, .. } => *at,
         }
     }
+}
+
+/// The file form of a cluster's election state ([`super::snapshot`]): every field, so that
+/// an imported world elects and logs ([`super::component_log`]) as the saved one would have.
+/// Times are milliseconds as strings, like the snapshot's other times.
+pub(crate) fn to_value(st: &State) -> Value {
+    let ms = |t: SimTime| Value::from(t.as_ms().to_string());
+    let strs = |it: &mut dyn Iterator<Item = &String>| {
+        Value::Seq(it.map(|s| Value::from(s.as_str())).collect())
+    };
+    let held = |m: &BTreeMap<String, (String, SimTime)>| {
+        let mut v = Value::map();
+        for (k, (node, t)) in m {
+            v.set(k, Value::Seq(vec![node.as_str().into(), ms(*t)].into()));
+        }
+        v
+    };
+    let mut marks = Value::map();
+    for (slot, list) in &st.marks {
+        let list = list
+            .iter()
+            .map(|m| {
+                let mut v = Value::map();
+                v.set("atMs", ms(m.at()));
+                match m {
+                    Mark::Acquired { identity, .. } => v.set("acquired", identity.as_str()),
+                    Mark::Lost { cause, .. } => v.set(
+                        "lost",
+                        match cause {
+                            LossCause::Unreachable => "Unreachable",
+                            LossCause::NoQuorum => "NoQuorum",
+                            LossCause::TakenOver => "TakenOver",
+                        },
+                    ),
+                }
+                v
+            })
+            .collect();
+        marks.set(slot, Value::Seq(list));
+    }
+    let mut identities = Value::map();
+    for (k, id) in &st.identities {
+        identities.set(k, id.as_str());
+    }
+    let mut v = Value::map();
+    v.set("replicas", strs(&mut st.replicas.iter()));
+    v.set("replicasReadMs", st.replicas_read.map_or(Value::Null, ms));
+    v.set("identities", identities);
+    v.set("holders", held(&st.holders));
+    v.set("leading", held(&st.leading));
+    v.set("marks", marks);
+    v.set("restarted", strs(&mut st.restarted.iter()));
+    v
+}
+
+/// Reads [`to_value`]'s form back; `Err` names the field that is wrong.
+pub(crate) fn from_value(v: &Value) -> Result<State, &'static str> {
+    let time = |x: Option<&Value>| {
+        x.and_then(Value::as_str)
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(SimTime::from_ms)
+    };
+    let strs = |k: &'static str| -> Result<Vec<String>, &'static str> {
+        v.get(k)
+            .and_then(Value::as_seq)
+            .ok_or(k)?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string).ok_or(k))
+            .collect()
+    };
+    let map = |k: &'static str| v.get(k).and_then(Value::as_map).ok_or(k);
+    let held = |k: &'static str| -> Result<BTreeMap<String, (String, SimTime)>, &'static str> {
+        map(k)?
+            .iter()
+            .map(|(slot, x)| {
+                let pair = x.as_seq().filter(|p| p.len() == 2).ok_or(k)?;
+                let node = pair[0].as_str().ok_or(k)?.to_string();
+                Ok((slot.to_string(), (node, time(pair.get(1)).ok_or(k)?)))
+            })
+            .collect()
+    };
+    let mut marks = BTreeMap::new();
+    for (slot, list) in map("marks")? {
+        let list = list
+            .as_seq()
+            .ok_or("marks")?
+            .iter()
+            .map(|m| {
+                let at = time(m.get("atMs")).ok_or("marks")?;
+                if let Some(identity) = m.get("acquired").and_then(Value::as_str) {
+                    return Ok(Mark::Acquired {
+                        at,
+                        identity: identity.to_string(),
+                    });
+                }
+                let cause = match m.get("lost").and_then(Value::as_str) {
+                    Some("Unreachable") => LossCause::Unreachable,
+                    Some("NoQuorum") => LossCause::NoQuorum,
+                    Some("TakenOver") => LossCause::TakenOver,
+                    _ => return Err("marks"),
+                };
+                Ok(Mark::Lost { at, cause })
+            })
+            .collect::<Result<Vec<Mark>, &'static str>>()?;
+        marks.insert(slot.to_string(), list);
+    }
+    let identities = map("identities")?
+        .iter()
+        .map(|(k, id)| Ok((k.to_string(), id.as_str().ok_or("identities")?.to_string())))
+        .collect::<Result<_, &'static str>>()?;
+    let replicas_read = match v.get("replicasReadMs") {
+        Some(Value::Null) | None => None,
+        x => Some(time(x).ok_or("replicasReadMs")?),
+    };
+    Ok(State {
+        replicas: strs("replicas")?,
+        replicas_read,
+        identities,
+        holders: held("holders")?,
+        leading: held("leading")?,
+        marks,
+        restarted: strs("restarted")?.into_iter().collect(),
+    })
 }
 
 /// The election marks of the replica of `component` on `node`, oldest first.

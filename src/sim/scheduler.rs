@@ -1310,6 +1310,13 @@ fn set_condition(
     message: Option<&str>,
     now: SimTime,
 ) -> bool {
+    // PodObservedGenerationTracking (on in 1.34): the scheduler stamps the pod's generation
+    // on the `PodScheduled=False` it writes; `True` comes from the binding subresource,
+    // which stamps none (the kubelet adds its own).
+    let generation = pod
+        .path(&["metadata", "generation"])
+        .and_then(Value::as_i64)
+        .filter(|_| status == "False");
     let conds = pod.path_mut_or_insert(&["status", "conditions"]);
     if !matches!(conds, Value::Seq(_)) {
         *conds = Value::Seq(Default::default());
@@ -1327,6 +1334,9 @@ fn set_condition(
     if let Some(m) = message {
         c.set("message", m);
     }
+    if let Some(g) = generation {
+        c.set("observedGeneration", g);
+    }
     match list
         .iter_mut()
         .find(|x| x.get("type").and_then(Value::as_str) == Some("PodScheduled"))
@@ -1334,7 +1344,8 @@ fn set_condition(
         Some(old) => {
             let same = old.get("status") == c.get("status")
                 && old.get("reason") == c.get("reason")
-                && old.get("message") == c.get("message");
+                && old.get("message") == c.get("message")
+                && old.get("observedGeneration") == c.get("observedGeneration");
             if same {
                 return false;
             }

@@ -5,9 +5,15 @@
 //!
 //! The file is JSON: a format version, the clock, the seed and the rng position, and for every
 //! cluster its identity, faults, credentials, etcd members and every live key of its store
-//! (with create/mod revisions and versions). Component caches (scheduler, kubelets,
-//! controllers) are not saved: they re-list the store after an import, the way real
+//! (with create/mod revisions and versions). The history the system components' logs are
+//! written from ([`super::component_log`]) is saved too: the leader-election state with each
+//! replica's marks ([`super::leader`]) and etcd's Raft elections, so `kubectl logs` of
+//! kube-scheduler or etcd reads the same after an import. Component caches (scheduler,
+//! kubelets, controllers) are not saved: they re-list the store after an import, the way real
 //! components rebuild their informers; the kubelets adopt running pods from their status.
+//!
+//! Versions: 2 adds the election history; a version 1 file still loads, without it (the
+//! components' logs then start at the import, as they did when it was written).
 //! MVCC history is not saved either: an imported store is compacted at its revision (like
 //! restoring an etcd snapshot), so `export → import → export` is byte-identical.
 //!
@@ -35,7 +41,9 @@ use std::sync::Arc;
 
 /// The file format's name and version (bumped on incompatible changes).
 pub const FORMAT: &str = "kubesim-world";
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
+/// The oldest version this build still reads (see the module docs for what it lacks).
+pub const OLDEST_VERSION: i64 = 1;
 
 /// Why a file could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +52,7 @@ pub enum ImportError {
     Syntax { at: usize, message: String },
     #[error("not a kubesim world file")]
     NotAWorld,
-    #[error("unsupported world file version {0} (this build reads version {FORMAT_VERSION})")]
+    #[error("unsupported world file version {0} (this build reads versions {OLDEST_VERSION} to {FORMAT_VERSION})")]
     Version(i64),
     #[error("invalid world file: {0}")]
     Invalid(String),
@@ -92,11 +100,11 @@ impl World {
         if v.get("format").and_then(Value::as_str) != Some(FORMAT) {
             return Err(ImportError::NotAWorld);
         }
-        match v.get("version").and_then(Value::as_i64) {
-            Some(FORMAT_VERSION) => {}
+        let version = match v.get("version").and_then(Value::as_i64) {
+            Some(n) if (OLDEST_VERSION..=FORMAT_VERSION).contains(&n) => n,
             Some(other) => return Err(ImportError::Version(other)),
             None => return Err(invalid("version")),
-        }
+        };
         let num = |k: &str| -> Result<u128, ImportError> {
             v.get(k)
                 .and_then(Value::as_str)
@@ -113,7 +121,7 @@ impl World {
             .and_then(Value::as_seq)
             .ok_or_else(|| invalid("clusters"))?
         {
-            let cluster = cluster_from(c)?;
+            let cluster = cluster_from(c, version)?;
             world.clusters.insert(cluster.name.clone(), cluster);
         }
         Ok(world)
@@ -160,6 +168,21 @@ fn cluster_value(c: &Cluster) -> Value {
             ])
         })
         .collect();
+    let elections: Vec<Value> = c
+        .etcd
+        .elections
+        .iter()
+        .map(|e| {
+            obj(vec![
+                ("atMs", Value::from(e.at.as_ms().to_string())),
+                ("term", Value::from(e.term.to_string())),
+                (
+                    "leader",
+                    e.leader.as_deref().map_or(Value::Null, Value::from),
+                ),
+            ])
+        })
+        .collect();
     obj(vec![
         ("name", c.name.as_str().into()),
         ("server", c.server.as_str().into()),
@@ -188,8 +211,10 @@ fn cluster_value(c: &Cluster) -> Value {
                 ),
                 ("term", Value::from(c.etcd.term.to_string())),
                 ("clusterID", Value::from(c.etcd.cluster_id.to_string())),
+                ("elections", Value::Seq(elections.into())),
             ]),
         ),
+        ("leaderElection", super::leader::to_value(&c.leader)),
         ("tracedTotal", Value::from(c.traced_total().to_string())),
         (
             "lastCompactionMs",
@@ -200,7 +225,7 @@ fn cluster_value(c: &Cluster) -> Value {
     ])
 }
 
-fn cluster_from(v: &Value) -> Result<Cluster, ImportError> {
+fn cluster_from(v: &Value, version: i64) -> Result<Cluster, ImportError> {
     let s = |k: &str| -> Result<String, ImportError> {
         v.get(k)
             .and_then(Value::as_str)
@@ -283,11 +308,35 @@ fn cluster_from(v: &Value) -> Result<Cluster, ImportError> {
         Some(Value::Null) | None => None,
         _ => return Err(invalid("etcd.leader")),
     };
+    // Version 1 files kept no history: elections and election marks start empty.
+    let mut elections = Vec::new();
+    if version >= 2 {
+        for x in e
+            .get("elections")
+            .and_then(Value::as_seq)
+            .ok_or_else(|| invalid("etcd.elections"))?
+        {
+            elections.push(etcd::Election {
+                at: SimTime::from_ms(n(x.get("atMs"), "etcd election")?),
+                term: n(x.get("term"), "etcd election")?,
+                leader: match x.get("leader") {
+                    Some(Value::Str(l)) => Some(l.as_str().to_string()),
+                    Some(Value::Null) => None,
+                    _ => return Err(invalid("etcd election")),
+                },
+            });
+        }
+        c.leader = super::leader::from_value(
+            v.get("leaderElection")
+                .ok_or_else(|| invalid("leaderElection"))?,
+        )
+        .map_err(|f| invalid(&format!("leaderElection.{f}")))?;
+    }
     c.etcd = etcd::State {
         members,
         leader,
         term: n(e.get("term"), "etcd.term")?,
-        elections: Vec::new(),
+        elections,
         cluster_id: n(e.get("clusterID"), "etcd.clusterID")?,
     };
     let revision = v
@@ -398,10 +447,10 @@ mod tests {
             ("[]", "not a kubesim world file"),
             (
                 "{\"format\":\"kubesim-world\",\"version\":99}",
-                "unsupported world file version 99 (this build reads version 1)",
+                "unsupported world file version 99 (this build reads versions 1 to 2)",
             ),
             (
-                "{\"format\":\"kubesim-world\",\"version\":1}",
+                "{\"format\":\"kubesim-world\",\"version\":2}",
                 "invalid world file: seed",
             ),
         ] {
@@ -411,6 +460,57 @@ mod tests {
         assert!(World::import(&deep).is_err());
         let tampered = file.replacen("\"modRevision\":", "\"modRevision\":-", 1);
         assert!(World::import(&tampered).is_err());
+    }
+
+    /// Version 2 keeps the history the components' logs are written from.
+    #[test]
+    fn the_election_history_round_trips() {
+        let mut w = World::new(9, Preset::Ha);
+        faults::apply(&mut w, "kubernetes", &Fault::KillEtcd("cp-1".into())).unwrap();
+        for _ in 0..40 {
+            w.step(500);
+        }
+        let c = &w.clusters["kubernetes"];
+        assert!(!c.etcd.elections.is_empty());
+        let marks = crate::sim::leader::marks(c, "kube-scheduler", "cp-1").to_vec();
+        assert!(!marks.is_empty());
+        let back = World::import(&w.export()).unwrap();
+        let b = &back.clusters["kubernetes"];
+        assert_eq!(b.etcd.elections, c.etcd.elections);
+        assert_eq!(
+            crate::sim::leader::marks(b, "kube-scheduler", "cp-1"),
+            &marks[..]
+        );
+        assert_eq!(
+            crate::sim::leader::to_value(&b.leader),
+            crate::sim::leader::to_value(&c.leader)
+        );
+    }
+
+    /// A file written before the history was saved loads, with none.
+    #[test]
+    fn a_version_1_file_still_loads_without_the_election_history() {
+        let mut w = World::new(9, Preset::Ha);
+        for _ in 0..10 {
+            w.step(500);
+        }
+        let mut v = decode(&w.export()).unwrap();
+        v.set("version", Value::Int(1));
+        if let Some(Value::Seq(clusters)) = v.get_mut("clusters") {
+            for c in clusters {
+                c.remove("leaderElection");
+                if let Some(e) = c.get_mut("etcd") {
+                    e.remove("elections");
+                }
+            }
+        }
+        let back = World::import(&encode(&v)).unwrap();
+        assert_eq!(back.state_hash(), w.state_hash());
+        let b = &back.clusters["kubernetes"];
+        assert!(b.etcd.elections.is_empty());
+        assert!(crate::sim::leader::marks(b, "kube-scheduler", "cp-1").is_empty());
+        // Saved again, it is a version 2 file.
+        assert!(back.export().contains("\"version\":2"));
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub const KUBECTL_VERBS: &[&str] = &[
     "scale",
     "expose",
     "set image",
+    "set resources",
     "label",
     "annotate",
     "api-resources",

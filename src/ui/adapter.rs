@@ -461,9 +461,9 @@ mod tests {
     #[test]
     fn populate_builds_a_big_cluster() {
         let mut w = World::new(1, Preset::Kind);
-        let system = crate::ui::model::ClusterModel::build(&w.clusters["kind-kind"], None);
+        let system = crate::ui::model::picture_now(&w.clusters["kind-kind"]);
         populate(&mut w, "kind-kind", 10, 95);
-        let m = crate::ui::model::ClusterModel::build(&w.clusters["kind-kind"], None);
+        let m = crate::ui::model::picture_now(&w.clusters["kind-kind"]);
         assert_eq!(m.nodes.len(), 13);
         assert_eq!(m.pod_count(), system.pod_count() + 95);
         assert_eq!(m.unscheduled.len(), system.unscheduled.len());

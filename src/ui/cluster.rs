@@ -10,7 +10,7 @@ use super::app::{Action, Dispatch, Session, Tab};
 use super::core::{Details, Target};
 use super::i18n::{t, tf, Lang};
 use super::model::{
-    ClusterModel, Component, DrawnRevision, NodeCard, PodCard, PodCards, ServiceCard,
+    ClusterPic, Comp, DrawnRevision, NodePic, PodCards, PodPic, Readiness, ServicePic,
 };
 use super::panels::{FaultsPanel, FlowPanel, TimelinePanel};
 use super::yaml;
@@ -57,12 +57,7 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
                 let c = core.0.borrow();
                 c.cluster()
                     .map(|cl| {
-                        ClusterModel::build_cached(
-                            cl,
-                            *view_rev,
-                            *epoch,
-                            &mut pod_cards.borrow_mut(),
-                        )
+                        super::model::picture(cl, *view_rev, *epoch, &mut pod_cards.borrow_mut())
                     })
                     .unwrap_or_default()
             },
@@ -71,7 +66,7 @@ pub fn ClusterPane(props: &PaneProps) -> Html {
     // While the simulation is behind (3,000 pods starting), a redraw updates at most
     // STAGGER_NODES node cards, taking turns: the DOM work of a cluster whose every pod
     // changes is spread over several frames instead of one long task.
-    let shown = use_mut_ref(|| (Rc::new(ClusterModel::default()), 0usize));
+    let shown = use_mut_ref(|| (Rc::new(ClusterPic::default()), 0usize));
     let model = {
         let (shown, turn) = &mut *shown.borrow_mut();
         let next = if core.sim_busy() && view_rev.is_none() {
@@ -142,8 +137,8 @@ pub const STAGGER_NODES: usize = 25;
 /// cards, the `max` from position `turn` on (cyclically) are updated, the others stay as
 /// shown until a later redraw. Whole `next` when the nodes are not the same ones (another
 /// cluster, nodes added or removed).
-pub fn stagger(shown: &ClusterModel, next: &ClusterModel, max: usize, turn: usize) -> ClusterModel {
-    let same_nodes = shown.name == next.name
+pub fn stagger(shown: &ClusterPic, next: &ClusterPic, max: usize, turn: usize) -> ClusterPic {
+    let same_nodes = shown.cluster == next.cluster
         && shown.nodes.len() == next.nodes.len()
         && shown
             .nodes
@@ -190,7 +185,7 @@ fn describe_entry(e: &super::journal::Entry) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
-    pub model: Rc<ClusterModel>,
+    pub model: Rc<ClusterPic>,
     pub contexts: Vec<String>,
     pub current: String,
     pub view_rev: Option<i64>,
@@ -202,12 +197,12 @@ pub struct DiagramProps {
 pub fn ClusterDiagram(props: &DiagramProps) -> Html {
     let l = props.lang;
     let m = &props.model;
-    let cluster = m.name.clone();
+    let cluster = m.cluster.clone();
     let back_live = {
         let d = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::ViewRevision(None)))
     };
-    let node_view = |n: &Rc<NodeCard>| {
+    let node_view = |n: &Rc<NodePic>| {
         html! { <NodeCardView key={n.name.clone()} node={n.clone()} cluster={cluster.clone()} dispatch={props.dispatch.clone()} lang={l} /> }
     };
     html! {
@@ -233,7 +228,7 @@ pub fn ClusterDiagram(props: &DiagramProps) -> Html {
                 </div>
             }, None => html! {} } }
             <h3>{t(l, "control_plane")}</h3>
-            { match &m.managed_control_plane { Some(cs) => html! {
+            { match &m.managed { Some(cs) => html! {
                 <div class="node cp managed">
                     <div class="node-name">{t(l, "managed_cp")}</div>
                     <Components components={cs.clone()} cluster={cluster.clone()} dispatch={props.dispatch.clone()} lang={l} />
@@ -264,17 +259,17 @@ fn select(dispatch: &Dispatch, target: Target) -> Callback<MouseEvent> {
     })
 }
 
-fn pod_chip(p: &PodCard, named: bool, dispatch: &Dispatch) -> Html {
-    let label = format!("{}/{} · {}", p.namespace, p.name, p.state.label());
+fn pod_chip(p: &PodPic, named: bool, dispatch: &Dispatch) -> Html {
+    let label = format!("{}/{} · {}", p.namespace, p.name, p.status);
     html! {
-        <button class={classes!("pod", p.state.class(), (!named).then_some("dot"))} title={label.clone()} aria-label={label}
+        <button class={classes!("pod", p.tone.class(), (!named).then_some("dot"))} title={label.clone()} aria-label={label}
             onclick={select(dispatch, Target::Object { kind: "pod", namespace: Some(p.namespace.clone()), name: p.name.clone() })}>
             { if named { html! { <span class="pod-name">{&p.name}</span> } } else { html! {} } }
         </button>
     }
 }
 
-fn service_view(s: &ServiceCard, l: Lang, dispatch: &Dispatch) -> Html {
+fn service_view(s: &ServicePic, l: Lang, dispatch: &Dispatch) -> Html {
     html! {
         <li class="service">
             <button class="svc-name" onclick={select(dispatch, Target::Object { kind: "service", namespace: Some(s.namespace.clone()), name: s.name.clone() })}>
@@ -291,7 +286,7 @@ fn service_view(s: &ServiceCard, l: Lang, dispatch: &Dispatch) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct ComponentsProps {
-    pub components: Vec<Component>,
+    pub components: Vec<Comp>,
     pub cluster: String,
     pub dispatch: Dispatch,
     pub lang: Lang,
@@ -303,10 +298,10 @@ pub fn Components(props: &ComponentsProps) -> Html {
     html! {
         <ul class="components">
             { for props.components.iter().map(|c| {
-                let label = if c.up { c.label.to_string() } else { format!("{} ({})", c.label, t(l, "stopped")) };
+                let label = if c.up { c.name.clone() } else { format!("{} ({})", c.name, t(l, "stopped")) };
                 html! { <li><button class={classes!("component", (!c.up).then_some("down"))} aria-label={label.clone()} title={label}
                     onclick={select(&props.dispatch, Target::Component { cluster: props.cluster.clone(), key: c.key.clone() })}>
-                    { if c.up { "" } else { "✕ " } }{c.label}</button></li> }
+                    { if c.up { "" } else { "✕ " } }{&c.name}</button></li> }
             }) }
         </ul>
     }
@@ -314,7 +309,7 @@ pub fn Components(props: &ComponentsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct NodeProps {
-    pub node: Rc<NodeCard>,
+    pub node: Rc<NodePic>,
     pub cluster: String,
     pub dispatch: Dispatch,
     pub lang: Lang,
@@ -329,14 +324,14 @@ pub fn NodeCardView(props: &NodeProps) -> Html {
     let l = props.lang;
     let status = if !n.powered {
         t(l, "powered_off").to_string()
-    } else if n.ready {
+    } else if n.ready == Readiness::Ready {
         "Ready".to_string()
     } else {
         "NotReady".to_string()
     };
     let named = n.pods.len() <= NAMED_PODS_MAX;
     html! {
-        <div class={classes!("node", n.control_plane.then_some("cp"), (!n.ready).then_some("not-ready"), (!n.powered).then_some("off"))}
+        <div class={classes!("node", n.control_plane.then_some("cp"), (n.ready != Readiness::Ready).then_some("not-ready"), (!n.powered).then_some("off"))}
              data-node={n.name.clone()}>
             <div class="node-name">
                 <button class="node-link" onclick={select(&props.dispatch, Target::Object { kind: "node", namespace: None, name: n.name.clone() })}>{&n.name}</button>
@@ -452,29 +447,31 @@ fn sched_table(table: &[(String, Vec<(String, String)>)], l: Lang) -> Html {
 mod tests {
     use super::*;
 
-    fn model(revision: i64, states: &[usize]) -> ClusterModel {
+    fn model(_revision: i64, states: &[usize]) -> ClusterPic {
         let card = |n: usize, version: usize| {
-            Rc::new(NodeCard {
+            let status = if version == 0 {
+                "ContainerCreating"
+            } else {
+                "Running"
+            };
+            Rc::new(NodePic {
                 name: format!("node-{n}"),
                 control_plane: false,
-                ready: true,
+                ready: Readiness::Ready,
                 powered: true,
                 unschedulable: false,
                 components: Vec::new(),
-                pods: vec![Rc::new(PodCard {
+                pods: vec![Rc::new(PodPic {
                     namespace: "default".into(),
                     name: format!("pod-{n}"),
-                    state: if version == 0 {
-                        super::super::model::PodState::ContainerCreating
-                    } else {
-                        super::super::model::PodState::Running
-                    },
+                    status: status.into(),
+                    tone: super::super::model::Tone::of(status),
                 })],
+                other_pods: 0,
             })
         };
-        ClusterModel {
-            name: "c".into(),
-            revision,
+        ClusterPic {
+            cluster: "c".into(),
             nodes: states
                 .iter()
                 .enumerate()
@@ -488,7 +485,7 @@ mod tests {
     fn a_busy_redraw_updates_a_few_node_cards_each_in_turn() {
         let old = model(1, &[0; 10]);
         let new = model(2, &[1; 10]);
-        let changed = |m: &ClusterModel| {
+        let changed = |m: &ClusterPic| {
             m.nodes
                 .iter()
                 .zip(&new.nodes)

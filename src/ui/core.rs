@@ -804,9 +804,8 @@ mod tests {
     #[test]
     fn the_bench_world_is_in_the_session_record() {
         let pods = |c: &Core| {
-            c.cluster().map_or(0, |cl| {
-                super::super::model::ClusterModel::build(cl, None).pod_count()
-            })
+            c.cluster()
+                .map_or(0, |cl| super::super::model::picture_now(cl).pod_count())
         };
         let mut c = Core::new(1, "kind");
         let system = pods(&c);

@@ -170,8 +170,7 @@ pub fn explain(lang: Lang, cluster: &Cluster, rec: &TraceRecord, reason: Option<
         }
         (Lane::Kubelet, "update" | "patch", "pods") => {
             let state = obj
-                .map(super::model::PodState::of)
-                .map(|s| s.label().to_string())
+                .map(|p| crate::term::kubectl::tables::pod_summary(p).reason)
                 .unwrap_or_default();
             hops.insert(0, (Lane::Kubelet, Lane::Runtime));
             hops.insert(1, (Lane::Runtime, Lane::Kubelet));

@@ -9,6 +9,7 @@ use crate::lessons::diagram::{
     ClusterCard, ClusterPic, Comp, ControlPlanePic, EtcdPic, KubeconfigPic, Missing, NodePic,
     Picture, PodPic, Readiness, Scene, State, Tone, DETAIL_PX, LABEL_PX,
 };
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -66,22 +67,10 @@ fn missing(m: &Missing, l: Lang) -> String {
     }
 }
 
-fn tone_class(t: Tone) -> &'static str {
-    match t {
-        Tone::Pending => "ph-pending",
-        Tone::Creating => "ph-creating",
-        Tone::Running => "ph-running",
-        Tone::Done => "ph-done",
-        Tone::Crash => "ph-crash",
-        Tone::Terminating => "ph-terminating",
-        Tone::Failed => "ph-failed",
-    }
-}
-
-fn pods(v: &[PodPic]) -> Html {
+fn pods(v: &[Rc<PodPic>]) -> Html {
     html! {
         <ul class="dg-pods">{ for v.iter().map(|p| html! {
-            <li class={classes!("dg-pod", tone_class(p.tone))} title={format!("{}/{}: {}", p.namespace, p.name, p.status)}>
+            <li class={classes!("dg-pod", p.tone.class())} title={format!("{}/{}: {}", p.namespace, p.name, p.status)}>
                 {&p.name}{ if p.tone == Tone::Running { html! {} } else { html! { <span class="dg-pod-status">{" · "}{&p.status}</span> } } }
             </li>
         }) }</ul>
@@ -172,7 +161,7 @@ fn cluster(c: &ClusterPic, l: Lang) -> Html {
                             {" "}{&s.cluster_ip}
                             { match &s.external { Some(Some(ip)) => html! { <>{" → "}<strong>{ip}</strong></> },
                                 Some(None) => html! { <span class="dg-pending">{" → <pending>"}</span> }, None => html! {} } }
-                            {" · "}{tf(l, "dg_endpoints", &[("n", &s.endpoints.to_string())])}</li>
+                            {" · "}{tf(l, "dg_endpoints", &[("n", &s.endpoints.len().to_string())])}</li>
                     }) }</ul>
                 </section>
             } } }
@@ -427,7 +416,7 @@ pub fn describe(p: &Picture, l: Lang) -> (String, Vec<String>) {
                     s.name,
                     s.kind,
                     s.cluster_ip,
-                    tf(l, "dg_endpoints", &[("n", &s.endpoints.to_string())])
+                    tf(l, "dg_endpoints", &[("n", &s.endpoints.len().to_string())])
                 ));
             }
             (summary, lines)

@@ -12,7 +12,7 @@ use super::controls::{DemoBar, DemoState, NoticeBar, TopBar};
 use super::core::{Core, Target};
 use super::i18n::{t, Lang};
 use super::lesson_view::LessonPane;
-use super::model::ClusterModel;
+use super::model::ClusterPic;
 use super::panels::{FaultsPanel, TimelinePanel};
 use super::terminal::TerminalView;
 use crate::lessons::demo::DemoStep;
@@ -221,7 +221,7 @@ fn the_cluster_view_says_when_no_context_leads_to_a_cluster() {
     );
     for lang in LANGS {
         let html = render(core.clone(), move |_, d| {
-            html! { <ClusterDiagram model={Rc::new(ClusterModel::default())}
+            html! { <ClusterDiagram model={Rc::new(ClusterPic::default())}
             contexts={vec!["kind-kind".to_string()]} current="" view_rev={None::<i64>}
             dispatch={d} lang={lang} /> }
         });
@@ -232,7 +232,7 @@ fn the_cluster_view_says_when_no_context_leads_to_a_cluster() {
         let c = s.core.0.borrow();
         let model = Rc::new(
             c.cluster()
-                .map(|cl| ClusterModel::build(cl, None))
+                .map(super::model::picture_now)
                 .unwrap_or_default(),
         );
         html! { <ClusterDiagram {model} contexts={vec!["kind-kind".to_string()]} current="kind-kind"
@@ -253,7 +253,7 @@ fn the_cluster_view_shows_components_pods_and_stopped_parts() {
                 let c = s.core.0.borrow();
                 let model = Rc::new(
                     c.cluster()
-                        .map(|cl| ClusterModel::build(cl, None))
+                        .map(super::model::picture_now)
                         .unwrap_or_default(),
                 );
                 html! { <ClusterDiagram {model} contexts={vec!["kind-kind".to_string()]} current="kind-kind"

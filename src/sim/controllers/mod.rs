@@ -13,8 +13,9 @@
 //! upstream components' names (`deployment-controller`, `replicaset-controller`...).
 //!
 //! Order inside one step (fixed): namespace, serviceaccount, garbage collector, deployment,
-//! replicaset, daemonset, statefulset, job, node lifecycle + taint eviction, endpoints and
-//! endpointslices, PV binder ([`super::storage`]). Up to [`PASSES_PER_STEP`] passes run per
+//! replicaset, daemonset, statefulset, job, endpoints and endpointslices, PV binder
+//! ([`super::storage`]), then the time-driven node lifecycle + taint eviction and pod GC
+//! ([`podgc`]: pods of deleted nodes). Up to [`PASSES_PER_STEP`] passes run per
 //! step so that a cascade (Deployment → ReplicaSet → Pods) settles without waiting.
 //!
 //! What the other components provide: the kubelet renews `kube-node-lease/<node>` (the node
@@ -45,6 +46,7 @@ pub mod indexed_job;
 pub mod job;
 pub mod namespace;
 pub mod nodelifecycle;
+pub mod podgc;
 pub mod replicaset;
 pub mod serviceaccount;
 pub mod statefulset;
@@ -633,6 +635,7 @@ pub struct State {
     pub(crate) gc_gone: BTreeSet<String>,
     pub jobs: job::Tracking,
     pub nodes: nodelifecycle::Tracking,
+    pub podgc: podgc::Tracking,
     pub storage: super::storage::Tracking,
     /// Tests: DaemonSets walk every node at every reconcile instead of their
     /// [`daemon_view`] (the view must decide exactly like the walk).
@@ -821,9 +824,12 @@ fn run(ctx: &mut Ctx<'_>, st: &mut State) {
             }
         }
     }
-    // Time-driven: node heartbeats and taint-based eviction look at every node each step.
+    // Time-driven: node heartbeats and taint-based eviction look at every node each step;
+    // the pod GC, every 20 s, at pods of nodes that are gone.
     catch_up(ctx, st);
     nodelifecycle::run(ctx, st);
+    catch_up(ctx, st);
+    podgc::run(ctx, st);
     catch_up(ctx, st);
 }
 

@@ -11,8 +11,8 @@
 //!   `node.kubernetes.io/unreachable` NoSchedule + NoExecute, `False` ⇒
 //!   `node.kubernetes.io/not-ready` NoSchedule + NoExecute, `spec.unschedulable` ⇒
 //!   `node.kubernetes.io/unschedulable:NoSchedule`; they go away when the node is back;
-//! - **eviction**: a pod on a node with a NoExecute taint it does not tolerate is deleted at
-//!   once; one tolerating it for `tolerationSeconds` (300 s by default admission) is deleted
+//! - **eviction**: a pod on a node with a NoExecute taint it does not tolerate gets the
+//!   condition `DisruptionTarget=True` (`DeletionByTaintManager`) and is deleted at once; one tolerating it for `tolerationSeconds` (300 s by default admission) is deleted
 //!   when that time has passed since the taint's `timeAdded` (`TaintManagerEviction` event).
 //!   The pod then stays `Terminating` until its kubelet confirms — which a dead node never
 //!   does — while its ReplicaSet already made a replacement elsewhere.
@@ -217,8 +217,11 @@ fn sync_taints(ctx: &mut Ctx<'_>, node: &Value, now: SimTime) {
     let mut want: Vec<(&str, &str)> = Vec::new();
     match ready {
         "Unknown" if meta::condition(node, "Ready").is_some() => {
-            want.push((UNREACHABLE, "NoSchedule"));
+            // NoExecute first: the monitor taints for eviction as it marks the node Unknown,
+            // the NoSchedule pass follows on the node's update (`kubectl describe node`
+            // lists `unreachable:NoExecute` then `unreachable:NoSchedule`).
             want.push((UNREACHABLE, "NoExecute"));
+            want.push((UNREACHABLE, "NoSchedule"));
         }
         "False" => {
             want.push((NOT_READY, "NoSchedule"));
@@ -351,7 +354,23 @@ fn evict(ctx: &mut Ctx<'_>, st: &State, node: &Value, now: SimTime) {
             continue;
         }
         if eviction_time(&p, &taints, now).is_some_and(|t| t <= now) {
-            let p = (*p).clone();
+            // `addConditionAndDeletePod`: DisruptionTarget=True first, then the deletion.
+            let mut p = (*p).clone();
+            let mut cond = meta::make_condition(
+                "DisruptionTarget",
+                "True",
+                "DeletionByTaintManager",
+                "Taint manager: deleting due to NoExecute taint",
+            );
+            cond.set("lastProbeTime", Value::Null);
+            if let Some(g) = meta::int_at(&p, &["metadata", "generation"]) {
+                cond.set("observedGeneration", g);
+            }
+            if meta::set_condition(&mut p, cond, now) {
+                if let Ok(stored) = ctx.update_status(pod_res, &p) {
+                    p = stored;
+                }
+            }
             if ctx.delete(pod_res, &k, &DeleteOptions::default()).is_ok() {
                 ctx.event(
                     &p,

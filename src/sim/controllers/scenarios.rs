@@ -367,8 +367,14 @@ fn node_lease_stops_then_not_ready_after_40s_and_eviction_after_300s() {
             )
         })
         .collect();
-    assert!(taints.contains(&("node.kubernetes.io/unreachable".into(), "NoExecute".into())));
-    assert!(taints.contains(&("node.kubernetes.io/unreachable".into(), "NoSchedule".into())));
+    assert_eq!(
+        taints,
+        [
+            ("node.kubernetes.io/unreachable".into(), "NoExecute".into()),
+            ("node.kubernetes.io/unreachable".into(), "NoSchedule".into())
+        ],
+        "in the order kubectl describe node shows them"
+    );
     assert!(testkit::events(&w, KIND, "default").contains(&(
         "NodeNotReady".into(),
         "Node kind-worker status is now: NodeNotReady".into()
@@ -385,6 +391,19 @@ fn node_lease_stops_then_not_ready_after_40s_and_eviction_after_300s() {
             .find(|x| &name(x) == p)
             .expect("stays Terminating on a dead node");
         assert!(meta::is_terminating(pod));
+        let cond = meta::condition(pod, "DisruptionTarget").expect("DisruptionTarget");
+        assert_eq!(
+            (
+                meta::str_at(cond, &["status"]),
+                meta::str_at(cond, &["reason"]),
+                meta::str_at(cond, &["message"])
+            ),
+            (
+                Some("True"),
+                Some("DeletionByTaintManager"),
+                Some("Taint manager: deleting due to NoExecute taint")
+            )
+        );
     }
     let live = live_pods(&w, "default");
     assert_eq!(live.len(), 4);

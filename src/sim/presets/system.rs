@@ -310,7 +310,13 @@ impl Builder<'_> {
                 &n.name,
                 true,
             );
-            let hash = format!("{:032x}", fnv(name.as_bytes()));
+            // The kubelet's config hash is an MD5 (32 hex digits) of the manifest: two
+            // 64-bit hashes make one that looks like it, without leading zeros.
+            let hash = format!(
+                "{:016x}{:016x}",
+                fnv(format!("{name}/manifest").as_bytes()),
+                fnv(name.as_bytes())
+            );
             let meta = pod.path_mut_or_insert(&["metadata"]);
             let mut ann = template(STATIC_POD_ANNOTATIONS, &[("hash", hash.into())]);
             match component {
@@ -327,7 +333,15 @@ impl Builder<'_> {
             meta.set("annotations", ann);
             meta.set(
                 "ownerReferences",
-                Value::Seq(vec![owner("v1", "Node", &n.name, &n.uid)].into()),
+                // The kubelet's mirror client sets no blockOwnerDeletion.
+                Value::Seq(vec![template(
+                    "{apiVersion: v1, controller: true, kind: Node, name: $name, uid: $uid}",
+                    &[
+                        ("name", n.name.as_str().into()),
+                        ("uid", n.uid.as_str().into()),
+                    ],
+                )]
+                .into()),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
@@ -397,6 +411,16 @@ impl Builder<'_> {
                 ),
             ],
         );
+        let mut status = status;
+        // As the kubelet reports it: generation 1 observed, except on mirror pods.
+        if super::super::meta::annotation(&pod, "kubernetes.io/config.mirror").is_none() {
+            if let Some(Value::Seq(conds)) = status.get_mut("conditions") {
+                for c in conds {
+                    c.set("observedGeneration", 1i64);
+                }
+            }
+            status.set("observedGeneration", 1i64);
+        }
         pod.set("status", status);
         self.create("Pod", pod);
     }

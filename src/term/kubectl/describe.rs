@@ -1622,6 +1622,52 @@ fn describe_generic(w: &mut W, o: &Value, res: &Resource) {
                 w.line(0, &format!("{k}:\t{n} bytes"));
             }
         }
+        // `describeEndpoints`: each subset's ready and not-ready IPs, then its ports.
+        "Endpoints" => {
+            w.line(0, "Subsets:");
+            for subset in o
+                .get("subsets")
+                .and_then(Value::as_seq)
+                .into_iter()
+                .flatten()
+            {
+                let ips = |field: &str| {
+                    let ips: Vec<String> = subset
+                        .get(field)
+                        .and_then(Value::as_seq)
+                        .into_iter()
+                        .flatten()
+                        .map(|a| s(a.get("ip")))
+                        .collect();
+                    if ips.is_empty() {
+                        "<none>".to_string()
+                    } else {
+                        ips.join(",")
+                    }
+                };
+                w.kv(1, "Addresses", ips("addresses"));
+                w.kv(1, "NotReadyAddresses", ips("notReadyAddresses"));
+                let ports = subset.get("ports").and_then(Value::as_seq);
+                if let Some(ports) = ports.filter(|p| !p.is_empty()) {
+                    w.line(1, "Ports:");
+                    w.line(2, "Name\tPort\tProtocol");
+                    w.line(2, "----\t----\t--------");
+                    for p in ports {
+                        let name = s(p.get("name"));
+                        w.line(
+                            2,
+                            &format!(
+                                "{}\t{}\t{}",
+                                if name.is_empty() { "<unset>" } else { &name },
+                                scalar_string(p.get("port").unwrap_or(&Value::Null)),
+                                s(p.get("protocol"))
+                            ),
+                        );
+                    }
+                }
+                w.line(0, "");
+            }
+        }
         "PersistentVolumeClaim" => {
             w.kv(0, "StorageClass", s(o.path(&["spec", "storageClassName"])));
             w.kv(0, "Status", s(o.path(&["status", "phase"])));
@@ -1674,6 +1720,9 @@ pub fn run(ctx: &mut Ctx) -> Output {
     let now = ctx.term.world.now();
     let mut docs = Vec::new();
     let mut out = Output::default();
+    if reqs.iter().any(|r| r.res.kind == "Endpoints") {
+        out.err(super::get::ENDPOINTS_DEPRECATED);
+    }
     for r in reqs {
         if r.res.kind == "ComponentStatus" {
             return ctx.fail("describe componentstatuses is not modelled by this simulator");

@@ -142,6 +142,10 @@ pub fn component_statuses(ctx: &Ctx) -> Vec<Value> {
     out
 }
 
+/// What kubectl prints for the API server's warning on v1 Endpoints (deprecated in 1.33).
+pub const ENDPOINTS_DEPRECATED: &str =
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+
 pub fn run(ctx: &mut Ctx) -> Output {
     let args = ctx.p.args.clone();
     if args.is_empty() && ctx.p.values("filename").is_empty() {
@@ -167,6 +171,10 @@ pub fn run(ctx: &mut Ctx) -> Output {
     let mut out = Output::default();
     if reqs.iter().any(|r| r.res.kind == "ComponentStatus") {
         out.err("Warning: v1 ComponentStatus is deprecated in v1.19+");
+    }
+    // The API server's warning header on every v1 Endpoints request since 1.33.
+    if reqs.iter().any(|r| r.res.kind == "Endpoints") {
+        out.err(ENDPOINTS_DEPRECATED);
     }
     let cluster = match ctx.cluster() {
         Ok(c) => c,

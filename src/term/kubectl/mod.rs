@@ -348,6 +348,7 @@ pub fn run_deferred(ctx: &mut Ctx, verb: &str) -> Output {
         "scale" => mutate::scale(ctx),
         "expose" => mutate::expose(ctx),
         "set image" => mutate::set_image(ctx),
+        "set resources" => mutate::set_resources(ctx),
         "label" => mutate::label(ctx, "labels"),
         "annotate" => mutate::label(ctx, "annotations"),
         "api-resources" => info::api_resources(ctx),

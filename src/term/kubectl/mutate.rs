@@ -1687,6 +1687,132 @@ pub fn set_image(ctx: &mut Ctx) -> Output {
     out
 }
 
+/// `kubectl set resources TYPE NAME [-c CONTAINERS] --limits=cpu=200m,memory=512Mi
+/// --requests=...`: sets the given requests and limits on the selected containers (init
+/// containers included) of the pod template (`set_resources.go`).
+pub fn set_resources(ctx: &mut Ctx) -> Output {
+    let limits = ctx.p.value("limits").unwrap_or_default();
+    let requests = ctx.p.value("requests").unwrap_or_default();
+    if limits.is_empty() && requests.is_empty() {
+        return Output::error(
+            "error: you must specify an update to requests or limits (in the form of --requests/--limits)",
+            1,
+        );
+    }
+    // `cpu=100m,memory=256Mi` → canonical quantities, as the API server stores them.
+    let parse = |list: &str| -> Result<Vec<(String, String)>, String> {
+        list.split(',')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("error: invalid resource requirement: {kv}"))?;
+                let q = match k {
+                    "cpu" => crate::sim::quantity::parse_milli(v)
+                        .map(crate::sim::quantity::format_milli),
+                    _ => crate::sim::quantity::parse_value(v).map(|_| v.to_string()),
+                }
+                .ok_or_else(|| {
+                    format!("error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+                })?;
+                Ok((k.to_string(), q))
+            })
+            .collect()
+    };
+    let (limits, requests) = match (parse(&limits), parse(&requests)) {
+        (Ok(l), Ok(r)) => (l, r),
+        (Err(e), _) | (_, Err(e)) => return Output::error(e, 1),
+    };
+    let selector = ctx.p.value("containers").unwrap_or("*").to_string();
+    let (objs, mut out) = match resolve_reporting(ctx, true) {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    for (res, mut obj) in objs {
+        let path: &[&str] = match res.kind {
+            "Pod" => &["spec"],
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+                &["spec", "template", "spec"]
+            }
+            _ => {
+                out.err(format!(
+                    "error: {}/{} the object is not a pod or does not have a pod template: {}",
+                    res.plural,
+                    api::name_of(&obj),
+                    res.kind
+                ));
+                out.exit_code = 1;
+                continue;
+            }
+        };
+        let before = obj.clone();
+        let spec = obj.path_mut_or_insert(path);
+        let mut found = false;
+        for field in ["containers", "initContainers"] {
+            let Some(Value::Seq(cs)) = spec.get_mut(field) else {
+                continue;
+            };
+            for c in cs.iter_mut() {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+                if !glob_match(&selector, name) {
+                    continue;
+                }
+                found = true;
+                for (part, list) in [("limits", &limits), ("requests", &requests)] {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    let r = c.path_mut_or_insert(&["resources", part]);
+                    if !matches!(r, Value::Map(_)) {
+                        *r = Value::map();
+                    }
+                    for (k, q) in list {
+                        r.set(k, q.as_str());
+                    }
+                }
+            }
+        }
+        if !found {
+            out.err(format!("error: unable to find container named {selector}"));
+            out.exit_code = 1;
+            continue;
+        }
+        if obj == before {
+            continue;
+        }
+        let r = match ctx.api() {
+            Ok(mut a) => a.update(res, obj),
+            Err(o) => return o,
+        };
+        match r {
+            Ok(o) => out.print(format!(
+                "{} resource requirements updated\n",
+                kind_name(res, api::name_of(&o))
+            )),
+            Err(e) => {
+                out.err(e.kubectl_message());
+                out.exit_code = 1;
+            }
+        }
+    }
+    out
+}
+
+/// `path.Match` with `*` only (how `set resources -c` selects containers).
+fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| glob_match(rest, &tail[i..]))
+        }
+    }
+}
+
 /// `kubectl label` / `kubectl annotate` (`field` is `labels` or `annotations`).
 pub fn label(ctx: &mut Ctx, field: &str) -> Output {
     let (targets, changes): (Vec<String>, Vec<String>) = ctx
