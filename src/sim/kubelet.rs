@@ -1556,8 +1556,7 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     // generation it saw, even when the containers it restarts are then pulling.
     let observed = pod.path(&["status", "observedGeneration"]);
     let new_generation = observed.is_some() && observed != pod.path(&["metadata", "generation"]);
-    let status =
-        (!in_sync_pod || new_generation).then(|| build_status(&rt, &pod, now, &node_ip));
+    let status = (!in_sync_pod || new_generation).then(|| build_status(&rt, &pod, now, &node_ip));
     let node = rt.node.clone();
     if let Some(t) = next {
         // Never re-arm for the same instant: what is due now was done by this call.

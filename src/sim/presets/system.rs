@@ -334,14 +334,16 @@ impl Builder<'_> {
             meta.set(
                 "ownerReferences",
                 // The kubelet's mirror client sets no blockOwnerDeletion.
-                Value::Seq(vec![template(
-                    "{apiVersion: v1, controller: true, kind: Node, name: $name, uid: $uid}",
-                    &[
-                        ("name", n.name.as_str().into()),
-                        ("uid", n.uid.as_str().into()),
-                    ],
-                )]
-                .into()),
+                Value::Seq(
+                    vec![template(
+                        "{apiVersion: v1, controller: true, kind: Node, name: $name, uid: $uid}",
+                        &[
+                            ("name", n.name.as_str().into()),
+                            ("uid", n.uid.as_str().into()),
+                        ],
+                    )]
+                    .into(),
+                ),
             );
             let spec = pod.path_mut_or_insert(&["spec"]);
             spec.set("priority", 2_000_001_000i64);
