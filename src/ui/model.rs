@@ -84,41 +84,9 @@ mod tests {
     use super::*;
     use crate::sim::api;
     use crate::sim::presets::Preset;
-    use crate::sim::value::Value;
     use crate::sim::World;
 
-    fn pod(name: &str, node: Option<&str>, phase: &str, waiting: Option<&str>) -> Value {
-        let mut p = Value::map();
-        p.set("apiVersion", "v1");
-        p.set("kind", "Pod");
-        let mut meta = Value::map();
-        meta.set("name", name);
-        meta.set("namespace", "default");
-        p.set("metadata", meta);
-        let mut spec = Value::map();
-        if let Some(n) = node {
-            spec.set("nodeName", n);
-        }
-        // The API server validates pods: they need a container.
-        let mut c = Value::map();
-        c.set("name", "app");
-        c.set("image", "nginx");
-        spec.set("containers", Value::Seq(vec![c].into()));
-        p.set("spec", spec);
-        let mut status = Value::map();
-        status.set("phase", phase);
-        if let Some(r) = waiting {
-            let mut cs = Value::map();
-            let mut w = Value::map();
-            w.set("reason", r);
-            let mut st = Value::map();
-            st.set("waiting", w);
-            cs.set("state", st);
-            status.set("containerStatuses", Value::Seq(vec![cs].into()));
-        }
-        p.set("status", status);
-        p
-    }
+    use crate::lessons::cluster_pic::test_pod as pod;
 
     #[test]
     fn the_view_is_redrawn_for_pods_not_for_leases() {

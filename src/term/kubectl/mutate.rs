@@ -1616,6 +1616,29 @@ pub fn expose(ctx: &mut Ctx) -> Output {
 }
 
 /// `kubectl set image TYPE NAME container=image...`.
+/// Writes a changed object for `kubectl set ...` and prints `<kind>/<name> <what>` or the
+/// API server's error; `Err` carries the output to return when there is no API server.
+fn update_reporting(
+    ctx: &mut Ctx,
+    res: &'static Resource,
+    obj: Value,
+    what: &str,
+    out: &mut Output,
+) -> Result<(), Output> {
+    let r = match ctx.api() {
+        Ok(mut a) => a.update(res, obj),
+        Err(o) => return Err(o),
+    };
+    match r {
+        Ok(o) => out.print(format!("{} {what}\n", kind_name(res, api::name_of(&o)))),
+        Err(e) => {
+            out.err(e.kubectl_message());
+            out.exit_code = 1;
+        }
+    }
+    Ok(())
+}
+
 pub fn set_image(ctx: &mut Ctx) -> Output {
     let (targets, pairs): (Vec<String>, Vec<String>) =
         ctx.p.args.iter().cloned().partition(|a| !a.contains('='));
@@ -1666,21 +1689,9 @@ pub fn set_image(ctx: &mut Ctx) -> Output {
             out.exit_code = 1;
             continue;
         }
-        if obj == before {
-            continue;
-        }
-        let r = match ctx.api() {
-            Ok(mut a) => a.update(res, obj),
-            Err(o) => return o,
-        };
-        match r {
-            Ok(o) => out.print(format!(
-                "{} image updated\n",
-                kind_name(res, api::name_of(&o))
-            )),
-            Err(e) => {
-                out.err(e.kubectl_message());
-                out.exit_code = 1;
+        if obj != before {
+            if let Err(o) = update_reporting(ctx, res, obj, "image updated", &mut out) {
+                return o;
             }
         }
     }
@@ -1777,21 +1788,11 @@ pub fn set_resources(ctx: &mut Ctx) -> Output {
             out.exit_code = 1;
             continue;
         }
-        if obj == before {
-            continue;
-        }
-        let r = match ctx.api() {
-            Ok(mut a) => a.update(res, obj),
-            Err(o) => return o,
-        };
-        match r {
-            Ok(o) => out.print(format!(
-                "{} resource requirements updated\n",
-                kind_name(res, api::name_of(&o))
-            )),
-            Err(e) => {
-                out.err(e.kubectl_message());
-                out.exit_code = 1;
+        if obj != before {
+            if let Err(o) =
+                update_reporting(ctx, res, obj, "resource requirements updated", &mut out)
+            {
+                return o;
             }
         }
     }
