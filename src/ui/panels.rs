@@ -140,7 +140,7 @@ pub fn FlowPanel(props: &FlowProps) -> Html {
             { if visible.is_empty() { html! { <p class="muted">{t(l, "flow_empty")}</p> } } else { html! {
                 <ol class="flow-log" aria-live="polite">
                     { for visible.iter().rev().take(120).map(|f| html! {
-                        <li key={f.seq} class={classes!(f.noise.then_some("noise"))}>
+                        <li key={f.seq} data-seq={f.seq.to_string()} class={classes!(f.noise.then_some("noise"))}>
                             <time>{fmt_time(f.at_ms)}</time>
                             <span class="actor">{&f.actor}</span>
                             <span class="text">{&f.step.text}</span>

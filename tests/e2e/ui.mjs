@@ -135,10 +135,13 @@ async function suite(browser, base) {
     const log = await page.locator('.flow-log').innerText();
     assert(/kubectl/.test(log), `the control-loop log does not explain the kubectl request:\n${log}`);
     assert(await page.locator('.lane.down').count() >= 2, 'stopped components are not marked in the diagram');
-    // Single steps reveal the controllers' work one request at a time.
-    const before = await page.locator('.flow-log li').count();
+    // Single steps reveal the controllers' work one request at a time. The log shows the
+    // newest entries first and at most 120 of them, so compare the newest one's sequence
+    // number, not the count (a log already full would never grow).
+    const newest = () => page.evaluate(() => Number(document.querySelector('.flow-log li')?.dataset.seq ?? -1));
+    const before = await newest();
     for (let i = 0; i < 4; i++) await page.locator('.sim-controls .step').click();
-    await page.waitForFunction((n) => document.querySelectorAll('.flow-log li').length > n, before, { timeout: 15000 });
+    await page.waitForFunction((n) => Number(document.querySelector('.flow-log li')?.dataset.seq ?? -1) > n, before, { timeout: 15000 });
     await shot(page, 'control-loop');
     await page.locator('.sim-controls .stable').click();
     await tab(page, 0);
