@@ -1639,6 +1639,18 @@ fn update_reporting(
     Ok(())
 }
 
+/// Where the pod spec of an object of `kind` lives (`kubectl set image/resources`): the
+/// object itself for a Pod, its template for the workloads; `None` for other kinds.
+fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Pod" => Some(&["spec"]),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+            Some(&["spec", "template", "spec"])
+        }
+        _ => None,
+    }
+}
+
 pub fn set_image(ctx: &mut Ctx) -> Output {
     let (targets, pairs): (Vec<String>, Vec<String>) =
         ctx.p.args.iter().cloned().partition(|a| !a.contains('='));
@@ -1651,12 +1663,10 @@ pub fn set_image(ctx: &mut Ctx) -> Output {
         Err(o) => return o,
     };
     for (res, mut obj) in objs {
-        let path: &[&str] = match res.kind {
-            "Pod" => &["spec"],
-            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
-                &["spec", "template", "spec"]
-            }
-            other => {
+        let path = match pod_spec_path(res.kind) {
+            Some(p) => p,
+            None => {
+                let other = res.kind;
                 out.err(format!("error: {other} is not supported by set image"));
                 out.exit_code = 1;
                 continue;
@@ -1740,12 +1750,9 @@ pub fn set_resources(ctx: &mut Ctx) -> Output {
         Err(o) => return o,
     };
     for (res, mut obj) in objs {
-        let path: &[&str] = match res.kind {
-            "Pod" => &["spec"],
-            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
-                &["spec", "template", "spec"]
-            }
-            _ => {
+        let path = match pod_spec_path(res.kind) {
+            Some(p) => p,
+            None => {
                 out.err(format!(
                     "error: {}/{} the object is not a pod or does not have a pod template: {}",
                     res.plural,
