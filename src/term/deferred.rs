@@ -79,18 +79,20 @@ pub const KUBECTL_VERBS: &[&str] = &[
 /// What the terminal prints when a deferred command runs before its code is downloaded.
 pub const NOT_LOADED: &str = "kubesim: this command is still downloading, run it again in a moment";
 
+/// Which kind of program a [`Call::Program`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Program {
+    /// A cluster tool (see [`tools::run`]).
+    Tool,
+    /// A builtin of [`builtins::DEFERRED`] (the text tools: grep, awk, sort, ...).
+    Builtin,
+}
+
 /// One deferred command: what to run and where its output goes.
 pub enum Call<'a, 't> {
-    /// A cluster tool: `Some(output)`, or `None` when `cmd` is not a tool (see [`tools::run`]).
-    Tool {
-        term: &'a mut Terminal,
-        cmd: &'a str,
-        args: &'a [String],
-        stdin: &'a str,
-        out: Option<Option<Output>>,
-    },
-    /// A builtin of [`builtins::DEFERRED`] (the text tools: grep, awk, sort, ...).
-    Builtin {
+    /// A cluster tool or a deferred builtin: `Some(output)`, or `None` when `cmd` is not one.
+    Program {
+        which: Program,
         term: &'a mut Terminal,
         cmd: &'a str,
         args: &'a [String],
@@ -109,20 +111,19 @@ pub enum Call<'a, 't> {
 /// this function (see the module doc).
 pub fn run(call: &mut Call<'_, '_>) {
     match call {
-        Call::Tool {
+        Call::Program {
+            which,
             term,
             cmd,
             args,
             stdin,
             out,
-        } => *out = Some(tools::run(term, cmd, args, stdin)),
-        Call::Builtin {
-            term,
-            cmd,
-            args,
-            stdin,
-            out,
-        } => *out = Some(builtins::run_deferred(term, cmd, args, stdin)),
+        } => {
+            *out = Some(match which {
+                Program::Tool => tools::run(term, cmd, args, stdin),
+                Program::Builtin => builtins::run_deferred(term, cmd, args, stdin),
+            })
+        }
         Call::Kubectl { ctx, verb, out } => *out = Some(kubectl::run_deferred(ctx, verb)),
     }
 }
@@ -153,30 +154,29 @@ fn dispatch(call: &mut Call<'_, '_>) -> bool {
 
 /// [`tools::run`] through the split: `None` when `cmd` is not a tool.
 pub fn tool(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Option<Output> {
-    if !tools::PROGRAMS.contains(&cmd) {
-        return None;
-    }
-    let mut call = Call::Tool {
-        term,
-        cmd,
-        args,
-        stdin,
-        out: None,
-    };
-    let ran = dispatch(&mut call);
-    match call {
-        Call::Tool { out: Some(out), .. } if ran => out,
-        _ => Some(Output::error(NOT_LOADED, 1)),
-    }
+    program(Program::Tool, tools::PROGRAMS, term, cmd, args, stdin)
 }
 
 /// [`builtins::run_deferred`] through the split: `None` when `cmd` is not one of
 /// [`builtins::DEFERRED`].
 pub fn builtin(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> Option<Output> {
-    if !builtins::DEFERRED.contains(&cmd) {
+    program(Program::Builtin, builtins::DEFERRED, term, cmd, args, stdin)
+}
+
+/// A program of `names` through the split: `None` when `cmd` is not one of them.
+fn program(
+    which: Program,
+    names: &[&str],
+    term: &mut Terminal,
+    cmd: &str,
+    args: &[String],
+    stdin: &str,
+) -> Option<Output> {
+    if !names.contains(&cmd) {
         return None;
     }
-    let mut call = Call::Builtin {
+    let mut call = Call::Program {
+        which,
         term,
         cmd,
         args,
@@ -185,7 +185,7 @@ pub fn builtin(term: &mut Terminal, cmd: &str, args: &[String], stdin: &str) -> 
     };
     let ran = dispatch(&mut call);
     match call {
-        Call::Builtin { out: Some(out), .. } if ran => out,
+        Call::Program { out: Some(out), .. } if ran => out,
         _ => Some(Output::error(NOT_LOADED, 1)),
     }
 }
