@@ -777,6 +777,14 @@ fn pod_rt_from(pod: &Value, node: &str, now: SimTime) -> PodRt {
     rt
 }
 
+/// Does `pod` carry a spec generation its status does not report yet (a new spec the
+/// kubelet has not synced)? Pods whose status has no `observedGeneration` (mirror pods, pods
+/// not synced yet) never do.
+fn new_generation(pod: &Value) -> bool {
+    let observed = pod.path(&["status", "observedGeneration"]);
+    observed.is_some() && observed != pod.path(&["metadata", "generation"])
+}
+
 /// A pod whose spec changed a container's image (`kubectl set image pod/...`): the kubelet
 /// takes the new definition; a running container is killed and started again with it
 /// ("definition changed"), a waiting one just uses it at its next attempt.
@@ -796,16 +804,21 @@ fn redefine_containers(rt: &mut PodRt, pod: &Value, now: SimTime) {
             let Some(ctr) = list.iter_mut().find(|x| x.name == name && x.image != image) else {
                 continue;
             };
-            let fresh = ctr_from(c, true);
-            ctr.image = fresh.image;
-            ctr.image_norm = fresh.image_norm;
-            ctr.image_id = fresh.image_id;
-            ctr.always_pull = fresh.always_pull;
-            ctr.behavior = fresh.behavior;
-            ctr.ignores_sigterm = fresh.ignores_sigterm;
-            ctr.ports = fresh.ports;
-            ctr.readiness = fresh.readiness;
-            ctr.liveness = fresh.liveness;
+            // The definition comes from the new spec; what the runtime knows stays.
+            let old = std::mem::replace(ctr, ctr_from(c, true));
+            ctr.st = old.st;
+            ctr.next = old.next;
+            ctr.restarts = old.restarts;
+            ctr.id = old.id;
+            ctr.started = old.started;
+            ctr.term = old.term;
+            ctr.last = old.last;
+            ctr.backoff_ms = old.backoff_ms;
+            ctr.pull_backoff_ms = old.pull_backoff_ms;
+            ctr.pull_error = old.pull_error;
+            ctr.ready = old.ready;
+            ctr.exit_once = old.exit_once;
+            ctr.redefined = old.redefined;
             if ctr.st == CState::Running {
                 ctr.redefined = true;
                 ctr.next = Some(now);
@@ -1085,9 +1098,7 @@ fn sync(c: &mut Cluster, now: SimTime) {
             Some(rt) if rt.uid == uid => {
                 // A new spec (a new generation) gets a sync that reports it in
                 // `status.observedGeneration`.
-                let observed = value.path(&["status", "observedGeneration"]);
-                let new_generation =
-                    observed.is_some() && observed != value.path(&["metadata", "generation"]);
+                let new_generation = new_generation(&value);
                 if new_generation {
                     redefine_containers(rt, &value, now);
                 }
@@ -1554,9 +1565,8 @@ fn advance(world: &mut World, cluster: &str, key: &str, now: SimTime) {
     // sandbox and the containers' start, which upstream's kubelet does in one `SyncPod`.
     // A sync for a new spec starts, as every `SyncPod`, with a status reporting the
     // generation it saw, even when the containers it restarts are then pulling.
-    let observed = pod.path(&["status", "observedGeneration"]);
-    let new_generation = observed.is_some() && observed != pod.path(&["metadata", "generation"]);
-    let status = (!in_sync_pod || new_generation).then(|| build_status(&rt, &pod, now, &node_ip));
+    let status =
+        (!in_sync_pod || new_generation(&pod)).then(|| build_status(&rt, &pod, now, &node_ip));
     let node = rt.node.clone();
     if let Some(t) = next {
         // Never re-arm for the same instant: what is due now was done by this call.
